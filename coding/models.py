@@ -1,0 +1,222 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from interviews.models import Transcript
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #1f77b4."), code="invalid_colour"
+)
+
+
+class ThemeKind(models.TextChoices):
+    STRATEGY = "strategy", _("Strategy theme")
+    ANALYTIC = "analytic", _("Analytic theme")
+
+
+class ThemeQuerySet(models.QuerySet):
+    def for_home(self):
+        """Home page: every theme with its number of coded excerpts, in one query."""
+        return self.annotate(excerpt_count=Count("excerpts", distinct=True)).select_related(
+            "parent"
+        )
+
+    def for_picker(self):
+        """Coding page's theme picker: every theme, most-used first for the number keys."""
+        return self.annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
+            "-excerpt_count", "name"
+        )
+
+
+def theme_tree(themes):
+    """`themes` in tree order (parents before children, siblings by order) with their depth."""
+    children = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id, []).append(theme)
+    ordered = []
+
+    def walk(parent_id, depth):
+        for theme in sorted(children.get(parent_id, []), key=lambda t: (t.order, t.name)):
+            ordered.append((theme, depth))
+            walk(theme.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+class Theme(models.Model):
+    """A code in the codebook. Themes form a tree through `parent`."""
+
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent theme"),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=ThemeKind.choices,
+        default=ThemeKind.ANALYTIC,
+        help_text=_("Strategy themes come from the strategy; analytic themes from the analysis."),
+    )
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#1f77b4", validators=[colour_validator]
+    )
+    description = models.TextField(_("description"), blank=True)
+    inclusion_criteria = models.TextField(
+        _("inclusion criteria"), blank=True, help_text=_("When to apply this theme.")
+    )
+    exclusion_criteria = models.TextField(
+        _("exclusion criteria"), blank=True, help_text=_("When not to apply it, even if tempting.")
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Position among the themes that share its parent.")
+    )
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="theme_unique_name_per_parent",
+                violation_error_message=_("A theme with this name already sits under that parent."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="theme_unique_top_level_name",
+                violation_error_message=_("A top-level theme with this name already exists."),
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="theme_not_own_parent"),
+            models.CheckConstraint(condition=~Q(name=""), name="theme_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # Walks up the tree: one query per ancestor, and trees here are a few levels deep.
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk:
+                raise ValidationError({"parent": ValidationError(
+                    _("A theme cannot sit under itself or one of its sub-themes."),
+                    code="theme_cycle",
+                )})
+            node = node.parent
+
+
+class CodedExcerptQuerySet(models.QuerySet):
+    def for_coding_page(self, transcript, themes):
+        """Coding page: a transcript's excerpts in text order, as plain dicts.
+
+        Two queries whatever the number of excerpts: excerpts with their coder's name, then the
+        excerpt-theme links. Dicts, not model instances: building 2,000 excerpts and 6,000 theme
+        links as instances costs more than the whole page budget. `themes` maps theme id to
+        Theme (the page loads them once for the picker) and fills each row's "themes".
+        """
+        rows = list(
+            self.filter(transcript=transcript)
+            .order_by("start", "end", "pk")
+            .values("id", "start", "end", "quote", "memo", "needs_review", "version",
+                    "coder_id", "coder__username")
+        )
+        by_id = {row["id"]: row for row in rows}
+        for row in rows:
+            row["themes"] = []
+        links = CodedExcerpt.themes.through.objects.filter(
+            codedexcerpt__in=self.filter(transcript=transcript).values("pk")
+        ).values_list("codedexcerpt_id", "theme_id")
+        for excerpt_id, theme_id in links:
+            if excerpt_id in by_id:
+                by_id[excerpt_id]["themes"].append(themes[theme_id])
+        for row in rows:
+            row["themes"].sort(key=lambda t: t.name)
+        return rows
+
+
+class CodedExcerpt(models.Model):
+    """A passage `text[start:end]` of a transcript, tagged with one or more themes.
+
+    `start` and `end` count Unicode code points of the transcript's stored text. `quote` is a
+    snapshot of that passage; it must equal `text[start:end]` unless `needs_review` is set.
+    """
+
+    transcript = models.ForeignKey(
+        Transcript,
+        on_delete=models.PROTECT,
+        related_name="excerpts",
+        verbose_name=_("transcript"),
+    )
+    start = models.PositiveIntegerField(_("start"), help_text=_("First code point, from 0."))
+    end = models.PositiveIntegerField(_("end"), help_text=_("Code point just past the end."))
+    quote = models.TextField(_("quote"))
+    themes = models.ManyToManyField(Theme, related_name="excerpts", verbose_name=_("themes"))
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coded_excerpts",
+        verbose_name=_("coder"),
+    )
+    memo = models.TextField(_("memo"), blank=True)
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Set when the transcript text changed under this excerpt's quote."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on each change; detects concurrent edits.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CodedExcerptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["transcript_id", "start", "end"]
+        verbose_name = _("coded excerpt")
+        verbose_name_plural = _("coded excerpts")
+        indexes = [models.Index(fields=["transcript", "start"], name="excerpt_transcript_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gt=F("start")),
+                name="excerpt_start_before_end",
+                violation_error_message=_("An excerpt must start at 0 or later and end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.transcript_id}:{self.start}-{self.end}"
+
+    def get_absolute_url(self):
+        return reverse("coding:transcript-coding", args=[self.transcript_id]) + f"#x{self.pk}"
+
+    def clean(self):
+        # Reads self.transcript: one query unless select_related or already cached.
+        if self.start is None or self.end is None or not self.transcript_id:
+            return
+        text = self.transcript.text
+        if self.end > len(text):
+            raise ValidationError(
+                _("The excerpt ends at %(end)s, past the end of the text (%(length)s)."),
+                code="offset_out_of_range",
+                params={"end": self.end, "length": len(text)},
+            )
+        if not self.needs_review and self.quote != text[self.start : self.end]:
+            raise ValidationError(
+                _("The quote does not match the transcript text at these offsets."),
+                code="quote_mismatch",
+            )

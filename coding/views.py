@@ -1,0 +1,173 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from coding.forms import ExcerptForm
+from coding.highlight import render_excerpt_list_html, render_transcript_html
+from coding.models import CodedExcerpt, Theme
+from coding.services import ExcerptConflict, excerpt_create, excerpt_update
+from interviews.models import Transcript
+from interviews.text import codepoint_to_utf16, codepoint_to_utf16_converter
+from pasto_coop.roles import can_code, can_read
+
+
+def _get_transcript_for_user(request, pk):
+    if not can_read(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Transcript.objects.select_related("participant"), pk=pk)
+
+
+def _get_transcript_for_user_rw(request, pk):
+    if not can_code(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Transcript, pk=pk)
+
+
+def _get_excerpt_for_user_rw(request, pk):
+    if not request.user.has_perm("coding.change_codedexcerpt"):
+        raise PermissionDenied
+    return get_object_or_404(CodedExcerpt.objects.select_related("transcript"), pk=pk)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _excerpt_json(excerpt):
+    text = excerpt.transcript.text
+    return {
+        "id": excerpt.pk,
+        "start": excerpt.start,
+        "end": excerpt.end,
+        "start_utf16": codepoint_to_utf16(text, excerpt.start),
+        "end_utf16": codepoint_to_utf16(text, excerpt.end),
+        "quote": excerpt.quote,
+        "themes": [t.pk for t in excerpt.themes.all()],
+        "memo": excerpt.memo,
+        "coder": excerpt.coder.get_username(),
+        "version": excerpt.version,
+    }
+
+
+def _form_error_response(request, transcript, errors, status=400):
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=status)
+    for messages_list in errors.values():
+        for message in messages_list:
+            messages.error(request, message)
+    return redirect(transcript)
+
+
+def _coder_layer(request, excerpts):
+    """?coder=mine or ?coder=<user id> narrows the page to one coder's excerpts."""
+    layer = request.GET.get("coder", "all")
+    if layer == "mine":
+        return layer, excerpts.filter(coder=request.user)
+    if layer.isdigit():
+        return layer, excerpts.filter(coder_id=int(layer))
+    return "all", excerpts
+
+
+@login_required
+def transcript_coding(request, pk):
+    transcript = _get_transcript_for_user(request, pk)
+    themes = list(Theme.objects.for_picker())
+    layer, shown = _coder_layer(request, CodedExcerpt.objects.all())
+    excerpts = shown.for_coding_page(transcript, {t.pk: t for t in themes})
+    coders = get_user_model().objects.filter(
+        pk__in=CodedExcerpt.objects.filter(transcript=transcript).values("coder")
+    ).order_by("username")
+    to_utf16 = codepoint_to_utf16_converter(transcript.text)
+    excerpt_data = {
+        e["id"]: {
+            "start_utf16": to_utf16(e["start"]),
+            "end_utf16": to_utf16(e["end"]),
+            "themes": [t.pk for t in e["themes"]],
+            "coder": e["coder__username"],
+            "memo": e["memo"],
+            "version": e["version"],
+        }
+        for e in excerpts
+    }
+    user_can_code = can_code(request.user)
+    ctx = {
+        "transcript": transcript,
+        "excerpts": excerpts,
+        "excerpt_data": excerpt_data,
+        "length_utf16": to_utf16(len(transcript.text)),
+        "text_html": render_transcript_html(transcript.text, excerpts),
+        "excerpt_list_html": render_excerpt_list_html(excerpts, can_code=user_can_code),
+        "coders": coders,
+        "layer": layer,
+        "can_code": user_can_code,
+        "themes": themes if user_can_code else [],
+        "theme_names": {t.pk: t.name for t in themes},
+    }
+    return render(request, "coding/transcript_coding.html", ctx)
+
+
+@login_required
+@require_POST
+def excerpt_create_view(request, pk):
+    transcript = _get_transcript_for_user_rw(request, pk)
+    form = ExcerptForm(request.POST, transcript=transcript)
+    if not form.is_valid():
+        return _form_error_response(request, transcript, form.errors)
+    data = form.cleaned_data
+    try:
+        excerpt = excerpt_create(
+            transcript=transcript,
+            start=data["start"],
+            end=data["end"],
+            themes=list(data["themes"]),
+            coder=request.user,
+            memo=data["memo"],
+        )
+    except ValidationError as exc:
+        return _form_error_response(request, transcript, exc.message_dict)
+    if _wants_json(request):
+        return JsonResponse({"excerpt": _excerpt_json(excerpt)}, status=201)
+    messages.success(request, _("Excerpt saved."))
+    return redirect(excerpt)
+
+
+@login_required
+@require_POST
+def excerpt_update_view(request, pk):
+    excerpt = _get_excerpt_for_user_rw(request, pk)
+    form = ExcerptForm(request.POST, transcript=excerpt.transcript)
+    if not form.is_valid():
+        return _form_error_response(request, excerpt.transcript, form.errors)
+    data = form.cleaned_data
+    try:
+        excerpt = excerpt_update(
+            excerpt=excerpt,
+            version=data["version"] or excerpt.version,
+            start=data["start"],
+            end=data["end"],
+            themes=list(data["themes"]),
+            memo=data["memo"],
+        )
+    except ExcerptConflict as conflict:
+        message = _("Someone else changed this excerpt after you loaded the page.")
+        if _wants_json(request):
+            mine = {"quote": excerpt.transcript.text[data["start"] : data["end"]],
+                    "themes": [t.pk for t in data["themes"]], "memo": data["memo"]}
+            return JsonResponse(
+                {"errors": {"__all__": [message]}, "conflict": True,
+                 "theirs": _excerpt_json(conflict.current), "mine": mine},
+                status=409,
+            )
+        messages.error(request, message)
+        return redirect(excerpt)
+    except ValidationError as exc:
+        return _form_error_response(request, excerpt.transcript, exc.message_dict)
+    if _wants_json(request):
+        return JsonResponse({"excerpt": _excerpt_json(excerpt)})
+    messages.success(request, _("Excerpt updated."))
+    return redirect(excerpt)

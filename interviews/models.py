@@ -1,0 +1,212 @@
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from interviews.text import is_normalised
+
+
+class Sector(models.TextChoices):
+    PRIVATE = "private", _("Private")
+    PUBLIC = "public", _("Public")
+    NGO = "ngo", _("NGO")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    INTERNATIONAL = "international", _("International organisation")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NON_BINARY = "non_binary", _("Non-binary")
+    UNDISCLOSED = "undisclosed", _("Not disclosed")
+
+
+class ConsentScope(models.TextChoices):
+    INTERVIEW_ONLY = "interview_only", _("Interview only")
+    QUOTE = "quote", _("May be quoted")
+    QUOTE_NAMED = "quote_named", _("May be quoted with organisation named")
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_home(self):
+        """Home page: participants with how many transcripts each has, in one query."""
+        return self.annotate(transcript_count=Count("transcripts")).order_by("code")
+
+
+class Participant(models.Model):
+    """An interviewee. Pages for researchers and reviewers show only the pseudonym `code` and
+    attributes; `full_name` and `contact` are identifying and reach admins only."""
+
+    # Fields shown to researchers and reviewers. Anything not listed here stays admin-only.
+    PSEUDONYMOUS_FIELDS = ("code", "organisation", "sector", "gender")
+
+    code = models.CharField(
+        _("pseudonym code"),
+        max_length=20,
+        unique=True,
+        help_text=_("The name used for this participant everywhere outside the admin, e.g. “D”."),
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    consent_given = models.BooleanField(_("consent given"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("consent scope"),
+        max_length=20,
+        choices=ConsentScope.choices,
+        default=ConsentScope.INTERVIEW_ONLY,
+        help_text=_("What the participant agreed to: whether quotes may appear in reports."),
+    )
+    consent_withdrawn_on = models.DateField(
+        _("consent withdrawn on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the participant withdraws; their quotes then leave every report."),
+    )
+    full_name = models.CharField(
+        _("full name"), max_length=200, blank=True, help_text=_("Identifying: admins only.")
+    )
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("Identifying: admins only.")
+    )
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        permissions = [("view_identifying_fields", _("Can see participants' names and contacts"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_withdrawn_on__isnull=True)
+                | Q(consent_date__isnull=True)
+                | Q(consent_withdrawn_on__gte=models.F("consent_date")),
+                name="participant_withdrawn_after_consent",
+                violation_error_message=_("Consent cannot be withdrawn before it was given."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=""), name="participant_code_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        if self.consent_date and not self.consent_given:
+            raise ValidationError({"consent_given": ValidationError(
+                _("A consent date is set, so tick “consent given”."),
+                code="consent_date_without_consent",
+            )})
+
+
+def coverage(spans, length):
+    """Share of a text of `length` characters covered by the union of `(start, end)` spans."""
+    covered, reach = 0, 0
+    for start, end in sorted(spans):
+        if end > reach:
+            covered += end - max(start, reach)
+            reach = end
+    return covered / length if length else 0.0
+
+
+class TranscriptQuerySet(models.QuerySet):
+    def for_transcript_list(self):
+        """Transcript list: each transcript with excerpt and theme counts and the share of its
+        text that is coded. Two queries: the annotated transcripts, then every excerpt's span
+        (two integers a row, never the text)."""
+        CodedExcerpt = apps.get_model("coding", "CodedExcerpt")
+        transcripts = list(
+            self.select_related("participant")
+            .annotate(
+                excerpt_count=Count("excerpts", distinct=True),
+                theme_count=Count("excerpts__themes", distinct=True),
+                length=Length("text"),
+            )
+            .defer("text")
+        )
+        spans = {}
+        ids = [t.pk for t in transcripts]
+        for transcript_id, start, end in CodedExcerpt.objects.filter(
+            transcript_id__in=ids
+        ).order_by().values_list("transcript_id", "start", "end"):
+            spans.setdefault(transcript_id, []).append((start, end))
+        for t in transcripts:
+            t.coverage = coverage(spans.get(t.pk, []), t.length)
+        return transcripts
+
+
+class Transcript(models.Model):
+    """An interview's text. `text` is the single source of truth for excerpt offsets."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="transcripts",
+        verbose_name=_("participant"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    interview_date = models.DateField(_("interview date"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=20, default="en", help_text=_("A language tag, e.g. en or es.")
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_("NFC-normalised, with \\n line endings. Excerpt offsets count its characters."),
+    )
+    source_filename = models.CharField(_("source file name"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TranscriptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant__code", "title"]
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text__contains="\r"),
+                name="transcript_text_lf_only",
+                violation_error_message=_("Transcript text must use \\n line endings."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="transcript_title_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("coding:transcript-coding", args=[self.pk])
+
+    def clean(self):
+        if not is_normalised(self.text):
+            raise ValidationError({"text": ValidationError(
+                _("Text must be NFC-normalised, with \\n line endings."),
+                code="text_not_normalised",
+            )})

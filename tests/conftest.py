@@ -1,0 +1,149 @@
+"""The cast every test draws on, and the settings browser tests need.
+
+Cast (healthchecks style): each user says what they may reach.
+"""
+
+import os
+
+# Playwright's sync API keeps an event loop in the main thread; without this, creating the
+# test database raises SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+from django.contrib.auth.models import Group, Permission  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+
+from coding.models import Theme  # noqa: E402
+from interviews.models import Participant, Transcript  # noqa: E402
+from pasto_coop import roles  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    # Manifest storage needs collectstatic; tests serve static files straight from the finders.
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        SECURE_SSL_REDIRECT=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
+
+
+@pytest.fixture
+def role_groups(db):
+    """The role groups. A migration creates them, but transactional tests flush every table, so
+    make sure they are there."""
+    roles.roles_sync(Group, Permission)
+    return {g.name: g for g in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)}
+
+
+def _user(django_user_model, role_groups, username, role=None, **extra):
+    user = django_user_model.objects.create_user(username=username, password="pw", **extra)
+    if role:
+        user.groups.add(role_groups[role])
+    return user
+
+
+@pytest.fixture
+def alice(django_user_model, role_groups):
+    """Researcher: reads everything pseudonymous, codes transcripts, manages themes."""
+    return _user(django_user_model, role_groups, "alice", roles.RESEARCHER)
+
+
+@pytest.fixture
+def bob(django_user_model, role_groups):
+    """Second researcher (co-coder): same rights as alice, different coder layer."""
+    return _user(django_user_model, role_groups, "bob", roles.RESEARCHER)
+
+
+@pytest.fixture
+def rita(django_user_model, role_groups):
+    """Reviewer: reads transcripts, excerpts and reports; every write is refused."""
+    return _user(django_user_model, role_groups, "rita", roles.REVIEWER)
+
+
+@pytest.fixture
+def adam(django_user_model, role_groups):
+    """Admin: manages participants and users in the admin, sees identifying fields."""
+    return _user(django_user_model, role_groups, "adam", roles.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def steve(django_user_model, role_groups):
+    """Stranger: logged in with no role; sees the home page's "ask an admin" and nothing else."""
+    return _user(django_user_model, role_groups, "steve")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def participant(db):
+    return Participant.objects.create(
+        code="D",
+        organisation="RET",
+        sector="ngo",
+        gender="male",
+        full_name="Secret Realname",
+        contact="secret@example.org",
+        consent_given=True,
+        consent_scope="quote_named",
+    )
+
+
+@pytest.fixture
+def transcript(participant):
+    return Transcript.objects.create(
+        participant=participant,
+        title="Interview D",
+        text="Interviewer: How did it start?\n\nD: With the youth office and gender work.",
+    )
+
+
+@pytest.fixture
+def themes(db):
+    parent = Theme.objects.create(name="Strategy themes", kind="strategy", colour="#444444")
+    youth = Theme.objects.create(name="Youth", parent=parent, kind="strategy", colour="#fd7e14")
+    gender = Theme.objects.create(name="Gender", parent=parent, kind="strategy", colour="#e64980")
+    return {"parent": parent, "youth": youth, "gender": gender}
+
+
+# ----- browser tests -----
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded one (`playwright install` cannot work here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def login_page(page, live_server):
+    """log_in(user) makes `page` a logged-in browser tab for that user."""
+
+    def log_in(user):
+        client = client_for(user)
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
+        return page
+
+    return log_in

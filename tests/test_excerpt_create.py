@@ -1,0 +1,114 @@
+import pytest
+from django.urls import reverse
+
+from coding.models import CodedExcerpt
+from interviews.models import Transcript
+from interviews.text import codepoint_to_utf16
+from tests.conftest import client_for
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def post(client, transcript, start, end, themes, **extra):
+    """Post a selection given in code points, converted to the UTF-16 units a browser sends."""
+    data = {
+        "start_utf16": codepoint_to_utf16(transcript.text, start),
+        "end_utf16": codepoint_to_utf16(transcript.text, end),
+        "themes": [t.pk for t in themes],
+        **extra,
+    }
+    return client.post(reverse("coding:excerpt-create", args=[transcript.pk]), data, **JSON)
+
+
+def test_it_creates_an_excerpt(alice, transcript, themes):
+    response = post(client_for(alice), transcript, 35, 49, [themes["youth"], themes["gender"]],
+                    memo="first pass")
+    assert response.status_code == 201
+    excerpt = CodedExcerpt.objects.get()
+    assert (excerpt.start, excerpt.end, excerpt.quote) == (35, 49, "With the youth")
+    assert set(excerpt.themes.all()) == {themes["youth"], themes["gender"]}
+    assert excerpt.coder == alice
+    assert excerpt.memo == "first pass"
+    assert response.json()["excerpt"]["id"] == excerpt.pk
+
+
+def test_it_stores_code_points_after_an_emoji(alice, participant, themes):
+    text = "😀😀 a\u0301 مرحبا — “youth” migración"
+    transcript = Transcript.objects.create(participant=participant, title="T", text=text)
+    start = text.index("“youth”")
+    response = post(client_for(alice), transcript, start, start + 7, [themes["youth"]])
+    assert response.status_code == 201
+    excerpt = CodedExcerpt.objects.get()
+    assert excerpt.start == start  # 2 fewer than the UTF-16 offset the browser sent
+    assert excerpt.quote == "“youth”" == text[excerpt.start : excerpt.end]
+
+
+def test_it_trims_whitespace_around_a_selection(alice, transcript, themes):
+    assert post(client_for(alice), transcript, 34, 50, [themes["youth"]]).status_code == 201
+    assert CodedExcerpt.objects.get().quote == "With the youth"
+
+
+def test_it_snaps_to_whole_words_when_asked(alice, transcript, themes):
+    response = post(client_for(alice), transcript, 37, 47, [themes["youth"]], snap_words="on")
+    assert response.status_code == 201
+    assert CodedExcerpt.objects.get().quote == "With the youth"
+
+
+def test_it_refuses_a_whitespace_only_selection(alice, transcript, themes):
+    response = post(client_for(alice), transcript, 30, 32, [themes["youth"]])
+    assert response.status_code == 400
+    assert "only whitespace" in str(response.json()["errors"])
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_refuses_offsets_outside_the_transcript(alice, transcript, themes):
+    client = client_for(alice)
+    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    for start, end in [(0, 10_000), (-1, 5), (2**40, 2**40 + 1)]:
+        response = client.post(
+            url, {"start_utf16": start, "end_utf16": end, "themes": [themes["youth"].pk]}, **JSON
+        )
+        assert response.status_code == 400, (start, end)
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_requires_a_theme(alice, transcript):
+    response = post(client_for(alice), transcript, 35, 49, [])
+    assert response.status_code == 400
+    assert "Choose at least one theme" in str(response.json()["errors"])
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_rejects_an_unknown_theme(alice, transcript):
+    client = client_for(alice)
+    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    response = client.post(url, {"start_utf16": 0, "end_utf16": 5, "themes": [424242]}, **JSON)
+    assert response.status_code == 400
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_redirects_a_plain_form_post_back_to_the_excerpt(alice, transcript, themes):
+    client = client_for(alice)
+    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    response = client.post(url, {"start_utf16": 35, "end_utf16": 49, "themes": [themes["youth"].pk]})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#x{CodedExcerpt.objects.get().pk}")
+
+
+@pytest.mark.parametrize("who", ["rita", "steve"])
+def test_it_forbids_users_who_cannot_code(who, request, transcript, themes):
+    user = request.getfixturevalue(who)
+    response = post(client_for(user), transcript, 35, 49, [themes["youth"]])
+    assert response.status_code == 403
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_sends_anonymous_users_to_login(client, transcript, themes):
+    response = post(client, transcript, 35, 49, [themes["youth"]])
+    assert response.status_code == 302
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_only_accepts_post(alice, transcript):
+    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    assert client_for(alice).get(url).status_code == 405

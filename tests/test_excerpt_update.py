@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+from coding.models import CodedExcerpt
+from coding.services import excerpt_create
+from tests.conftest import client_for
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def excerpt(alice, transcript, themes):
+    return excerpt_create(
+        transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice, memo="m"
+    )
+
+
+def post(client, excerpt, **data):
+    payload = {"start_utf16": excerpt.start, "end_utf16": excerpt.end, "version": excerpt.version,
+               "themes": [t.pk for t in excerpt.themes.all()], "memo": excerpt.memo}
+    payload.update(data)
+    return client.post(reverse("coding:excerpt-update", args=[excerpt.pk]), payload, **JSON)
+
+
+def test_it_changes_themes_boundaries_and_memo(alice, excerpt, themes):
+    response = post(client_for(alice), excerpt, start_utf16=35, end_utf16=72,
+                    themes=[themes["gender"].pk], memo="revised")
+    assert response.status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.quote == "With the youth office and gender work"
+    assert excerpt.quote == excerpt.transcript.text[excerpt.start : excerpt.end]
+    assert list(excerpt.themes.all()) == [themes["gender"]]
+    assert excerpt.memo == "revised"
+    assert excerpt.version == 2
+
+
+def test_a_co_coder_may_edit_it(bob, excerpt):
+    assert post(client_for(bob), excerpt, memo="bob's note").status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "bob's note"
+
+
+def test_it_refuses_a_stale_save_and_shows_both_versions(alice, bob, excerpt):
+    loaded_version = excerpt.version
+    assert post(client_for(bob), excerpt, memo="bob was first").status_code == 200
+    response = post(client_for(alice), excerpt, version=loaded_version, memo="alice too")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["conflict"] is True
+    assert body["theirs"]["memo"] == "bob was first"
+    assert body["mine"]["memo"] == "alice too"
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "bob was first"
+
+
+def test_it_rejects_bad_boundaries_and_keeps_the_excerpt(alice, excerpt):
+    response = post(client_for(alice), excerpt, start_utf16=30, end_utf16=32)
+    assert response.status_code == 400
+    excerpt.refresh_from_db()
+    assert (excerpt.start, excerpt.end, excerpt.version) == (35, 49, 1)
+
+
+def test_it_forbids_a_reviewer(rita, excerpt):
+    assert post(client_for(rita), excerpt, memo="x").status_code == 403
+    assert CodedExcerpt.objects.get().memo == "m"
