@@ -71,3 +71,25 @@ class ExcerptForm(forms.Form):
             start, end = snap_to_words(text, start, end)
         data["start"], data["end"] = start, end
         return data
+
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+class ThemeQuickForm(forms.ModelForm):
+    """The picker's inline "new theme": a name, optionally a parent; a colour is chosen for it."""
+
+    class Meta:
+        model = Theme
+        fields = ["name", "parent", "colour"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colour"].required = False
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_colour(self):
+        return self.cleaned_data.get("colour") or PALETTE[Theme.objects.count() % len(PALETTE)]

@@ -80,15 +80,17 @@ def render_transcript_html(text, excerpts):
     return mark_safe("".join(out))
 
 
-def render_excerpt_list_html(excerpts, *, can_code):
+def render_excerpt_list_html(excerpts, *, can_code, csrf_token=""):
     """The side panel's items, one <li> per excerpt in text order.
 
     Python for the same reason as the text: a template loop over 2,000 excerpts with their
     themes takes about 300 ms, this takes about 15 ms. Every value goes through `escape`.
     """
     edit_label = escape(_("Edit"))
+    remove_label = escape(_("Remove"))
     review_label = escape(_("needs review"))
     edit_url = reverse("coding:excerpt-update", args=[0])
+    delete_url = reverse("coding:excerpt-delete", args=[0])
     out = []
     for e in excerpts:
         pk = e["id"]
@@ -100,8 +102,13 @@ def render_excerpt_list_html(excerpts, *, can_code):
         review = f" · <strong>{review_label}</strong>" if e["needs_review"] else ""
         memo = f'<div class="small memo">{escape(e["memo"])}</div>' if e["memo"] else ""
         edit = (
+            f'<form method="post" class="d-flex gap-1 mt-1" '
+            f'action="{delete_url.replace("/0/", f"/{pk}/")}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
             f'<button type="button" class="btn btn-sm btn-outline-secondary excerpt-edit" '
             f'data-id="{pk}" data-url="{edit_url.replace("/0/", f"/{pk}/")}">{edit_label}</button>'
+            f'<button type="submit" class="btn btn-sm btn-outline-danger excerpt-remove">'
+            f"{remove_label}</button></form>"
             if can_code
             else ""
         )

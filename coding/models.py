@@ -220,3 +220,29 @@ class CodedExcerpt(models.Model):
                 _("The quote does not match the transcript text at these offsets."),
                 code="quote_mismatch",
             )
+
+
+class DeletedExcerpt(models.Model):
+    """A removed excerpt, kept whole so that undo restores it exactly: same id, offsets, quote,
+    themes, coder, memo and creation time. Removing an excerpt never loses a coding."""
+
+    original_id = models.BigIntegerField(_("original id"), unique=True)
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.PROTECT, related_name="+", verbose_name=_("transcript")
+    )
+    snapshot = models.JSONField(_("snapshot"))
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        verbose_name = _("deleted excerpt")
+        verbose_name_plural = _("deleted excerpts")
+
+    def __str__(self):
+        return f"{self.original_id} ({self.deleted_at:%Y-%m-%d})"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import CodedExcerpt
+from coding.models import CodedExcerpt, DeletedExcerpt, Theme
 
 
 class ExcerptConflict(Exception):
@@ -65,3 +65,62 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.save()
     current.themes.set(themes)
     return current
+
+
+@transaction.atomic
+def excerpt_delete(*, excerpt, user):
+    """Remove an excerpt, keeping everything needed to restore it exactly."""
+    snapshot = {
+        "start": excerpt.start,
+        "end": excerpt.end,
+        "quote": excerpt.quote,
+        "memo": excerpt.memo,
+        "coder": excerpt.coder_id,
+        "themes": sorted(excerpt.themes.values_list("pk", flat=True)),
+        "needs_review": excerpt.needs_review,
+        "version": excerpt.version,
+        "created_at": excerpt.created_at.isoformat(),
+    }
+    deleted = DeletedExcerpt.objects.create(
+        original_id=excerpt.pk, transcript_id=excerpt.transcript_id, snapshot=snapshot,
+        deleted_by=user,
+    )
+    excerpt.delete()
+    return deleted
+
+
+@transaction.atomic
+def excerpt_restore(*, deleted):
+    """Put a removed excerpt back under its own id. If the transcript text changed under it
+    meanwhile, it comes back flagged for review rather than silently pointing elsewhere."""
+    s = deleted.snapshot
+    themes = list(Theme.objects.filter(pk__in=s["themes"]))
+    if not themes:
+        raise ValidationError(
+            _("Every theme of this excerpt has been deleted since, so it cannot be restored."),
+            code="themes_gone",
+        )
+    text = deleted.transcript.text
+    if s["end"] > len(text):
+        raise ValidationError(
+            _("The transcript is shorter than it was, so this excerpt no longer fits in it."),
+            code="offset_out_of_range",
+        )
+    excerpt = CodedExcerpt(
+        pk=deleted.original_id,
+        transcript_id=deleted.transcript_id,
+        start=s["start"],
+        end=s["end"],
+        quote=s["quote"],
+        memo=s["memo"],
+        coder_id=s["coder"],
+        needs_review=s["needs_review"] or text[s["start"] : s["end"]] != s["quote"],
+        version=s["version"] + 1,
+    )
+    excerpt.full_clean()
+    excerpt.save(force_insert=True)
+    excerpt.themes.set(themes)
+    # auto_now_add stamped "now"; the restored excerpt keeps its first creation time.
+    CodedExcerpt.objects.filter(pk=excerpt.pk).update(created_at=s["created_at"])
+    deleted.delete()
+    return excerpt

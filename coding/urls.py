@@ -12,4 +12,7 @@ urlpatterns = [
         name="excerpt-create",
     ),
     path("excerpts/<int:pk>/edit/", views.excerpt_update_view, name="excerpt-update"),
+    path("excerpts/<int:pk>/delete/", views.excerpt_delete_view, name="excerpt-delete"),
+    path("deleted-excerpts/<int:pk>/restore/", views.excerpt_restore_view, name="excerpt-restore"),
+    path("themes/new/", views.theme_create_view, name="theme-create"),
 ]

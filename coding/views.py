@@ -3,14 +3,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from coding.forms import ExcerptForm
+from coding.forms import ExcerptForm, ThemeQuickForm
 from coding.highlight import render_excerpt_list_html, render_transcript_html
-from coding.models import CodedExcerpt, Theme
-from coding.services import ExcerptConflict, excerpt_create, excerpt_update
+from coding.models import CodedExcerpt, DeletedExcerpt, Theme
+from coding.services import (
+    ExcerptConflict,
+    excerpt_create,
+    excerpt_delete,
+    excerpt_restore,
+    excerpt_update,
+)
 from interviews.models import Transcript
 from interviews.text import codepoint_to_utf16, codepoint_to_utf16_converter
 from pasto_coop.roles import can_code, can_read
@@ -32,6 +40,12 @@ def _get_excerpt_for_user_rw(request, pk):
     if not request.user.has_perm("coding.change_codedexcerpt"):
         raise PermissionDenied
     return get_object_or_404(CodedExcerpt.objects.select_related("transcript"), pk=pk)
+
+
+def _get_deleted_excerpt_for_user_rw(request, pk):
+    if not request.user.has_perm("coding.delete_codedexcerpt"):
+        raise PermissionDenied
+    return get_object_or_404(DeletedExcerpt.objects.select_related("transcript"), pk=pk)
 
 
 def _wants_json(request):
@@ -95,13 +109,19 @@ def transcript_coding(request, pk):
         for e in excerpts
     }
     user_can_code = can_code(request.user)
+    undo = request.GET.get("undo", "")
     ctx = {
+        "undo": DeletedExcerpt.objects.filter(pk=undo, transcript=transcript).first()
+        if undo.isdigit() and user_can_code
+        else None,
         "transcript": transcript,
         "excerpts": excerpts,
         "excerpt_data": excerpt_data,
         "length_utf16": to_utf16(len(transcript.text)),
         "text_html": render_transcript_html(transcript.text, excerpts),
-        "excerpt_list_html": render_excerpt_list_html(excerpts, can_code=user_can_code),
+        "excerpt_list_html": render_excerpt_list_html(
+            excerpts, can_code=user_can_code, csrf_token=get_token(request)
+        ),
         "coders": coders,
         "layer": layer,
         "can_code": user_can_code,
@@ -171,3 +191,44 @@ def excerpt_update_view(request, pk):
         return JsonResponse({"excerpt": _excerpt_json(excerpt)})
     messages.success(request, _("Excerpt updated."))
     return redirect(excerpt)
+
+
+@login_required
+@require_POST
+def excerpt_delete_view(request, pk):
+    excerpt = _get_excerpt_for_user_rw(request, pk)
+    if not request.user.has_perm("coding.delete_codedexcerpt"):
+        raise PermissionDenied
+    deleted = excerpt_delete(excerpt=excerpt, user=request.user)
+    page = reverse("coding:transcript-coding", args=[excerpt.transcript_id]) + f"?undo={deleted.pk}"
+    if _wants_json(request):
+        return JsonResponse({"deleted": deleted.pk, "next": page})
+    return redirect(page)
+
+
+@login_required
+@require_POST
+def excerpt_restore_view(request, pk):
+    deleted = _get_deleted_excerpt_for_user_rw(request, pk)
+    transcript = deleted.transcript
+    try:
+        excerpt = excerpt_restore(deleted=deleted)
+    except ValidationError as exc:
+        return _form_error_response(request, transcript, {"__all__": exc.messages})
+    if _wants_json(request):
+        return JsonResponse({"excerpt": _excerpt_json(excerpt)})
+    messages.success(request, _("Excerpt restored."))
+    return redirect(excerpt)
+
+
+@login_required
+@require_POST
+def theme_create_view(request):
+    if not request.user.has_perm("coding.add_theme"):
+        raise PermissionDenied
+    form = ThemeQuickForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    theme = form.save()
+    return JsonResponse({"theme": {"id": theme.pk, "name": theme.name, "colour": theme.colour}},
+                        status=201)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from coding.models import CodedExcerpt
 from interviews.models import Transcript
+from interviews.text import is_normalised
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,20 @@ def drag_select(page, start, end):
     page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=4)
     page.mouse.move(box["x2"], box["y2"], steps=4)
     page.mouse.up()
+
+
+def open_page(login_page, live_server, user, transcript):
+    page = login_page(user)
+    page.goto(live_server.url + transcript.get_absolute_url())
+    return page
+
+
+def code_with(page, *theme_names):
+    picker = page.locator("#picker")
+    expect(picker).to_be_visible()
+    for name in theme_names:
+        picker.get_by_label(name, exact=True).check()
+    picker.get_by_role("button", name="Save").click()
 
 
 @pytest.fixture
@@ -75,3 +90,171 @@ def test_a_reviewer_sees_no_coding_controls(rita, themes, long_transcript, login
     expect(page.locator("#picker")).to_have_count(0)
     expect(page.locator("#code-button")).to_have_count(0)
     expect(page.locator(".excerpt-edit")).to_have_count(0)
+
+
+def test_a_researcher_codes_a_passage_from_the_keyboard(alice, themes, long_transcript, login_page,
+                                                         live_server):
+    page = open_page(login_page, live_server, alice, long_transcript)
+    page.locator("#transcript-text").focus()
+    for _ in range(len("Turn 0: ")):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len("the youth")):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")
+    picker = page.locator("#picker")
+    expect(picker).to_be_visible()
+    page.keyboard.type("gend")  # the filter has focus
+    page.keyboard.press("Enter")  # ticks the first theme left by the filter
+    expect(picker.get_by_label("Gender", exact=True)).to_be_checked()
+    picker.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+    excerpt = CodedExcerpt.objects.get()
+    assert excerpt.quote == "the youth"
+    assert excerpt.start == len("Turn 0: ")
+    assert list(excerpt.themes.all()) == [themes["gender"]]
+
+
+def test_number_keys_tick_the_most_used_themes(alice, themes, long_transcript, login_page,
+                                               live_server):
+    page = open_page(login_page, live_server, alice, long_transcript)
+    drag_select(page, 0, 6)
+    page.keyboard.press("c")
+    expect(page.locator("#picker")).to_be_visible()
+    page.keyboard.press("2")
+    checked = page.locator('#picker input[name="themes"]:checked')
+    expect(checked).to_have_count(1)
+
+
+def test_a_passage_across_two_paragraphs_keeps_the_line_break(alice, themes, long_transcript,
+                                                              login_page, live_server):
+    page = open_page(login_page, live_server, alice, long_transcript)
+    text = long_transcript.text
+    start = text.index("forced migration.")
+    end = text.index("Turn 1: the youth") + len("Turn 1: the youth")
+    drag_select(page, start, end)
+    page.keyboard.press("c")
+    code_with(page, "Youth")
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+    excerpt = CodedExcerpt.objects.get()
+    assert excerpt.quote == "forced migration.\n\nTurn 1: the youth" == text[excerpt.start : excerpt.end]
+    expect(page.locator(f'span.x[data-x="{excerpt.pk}"]')).to_have_count(2)
+
+
+def test_two_overlapping_excerpts_stay_distinguishable(alice, themes, long_transcript, login_page,
+                                                       live_server):
+    page = open_page(login_page, live_server, alice, long_transcript)
+    text = long_transcript.text
+    a = text.index("youth office spoke")
+    drag_select(page, a, a + len("youth office spoke"))
+    page.keyboard.press("c")
+    code_with(page, "Youth")
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+    b = text.index("office spoke about gender")
+    drag_select(page, b, b + len("office spoke about gender"))
+    page.keyboard.press("c")
+    code_with(page, "Gender")
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(2)
+    first, second = CodedExcerpt.objects.order_by("start")
+    shared = page.locator(f'span.x[data-x="{first.pk} {second.pk}"]')
+    expect(shared).to_have_text("office spoke")
+    shadow = shared.evaluate("el => getComputedStyle(el).boxShadow")
+    assert shadow.count("inset") == 2  # one underline per excerpt
+    shared.hover()
+    expect(page.locator("#excerpt-tip")).to_contain_text("Youth")
+    expect(page.locator("#excerpt-tip")).to_contain_text("Gender")
+    expect(page.locator("#excerpt-tip")).to_contain_text("alice")
+
+
+def test_offsets_survive_emoji_combining_marks_and_arabic(alice, themes, participant, login_page,
+                                                          live_server):
+    # q + combining acute has no precomposed form, so it stays two code points after NFC
+    text = (
+        "D: 😀 we said «migración» q\u0301 then مرحبا بكم\n\n"
+        "Interviewer: 🇨🇴 and the youth office 👩🏽‍🌾 spoke"
+    )
+    assert is_normalised(text)
+    transcript = Transcript.objects.create(participant=participant, title="Unicode", text=text)
+    page = open_page(login_page, live_server, alice, transcript)
+    start = text.index("the youth office")
+    # the page counts UTF-16 units: every astral character before the passage is 2 units
+    start16 = len(text[:start].encode("utf-16-le")) // 2
+    drag_select(page, start16, start16 + len("the youth office"))
+    page.keyboard.press("c")
+    code_with(page, "Youth")
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+    excerpt = CodedExcerpt.objects.get()
+    assert excerpt.start == start
+    assert excerpt.quote == "the youth office" == text[excerpt.start : excerpt.end]
+
+
+def test_edit_remove_and_undo_an_excerpt(alice, themes, long_transcript, login_page, live_server):
+    from coding.services import excerpt_create
+
+    text = long_transcript.text
+    start = text.index("youth office")
+    original = excerpt_create(transcript=long_transcript, start=start, end=start + 12,
+                              themes=[themes["youth"]], coder=alice, memo="first")
+    created_at = original.created_at
+    page = open_page(login_page, live_server, alice, long_transcript)
+    item = page.locator(f"#x{original.pk}")
+    item.get_by_role("button", name="Edit").click()
+    picker = page.locator("#picker")
+    expect(picker.get_by_label("Youth", exact=True)).to_be_checked()
+    picker.get_by_label("Gender", exact=True).check()
+    picker.get_by_label("Memo").fill("second thoughts")
+    picker.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#x{original.pk}")).to_contain_text("second thoughts")
+    original.refresh_from_db()
+    assert {t.name for t in original.themes.all()} == {"Youth", "Gender"}
+    assert original.version == 2
+
+    page.locator(f"#x{original.pk}").get_by_role("button", name="Remove").click()
+    expect(page.locator("#undo-banner")).to_be_visible()
+    assert not CodedExcerpt.objects.exists()
+    page.locator("#undo-banner").get_by_role("button", name="Undo").click()
+    expect(page.locator(f"#x{original.pk}")).to_be_visible()
+    restored = CodedExcerpt.objects.get()
+    assert restored.pk == original.pk
+    assert (restored.start, restored.end, restored.quote) == (original.start, original.end, original.quote)
+    assert {t.name for t in restored.themes.all()} == {"Youth", "Gender"}
+    assert restored.memo == "second thoughts"
+    assert restored.coder == alice
+    assert restored.created_at == created_at
+
+
+def test_a_new_theme_can_be_made_inside_the_picker(alice, themes, long_transcript, login_page,
+                                                   live_server):
+    page = open_page(login_page, live_server, alice, long_transcript)
+    drag_select(page, 0, 6)
+    page.keyboard.press("c")
+    picker = page.locator("#picker")
+    picker.get_by_label("New theme").fill("Trust")
+    picker.get_by_label("New theme").press("Enter")
+    expect(picker.get_by_label("Trust", exact=True)).to_be_checked()
+    picker.get_by_role("button", name="Save").click()
+    expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+    assert [t.name for t in CodedExcerpt.objects.get().themes.all()] == ["Trust"]
+
+
+def test_a_stale_edit_shows_both_versions_and_overwrites_nothing(alice, bob, themes,
+                                                                 long_transcript, login_page,
+                                                                 live_server):
+    from coding.services import excerpt_create, excerpt_update
+
+    excerpt = excerpt_create(transcript=long_transcript, start=0, end=6,
+                             themes=[themes["youth"]], coder=alice, memo="start")
+    page = open_page(login_page, live_server, alice, long_transcript)
+    # bob saves after alice loaded the page
+    excerpt_update(excerpt=excerpt, version=1, start=0, end=6, themes=[themes["gender"]],
+                   memo="bob's reading")
+    page.locator(f"#x{excerpt.pk}").get_by_role("button", name="Edit").click()
+    picker = page.locator("#picker")
+    picker.get_by_label("Memo").fill("alice's reading")
+    picker.get_by_role("button", name="Save").click()
+    errors = page.locator("#picker-errors")
+    expect(errors).to_contain_text("Someone else changed this excerpt")
+    expect(errors).to_contain_text("bob's reading")
+    expect(errors).to_contain_text("alice's reading")
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "bob's reading"

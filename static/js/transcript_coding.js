@@ -106,8 +106,12 @@
     if (!picker.open && ev.key !== "c" && ev.key !== "C") showCodeButton();
   });
 
+  const heading = document.getElementById("picker-heading");
   function openPicker(opts) {
     errors.hidden = true;
+    const editing = opts.url !== createUrl;
+    heading.textContent = editing ? heading.dataset.edit : heading.dataset.create;
+    document.getElementById("picker-edit-help").hidden = !editing;
     form.action = opts.url;
     form.elements.start_utf16.value = opts.start;
     form.elements.end_utf16.value = opts.end;
@@ -144,7 +148,9 @@
   filter.addEventListener("input", applyFilter);
   // Number keys tick the most-used themes, unless the user is typing in a text field.
   picker.addEventListener("keydown", function (ev) {
-    if (/^[1-9]$/.test(ev.key) && !(ev.target.matches("textarea") || (ev.target.matches("input[type=search]") && ev.target.value))) {
+    const typing = ev.target.matches("textarea, input[type=text]") ||
+      (ev.target.matches("input[type=search]") && ev.target.value);
+    if (/^[1-9]$/.test(ev.key) && !typing) {
       const boxes = picker.querySelectorAll('input[name="themes"]');
       const box = boxes[Number(ev.key) - 1];
       if (box) { ev.preventDefault(); box.checked = !box.checked; }
@@ -176,8 +182,9 @@
       const messages = [];
       Object.values(r.body.errors || {}).forEach(function (list) { messages.push.apply(messages, list); });
       if (r.body.conflict) {
-        messages.push("Theirs: «" + r.body.theirs.quote + "» — " + r.body.theirs.memo);
-        messages.push("Yours: «" + r.body.mine.quote + "» — " + r.body.mine.memo);
+        const names = function (ids) { return ids.map(function (t) { return themeNames[t] || themeLabel(t); }).join(", "); };
+        messages.push(errors.dataset.theirs + ": «" + r.body.theirs.quote + "» · " + names(r.body.theirs.themes) + " · " + r.body.theirs.memo);
+        messages.push(errors.dataset.yours + ": «" + r.body.mine.quote + "» · " + names(r.body.mine.themes) + " · " + r.body.mine.memo);
       }
       errors.textContent = "";
       messages.filter(Boolean).forEach(function (m) { const d = document.createElement("div"); d.textContent = m; errors.appendChild(d); });
@@ -186,6 +193,103 @@
       errors.textContent = "The excerpt could not be saved: the server did not answer.";
       errors.hidden = false;
     });
+  });
+
+  function themeLabel(id) {
+    const label = picker.querySelector('label[for="theme-' + id + '"]');
+    return label ? label.textContent.trim() : String(id);
+  }
+
+  // ----- a new theme, from inside the picker -----
+  const newTheme = document.getElementById("new-theme");
+  const newThemeName = document.getElementById("new-theme-name");
+  function addTheme() {
+    const name = newThemeName.value.trim();
+    if (!name) return;
+    const body = new FormData();
+    body.append("name", name);
+    body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    fetch(newTheme.dataset.url, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (resp) { return resp.json().then(function (b) { return { status: resp.status, body: b }; }); })
+      .then(function (r) {
+        if (r.status !== 201) {
+          errors.textContent = Object.values(r.body.errors || {}).flat().map(function (e) { return e.message || e; }).join(" ");
+          errors.hidden = false;
+          return;
+        }
+        const t = r.body.theme;
+        const wrap = document.createElement("div");
+        wrap.className = "form-check theme-option";
+        wrap.dataset.name = t.name.toLowerCase();
+        const box = document.createElement("input");
+        box.className = "form-check-input"; box.type = "checkbox"; box.name = "themes";
+        box.value = t.id; box.id = "theme-" + t.id; box.checked = true;
+        const label = document.createElement("label");
+        label.className = "form-check-label"; label.htmlFor = box.id;
+        const swatch = document.createElement("span");
+        swatch.className = "swatch"; swatch.style.background = t.colour; swatch.setAttribute("aria-hidden", "true");
+        label.append(swatch, " " + t.name);
+        wrap.append(box, label);
+        document.getElementById("theme-options").appendChild(wrap);
+        themeNames[t.id] = t.name;
+        newThemeName.value = "";
+        errors.hidden = true;
+        box.focus();
+      });
+  }
+  document.getElementById("new-theme-add").addEventListener("click", addTheme);
+  newThemeName.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { ev.preventDefault(); addTheme(); }
+  });
+
+  // ----- keyboard selection -----
+  // The text is focusable (Tab). Arrow keys move a caret through it, Shift extends the
+  // selection, Ctrl or Alt moves by word, Home/End to the line's ends; Enter or C opens the picker.
+  const caret = document.getElementById("caret");
+  const live = document.getElementById("live");
+  const MOVES = {
+    ArrowLeft: ["backward", "character"], ArrowRight: ["forward", "character"],
+    ArrowUp: ["backward", "line"], ArrowDown: ["forward", "line"],
+    Home: ["backward", "lineboundary"], End: ["forward", "lineboundary"],
+  };
+  function drawCaret() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !root.contains(sel.focusNode) || document.activeElement !== root) { caret.hidden = true; return; }
+    const r = document.createRange();
+    r.setStart(sel.focusNode, sel.focusOffset);
+    r.collapse(true);
+    const rect = r.getClientRects()[0] || r.getBoundingClientRect();
+    if (!rect || (!rect.height && !rect.top)) { caret.hidden = true; return; }
+    caret.style.left = (window.scrollX + rect.left) + "px";
+    caret.style.top = (window.scrollY + rect.top) + "px";
+    caret.style.height = (rect.height || 18) + "px";
+    caret.hidden = false;
+    caret.scrollIntoView({ block: "nearest" });
+  }
+  root.addEventListener("focus", function () {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !root.contains(sel.anchorNode)) {
+      const first = root.querySelector("p.turn");
+      const walker = first && document.createTreeWalker(first, NodeFilter.SHOW_TEXT);
+      const node = walker && walker.nextNode();
+      if (node) sel.collapse(node, 0);
+    }
+    drawCaret();
+  });
+  root.addEventListener("blur", function () { caret.hidden = true; });
+  root.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      if (selectionOffsets()) { ev.preventDefault(); openForSelection(); }
+      return;
+    }
+    const move = MOVES[ev.key];
+    if (!move) return;
+    ev.preventDefault();
+    const granularity = (ev.ctrlKey || ev.altKey) && move[1] === "character" ? "word" : move[1];
+    window.getSelection().modify(ev.shiftKey ? "extend" : "move", move[0], granularity);
+    drawCaret();
+    const sel = selectionOffsets();
+    live.textContent = sel ? sel.quote.slice(0, 200) : "";
   });
 
   // ----- editing -----
