@@ -119,6 +119,12 @@ class Theme(models.Model):
             node = node.parent
 
 
+class ReviewReason(models.TextChoices):
+    NONE = "", _("No review needed")
+    TEXT_CHANGED = "text_changed", _("The quoted text changed")
+    TEXT_DELETED = "text_deleted", _("The quoted text was deleted")
+
+
 class CodedExcerptQuerySet(models.QuerySet):
     def for_coding_page(self, transcript, themes):
         """Coding page: a transcript's excerpts in text order, as plain dicts.
@@ -177,6 +183,14 @@ class CodedExcerpt(models.Model):
         default=False,
         help_text=_("Set when the transcript text changed under this excerpt's quote."),
     )
+    review_reason = models.CharField(
+        _("review reason"),
+        max_length=20,
+        choices=ReviewReason.choices,
+        blank=True,
+        default=ReviewReason.NONE,
+        help_text=_("Why the excerpt needs review; `quote` then keeps the text it had before."),
+    )
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on each change; detects concurrent edits.")
     )
@@ -191,6 +205,10 @@ class CodedExcerpt(models.Model):
         verbose_name_plural = _("coded excerpts")
         indexes = [models.Index(fields=["transcript", "start"], name="excerpt_transcript_start")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(needs_review=True) | Q(review_reason=""),
+                name="excerpt_review_reason_only_when_flagged",
+            ),
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(end__gt=F("start")),
                 name="excerpt_start_before_end",

@@ -60,6 +60,7 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.quote = text[start:end]
     current.memo = memo
     current.needs_review = False
+    current.review_reason = ""
     current.version += 1
     current.full_clean()
     current.save()
@@ -78,6 +79,7 @@ def excerpt_delete(*, excerpt, user):
         "coder": excerpt.coder_id,
         "themes": sorted(excerpt.themes.values_list("pk", flat=True)),
         "needs_review": excerpt.needs_review,
+        "review_reason": excerpt.review_reason,
         "version": excerpt.version,
         "created_at": excerpt.created_at.isoformat(),
     }
@@ -106,6 +108,7 @@ def excerpt_restore(*, deleted):
             _("The transcript is shorter than it was, so this excerpt no longer fits in it."),
             code="offset_out_of_range",
         )
+    changed = text[s["start"] : s["end"]] != s["quote"]
     excerpt = CodedExcerpt(
         pk=deleted.original_id,
         transcript_id=deleted.transcript_id,
@@ -114,7 +117,8 @@ def excerpt_restore(*, deleted):
         quote=s["quote"],
         memo=s["memo"],
         coder_id=s["coder"],
-        needs_review=s["needs_review"] or text[s["start"] : s["end"]] != s["quote"],
+        needs_review=s["needs_review"] or changed,
+        review_reason=s.get("review_reason") or ("text_changed" if changed else ""),
         version=s["version"] + 1,
     )
     excerpt.full_clean()

@@ -37,6 +37,7 @@ def test_it_flags_for_review_when_the_text_changed_meanwhile(alice, deleted, tra
     assert client_for(alice).post(url(deleted)).status_code == 302
     excerpt = CodedExcerpt.objects.get()
     assert excerpt.needs_review
+    assert excerpt.review_reason == "text_changed"
     assert excerpt.quote == "With the youth"  # the old quote stays, for the reviewer to compare
 
 
