@@ -89,6 +89,8 @@ def render_excerpt_list_html(excerpts, *, can_code, csrf_token=""):
     edit_label = escape(_("Edit"))
     remove_label = escape(_("Remove"))
     review_label = escape(_("needs review"))
+    history_label = escape(_("History"))
+    history_url = reverse("audit:excerpt-history", args=[0])
     edit_url = reverse("coding:excerpt-update", args=[0])
     delete_url = reverse("coding:excerpt-delete", args=[0])
     out = []
@@ -117,7 +119,8 @@ def render_excerpt_list_html(excerpts, *, can_code, csrf_token=""):
             f'<button type="button" class="btn btn-link p-0 text-start excerpt-goto" '
             f'data-id="{pk}">«{escape(quote)}»</button>'
             f'<div class="small">{badges}</div>'
-            f'<div class="small text-body-secondary">{escape(e["coder__username"])}{review}</div>'
+            f'<div class="small text-body-secondary">{escape(e["coder__username"])}{review} · '
+            f'<a href="{history_url.replace("/0/", f"/{pk}/")}">{history_label}</a></div>'
             f"{memo}{edit}</li>"
         )
     return mark_safe("".join(out))

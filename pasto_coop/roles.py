@@ -45,6 +45,7 @@ ROLE_PERMISSIONS = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "audit.view_change",
     ],
 }
 

@@ -55,6 +55,7 @@ def test_it_pins_the_role_permissions():
             "auth.add_user",
             "auth.change_user",
             "auth.view_group",
+            "audit.view_change",
         },
     }
 

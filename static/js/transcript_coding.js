@@ -3,6 +3,9 @@
 // converts them to code points (interviews/text.py), the one place that conversion happens.
 (function () {
   "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   const root = document.getElementById("transcript-text");
   if (!root) return;
   const excerpts = JSON.parse(document.getElementById("excerpt-data").textContent);

@@ -1,0 +1,113 @@
+"""Record every create, change and delete of the tracked models, whatever the code path (views,
+services, the Django admin, management commands). Bulk operations (bulk_create, update) bypass
+signals by design; the project uses them only in benchmarks.
+
+Cost: one extra SELECT before each update of a tracked row (to know what changed) and one
+INSERT per recorded change.
+"""
+
+import hashlib
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from audit.context import current_user
+from audit.models import Action, Change
+
+TRACKED = ("interviews.Participant", "interviews.Transcript", "coding.Theme", "coding.CodedExcerpt")
+SKIPPED_FIELDS = {"updated_at", "version"}
+LONG_TEXT = 500
+
+
+def _label(instance):
+    return instance._meta.label_lower
+
+
+def _value(value):
+    if isinstance(value, str) and len(value) > LONG_TEXT:
+        # Whole transcript texts would bloat the log; their versions are kept elsewhere.
+        digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+        return f"<{len(value)} characters, sha256 {digest}>"
+    return value
+
+
+def _snapshot(instance):
+    return {
+        f.attname: _value(getattr(instance, f.attname))
+        for f in instance._meta.concrete_fields
+        if f.attname not in SKIPPED_FIELDS
+    }
+
+
+def _user():
+    user = current_user.get()
+    return user if user is not None and user.is_authenticated else None
+
+
+def _record(instance, action, data):
+    Change.objects.create(
+        user=_user(), action=action, model=_label(instance), object_id=str(instance.pk),
+        object_repr=str(instance)[:200], data=data,
+    )
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        instance._audit_old = None
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first()
+    instance._audit_old = _snapshot(old) if old is not None else None
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    new = _snapshot(instance)
+    old = getattr(instance, "_audit_old", None)
+    if created or old is None:
+        _record(instance, Action.CREATE, new)
+        return
+    diff = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+    if diff:
+        _record(instance, Action.UPDATE, diff)
+
+
+def _before_delete(sender, instance, **kwargs):
+    data = _snapshot(instance)
+    if hasattr(instance, "themes"):
+        data["themes"] = sorted(instance.themes.values_list("pk", flat=True))
+    instance._audit_deleted = data
+
+
+def _after_delete(sender, instance, **kwargs):
+    _record(instance, Action.DELETE, getattr(instance, "_audit_deleted", _snapshot(instance)))
+
+
+def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    # Only the excerpt side: Theme.excerpts changes are rare (merges) and recorded per excerpt.
+    if reverse:
+        return
+    if action == "pre_clear":
+        instance._audit_themes = sorted(instance.themes.values_list("pk", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        now = sorted(instance.themes.values_list("pk", flat=True))
+        if action == "post_clear":
+            before = getattr(instance, "_audit_themes", [])
+        elif action == "post_add":
+            before = sorted(set(now) - set(pk_set))
+        else:
+            before = sorted(set(now) | set(pk_set))
+        if before != now:
+            _record(instance, Action.UPDATE, {"themes": [before, now]})
+
+
+def connect():
+    from django.apps import apps
+
+    for label in TRACKED:
+        model = apps.get_model(label)
+        pre_save.connect(_before_save, sender=model, dispatch_uid=f"audit-pre-{label}")
+        post_save.connect(_after_save, sender=model, dispatch_uid=f"audit-post-{label}")
+        pre_delete.connect(_before_delete, sender=model, dispatch_uid=f"audit-pre-del-{label}")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=f"audit-del-{label}")
+    through = apps.get_model("coding.CodedExcerpt").themes.through
+    m2m_changed.connect(_themes_changed, sender=through, dispatch_uid="audit-excerpt-themes")

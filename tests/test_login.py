@@ -1,0 +1,75 @@
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from accounts.models import LoginFailure
+
+URL = reverse("login")
+
+
+def attempt(client, username, password):
+    return client.post(URL, {"username": username, "password": password})
+
+
+def test_it_logs_a_user_in(alice):
+    response = attempt(Client(), "alice", "pw")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_it_refuses_a_wrong_password_with_a_message(alice):
+    response = attempt(Client(), "alice", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert LoginFailure.objects.filter(username="alice").count() == 1
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_it_blocks_a_username_after_too_many_failures(alice):
+    client = Client()
+    for _ in range(3):
+        attempt(client, "alice", "wrong")
+    response = attempt(client, "alice", "pw")  # even the right password is refused now
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=100, LOGIN_FAILURES_PER_IP=4)
+def test_it_blocks_an_address_that_tries_many_usernames(alice):
+    client = Client()
+    for i in range(4):
+        attempt(client, f"guess{i}", "wrong")
+    assert attempt(client, "alice", "pw").status_code == 429
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3, LOGIN_FAILURE_WINDOW=60)
+def test_old_failures_no_longer_count(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = Client()
+    for _ in range(3):
+        attempt(client, "alice", "wrong")
+    LoginFailure.objects.update(created_at=timezone.now() - timedelta(seconds=61))
+    assert attempt(client, "alice", "pw").status_code == 302
+
+
+def test_a_successful_login_clears_the_failures(alice):
+    client = Client()
+    attempt(client, "alice", "wrong")
+    attempt(client, "alice", "pw")
+    assert not LoginFailure.objects.filter(username="alice").exists()
+
+
+def test_sessions_expire(alice, settings):
+    client = Client()
+    attempt(client, "alice", "pw")
+    assert 0 < client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+@pytest.mark.parametrize("username", ["x" * 5000, "\x00bad"])
+def test_it_survives_hostile_usernames(db, username):
+    response = attempt(Client(), username, "pw")
+    assert response.status_code in (200, 400)
