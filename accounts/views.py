@@ -61,7 +61,7 @@ def user_list(request):
 @require_http_methods(["GET", "POST"])
 def user_create_view(request):
     _require_user_admin(request)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = user_create(form=form, role=form.cleaned_data["role"])
         messages.success(request, _("User %(name)s created.") % {"name": user.get_username()})
@@ -74,7 +74,7 @@ def user_create_view(request):
 def user_update_view(request, pk):
     user = _get_user_for_admin(request, pk)
     initial = {"role": _role_of(user), "is_active": user.is_active}
-    form = UserRoleForm(request.POST or None, initial=initial)
+    form = UserRoleForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if user == request.user and not form.cleaned_data["is_active"]:
             form.add_error("is_active", _("You cannot deactivate your own account."))

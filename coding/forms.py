@@ -1,11 +1,12 @@
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import Theme
-from interviews.text import utf16_to_codepoint
+from coding.models import CodedExcerpt, Theme, colour_validator, theme_descendant_ids, theme_tree
+from interviews.text import normalise_text, utf16_to_codepoint
 
 WORD = re.compile(r"\w", re.UNICODE)
 
@@ -42,6 +43,7 @@ class ExcerptForm(forms.Form):
     memo = forms.CharField(required=False, widget=forms.Textarea, max_length=10_000)
     snap_words = forms.BooleanField(required=False)
     version = forms.IntegerField(required=False, min_value=1)
+    text_version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, transcript, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,3 +95,154 @@ class ThemeQuickForm(forms.ModelForm):
 
     def clean_colour(self):
         return self.cleaned_data.get("colour") or PALETTE[Theme.objects.count() % len(PALETTE)]
+
+
+# ----- The codebook page -----
+
+MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
+COLOUR_INPUT = forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"})
+
+
+def next_palette_colour():
+    return PALETTE[Theme.objects.count() % len(PALETTE)]
+
+
+def clean_theme_text(value):
+    """Descriptions and criteria: NFC, \\n line endings, no trailing spaces (normalise_text),
+    so that they survive an XML or CSV round trip unchanged."""
+    return normalise_text(value).strip()
+
+
+def theme_choices(exclude=(), blank=None):
+    """(pk, label) for every theme in tree order, labels indented by depth. One query."""
+    choices = [("", blank)] if blank else []
+    for theme, depth in theme_tree(Theme.objects.exclude(pk__in=exclude)):
+        choices.append((theme.pk, "\u2003" * depth + theme.name))
+    return choices
+
+
+class ThemeForm(forms.ModelForm):
+    """Create or edit a theme on the codebook page. Model validation refuses a duplicate name
+    under the same parent and a parent below the theme itself."""
+
+    class Meta:
+        model = Theme
+        fields = ["name", "parent", "kind", "colour", "description", "inclusion_criteria",
+                  "exclusion_criteria"]
+        widgets = {
+            "colour": COLOUR_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "inclusion_criteria": forms.Textarea(attrs={"rows": 2}),
+            "exclusion_criteria": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        below = theme_descendant_ids(self.instance) | {self.instance.pk} if self.instance.pk else set()
+        self.fields["parent"].queryset = Theme.objects.exclude(pk__in=below)
+        self.fields["parent"].choices = theme_choices(exclude=below, blank=_("(top level)"))
+        if not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("colour", next_palette_colour())
+
+    def clean_name(self):
+        return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
+
+    def clean_description(self):
+        return clean_theme_text(self.cleaned_data["description"])
+
+    def clean_inclusion_criteria(self):
+        return clean_theme_text(self.cleaned_data["inclusion_criteria"])
+
+    def clean_exclusion_criteria(self):
+        return clean_theme_text(self.cleaned_data["exclusion_criteria"])
+
+
+class ThemeMoveForm(forms.Form):
+    """Up or down one place among its siblings, or to `position` under `parent` (empty: top)."""
+
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))], required=False)
+    parent = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    position = forms.IntegerField(min_value=0, max_value=100_000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("direction") and data.get("position") is None and not self.errors:
+            raise ValidationError(_("Say where to move the theme."), code="move_target_required")
+        return data
+
+
+class ThemeMergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Theme.objects.all(),
+        label=_("Merge it into"),
+        error_messages={"required": _("Choose the theme to merge it into.")},
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        below = theme_descendant_ids(source) | {source.pk}
+        self.fields["target"].queryset = Theme.objects.exclude(pk__in=below)
+        self.fields["target"].choices = theme_choices(exclude=below, blank="—")
+
+
+class ThemeSplitForm(forms.Form):
+    name = forms.CharField(label=_("New theme's name"), max_length=120)
+    colour = forms.CharField(label=_("Colour"), widget=COLOUR_INPUT, validators=[colour_validator])
+    as_child = forms.BooleanField(label=_("Make it a sub-theme of this theme"), required=False)
+    excerpts = forms.ModelMultipleChoiceField(
+        queryset=CodedExcerpt.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one excerpt to move.")},
+    )
+
+    def __init__(self, *args, theme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["excerpts"].queryset = CodedExcerpt.objects.filter(themes=theme)
+        if not self.is_bound:
+            self.initial.setdefault("colour", next_palette_colour())
+
+    def clean_name(self):
+        return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
+
+
+class ThemeDeleteForm(forms.Form):
+    codings = forms.ChoiceField(
+        label=_("Its codings"),
+        choices=[("move", _("Move them to another theme")), ("remove", _("Remove them"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    target = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Move them to"), required=False)
+
+    def __init__(self, *args, theme, has_codings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_codings = has_codings
+        self.fields["target"].queryset = Theme.objects.exclude(pk=theme.pk)
+        self.fields["target"].choices = theme_choices(exclude=[theme.pk], blank="—")
+
+    def clean(self):
+        data = super().clean()
+        if self.has_codings and not data.get("codings"):
+            self.add_error("codings", ValidationError(
+                _("Choose what happens to its codings."), code="codings_choice"))
+        if data.get("codings") == "move" and not data.get("target"):
+            self.add_error("target", ValidationError(
+                _("Choose another theme to move its codings to."), code="target_required"))
+        return data
+
+
+class CodebookImportForm(forms.Form):
+    file = forms.FileField(label=_("Codebook file"), help_text=_("A REFI-QDA codebook (.qdc) or a CSV file."))
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_CODEBOOK_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(mb)s MB; a codebook should be far smaller."),
+                code="file_too_large", params={"mb": MAX_CODEBOOK_BYTES // (1024 * 1024)},
+            )
+        if not file.name.lower().endswith((".qdc", ".xml", ".csv")):
+            raise ValidationError(
+                _("Choose a REFI-QDA codebook (.qdc) or a CSV file (.csv)."), code="unsupported_format"
+            )
+        return file

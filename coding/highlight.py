@@ -31,8 +31,11 @@ def _segment_style(layers):
     return f"background-color:{first}33;box-shadow:{shadows};padding-bottom:{padding}px"
 
 
-def render_transcript_html(text, excerpts):
-    """`excerpts` are rows from `CodedExcerpt.objects.for_coding_page`, ordered by start."""
+def render_transcript_html(text, excerpts, cues=None):
+    """`excerpts` are rows from `CodedExcerpt.objects.for_coding_page`, ordered by start.
+    `cues` ({code point offset: label}, from `Transcript.cue_labels`) puts a subtitle cue's time
+    on its paragraph as `data-time`; CSS shows it, so the paragraph's text stays the line's."""
+    cues = cues or {}
     colour = {}
     opens, closes = {}, {}
     for excerpt in excerpts:
@@ -66,7 +69,8 @@ def render_transcript_html(text, excerpts):
             units += 1
             continue
         if not paragraph_open:
-            out.append(f'<p class="turn" data-o="{units}" data-cp="{left}">')
+            time = f' data-time="{escape(cues[left])}"' if left in cues else ""
+            out.append(f'<p class="turn" data-o="{units}" data-cp="{left}"{time}>')
             paragraph_open = True
         if active:
             ids = " ".join(str(pk) for pk in active)

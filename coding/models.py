@@ -1,12 +1,16 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.backends.signals import connection_created
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from interviews.models import Transcript
+from interviews.models import ConsentScope, Transcript
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #1f77b4."), code="invalid_colour"
@@ -30,6 +34,137 @@ class ThemeQuerySet(models.QuerySet):
         return self.annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
             "-excerpt_count", "name"
         )
+
+    def for_codebook(self):
+        """Codebook page: the theme tree, each theme with its excerpt count, its count per coder
+        and up to EXAMPLES_PER_THEME example quotes.
+
+        Four queries whatever the size of the codebook: the themes; excerpt-theme links counted
+        per theme and coder; excerpts counted per coder (the coder columns); the example quotes
+        (a window function keeps the first few per theme). Example quotes come only from
+        participants who agreed to be quoted and have not withdrawn.
+        """
+        themes = list(self)
+        Link = CodedExcerpt.themes.through
+        per_theme_coder = {}
+        for theme_id, coder_id, count in (
+            Link.objects.order_by()
+            .values_list("theme_id", "codedexcerpt__coder_id")
+            .annotate(n=Count("pk"))
+        ):
+            per_theme_coder[theme_id, coder_id] = count
+        coders = list(
+            CodedExcerpt.objects.order_by("coder__username")
+            .values("coder_id", "coder__username")
+            .annotate(excerpt_count=Count("pk"))
+        )
+        examples = {}
+        for row in (
+            Link.objects.filter(**{f"codedexcerpt__transcript__participant__{k}": v
+                                   for k, v in QUOTABLE.items()})
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("theme_id")],
+                    order_by=[F("codedexcerpt__created_at").asc(), F("codedexcerpt_id").asc()],
+                ),
+                excerpt_quote=Substr("codedexcerpt__quote", 1, EXAMPLE_LENGTH + 1),
+            )
+            .filter(rank__lte=EXAMPLES_PER_THEME)
+            .order_by("theme_id", "rank")
+            .values("theme_id", "codedexcerpt_id", "excerpt_quote", "codedexcerpt__transcript_id",
+                    "codedexcerpt__transcript__participant__code")
+        ):
+            examples.setdefault(row["theme_id"], []).append(row)
+        rows = theme_tree(themes)
+        siblings = {}
+        for theme, _depth in rows:
+            siblings.setdefault(theme.parent_id, []).append(theme)
+        for theme, _depth in rows:
+            theme.coder_counts = [per_theme_coder.get((theme.pk, c["coder_id"]), 0) for c in coders]
+            theme.excerpt_count = sum(theme.coder_counts)
+            theme.examples = examples.get(theme.pk, [])
+            group = siblings[theme.parent_id]
+            theme.is_first, theme.is_last = group[0] is theme, group[-1] is theme
+        return Codebook(rows=rows, coders=coders)
+
+    def for_codebook_export(self):
+        """Codebook exports (.qdc, CSV, the codebook part of a .qdpx): every theme with its
+        excerpt count, in tree order. One query."""
+        return [theme for theme, _depth in theme_tree(self.annotate(excerpt_count=Count("excerpts")))]
+
+    # Study-wide reports (coding/reports.py builds them; imported here: it imports this module).
+
+    def for_theme_matrix(self):
+        """Theme × participant matrix: a ThemeMatrix of these themes and every participant who
+        counts, a theme counting its sub-themes' excerpts too (each once). Five queries: the
+        themes, the participants, their transcripts, then direct and sub-theme counts per theme
+        and transcript (coding.reports.theme_transcript_counts)."""
+        from coding.reports import ThemeTree, theme_matrix
+
+        return theme_matrix(ThemeTree(self))
+
+    def for_study_overview(self):
+        """Study overview: per theme, excerpts and participants in all and by sector and gender
+        (coding.reports.OverviewRow). Four queries: the themes, the transcripts with their
+        participants' attributes, direct and sub-theme counts per theme and transcript."""
+        from coding.reports import ThemeTree, study_overview
+
+        return study_overview(ThemeTree(self))
+
+    def for_theme_cooccurrence(self):
+        """Co-occurrence page: the themes, and {(theme a, theme b): n} for excerpts coded with
+        both and for pairs of overlapping excerpts, one coded with each. Three queries."""
+        from coding.reports import ThemeTree, theme_cooccurrence
+
+        tree = ThemeTree(self)
+        return tree, theme_cooccurrence()
+
+    def for_theme_report(self, theme, *, include_subthemes=True, participant=None):
+        """Theme report's numbers (coding.reports.ThemeReport): excerpts and participants in
+        all and by sector and gender, and who is left out of its quotations; its quotes come
+        from CodedExcerpt.objects.for_theme_report. Two queries: these themes (the tree), then
+        the counts, grouped by participant."""
+        from coding.reports import ThemeTree, theme_report
+
+        return theme_report(theme, ThemeTree(self), include_subthemes=include_subthemes,
+                            participant=participant)
+
+
+# Example quotes on the codebook page: how many per theme, and how much of each.
+EXAMPLES_PER_THEME = 2
+EXAMPLE_LENGTH = 200
+SPLIT_QUOTE_LENGTH = 500
+# Participants whose words may appear on pages beyond the coding page.
+QUOTABLE = {
+    "consent_given": True,
+    "consent_withdrawn_on__isnull": True,
+    "consent_scope__in": [ConsentScope.QUOTE, ConsentScope.QUOTE_NAMED],
+}
+
+
+@dataclass
+class Codebook:
+    """What the codebook page shows: `rows` are (theme, depth) in tree order; `coders` are
+    dicts with coder_id, coder__username and excerpt_count, in the order of each theme's
+    `coder_counts`."""
+
+    rows: list
+    coders: list
+
+
+def theme_descendant_ids(theme):
+    """The ids of every theme below `theme` in the tree. One query (the whole tree's edges)."""
+    children = {}
+    for pk, parent_id in Theme.objects.order_by().values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = set(), [theme.pk]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def theme_tree(themes):
@@ -126,6 +261,39 @@ class ReviewReason(models.TextChoices):
 
 
 class CodedExcerptQuerySet(models.QuerySet):
+    def for_theme_split(self, theme):
+        """Split page: the excerpts coded with `theme`, by participant, transcript and position,
+        as dicts with the transcript, participant code, coder, the first SPLIT_QUOTE_LENGTH
+        characters of the quote and the names of the excerpt's other themes. Two queries."""
+        rows = list(
+            self.filter(themes=theme)
+            .order_by("transcript__participant__code", "transcript__title", "start", "pk")
+            .values("id", "transcript_id", "transcript__title", "transcript__participant__code",
+                    "coder__username", quote_start=Substr("quote", 1, SPLIT_QUOTE_LENGTH + 1))
+        )
+        Link = CodedExcerpt.themes.through
+        others = {}
+        for excerpt_id, name in (
+            Link.objects.filter(codedexcerpt_id__in=Link.objects.filter(theme_id=theme.pk).values("codedexcerpt_id"))
+            .exclude(theme_id=theme.pk)
+            .order_by("theme__name")
+            .values_list("codedexcerpt_id", "theme__name")
+        ):
+            others.setdefault(excerpt_id, []).append(name)
+        for row in rows:
+            row["other_themes"] = others.get(row["id"], [])
+        return rows
+
+    def for_theme_delete(self, theme):
+        """Delete page: how many excerpts are coded with `theme`, and how many have it as their
+        only theme (a "remove" would remove those). One query."""
+        coded = self.filter(pk__in=CodedExcerpt.themes.through.objects.filter(theme_id=theme.pk)
+                            .values("codedexcerpt_id"))
+        counts = coded.annotate(theme_count=Count("themes")).aggregate(
+            codings=Count("pk"), only=Count("pk", filter=Q(theme_count=1))
+        )
+        return counts
+
     def for_coding_page(self, transcript, themes):
         """Coding page: a transcript's excerpts in text order, as plain dicts.
 
@@ -152,6 +320,41 @@ class CodedExcerptQuerySet(models.QuerySet):
         for row in rows:
             row["themes"].sort(key=lambda t: t.name)
         return rows
+
+    # Reports and search. Each method names its page; coding/reports.py builds the queries
+    # (imported here, not at the top: it imports this module).
+
+    def counted(self):
+        """Excerpts that count in report numbers: their participant gave consent and has not
+        withdrawn it (coding.reports.CONSENT_COUNTS). Adds no query."""
+        from coding.reports import counted_excerpts
+
+        return counted_excerpts(self)
+
+    def for_excerpt_browser(self, ids):
+        """Excerpt browser: the excerpts `ids` (one page, already filtered and sorted), in that
+        order, with transcript, participant, coder, themes and about 160 characters of context
+        on each side, cut from the text by the database (never the whole text). Two queries:
+        the excerpts, their themes. The page picks its ids first, so the database cuts context
+        for these rows only, not for every row it sorts."""
+        from coding.reports import excerpts_for_browser
+
+        return excerpts_for_browser(self, ids)
+
+    def for_excerpt_export(self):
+        """Excerpt CSV export: one dict per counted excerpt, quote blanked where consent does
+        not allow quoting, themes as names. Two queries whatever the number of excerpts."""
+        from coding.reports import excerpts_for_export
+
+        return excerpts_for_export(self)
+
+    def for_theme_report(self, theme_ids):
+        """Theme report's quotes: excerpts coded with any of `theme_ids` from participants who
+        may be quoted, by participant, interview date and position. Two queries for a page (the
+        page, its themes), plus the paginator's count."""
+        from coding.reports import excerpts_for_theme_report
+
+        return excerpts_for_theme_report(self, theme_ids)
 
 
 class CodedExcerpt(models.Model):
@@ -264,3 +467,110 @@ class DeletedExcerpt(models.Model):
 
     def __str__(self):
         return f"{self.original_id} ({self.deleted_at:%Y-%m-%d})"
+
+
+class DeletedThemeQuerySet(models.QuerySet):
+    def for_codebook(self):
+        """Codebook page's "recently removed" list, with who removed each. One query."""
+        return self.select_related("deleted_by")[:10]
+
+
+class DeletedTheme(models.Model):
+    """A theme removed by a delete or a merge, kept whole so that undo restores it exactly:
+    same id, fields, place among its siblings, sub-themes and codings. Excerpts the removal
+    deleted (their only theme was this one) wait in DeletedExcerpt; the snapshot lists them."""
+
+    class Action(models.TextChoices):
+        DELETED = "deleted", _("Deleted")
+        MERGED = "merged", _("Merged")
+
+    original_id = models.BigIntegerField(_("original id"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    snapshot = models.JSONField(
+        _("snapshot"), help_text=_("The theme's fields, place, sub-themes and codings at removal.")
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    deleted_at = models.DateTimeField(_("removed at"), auto_now_add=True)
+
+    objects = DeletedThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at", "-pk"]
+        verbose_name = _("removed theme")
+        verbose_name_plural = _("removed themes")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_action_display()} {self.deleted_at:%Y-%m-%d})"
+
+
+# ----- Reports, search and auto-coding -----
+
+
+class AutoCodingScope(models.TextChoices):
+    MATCH = "match", _("The words found")
+    SENTENCE = "sentence", _("The sentence around them")
+    PARAGRAPH = "paragraph", _("The paragraph around them")
+
+
+class AutoCodingRun(models.Model):
+    """One auto-coding from the search page: a theme applied to a search's hits. It records the
+    excerpts it created, so that undo removes exactly those (and only while unchanged)."""
+
+    query = models.CharField(_("search"), max_length=500)
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("theme")
+    )
+    scope = models.CharField(
+        _("scope"),
+        max_length=20,
+        choices=AutoCodingScope.choices,
+        default=AutoCodingScope.SENTENCE,
+        help_text=_("How much text around each hit the new excerpt covers."),
+    )
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("coder")
+    )
+    excerpts = models.ManyToManyField(
+        CodedExcerpt, related_name="+", blank=True, verbose_name=_("excerpts created")
+    )
+    skipped_count = models.PositiveIntegerField(
+        _("hits already coded"),
+        default=0,
+        help_text=_("Hits whose passage already had an excerpt with this theme; left as they were."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("auto-coding run")
+        verbose_name_plural = _("auto-coding runs")
+
+    def __str__(self):
+        return f"«{self.query}» → {self.theme}"
+
+
+def _sqlite_functions(sender, connection, **kwargs):
+    """PostgreSQL gets pasto_fold (lower(unaccent(...))) from migration 0006; SQLite gets the
+    same idea in Python, so report filters run one query on both."""
+    if connection.vendor == "sqlite":
+        from coding.search import fold
+
+        connection.connection.create_function("pasto_fold", 1, fold, deterministic=True)
+
+
+connection_created.connect(_sqlite_functions, dispatch_uid="coding_sqlite_functions")

@@ -2,9 +2,20 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import CodedExcerpt, DeletedExcerpt, Theme
+from coding.models import (
+    AutoCodingRun,
+    AutoCodingScope,
+    CodedExcerpt,
+    DeletedExcerpt,
+    DeletedTheme,
+    Theme,
+    ThemeKind,
+    theme_descendant_ids,
+)
 
 
 class ExcerptConflict(Exception):
@@ -22,10 +33,22 @@ def _require_themes(themes):
         )
 
 
+class TextChanged(Exception):
+    """The transcript's text changed after the coder loaded the page: offsets are stale."""
+
+
 @transaction.atomic
-def excerpt_create(*, transcript, start, end, themes, coder, memo=""):
-    """Save `transcript.text[start:end]` (code points) as an excerpt tagged with `themes`."""
+def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_version=None):
+    """Save `transcript.text[start:end]` (code points) as an excerpt tagged with `themes`.
+
+    The transcript row is locked (SELECT ... FOR UPDATE on PostgreSQL) so a text edit cannot
+    slip in between the check and the save; with `text_version` (what the page was built from)
+    a save against an older text is refused instead of landing on the wrong words.
+    """
     _require_themes(themes)
+    transcript = type(transcript).objects.select_for_update().get(pk=transcript.pk)
+    if text_version is not None and transcript.text_version != text_version:
+        raise TextChanged
     excerpt = CodedExcerpt(
         transcript=transcript,
         start=start,
@@ -128,3 +151,422 @@ def excerpt_restore(*, deleted):
     CodedExcerpt.objects.filter(pk=excerpt.pk).update(created_at=s["created_at"])
     deleted.delete()
     return excerpt
+
+
+# ----- The codebook: themes -----
+#
+# Theme writes lock the rows they read (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+# transactions serialise writers). Excerpts are re-tagged one by one through their own
+# `themes` manager, not by bulk writes to the link table, so that every change to an excerpt's
+# themes sends m2m_changed (the history log records it). That costs a few queries per excerpt.
+
+Link = CodedExcerpt.themes.through
+CHUNK = 500  # ids per IN (...) list: SQLite allows at most 32,766 parameters.
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _excerpts(ids):
+    """The excerpts among `ids` that still exist, in id order."""
+    for chunk in _chunks(sorted(ids)):
+        yield from CodedExcerpt.objects.filter(pk__in=chunk).order_by("pk")
+
+
+def _bump_versions(ids):
+    """An excerpt whose themes change gets a new version, so an edit based on the old themes is
+    refused as a conflict (409) rather than silently undoing this change."""
+    for chunk in _chunks(sorted(ids)):
+        CodedExcerpt.objects.filter(pk__in=chunk).update(version=F("version") + 1)
+
+
+def _siblings(parent_id, *, exclude=None):
+    """The themes under `parent_id` (None: top level) in codebook order, locked."""
+    siblings = Theme.objects.select_for_update().filter(parent_id=parent_id).order_by("order", "name", "pk")
+    return [t for t in siblings if t.pk != exclude]
+
+
+def _renumber(themes):
+    """Give `themes` the orders 0, 1, 2… in the order given; saves only those that change."""
+    for i, theme in enumerate(themes):
+        if theme.order != i:
+            theme.order = i
+            theme.save(update_fields=["order"])
+
+
+def _lock(theme):
+    return Theme.objects.select_for_update().get(pk=theme.pk)
+
+
+def _coded_with(theme):
+    return list(Link.objects.filter(theme_id=theme.pk).order_by("codedexcerpt_id")
+                .values_list("codedexcerpt_id", flat=True))
+
+
+@transaction.atomic
+def theme_create(*, name, colour, parent=None, kind=ThemeKind.ANALYTIC, description="",
+                 inclusion_criteria="", exclusion_criteria=""):
+    """A new theme, last among its siblings."""
+    siblings = _siblings(parent.pk if parent else None)
+    theme = Theme(name=name, parent=parent, kind=kind, colour=colour, description=description,
+                  inclusion_criteria=inclusion_criteria, exclusion_criteria=exclusion_criteria,
+                  order=max((t.order for t in siblings), default=-1) + 1)
+    theme.full_clean()
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_update(*, theme, name, parent, kind, colour, description, inclusion_criteria,
+                 exclusion_criteria):
+    """Rename, recolour, redefine or re-parent a theme. Under a new parent it goes last."""
+    current = _lock(theme)
+    old_parent_id, new_parent_id = current.parent_id, parent.pk if parent else None
+    current.name, current.parent, current.kind, current.colour = name, parent, kind, colour
+    current.description = description
+    current.inclusion_criteria, current.exclusion_criteria = inclusion_criteria, exclusion_criteria
+    if new_parent_id != old_parent_id:
+        current.order = max((t.order for t in _siblings(new_parent_id)), default=-1) + 1
+    current.full_clean()  # also refuses a parent below the theme itself (Theme.clean)
+    current.save()
+    if new_parent_id != old_parent_id:
+        _renumber(_siblings(old_parent_id))
+    return current
+
+
+@transaction.atomic
+def theme_move(*, theme, parent, position):
+    """Put `theme` under `parent` (None: top level) at `position` among its new siblings."""
+    current = _lock(theme)
+    old_parent_id, new_parent_id = current.parent_id, parent.pk if parent else None
+    current.parent = parent
+    current.full_clean()
+    siblings = _siblings(new_parent_id, exclude=current.pk)
+    position = max(0, min(position, len(siblings)))
+    siblings.insert(position, current)
+    current.order = position
+    current.save()
+    _renumber(siblings)
+    if old_parent_id != new_parent_id:
+        _renumber(_siblings(old_parent_id))
+    return current
+
+
+def theme_shift(*, theme, offset):
+    """Move a theme `offset` places up (negative) or down among its siblings."""
+    siblings = list(Theme.objects.filter(parent_id=theme.parent_id).order_by("order", "name", "pk"))
+    position = [t.pk for t in siblings].index(theme.pk) + offset
+    return theme_move(theme=theme, parent=theme.parent, position=position)
+
+
+def _codings_move(*, source, target):
+    """Tag every excerpt coded with `source` with `target` instead. An excerpt coded with both
+    keeps one link. Returns the excerpt ids, and those that gained `target`."""
+    ids = _coded_with(source)
+    had_target = set(
+        Link.objects.filter(theme_id=target.pk, codedexcerpt_id__in=Link.objects.filter(
+            theme_id=source.pk).values("codedexcerpt_id")).values_list("codedexcerpt_id", flat=True)
+    )
+    for excerpt in _excerpts(ids):
+        if excerpt.pk not in had_target:
+            excerpt.themes.add(target)  # before the removal: an excerpt never has zero themes
+        excerpt.themes.remove(source)
+    _bump_versions(ids)
+    return ids, [pk for pk in ids if pk not in had_target]
+
+
+def _codings_remove(*, theme, user):
+    """Take `theme` off every excerpt. An excerpt it was the only theme of is removed through
+    excerpt_delete, so it waits in DeletedExcerpt. Returns the kept excerpt ids and the
+    DeletedExcerpt ids."""
+    only = set(
+        CodedExcerpt.objects.filter(pk__in=Link.objects.filter(theme_id=theme.pk).values("codedexcerpt_id"))
+        .annotate(theme_count=Count("themes")).filter(theme_count=1).values_list("pk", flat=True)
+    )
+    kept, deleted = [], []
+    for excerpt in _excerpts(_coded_with(theme)):
+        if excerpt.pk in only:
+            deleted.append(excerpt_delete(excerpt=excerpt, user=user).pk)
+        else:
+            excerpt.themes.remove(theme)
+            kept.append(excerpt.pk)
+    _bump_versions(kept)
+    return kept, deleted
+
+
+def _names_clash(children, parent_id, *, leaving):
+    """Refuse if a sub-theme moving under `parent_id` has the name of a theme already there."""
+    names = {c.name for c in children}
+    clash = (Theme.objects.filter(parent_id=parent_id, name__in=names).exclude(pk=leaving)
+             .order_by("name").values_list("name", flat=True).first())
+    if clash:
+        raise ValidationError(
+            _("Its sub-theme «%(name)s» would sit next to another theme of that name. Rename "
+              "or merge one of them first."),
+            code="sub_theme_name_taken", params={"name": clash},
+        )
+
+
+def _theme_remove(*, theme, user, action, codings, target, merge):
+    """Delete and merge: snapshot, handle the codings, re-home the sub-themes, delete the theme.
+    Sub-themes go under the merge target (last), or for a delete up to the theme's own parent,
+    in its place."""
+    theme = _lock(theme)
+    pk, parent_id = theme.pk, theme.parent_id
+    siblings = _siblings(parent_id)
+    position = [t.pk for t in siblings].index(pk)
+    children = _siblings(pk)
+    children_to = target.pk if merge else parent_id
+    _names_clash(children, children_to, leaving=pk)
+    orders = {parent_id: [[t.pk, t.order] for t in siblings]}
+    if merge:
+        orders[children_to] = [[t.pk, t.order] for t in _siblings(children_to)]
+    snapshot = {
+        "theme": {f: getattr(theme, f) for f in ("name", "kind", "colour", "description",
+                                                 "inclusion_criteria", "exclusion_criteria", "order")}
+        | {"parent": parent_id},
+        "position": position,
+        # Every order value the removal may renumber, per parent, for an exact undo.
+        "orders": [[parent, pairs] for parent, pairs in orders.items()],
+        "children": [[c.pk, c.order] for c in children],
+        "children_moved_to": children_to,
+        "codings": codings,
+        "target": target.pk if target else None,
+    }
+    if codings == "move":
+        snapshot["excerpts"], snapshot["added"] = _codings_move(source=theme, target=target)
+        snapshot["deleted_excerpts"] = []
+    else:
+        snapshot["excerpts"], snapshot["deleted_excerpts"] = _codings_remove(theme=theme, user=user)
+        snapshot["added"] = []
+    if any(c.name == theme.name for c in children) and children_to == parent_id:
+        # A sub-theme of the same name takes its place: free the name first (no history entry;
+        # the deletion below records the theme as it was).
+        Theme.objects.filter(pk=pk).update(name=f"{theme.name[:100]} ({pk})")
+    first = max((t.order for t in _siblings(children_to)), default=-1) + 1 if merge else 0
+    for i, child in enumerate(children):
+        child.parent_id, child.order = children_to, first + i
+        child.save(update_fields=["parent", "order"])
+    theme.delete()
+    if merge:
+        _renumber(_siblings(parent_id))
+        if children_to != parent_id:
+            _renumber(_siblings(children_to))
+    else:
+        _renumber(siblings[:position] + children + siblings[position + 1 :])
+    return DeletedTheme.objects.create(
+        original_id=pk, name=snapshot["theme"]["name"], action=action, snapshot=snapshot, deleted_by=user
+    )
+
+
+@transaction.atomic
+def theme_delete(*, theme, user, codings, target=None):
+    """Remove a theme after an explicit choice for its codings: "move" tags each excerpt with
+    `target` instead; "remove" takes the theme off each excerpt, and removes (undoably) any
+    excerpt it was the only theme of. Its sub-themes move up to its parent, in its place.
+    Returns the DeletedTheme that theme_restore undoes."""
+    has_codings = Link.objects.filter(theme_id=theme.pk).exists()
+    if codings not in ("move", "remove"):
+        if has_codings:
+            raise ValidationError(
+                {"codings": ValidationError(_("Choose what happens to its codings."), code="codings_choice")}
+            )
+        codings = "remove"
+    if codings == "move" and (target is None or target.pk == theme.pk):
+        raise ValidationError({"target": ValidationError(
+            _("Choose another theme to move its codings to."), code="target_required"
+        )})
+    return _theme_remove(theme=theme, user=user, action=DeletedTheme.Action.DELETED,
+                         codings=codings, target=target if codings == "move" else None, merge=False)
+
+
+@transaction.atomic
+def theme_merge(*, source, target, user):
+    """Fold `source` into `target`: every coding moves to `target` (an excerpt coded with both
+    keeps one link), `source`'s sub-themes move under `target`, and `source` is removed.
+    Returns the DeletedTheme that theme_restore undoes."""
+    if source.pk == target.pk:
+        raise ValidationError(
+            {"target": ValidationError(_("A theme cannot be merged into itself."), code="merge_self")}
+        )
+    if target.pk in theme_descendant_ids(source):
+        raise ValidationError({"target": ValidationError(
+            _("A theme cannot be merged into one of its own sub-themes."), code="merge_into_sub_theme"
+        )})
+    target = _lock(target)
+    return _theme_remove(theme=source, user=user, action=DeletedTheme.Action.MERGED,
+                         codings="move", target=target, merge=True)
+
+
+@transaction.atomic
+def theme_restore(*, deleted):
+    """Undo a delete or a merge: the theme comes back with its id, fields and place among its
+    siblings; sub-themes that still sit where the removal put them come back under it; every
+    excerpt gets the theme back (and loses the merge or move target it gained then); excerpts
+    the removal deleted are restored through excerpt_restore.
+
+    Returns (theme, problems): problems are messages about what could not come back because it
+    changed since (an excerpt deleted meanwhile, a sub-theme moved elsewhere).
+    """
+    s = deleted.snapshot
+    fields = s["theme"]
+    parent_id = fields["parent"]
+    if parent_id is not None and not Theme.objects.filter(pk=parent_id).exists():
+        raise ValidationError(
+            _("Its parent theme has been removed since; restore that one first."), code="parent_gone"
+        )
+    child_orders = dict(s["children"])
+    returning = list(Theme.objects.select_for_update().filter(
+        pk__in=list(child_orders), parent_id=s["children_moved_to"]).order_by("pk"))
+    leaving = set()
+    if s["children_moved_to"] == parent_id:
+        leaving = {c.pk for c in returning if c.name == fields["name"]}
+    if Theme.objects.filter(parent_id=parent_id, name=fields["name"]).exclude(pk__in=leaving).exists():
+        raise ValidationError(
+            _("A theme named «%(name)s» now sits in its place; rename that one first."),
+            code="name_taken", params={"name": fields["name"]},
+        )
+    theme = Theme(pk=deleted.original_id, parent_id=parent_id,
+                  **{k: v for k, v in fields.items() if k != "parent"})
+    if leaving:  # its same-named sub-theme still holds the name until it moves back under it
+        theme.name = f"{fields['name'][:100]} ({theme.pk})"
+    theme.full_clean()
+    theme.save(force_insert=True)
+    for child in returning:
+        child.parent_id, child.order = theme.pk, child_orders[child.pk]
+        child.save(update_fields=["parent", "order"])
+    if leaving:
+        theme.name = fields["name"]
+        theme.save(update_fields=["name"])
+    siblings = _siblings(parent_id, exclude=theme.pk)
+    siblings.insert(min(s["position"], len(siblings)), theme)
+    _renumber(siblings)
+    if s["children_moved_to"] != parent_id:
+        _renumber(_siblings(s["children_moved_to"]))
+    for parent, pairs in s["orders"]:
+        # Where the same themes still share a parent, their order values come back as they were.
+        group, wanted = _siblings(parent), dict(pairs)
+        if {t.pk for t in group} == set(wanted):
+            for theme_in_group in group:
+                if theme_in_group.order != wanted[theme_in_group.pk]:
+                    theme_in_group.order = wanted[theme_in_group.pk]
+                    theme_in_group.save(update_fields=["order"])
+
+    problems = []
+    added = set(s["added"])
+    back = []
+    for excerpt in _excerpts(s["excerpts"]):
+        excerpt.themes.add(theme)
+        if excerpt.pk in added:
+            excerpt.themes.remove(s["target"])
+        back.append(excerpt.pk)
+    _bump_versions(back)
+    if len(back) < len(s["excerpts"]):
+        problems.append(_("%(n)s excerpts coded with it were removed since, so they stay removed.")
+                        % {"n": len(s["excerpts"]) - len(back)})
+    if len(returning) < len(child_orders):
+        problems.append(_("%(n)s of its sub-themes were moved since, so they stay where they are.")
+                        % {"n": len(child_orders) - len(returning)})
+    for chunk in _chunks(s["deleted_excerpts"]):
+        for removed in DeletedExcerpt.objects.filter(pk__in=chunk).select_related("transcript"):
+            try:
+                excerpt_restore(deleted=removed)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+    deleted.delete()
+    return theme, problems
+
+
+@transaction.atomic
+def theme_split(*, theme, excerpts, name, colour, as_child=False):
+    """Move the chosen excerpts from `theme` to a new theme named `name`, placed right after
+    `theme` (or, with `as_child`, last among its sub-themes). Returns the new theme."""
+    theme = _lock(theme)
+    ids = sorted({e.pk for e in excerpts})
+    if not ids:
+        raise ValidationError(
+            {"excerpts": ValidationError(_("Choose at least one excerpt to move."), code="excerpts_required")}
+        )
+    coded = set()
+    for chunk in _chunks(ids):
+        coded.update(Link.objects.filter(theme_id=theme.pk, codedexcerpt_id__in=chunk)
+                     .values_list("codedexcerpt_id", flat=True))
+    if coded != set(ids):
+        raise ValidationError({"excerpts": ValidationError(
+            _("Some chosen excerpts are not coded with «%(name)s» (any more)."),
+            code="excerpt_not_in_theme", params={"name": theme.name},
+        )})
+    new = Theme(name=name, parent_id=theme.pk if as_child else theme.parent_id, kind=theme.kind,
+                colour=colour, order=0)
+    new.full_clean()
+    new.save()
+    siblings = _siblings(new.parent_id, exclude=new.pk)
+    at = len(siblings) if as_child else [t.pk for t in siblings].index(theme.pk) + 1
+    siblings.insert(at, new)
+    _renumber(siblings)
+    for excerpt in _excerpts(ids):
+        excerpt.themes.add(new)
+        excerpt.themes.remove(theme)
+    _bump_versions(ids)
+    return new
+
+
+# ----- Auto-coding: a theme applied to a search's hits, and its undo -----
+
+
+@transaction.atomic
+def excerpts_auto_code(*, query, hits, theme, scope, coder):
+    """Code search hits with `theme`: each hit (transcript, start, end in code points) widened
+    to `scope` (the match, its sentence or its paragraph) becomes one excerpt through
+    excerpt_create; hits that widen to the same passage make one excerpt. A passage that already
+    has an excerpt with `theme` is left as it is and counted as skipped. All or nothing.
+    Returns the AutoCodingRun that auto_coding_undo takes back."""
+    from coding.search import expand_hit
+
+    if scope not in AutoCodingScope.values:
+        raise ValidationError({"scope": ValidationError(_("Choose how much to code."), code="invalid_scope")})
+    if not hits:
+        raise ValidationError(_("There are no hits to code."), code="no_hits")
+    passages = {}
+    for transcript, start, end in hits:
+        start, end = expand_hit(transcript.text, start, end, scope)
+        passages[transcript.pk, start, end] = transcript
+    already = set(
+        CodedExcerpt.objects.filter(transcript_id__in={key[0] for key in passages}, themes=theme)
+        .values_list("transcript_id", "start", "end")
+    )
+    run = AutoCodingRun.objects.create(query=query, theme=theme, scope=scope, coder=coder)
+    memo = _("Auto-coded from the search «%(query)s».") % {"query": query}
+    created = [
+        excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme], coder=coder,
+                       memo=memo)
+        for key in sorted(passages)
+        if key not in already
+    ]
+    run.skipped_count = len(passages) - len(created)
+    run.save(update_fields=["skipped_count"])
+    run.excerpts.set(created)
+    return run
+
+
+@transaction.atomic
+def auto_coding_undo(*, run, user):
+    """Take an auto-coding back: remove the excerpts it created that nobody changed since (still
+    version 1, still coded with its theme alone). Changed ones stay, so no later work is lost.
+    Returns (removed, kept)."""
+    run = AutoCodingRun.objects.select_for_update().get(pk=run.pk)
+    if run.undone_at is not None:
+        raise ValidationError(_("This auto-coding has already been undone."), code="already_undone")
+    removed = kept = 0
+    for excerpt in run.excerpts.prefetch_related("themes").order_by("pk"):
+        if excerpt.version == 1 and [t.pk for t in excerpt.themes.all()] == [run.theme_id]:
+            excerpt.delete()
+            removed += 1
+        else:
+            kept += 1
+    run.undone_at, run.undone_by = timezone.now(), user
+    run.save(update_fields=["undone_at", "undone_by"])
+    return removed, kept

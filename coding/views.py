@@ -14,6 +14,7 @@ from coding.highlight import render_excerpt_list_html, render_transcript_html
 from coding.models import CodedExcerpt, DeletedExcerpt, Theme
 from coding.services import (
     ExcerptConflict,
+    TextChanged,
     excerpt_create,
     excerpt_delete,
     excerpt_restore,
@@ -118,7 +119,8 @@ def transcript_coding(request, pk):
         "excerpts": excerpts,
         "excerpt_data": excerpt_data,
         "length_utf16": to_utf16(len(transcript.text)),
-        "text_html": render_transcript_html(transcript.text, excerpts),
+        "text_html": render_transcript_html(transcript.text, excerpts, transcript.cue_labels()),
+        "review_count": sum(1 for e in excerpts if e["needs_review"]),
         "excerpt_list_html": render_excerpt_list_html(
             excerpts, can_code=user_can_code, csrf_token=get_token(request)
         ),
@@ -147,7 +149,12 @@ def excerpt_create_view(request, pk):
             themes=list(data["themes"]),
             coder=request.user,
             memo=data["memo"],
+            text_version=data["text_version"],
         )
+    except TextChanged:
+        message = _("The transcript text was corrected after you opened the page. Reload it and "
+                    "select the passage again.")
+        return _form_error_response(request, transcript, {"__all__": [message]}, status=409)
     except ValidationError as exc:
         return _form_error_response(request, transcript, exc.message_dict)
     if _wants_json(request):

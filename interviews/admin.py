@@ -75,3 +75,8 @@ class TranscriptAdmin(admin.ModelAdmin):
     list_filter = ("language",)
     search_fields = ("title", "participant__code")
     readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once saved, the text changes only through the correction page, which re-anchors
+        # every excerpt and keeps the version; editing it here would strand the offsets.
+        return self.readonly_fields + (("text",) if obj is not None else ())

@@ -2,11 +2,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from interviews.reanchor import word_diff
 from interviews.text import is_normalised
 
 
@@ -142,6 +143,29 @@ class TranscriptQuerySet(models.QuerySet):
             t.coverage = coverage(spans.get(t.pk, []), t.length)
         return transcripts
 
+    def for_review_page(self):
+        """Review page: a transcript with its excerpts flagged for review (`flagged`), each with
+        its coder and themes; `Transcript.review_rows` pairs each with what its span covers now.
+        Three queries: the transcript with its participant, the flagged excerpts with their
+        coders, their themes."""
+        CodedExcerpt = apps.get_model("coding", "CodedExcerpt")
+        flagged = (
+            CodedExcerpt.objects.filter(needs_review=True)
+            .select_related("coder")
+            .prefetch_related("themes")
+            .order_by("start", "end", "pk")
+        )
+        return self.select_related("participant").prefetch_related(
+            Prefetch("excerpts", queryset=flagged, to_attr="flagged")
+        )
+
+    def for_anonymise_page(self):
+        """Anonymise page (all transcripts): ids, titles, participant codes and texts, for the
+        preview's counts. One query."""
+        return self.select_related("participant").only(
+            "pk", "title", "text", "participant__code"
+        ).order_by("participant__code", "title")
+
 
 class Transcript(models.Model):
     """An interview's text. `text` is the single source of truth for excerpt offsets."""
@@ -162,6 +186,18 @@ class Transcript(models.Model):
         help_text=_("NFC-normalised, with \\n line endings. Excerpt offsets count its characters."),
     )
     source_filename = models.CharField(_("source file name"), max_length=255, blank=True)
+    cues = models.JSONField(
+        _("cue times"),
+        default=list,
+        blank=True,
+        help_text=_("From subtitle files: [{offset, time}], a line's first code point and the "
+                    "cue's start in seconds. Moves with the text when it is corrected."),
+    )
+    text_version = models.PositiveIntegerField(
+        _("text version"),
+        default=1,
+        help_text=_("Raised on each change of the text; every version is kept."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -210,3 +246,125 @@ class Transcript(models.Model):
                 _("Text must be NFC-normalised, with \\n line endings."),
                 code="text_not_normalised",
             )})
+
+    def review_rows(self):
+        """For `for_review_page`'s flagged excerpts: (excerpt, its old quote and the text at its
+        place now, each as (text, changed) segments of a word diff)."""
+        rows = []
+        for e in self.flagged:
+            if e.review_reason == "text_deleted":
+                rows.append((e, [(e.quote, True)], []))
+            else:
+                rows.append((e, *word_diff(e.quote, self.text[e.start : e.end])))
+        return rows
+
+    def cue_labels(self):
+        """{code point offset: "mm:ss" or "h:mm:ss"} for the coding page's cue times."""
+        return {cue["offset"]: format_cue_time(cue["time"]) for cue in self.cues}
+
+
+def format_cue_time(seconds):
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes:02}:{secs:02}"
+
+
+class TextChange(models.TextChoices):
+    IMPORT = "import", _("Imported")
+    RECORDED = "recorded", _("Text as it stood before versions were kept")
+    EDIT = "edit", _("Edited")
+    ANONYMISE = "anonymise", _("Anonymised")
+
+
+class TranscriptVersionQuerySet(models.QuerySet):
+    def for_history(self):
+        """The text page's version list: numbers, changes and who made them, never the texts.
+        One query."""
+        return self.select_related("created_by").defer("text", "cues").order_by("-number")
+
+
+class TranscriptVersion(models.Model):
+    """One version of a transcript's text, kept for good. The newest equals `Transcript.text`.
+
+    Older versions may hold names that anonymisation later removed, so their text is shown to
+    admins only."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="versions", verbose_name=_("transcript")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    text = models.TextField(_("text"))
+    cues = models.JSONField(_("cue times"), default=list, blank=True)
+    change = models.CharField(_("change"), max_length=20, choices=TextChange.choices)
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("What changed, never a removed name.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = TranscriptVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["transcript", "-number"]
+        verbose_name = _("transcript version")
+        verbose_name_plural = _("transcript versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "number"], name="transcript_version_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.transcript_id} v{self.number}"
+
+
+class SourceFormat(models.TextChoices):
+    TXT = "txt", _("Plain text")
+    DOCX = "docx", _("Word document (.docx)")
+    VTT = "vtt", _("WebVTT subtitles")
+    SRT = "srt", _("SubRip subtitles")
+    PDF = "pdf", _("PDF")
+    PASTED = "pasted", _("Pasted text")
+
+
+class TranscriptSource(models.Model):
+    """The file a transcript was imported from, byte for byte. In its own table so that reading
+    transcripts never loads it."""
+
+    transcript = models.OneToOneField(
+        Transcript, on_delete=models.CASCADE, related_name="source", verbose_name=_("transcript")
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    format = models.CharField(_("format"), max_length=10, choices=SourceFormat.choices)
+    encoding = models.CharField(
+        _("encoding"), max_length=20, blank=True, help_text=_("As detected, for text formats.")
+    )
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    data = models.BinaryField(_("data"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("source file")
+        verbose_name_plural = _("source files")
+
+    def __str__(self):
+        return self.name

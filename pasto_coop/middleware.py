@@ -29,3 +29,33 @@ def security_headers(get_response):
         return response
 
     return middleware
+
+
+def reject_invalid_utf8(get_response):
+    """Answer 400 to a query string or form body that is not valid UTF-8 once percent-decoded.
+
+    Django would otherwise decode such bytes leniently (as Latin-1 or U+FFFD) and store
+    mojibake. Multipart bodies are left to the upload code, which checks each file's encoding.
+    """
+    from urllib.parse import unquote_to_bytes
+
+    from django.http import HttpResponseBadRequest
+    from django.utils.translation import gettext as _
+
+    def valid(raw):
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    def middleware(request):
+        query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        if not valid(query) or (form and not valid(request.body)):
+            return HttpResponseBadRequest(
+                _("The request is not valid UTF-8 text."), content_type="text/plain; charset=utf-8"
+            )
+        return get_response(request)
+
+    return middleware

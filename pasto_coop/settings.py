@@ -58,11 +58,13 @@ INSTALLED_APPS = [
     "audit",
     "interviews",
     "coding",
+    "exchange",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "pasto_coop.middleware.security_headers",
+    "pasto_coop.middleware.reject_invalid_utf8",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,6 +154,11 @@ if env("SECURE_PROXY_SSL_HEADER"):
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
+
+# Transcript import: the largest file (or pasted text) accepted, in MB. Pasted text arrives as a
+# form field, so the non-file part of a request may be that large too.
+MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", "10")
+DATA_UPLOAD_MAX_MEMORY_SIZE = (MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

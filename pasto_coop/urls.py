@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
     path("coding/", include("coding.urls")),
+    path("exchange/", include("exchange.urls")),
 ]

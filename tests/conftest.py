@@ -13,8 +13,10 @@ import pytest  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-from coding.models import Theme  # noqa: E402
-from interviews.models import Participant, Transcript  # noqa: E402
+from audit.models import Change  # noqa: E402
+from coding.models import AutoCodingRun, Theme  # noqa: E402
+from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
+from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
 from pasto_coop import roles  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -114,6 +116,35 @@ def themes(db):
     youth = Theme.objects.create(name="Youth", parent=parent, kind="strategy", colour="#fd7e14")
     gender = Theme.objects.create(name="Gender", parent=parent, kind="strategy", colour="#e64980")
     return {"parent": parent, "youth": youth, "gender": gender}
+
+
+# ----- one of everything, for tests that walk every URL -----
+
+@pytest.fixture
+def cast(alice, rita, adam, steve):
+    return {"stranger": steve, "reviewer": rita, "admin": adam, "researcher": alice}
+
+
+@pytest.fixture
+def objects(alice, bob, steve, transcript, themes):
+    """One of each object a URL can name (test_permission_matrix, test_browser_hostile_text)."""
+    excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
+    gone = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["gender"]], coder=bob)
+    deleted_excerpt = excerpt_delete(excerpt=gone, user=bob)
+    spare = Theme.objects.create(name="Spare", parent=themes["parent"])
+    deleted_theme = theme_delete(theme=Theme.objects.create(name="Old"), user=bob, codings="remove")
+    run = AutoCodingRun.objects.create(query="youth", theme=themes["youth"], coder=alice)
+    source = TranscriptSource.objects.create(
+        transcript=transcript, name="d.txt", content_type="text/plain", format="txt", encoding="utf-8",
+        size=3, sha256="0" * 64, data=b"abc",
+    )
+    return {
+        "transcript": transcript, "excerpt": excerpt, "theme": spare, "user": steve,
+        "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
+        "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
+                                                          object_id=str(excerpt.pk)).first(),
+    }
+
 
 
 # ----- browser tests -----

@@ -112,3 +112,16 @@ def test_it_sends_anonymous_users_to_login(client, transcript, themes):
 def test_it_only_accepts_post(alice, transcript):
     url = reverse("coding:excerpt-create", args=[transcript.pk])
     assert client_for(alice).get(url).status_code == 405
+
+
+def test_it_refuses_offsets_taken_from_an_older_text(alice, transcript, themes):
+    stale = transcript.text_version
+    transcript.text_version += 1
+    transcript.save()
+    response = post(client_for(alice), transcript, 35, 49, [themes["youth"]], text_version=stale)
+    assert response.status_code == 409
+    assert "Reload" in str(response.json()["errors"])
+    assert not CodedExcerpt.objects.exists()
+    current = post(client_for(alice), transcript, 35, 49, [themes["youth"]],
+                   text_version=transcript.text_version)
+    assert current.status_code == 201

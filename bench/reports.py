@@ -1,0 +1,246 @@
+"""Benchmark: browse-and-report pages on a large generated study.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pasto_bench5 .venv/bin/python bench/reports.py
+    .venv/bin/python bench/reports.py          # SQLite, in var/bench_reports.sqlite3
+
+It rebuilds its database from scratch (a PostgreSQL database named in DATABASE_URL is dropped
+and created again; never point it at a real study), then generates 500 participants with one
+transcript each (about 40,000 characters, 20 million in all), 50 themes (5 parents of 9) and
+100,000 excerpts of 20-400 characters with 1-3 themes each, by bulk_create: quote ==
+text[start:end] for every excerpt. The words follow a long-tailed distribution: a few function
+words everywhere, Spanish and English topic words (with accents) in most transcripts, and
+thousands of rare words in a few each.
+
+Every figure goes through Django's whole request stack in this process (test client, DEBUG
+off), after one warm-up request, and is the median (and p95) of repeated requests.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_reports.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pasto_coop.settings")
+os.environ["DEBUG"] = "false"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from coding.models import CodedExcerpt, Theme  # noqa: E402
+from interviews.models import Participant, Transcript  # noqa: E402
+from pasto_coop import roles  # noqa: E402
+
+PARTICIPANTS = 500
+EXCERPTS = 100_000
+PARENTS, CHILDREN = 5, 9
+TEXT_LENGTH = 40_000
+FUNCTION_WORDS = (
+    "de la el que y en los a se del las un por con no una su para es al lo como más pero "
+    "of the and to in is it we that this was for on are with as they be at I you"
+).split()
+TOPIC_WORDS = (
+    "cooperación migración juventud género territorio estrategia proceso municipio alianza "
+    "confianza participación desarrollo comunidad internacional desplazamiento educación salud "
+    "empleo liderazgo mujeres violencia campesinos indígenas biodiversidad agua planeación "
+    "youth gender forced inland migration environment cooperation strategy process municipality "
+    "trust partnership learning communication knowledge planning execution impact challenge"
+).split()
+RARE_WORDS = [f"{a}{b}{c}" for a in ("ka", "lu", "mo", "ni", "pe", "ro", "su", "ta", "vi", "zo")
+              for b in ("bra", "cle", "dri", "flo", "gru", "plo", "tra", "zca")
+              for c in ("ndo", "mbe", "rto", "sca", "lmo", "que", "ñez", "ción", "ble", "ria")]
+
+
+def make_text(rng):
+    words, length = [], 0
+    while length < TEXT_LENGTH:
+        r = rng.random()
+        if r < 0.72:
+            word = rng.choice(FUNCTION_WORDS)
+        elif r < 0.995:
+            word = rng.choice(TOPIC_WORDS)
+        else:
+            word = rng.choice(RARE_WORDS)
+        words.append(word)
+        length += len(word) + 1
+    lines, i = [], 0
+    while i < len(words):  # speaker turns of 40-160 words
+        n = rng.randint(40, 160)
+        speaker = "Interviewer" if len(lines) % 2 == 0 else "P"
+        lines.append(f"{speaker}: " + " ".join(words[i : i + n]) + ".")
+        i += n
+    return "\n\n".join(lines)
+
+
+def fresh_database():
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db["NAME"]) + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        connection.close()
+        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                             password=db["PASSWORD"] or None, dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    call_command("migrate", verbosity=0)
+
+
+def make_study(rng):
+    fresh_database()
+    User = get_user_model()
+    coders = []
+    for name in ("ana", "bea", "cruz"):
+        user = User.objects.create_user(name, password="bench-password-1")
+        user.groups.add(Group.objects.get(name=roles.RESEARCHER))
+        coders.append(user)
+    reviewer = User.objects.create_user("rev", password="bench-password-1")
+    reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
+
+    sectors = ["private", "public", "ngo", "civil_society", "international"]
+    scopes = ["quote_named"] * 60 + ["quote"] * 30 + ["interview_only"] * 5
+    people = []
+    for i in range(PARTICIPANTS):
+        kind = rng.random()
+        people.append(Participant(
+            code=f"P{i:03}", organisation=f"Organisation {i % 40}", sector=rng.choice(sectors),
+            gender=rng.choice(["female", "male"]), consent_given=kind > 0.02,
+            consent_scope=rng.choice(scopes),
+            consent_withdrawn_on="2010-01-01" if 0.02 < kind < 0.05 else None,
+        ))
+    people = Participant.objects.bulk_create(people)
+    transcripts = Transcript.objects.bulk_create(
+        [Transcript(participant=p, title=f"Interview {p.code}", text=make_text(rng),
+                    interview_date=f"2009-{rng.randint(4, 5):02}-{rng.randint(1, 28):02}") for p in people],
+        batch_size=50,
+    )
+    parents = [Theme.objects.create(name=f"Area {i}", order=i) for i in range(PARENTS)]
+    leaves = [Theme.objects.create(name=f"Theme {p.order}.{j}", parent=p, order=j)
+              for p in parents for j in range(CHILDREN)]
+    themes = parents + leaves
+
+    per_transcript = EXCERPTS // len(transcripts)
+    Link = CodedExcerpt.themes.through
+    for chunk in range(0, len(transcripts), 50):
+        rows = []
+        for transcript in transcripts[chunk : chunk + 50]:
+            text = transcript.text
+            for _ in range(per_transcript):
+                start = rng.randrange(0, len(text) - 400)
+                end = start + rng.randint(20, 400)
+                rows.append(CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end],
+                                         coder=rng.choice(coders)))
+        rows = CodedExcerpt.objects.bulk_create(rows, batch_size=2000)
+        links = []
+        for excerpt in rows:
+            picked = rng.sample(leaves, rng.randint(1, 3))
+            if rng.random() < 0.05:
+                picked.append(parents[0])
+            links += [Link(codedexcerpt_id=excerpt.pk, theme_id=t.pk) for t in picked]
+        Link.objects.bulk_create(links, batch_size=5000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return reviewer, themes
+
+
+def timed(client, url, n, *, stream=False):
+    def once():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return b"".join(response.streaming_content) if stream else response.content
+
+    once()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        once()
+        samples.append((time.perf_counter() - t0) * 1000)
+    p95 = statistics.quantiles(samples, n=20)[18] if n >= 2 else samples[0]
+    return statistics.median(samples), p95
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+def main():
+    rng = random.Random(2009)
+    with override_settings(
+        ALLOWED_HOSTS=["testserver"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        t0 = time.perf_counter()
+        reviewer, themes = make_study(rng)
+        chars = sum(len(t) for t in Transcript.objects.values_list("text", flat=True))
+        print(f"study on {connection.vendor}: {Participant.objects.count()} participants, "
+              f"{Transcript.objects.count()} transcripts ({chars:,} characters), "
+              f"{Theme.objects.count()} themes, "
+              f"{CodedExcerpt.objects.count():,} excerpts ({time.perf_counter() - t0:.0f} s to build)")
+        print("load average before measuring: {:.2f} {:.2f} {:.2f} ({} cores)".format(
+            *os.getloadavg(), os.cpu_count()))
+        client = Client()
+        client.force_login(reviewer)
+        leaf, parent = themes[PARENTS], themes[0]
+        rows = []
+
+        def measure(label, url, n, target="", **kwargs):
+            median, p95 = timed(client, url, n, **kwargs)
+            rows.append((label, target, median, p95, n, queries(client, url)))
+            print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({n} runs) {target}")
+
+        leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()
+        measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
+                reverse("coding:theme-report", args=[leaf.pk]), 20, "target < 200 ms")
+        parent_n = CodedExcerpt.objects.filter(
+            themes__in=Theme.objects.filter(parent=parent)).distinct().count()
+        measure(f"theme report, first page (a parent, {parent_n:,} with sub-themes)",
+                reverse("coding:theme-report", args=[parent.pk]), 20, "target < 200 ms")
+        measure("theme × participant matrix (50 × ~480)", reverse("coding:theme-matrix"), 10,
+                "target < 500 ms")
+        search = reverse("coding:search")
+        rare = RARE_WORDS[17]
+        for label, q in (
+            (f"search: a rare word ({rare})", rare),
+            ("search: a topic word without its accent (migracion)", "migracion"),
+            ('search: a phrase ("migración forzada")', '"migracion forzada"'),
+            ("search: a word in every paragraph (the)", "the"),
+        ):
+            measure(label, f"{search}?q={q}", 10, "target < 300 ms (PostgreSQL)")
+        measure("CSV export of every excerpt", reverse("coding:excerpt-export-csv"), 5, "target < 2 s",
+                stream=True)
+        measure("excerpt browser, first page", reverse("coding:excerpt-browser"), 10)
+        measure("excerpt browser, text filter (alianza)",
+                reverse("coding:excerpt-browser") + "?text=alianza", 10)
+        measure("study overview (frequencies, crosstabs)", reverse("coding:study-overview"), 10)
+        measure("co-occurrence (same and overlapping excerpts)", reverse("coding:theme-cooccurrence"), 3)
+        print("load average after measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print("\n| What | Median | p95 | Queries |\n|---|---|---|---|")
+        for label, _target, median, p95, _n, count in rows:
+            print(f"| {label} | {median:,.0f} ms | {p95:,.0f} ms | {count} |")
+
+
+if __name__ == "__main__":
+    main()

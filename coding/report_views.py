@@ -1,0 +1,493 @@
+"""Browse and report: the excerpt browser, search with auto-coding, theme reports and their
+exports, and the study overview (frequencies, crosstabs, matrix, co-occurrence).
+
+Researchers and reviewers read every page here (`can_read`); only auto-coding and its undo
+write. No page reads identifying participant fields; quotes follow coding/reports.py's consent
+rules.
+"""
+
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from coding import exports
+from coding.charts import Bar, bar_chart, heat_style, matrix_body_html
+from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
+from coding.reports import (
+    ThemeTree,
+    citation,
+    counts_q,
+    left_out,
+    paragraph_context,
+    participant_heading,
+    text_contains,
+)
+from coding.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
+from coding.services import auto_coding_undo, excerpts_auto_code
+from interviews.models import Gender, Participant, Sector, Transcript
+from pasto_coop.roles import can_code, can_read
+
+EXCERPTS_PER_PAGE = 25
+HITS_PER_PAGE = 50
+QUOTES_PER_PAGE = 50
+MAX_AUTO_CODE = 1000
+
+
+def _require_reader(request):
+    if not can_read(request.user):
+        raise PermissionDenied
+
+
+def _get_theme_for_user(request, pk):
+    _require_reader(request)
+    return get_object_or_404(Theme, pk=pk)
+
+
+def _get_auto_coding_run_for_user_rw(request, pk):
+    if not (can_code(request.user) and request.user.has_perm("coding.delete_codedexcerpt")):
+        raise PermissionDenied
+    return get_object_or_404(AutoCodingRun.objects.select_related("theme"), pk=pk)
+
+
+def _excerpts_word(n):
+    return ngettext("%(n)s excerpt", "%(n)s excerpts", n) % {"n": n}
+
+
+# ----- Excerpt browser -----
+
+SORTS = {
+    "position": ("transcript__participant__code", "transcript__title", "start", "pk"),
+    "date": ("transcript__interview_date", "transcript__participant__code", "transcript__title", "start",
+             "pk"),
+    "newest": ("-created_at", "-pk"),
+    "oldest": ("created_at", "pk"),
+    "longest": ("-length", "pk"),
+}
+
+
+def _choice_field(label, **kwargs):
+    return forms.TypedChoiceField(label=label, required=False, empty_value=None, **kwargs)
+
+
+class ExcerptFilterForm(forms.Form):
+    """The browser's filters, as GET parameters. Choices come from one query each."""
+
+    theme = _choice_field(_("Theme"), coerce=int)
+    subthemes = forms.TypedChoiceField(
+        label=_("Sub-themes"), required=False, empty_value=True, coerce=lambda v: v == "1",
+        choices=[("1", _("included")), ("0", _("left out"))],
+    )
+    participant = _choice_field(_("Participant"), coerce=int)
+    sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
+    gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
+    organisation = _choice_field(_("Organisation"))
+    coder = _choice_field(_("Coder"), coerce=int)
+    transcript = _choice_field(_("Transcript"), coerce=int)
+    date_from = forms.DateField(label=_("Interviewed from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Interviewed until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Text"), required=False, max_length=200,
+                           help_text=_("Quotes containing every word typed, ignoring case and accents."))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
+        ("position", _("Transcript order")), ("date", _("Interview date")), ("newest", _("Newest coded")),
+        ("oldest", _("Oldest coded")), ("longest", _("Longest first")),
+    ])
+
+    def __init__(self, data, *, tree):
+        super().__init__(data)
+        anything = [("", _("Any"))]
+        self.fields["theme"].choices = anything + [
+            (t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows
+        ]
+        participants = list(Participant.objects.filter(counts_q("")).only("pk", "code", "organisation"))
+        self.fields["participant"].choices = anything + [(p.pk, p.code) for p in participants]
+        organisations = sorted({p.organisation for p in participants if p.organisation})
+        self.fields["organisation"].choices = anything + [(o, o) for o in organisations]
+        coders = get_user_model().objects.filter(
+            pk__in=CodedExcerpt.objects.values("coder_id")).only("pk", "username").order_by("username")
+        self.fields["coder"].choices = anything + [(u.pk, u.get_username()) for u in coders]
+        transcripts = Transcript.objects.filter(counts_q("participant__")).select_related(
+            "participant").only("pk", "title", "participant__code")
+        self.fields["transcript"].choices = anything + [
+            (t.pk, f"{t.participant.code} · {t.title}") for t in transcripts
+        ]
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            css = "form-select form-select-sm" if select else "form-control form-control-sm"
+            field.widget.attrs["class"] = css
+        self.tree = tree
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
+        return data
+
+    def filter(self, excerpts):
+        data = self.cleaned_data
+        if data.get("theme"):
+            ids = self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
+            excerpts = excerpts.filter(pk__in=CodedExcerpt.themes.through.objects.filter(
+                theme_id__in=ids).values("codedexcerpt_id"))
+        simple = {
+            "participant": "transcript__participant_id", "sector": "transcript__participant__sector",
+            "gender": "transcript__participant__gender",
+            "organisation": "transcript__participant__organisation",
+            "coder": "coder_id", "transcript": "transcript_id",
+            "date_from": "transcript__interview_date__gte", "date_to": "transcript__interview_date__lte",
+        }
+        for name, lookup in simple.items():
+            if data.get(name) not in (None, ""):
+                excerpts = excerpts.filter(**{lookup: data[name]})
+        return text_contains(excerpts, data.get("text", ""))
+
+    def ordering(self):
+        return SORTS[self.cleaned_data.get("sort") or "position"]
+
+
+def _query_string(request, **changes):
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return params.urlencode()
+
+
+@login_required
+def excerpt_browser(request):
+    _require_reader(request)
+    form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
+    if not form.is_valid():
+        return render(request, "coding/excerpt_browser.html", {"form": form}, status=400)
+    filtered = form.filter(CodedExcerpt.objects.all())
+    ids = filtered.counted().alias(length=F("end") - F("start")).order_by(*form.ordering())
+    page = Paginator(ids.values_list("pk", flat=True), EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
+    excerpts = CodedExcerpt.objects.for_excerpt_browser(list(page))
+    for excerpt in excerpts:
+        excerpt.before, excerpt.after, excerpt.cut_before, excerpt.cut_after = paragraph_context(excerpt)
+    ctx = {
+        "form": form,
+        "page": page,
+        "excerpts": excerpts,
+        "hidden": filtered.exclude(counts_q()).count(),
+        "query": _query_string(request, page=None),
+    }
+    return render(request, "coding/excerpt_browser.html", ctx)
+
+
+@login_required
+def excerpt_export_csv(request):
+    _require_reader(request)
+    form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
+    if not form.is_valid():
+        return render(request, "coding/excerpt_browser.html", {"form": form}, status=400)
+    rows = form.filter(CodedExcerpt.objects.all()).for_excerpt_export()
+    return exports.excerpts_csv(rows, filename="excerpts.csv")
+
+
+# ----- Search and auto-coding -----
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, widget=forms.TextInput(
+        attrs={"class": "form-control", "type": "search", "autofocus": True}))
+
+    def clean_q(self):
+        terms = parse_query(self.cleaned_data["q"])
+        if not terms:
+            raise ValidationError(_("Type at least one word to search for."), code="no_words")
+        self.cleaned_data["terms"] = terms
+        return self.cleaned_data["q"].strip()
+
+
+class HitsField(forms.Field):
+    """Picked hits, each "transcript:start:end" as the search page writes them (Hit.key)."""
+
+    widget = forms.MultipleHiddenInput
+    hit = re.compile(r"\d+:\d+:\d+")
+
+    def to_python(self, value):
+        keys = list(dict.fromkeys(value or []))
+        if any(not isinstance(key, str) or not self.hit.fullmatch(key) for key in keys):
+            raise ValidationError(_("A picked hit is not one this page offered."), code="invalid_hit")
+        return keys
+
+
+class AutoCodeForm(SearchForm):
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Theme"),
+                                   error_messages={"required": _("Choose the theme to code the hits with.")})
+    scope = forms.ChoiceField(label=_("Code"), choices=AutoCodingScope.choices,
+                              initial=AutoCodingScope.SENTENCE)
+    hits = HitsField(required=False)
+    all = forms.BooleanField(required=False)
+
+
+def _search_context(request, form, terms):
+    transcripts = list(transcripts_for_search(terms))
+    hits = search(terms, transcripts)
+    page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
+    starts = {}
+    lines = []
+    for hit in page:
+        text = hit.transcript.text
+        starts.setdefault(hit.transcript.pk, paragraph_starts(text))
+        before, match, after, paragraph = kwic(text, hit.start, hit.end, starts[hit.transcript.pk])
+        lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph})
+    return {
+        "form": form,
+        "terms": terms,
+        "hit_count": len(hits),
+        "transcript_count": hits.transcript_count,
+        "page": page,
+        "lines": lines,
+        "query": _query_string(request, page=None, run=None),
+        "not_searched": Transcript.objects.exclude(counts_q("participant__")).count(),
+    }
+
+
+def _search_page(request, form, *, status=200, errors=(), run=None):
+    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": can_code(request.user)}
+    if form.is_bound and form.is_valid():
+        ctx.update(_search_context(request, form, form.cleaned_data["terms"]))
+        if ctx["can_code"]:
+            ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in ThemeTree.load().rows]
+            ctx["scopes"] = AutoCodingScope.choices
+            ctx["max_auto_code"] = MAX_AUTO_CODE
+    elif form.is_bound:
+        status = 400
+    return render(request, "coding/search.html", ctx, status=status)
+
+
+@login_required
+def search_view(request):
+    _require_reader(request)
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    run = None
+    if request.GET.get("run", "").isdigit() and can_code(request.user):
+        run = AutoCodingRun.objects.filter(pk=request.GET["run"], undone_at__isnull=True).first()
+    return _search_page(request, form, run=run)
+
+
+@login_required
+@require_POST
+def auto_code(request):
+    if not can_code(request.user):
+        raise PermissionDenied
+    form = AutoCodeForm(request.POST)
+    search_form = SearchForm({"q": request.POST.get("q", "")})
+    if not form.is_valid():
+        errors = [e for field in form.errors.values() for e in field]
+        return _search_page(request, search_form, status=400, errors=errors)
+    data = form.cleaned_data
+    hits = search(data["terms"], transcripts_for_search(data["terms"]))
+    if not data["all"]:
+        by_key = {hit.key: hit for hit in hits}
+        if not data["hits"]:
+            return _search_page(request, search_form, status=400, errors=[
+                _("Pick the hits to code, or choose “Code all hits”.")])
+        if any(key not in by_key for key in data["hits"]):
+            return _search_page(request, search_form, status=400, errors=[
+                _("Some of the picked hits are no longer hits of this search (the text changed). "
+                  "Nothing was coded; pick them again.")])
+        hits = [by_key[key] for key in data["hits"]]
+    if len(hits) > MAX_AUTO_CODE:
+        return _search_page(request, search_form, status=400, errors=[
+            _("%(n)s hits are more than can be coded at once (at most %(max)s). Nothing was coded; "
+              "narrow the search or pick hits.") % {"n": len(hits), "max": MAX_AUTO_CODE}])
+    try:
+        run = excerpts_auto_code(query=data["q"], hits=[(hit.transcript, hit.start, hit.end) for hit in hits],
+                                 theme=data["theme"], scope=data["scope"], coder=request.user)
+    except ValidationError as exc:
+        return _search_page(request, search_form, status=400, errors=exc.messages)
+    created = run.excerpts.count()
+    messages.success(request, _("Coded %(created)s with «%(theme)s»; %(skipped)s already had it.") % {
+        "created": _excerpts_word(created), "theme": data["theme"].name, "skipped": run.skipped_count})
+    return redirect(reverse("coding:search") + "?" + urlencode({"q": data["q"], "run": run.pk}))
+
+
+@login_required
+@require_POST
+def auto_coding_undo_view(request, pk):
+    run = _get_auto_coding_run_for_user_rw(request, pk)
+    try:
+        removed, kept = auto_coding_undo(run=run, user=request.user)
+    except ValidationError as exc:
+        return _search_page(request, SearchForm({"q": run.query}), status=409, errors=exc.messages)
+    message = _("Undone: %(removed)s removed.") % {"removed": _excerpts_word(removed)}
+    if kept:
+        message += " " + _("%(kept)s kept, because someone changed them since.") % {
+            "kept": _excerpts_word(kept)}
+    messages.success(request, message)
+    return redirect(reverse("coding:search") + "?" + urlencode({"q": run.query}))
+
+
+# ----- Theme report and its exports -----
+
+
+class ReportOptionsForm(forms.Form):
+    subthemes = forms.TypedChoiceField(required=False, empty_value=True, coerce=lambda v: v == "1",
+                                       choices=[("1", _("included")), ("0", _("left out"))])
+    participant = forms.IntegerField(required=False, min_value=1)
+    print = forms.BooleanField(required=False)
+
+    def clean_participant(self):
+        pk = self.cleaned_data["participant"]
+        if pk is None:
+            return None
+        participant = Participant.objects.only("pk", "code").filter(pk=pk).first()
+        if participant is None:
+            raise ValidationError(_("There is no such participant."), code="no_participant")
+        return participant
+
+
+def _theme_report_for(request, pk):
+    """The theme, its report's numbers and its quotes (unpaginated) for the page and exports."""
+    theme = _get_theme_for_user(request, pk)
+    form = ReportOptionsForm(request.GET)
+    if not form.is_valid():
+        return theme, form, None, None
+    data = form.cleaned_data
+    report = Theme.objects.for_theme_report(theme, include_subthemes=data["subthemes"],
+                                            participant=data["participant"])
+    quotes = CodedExcerpt.objects.all()
+    if data["participant"] is not None:
+        quotes = quotes.filter(transcript__participant=data["participant"])
+    return theme, form, report, quotes.for_theme_report(report.theme_ids)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, which the report's counts query already has: no COUNT(*)."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.count = count  # Paginator.count is a cached_property; this fills its cache
+
+
+def _breakdown_chart(chart_id, title, rows):
+    return bar_chart(chart_id=chart_id, title=title, describe=_excerpts_word,
+                     bars=[Bar(str(label), counts.excerpts) for label, counts in rows])
+
+
+@login_required
+def theme_report_view(request, pk):
+    theme, form, report, quotes = _theme_report_for(request, pk)
+    if report is None:
+        return render(request, "coding/theme_report.html", {"theme": theme, "form": form}, status=400)
+    printing = form.cleaned_data["print"]
+    per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
+    page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
+    for excerpt in page:
+        participant = excerpt.transcript.participant
+        excerpt.heading = participant_heading(participant)
+        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
+    ctx = {
+        "theme": theme,
+        "form": form,
+        "report": report,
+        "page": page,
+        "printing": printing,
+        "ancestors": report.tree.ancestors(theme.pk),
+        "breakdowns": [
+            (_("By sector"), report.by_sector,
+             _breakdown_chart("sector-chart", _("Excerpts by sector"), report.by_sector), "by-sector"),
+            (_("By gender"), report.by_gender,
+             _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
+        ],
+        "query": _query_string(request, page=None, print=None),
+    }
+    return render(request, "coding/theme_report.html", ctx)
+
+
+def _export(request, pk, build, content_type, extension):
+    theme, form, report, quotes = _theme_report_for(request, pk)
+    if report is None:
+        return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(build(report, list(quotes)), content_type=content_type)
+    filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def theme_report_docx(request, pk):
+    return _export(request, pk, exports.theme_report_docx, exports.DOCX, "docx")
+
+
+@login_required
+def theme_report_xlsx(request, pk):
+    return _export(request, pk, exports.theme_report_xlsx, exports.XLSX, "xlsx")
+
+
+@login_required
+def theme_report_csv(request, pk):
+    return _export(request, pk, exports.theme_report_csv, "text/csv; charset=utf-8", "csv")
+
+
+# ----- Study overview -----
+
+
+@login_required
+def study_overview(request):
+    _require_reader(request)
+    rows = Theme.objects.for_study_overview()
+    chart = bar_chart(
+        chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
+        bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
+                  reverse("coding:theme-report", args=[row.theme.pk]), row.depth) for row in rows],
+    )
+    ctx = {
+        "rows": rows,
+        "chart": chart,
+        "sectors": [label for _value, label in Sector.choices],
+        "genders": [label for _value, label in Gender.choices],
+        "left_out": left_out(CodedExcerpt.objects.all()),
+    }
+    return render(request, "coding/study_overview.html", ctx)
+
+
+@login_required
+def theme_matrix(request):
+    _require_reader(request)
+    matrix = Theme.objects.for_theme_matrix()
+    ctx = {
+        "matrix": matrix,
+        "body": matrix_body_html(matrix, lambda pk: reverse("coding:theme-report", args=[pk])),
+        "left_out": left_out(CodedExcerpt.objects.all()),
+    }
+    return render(request, "coding/theme_matrix.html", ctx)
+
+
+@login_required
+def theme_cooccurrence(request):
+    _require_reader(request)
+    tree, tables = Theme.objects.for_theme_cooccurrence()
+    same, overlap = tables["same"], tables["overlap"]
+    pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
+    rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
+             "overlap": overlap.get((a, b), 0)} for a, b in pairs]
+    coded = [theme for theme, _depth in tree.rows if any(theme.pk in pair for pair in same)]
+    peak = max(same.values(), default=0) or 1
+
+    def together(a, b):
+        n = same.get((min(a.pk, b.pk), max(a.pk, b.pk)), 0) if a.pk != b.pk else None
+        return (b, n, heat_style((n or 0) / peak))
+
+    grid = [(row, [together(row, col) for col in coded]) for row in coded]
+    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(CodedExcerpt.objects.all())}
+    return render(request, "coding/theme_cooccurrence.html", ctx)

@@ -1,0 +1,504 @@
+"""Reads behind the report pages: consent rules, theme counts (matrix, crosstabs, frequencies),
+co-occurrence, the theme report, and the excerpt rows of the browser and the exports.
+
+Consent, as every report applies it:
+- A participant *counts* (their excerpts appear in numbers) once consent is given and not
+  withdrawn. Withdrawn or never given: they count nowhere.
+- A participant may be *quoted* if they count and their scope is "quote" or "quote_named".
+  "interview_only": counted, never quoted.
+- The organisation may be named next to a quote only with "quote_named".
+
+Counting rule: a theme's count includes its sub-themes' excerpts, each excerpt once, unless a
+page says it counts direct codings only.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, TextField, Value
+from django.db.models.functions import Greatest, Least, Substr
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coding.models import CodedExcerpt, Theme, theme_tree
+from coding.search import fold
+from interviews.models import ConsentScope, Gender, Participant, Sector, Transcript
+
+Link = CodedExcerpt.themes.through
+CONTEXT_CHARS = 160
+PARTICIPANT = "transcript__participant__"
+
+CONSENT_COUNTS = {"consent_given": True, "consent_withdrawn_on__isnull": True}
+QUOTE_SCOPES = [ConsentScope.QUOTE, ConsentScope.QUOTE_NAMED]
+# Never read by a report page; an admin sees them in the admin only.
+IDENTIFYING = ("full_name", "contact")
+
+
+def counts_q(prefix=PARTICIPANT):
+    return Q(**{prefix + k: v for k, v in CONSENT_COUNTS.items()})
+
+
+def quotes_q(prefix=PARTICIPANT):
+    return counts_q(prefix) & Q(**{prefix + "consent_scope__in": QUOTE_SCOPES})
+
+
+def may_quote(participant):
+    return (
+        participant.consent_given
+        and participant.consent_withdrawn_on is None
+        and participant.consent_scope in QUOTE_SCOPES
+    )
+
+
+def may_name_organisation(participant):
+    return may_quote(participant) and participant.consent_scope == ConsentScope.QUOTE_NAMED
+
+
+def _coded_with(theme_ids):
+    """A subquery: the ids of excerpts coded with any of `theme_ids`."""
+    return Link.objects.filter(theme_id__in=theme_ids).values("codedexcerpt_id")
+
+
+def counted_excerpts(excerpts):
+    return excerpts.filter(counts_q())
+
+
+def _without_identifying(prefix):
+    return [prefix + field for field in IDENTIFYING]
+
+
+@dataclass
+class LeftOut:
+    """Participants left out of a report's quotations, by reason. `withdrawn` and `no_consent`
+    are left out of its numbers too; `interview_only` still count."""
+
+    withdrawn: int = 0
+    no_consent: int = 0
+    interview_only: int = 0
+
+    @property
+    def total(self):
+        return self.withdrawn + self.no_consent + self.interview_only
+
+    @property
+    def uncounted(self):
+        return self.withdrawn + self.no_consent
+
+    def sentence(self):
+        """What a report says about who it leaves out."""
+        if not self.total:
+            return _("No participant is left out of the quotations.")
+        parts = []
+        if self.withdrawn:
+            parts.append(ngettext("%(n)s withdrew consent", "%(n)s withdrew consent", self.withdrawn)
+                         % {"n": self.withdrawn})
+        if self.no_consent:
+            parts.append(ngettext("%(n)s never gave consent", "%(n)s never gave consent", self.no_consent)
+                         % {"n": self.no_consent})
+        if self.interview_only:
+            parts.append(ngettext("%(n)s consented to the interview only",
+                                  "%(n)s consented to the interview only", self.interview_only)
+                         % {"n": self.interview_only})
+        text = ngettext(
+            "%(n)s participant is left out of the quotations (%(why)s).",
+            "%(n)s participants are left out of the quotations (%(why)s).",
+            self.total,
+        ) % {"n": self.total, "why": "; ".join(parts)}
+        if self.uncounted:
+            text += " " + ngettext(
+                "%(n)s of them is left out of the numbers too.",
+                "%(n)s of them are left out of the numbers too.",
+                self.uncounted,
+            ) % {"n": self.uncounted}
+        return text
+
+
+def left_out(excerpts):
+    """Who among the participants of `excerpts` no report quotes, and why. One query."""
+    summary = LeftOut()
+    rows = (
+        excerpts.exclude(quotes_q())
+        .order_by()
+        .values_list(
+            PARTICIPANT + "id", PARTICIPANT + "consent_given", PARTICIPANT + "consent_withdrawn_on"
+        )
+        .distinct()
+    )
+    for _pk, given, withdrawn_on in rows:
+        if withdrawn_on is not None:
+            summary.withdrawn += 1
+        elif not given:
+            summary.no_consent += 1
+        else:
+            summary.interview_only += 1
+    return summary
+
+
+class ThemeTree:
+    """Every theme, loaded once: tree order, depth and sub-trees without further queries."""
+
+    def __init__(self, themes):
+        self.rows = theme_tree(list(themes))
+        self.by_id = {theme.pk: theme for theme, _depth in self.rows}
+        self.depth = {theme.pk: depth for theme, depth in self.rows}
+        self.children = {}
+        for theme, _depth in self.rows:
+            self.children.setdefault(theme.parent_id, []).append(theme.pk)
+
+    @classmethod
+    def load(cls):
+        return cls(Theme.objects.order_by())
+
+    def subtree_ids(self, pk):
+        """`pk` and every theme below it."""
+        found, todo = [pk], [pk]
+        while todo:
+            for child in self.children.get(todo.pop(), ()):
+                found.append(child)
+                todo.append(child)
+        return found
+
+    def parents(self):
+        return [pk for pk in self.by_id if self.children.get(pk)]
+
+    def ancestors(self, pk):
+        path, node = [], self.by_id[pk].parent_id
+        while node is not None:
+            path.insert(0, self.by_id[node])
+            node = self.by_id[node].parent_id
+        return path
+
+
+@dataclass(frozen=True)
+class Counts:
+    excerpts: int = 0
+    participants: int = 0
+
+
+def counted_transcripts():
+    """Transcripts whose participant counts (consent given, not withdrawn)."""
+    return Transcript.objects.filter(counts_q("participant__"))
+
+
+def theme_transcript_counts(tree, transcripts):
+    """{(theme id, transcript id): excerpts} over `transcripts` (a queryset).
+
+    A leaf theme counts its own codings. A parent counts each excerpt coded with it or any
+    theme below it once: summing its children would count an excerpt coded with two of them
+    twice. Two queries over the excerpt-theme links joined only to their excerpt (for its
+    transcript id): direct counts per theme and transcript, then one COUNT(DISTINCT ...)
+    FILTER (...) column per parent theme, per transcript. Grouping by transcript, not by
+    participant, keeps the participant table out of these joins; callers map transcripts to
+    participants, and since an excerpt belongs to one transcript, the sums stay exact.
+    """
+    links = Link.objects.filter(codedexcerpt__transcript__in=transcripts.values("pk")).order_by()
+    transcript = "codedexcerpt__transcript_id"
+    counts = {}
+    direct = links.values_list("theme_id", transcript).annotate(n=Count("codedexcerpt_id"))
+    for theme_id, transcript_id, n in direct:
+        counts[theme_id, transcript_id] = n
+    parents = tree.parents()
+    if parents:
+        columns = {
+            f"e{pk}": Count("codedexcerpt_id", distinct=True, filter=Q(theme_id__in=tree.subtree_ids(pk)))
+            for pk in parents
+        }
+        for row in links.values(transcript).annotate(**columns):
+            for pk in parents:
+                if row[f"e{pk}"]:
+                    counts[pk, row[transcript]] = row[f"e{pk}"]
+    return counts
+
+
+@dataclass
+class ThemeMatrix:
+    tree: ThemeTree
+    participants: list
+    counts: dict  # {(theme id, participant id): excerpts}
+
+    @property
+    def peak(self):
+        return max(self.counts.values(), default=0)
+
+
+def theme_matrix(tree):
+    """See ThemeQuerySet.for_theme_matrix."""
+    participants = list(Participant.objects.filter(counts_q("")).only("pk", "code").order_by("code"))
+    owner = dict(counted_transcripts().values_list("pk", "participant_id"))
+    counts = {}
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree, counted_transcripts()).items():
+        key = theme_id, owner[transcript_id]
+        counts[key] = counts.get(key, 0) + n
+    return ThemeMatrix(tree, participants, counts)
+
+
+@dataclass
+class OverviewRow:
+    theme: Theme
+    depth: int
+    total: Counts
+    sectors: list  # Counts per Sector.choices, in that order
+    genders: list  # Counts per Gender.choices
+
+
+def study_overview(tree):
+    """See ThemeQuerySet.for_study_overview. Participants are counted distinct per cell: a
+    participant with two transcripts counts once."""
+    who = {
+        pk: (participant, sector, gender)
+        for pk, participant, sector, gender in counted_transcripts().values_list(
+            "pk", "participant_id", "participant__sector", "participant__gender"
+        )
+    }
+    cells = {}  # (theme id, "all" | sector | gender) -> [excerpts, {participant ids}]
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree, counted_transcripts()).items():
+        participant, sector, gender = who[transcript_id]
+        for column in ("all", "s:" + sector, "g:" + gender):
+            cell = cells.setdefault((theme_id, column), [0, set()])
+            cell[0] += n
+            cell[1].add(participant)
+
+    def counts(theme_id, column):
+        excerpts, people = cells.get((theme_id, column), (0, ()))
+        return Counts(excerpts, len(people))
+
+    return [
+        OverviewRow(
+            theme=theme,
+            depth=depth,
+            total=counts(theme.pk, "all"),
+            sectors=[counts(theme.pk, "s:" + value) for value, _label in Sector.choices],
+            genders=[counts(theme.pk, "g:" + value) for value, _label in Gender.choices],
+        )
+        for theme, depth in tree.rows
+    ]
+
+
+def theme_cooccurrence():
+    """Two tables {(theme a, theme b): n} with a < b, over themes excerpts are coded with
+    directly (a parent's sub-themes would co-occur with it trivially), for participants who
+    count:
+    - "same": excerpts coded with both themes;
+    - "overlap": pairs of different excerpts of one transcript whose passages overlap, one coded
+      with a and the other with b, each pair of excerpts counted once.
+    Two queries. The overlap query finds each overlapping pair once, from the excerpt that
+    starts first (or, starting together, has the lower id): the other starts inside it, a
+    range scan on the transcript-and-start index, not a comparison of every pair.
+    """
+    transcripts = counted_transcripts().values("pk")
+    same = {}
+    for a, b, n in (
+        Link.objects.filter(codedexcerpt__transcript__in=transcripts, codedexcerpt__themes__gt=F("theme_id"))
+        .order_by()
+        .values_list("theme_id", "codedexcerpt__themes")
+        .annotate(n=Count("codedexcerpt_id", distinct=True))
+    ):
+        same[a, b] = n
+    overlap = {}
+    pairs = (
+        CodedExcerpt.objects.filter(  # one filter() call: one join to the other excerpt
+            Q(transcript__excerpts__start__gte=F("start"))
+            & Q(transcript__excerpts__start__lt=F("end"))
+            & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk"))),
+            transcript__in=transcripts,
+        )
+        .annotate(
+            a=Least("themes", "transcript__excerpts__themes"),
+            b=Greatest("themes", "transcript__excerpts__themes"),
+        )
+        .filter(a__lt=F("b"))
+        .order_by()
+        .values_list("a", "b")
+        # One 64-bit number per pair of excerpt ids (ids stay far below 2**32), counted once.
+        .annotate(n=Count(F("pk") * 2**32 + F("transcript__excerpts__pk"), distinct=True))
+    )
+    for a, b, n in pairs:
+        overlap[a, b] = n
+    return {"same": same, "overlap": overlap}
+
+
+def sector_label(value):
+    return str(dict(Sector.choices).get(value, value))
+
+
+def gender_label(value):
+    return str(dict(Gender.choices).get(value, value))
+
+
+@dataclass
+class ThemeReport:
+    """The numbers of a theme report; its quotes are paginated separately
+    (CodedExcerpt.objects.for_theme_report)."""
+
+    theme: Theme
+    tree: ThemeTree
+    theme_ids: list
+    include_subthemes: bool
+    participant: object
+    totals: Counts
+    by_sector: list
+    by_gender: list
+    left_out: LeftOut
+    quotes: int  # how many excerpts the report quotes (its paginator's count)
+
+    @property
+    def subthemes(self):
+        return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
+
+
+def theme_report(theme, tree, *, include_subthemes=True, participant=None):
+    """Counts for a theme report: excerpts and participants, by sector and by gender, how many
+    it quotes, and who is left out of its quotations. One query, grouped by participant (one
+    row each, with their attributes and consent), summed here."""
+    ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
+    coded = CodedExcerpt.objects.filter(pk__in=_coded_with(ids))
+    if participant is not None:
+        coded = coded.filter(transcript__participant=participant)
+    sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
+    for _pk, sector, gender, scope, given, withdrawn_on, n in (
+        coded.order_by()
+        .values_list(*(PARTICIPANT + f for f in ("id", "sector", "gender", "consent_scope", "consent_given",
+                                                 "consent_withdrawn_on")))
+        .annotate(n=Count("pk"))
+    ):
+        if withdrawn_on is not None:
+            left.withdrawn += 1
+        elif not given:
+            left.no_consent += 1
+        else:
+            sectors[sector] = _add(sectors.get(sector), n, 1)
+            genders[gender] = _add(genders.get(gender), n, 1)
+            excerpts, people = excerpts + n, people + 1
+            if scope in QUOTE_SCOPES:
+                quotes += n
+            else:
+                left.interview_only += 1
+    return ThemeReport(
+        theme=theme,
+        tree=tree,
+        theme_ids=ids,
+        include_subthemes=include_subthemes,
+        participant=participant,
+        totals=Counts(excerpts, people),
+        by_sector=[(label, sectors[v]) for v, label in Sector.choices if v in sectors],
+        by_gender=[(label, genders[v]) for v, label in Gender.choices if v in genders],
+        left_out=left,
+        quotes=quotes,
+    )
+
+
+def _add(counts, excerpts, participants):
+    counts = counts or Counts()
+    return Counts(counts.excerpts + excerpts, counts.participants + participants)
+
+
+def citation(participant_code, interview_date):
+    """How the study paper cites an interview: (Participant «D». Personal interview April 8,
+    2009)."""
+    if interview_date is None:
+        return _("(Participant «%(code)s». Personal interview).") % {"code": participant_code}
+    return _("(Participant «%(code)s». Personal interview %(date)s).") % {
+        "code": participant_code,
+        "date": dateformat.format(interview_date, "F j, Y"),
+    }
+
+
+def participant_heading(participant):
+    """Participant D · NGO · Male, plus the organisation where consent allows naming it."""
+    parts = [_("Participant %(code)s") % {"code": participant.code},
+             str(sector_label(participant.sector)), str(gender_label(participant.gender))]
+    if may_name_organisation(participant) and participant.organisation:
+        parts.append(participant.organisation)
+    return " · ".join(parts)
+
+
+def excerpts_for_theme_report(excerpts, theme_ids):
+    """See CodedExcerptQuerySet.for_theme_report."""
+    return (
+        excerpts.filter(quotes_q(), pk__in=_coded_with(theme_ids))
+        .select_related("transcript__participant")
+        .defer("transcript__text", *_without_identifying(PARTICIPANT))
+        .order_by(PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.filter(pk__in=theme_ids).order_by("name"),
+                     to_attr="report_themes")
+        )
+    )
+
+
+def excerpts_for_browser(excerpts, ids):
+    """See CodedExcerptQuerySet.for_excerpt_browser. `context_before` and `context_after` are
+    up to CONTEXT_CHARS code points of the stored text on each side of the quote."""
+    before = Least(F("start"), Value(CONTEXT_CHARS), output_field=IntegerField())
+    rows = (
+        excerpts.filter(pk__in=ids)
+        .select_related("transcript__participant", "coder")
+        .defer("transcript__text", *_without_identifying(PARTICIPANT))
+        .annotate(
+            context_before=Substr("transcript__text", F("start") - before + 1, before),
+            context_after=Substr("transcript__text", F("end") + 1, CONTEXT_CHARS),
+        )
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+    )
+    by_id = {excerpt.pk: excerpt for excerpt in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def text_contains(excerpts, text):
+    """Excerpts whose quote contains every word of `text`, ignoring case and accents: the
+    database's pasto_fold on both sides (migration 0006 on PostgreSQL, where a trigram index
+    serves it; coding.search.fold on SQLite, where the typed words are folded once here rather
+    than once per row)."""
+    from django.db import connections
+
+    sqlite = connections[excerpts.db].vendor == "sqlite"
+    folded = Func(F("quote"), function="pasto_fold", output_field=TextField())
+    for word in text.split():
+        if sqlite:
+            wanted = Value(fold(word))
+        else:
+            wanted = Func(Value(word), function="pasto_fold", output_field=TextField())
+        excerpts = excerpts.alias(folded=folded).filter(folded__contains=wanted)
+    return excerpts
+
+
+def paragraph_context(excerpt):
+    """The excerpt's context cut back to its own paragraph: (before, after, cut before, cut
+    after), where "cut" means the paragraph goes on beyond what is shown."""
+    before, after = excerpt.context_before or "", excerpt.context_after or ""
+    cut_before = "\n" not in before and excerpt.start > len(before)
+    cut_after = "\n" not in after and len(after) == CONTEXT_CHARS
+    return before.rsplit("\n", 1)[-1], after.split("\n", 1)[0], cut_before, cut_after
+
+
+EXPORT_FIELDS = (
+    "pk", PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender",
+    PARTICIPANT + "organisation", "transcript__title", "transcript__interview_date", "start", "end",
+    "coder__username", "needs_review", PARTICIPANT + "consent_scope", "quote",
+)
+
+
+def excerpts_for_export(excerpts):
+    """See CodedExcerptQuerySet.for_excerpt_export. A generator of tuples: (id, participant
+    code, sector, gender, organisation, transcript title, interview date, start, end, coder,
+    needs review, quotable, quote, theme names), the organisation and the quote blanked where
+    consent does not allow them. The theme names of every excerpt of a counted transcript come
+    first (one query; sorted here, not by the database), then the excerpts in chunks (one query,
+    streamed). Tuples, not dicts: this loop runs once per excerpt of the study."""
+    counted = counted_excerpts(excerpts)
+    names = {}
+    for excerpt_id, name in (
+        Link.objects.filter(codedexcerpt__transcript__in=counted_transcripts().values("pk"))
+        .order_by()
+        .values_list("codedexcerpt_id", "theme__name")
+    ):
+        names.setdefault(excerpt_id, []).append(name)
+    rows = counted.order_by(PARTICIPANT + "code", "transcript__title", "start", "pk")
+    rows = rows.values_list(*EXPORT_FIELDS)
+    named, quotable = ConsentScope.QUOTE_NAMED, set(QUOTE_SCOPES)
+    for pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote in rows.iterator(
+        chunk_size=5000
+    ):
+        may_quote = scope in quotable
+        yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
+               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())))

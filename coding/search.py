@@ -1,0 +1,399 @@
+"""Search across transcripts, ignoring case and accents: "migracion" finds "migración".
+
+One matcher decides every hit, on every database: `Matcher` scans a transcript's stored text
+with a regular expression in which each letter of the query stands for itself with any accent,
+in either case. Hits are therefore exact code-point offsets into the stored text, which is what
+an excerpt needs, and the rules are the same on PostgreSQL and SQLite.
+
+Which transcripts get scanned is where the databases differ:
+- PostgreSQL narrows them with its text search: the GIN index on pasto_search_vector(text)
+  (migration 0006: the text's words, unaccented and lower-cased) returns the transcripts that
+  contain every query word; only those are scanned. Its words are the same letter-and-digit runs
+  the matcher sees, so the narrowing never drops a transcript with a hit.
+- SQLite scans every transcript (a study there is small; 13 interviews scan in a few ms).
+
+Query syntax: words and "quoted phrases". A transcript must contain every word and phrase;
+each occurrence of any of them is a hit. A word matches whole words only; end it with * to match
+word beginnings (migra* finds migración and migrantes). Punctuation inside a phrase is
+ignored: "forced inland migration" also finds "forced, inland migration".
+"""
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
+
+# Combining accents that NFC could not compose onto their letter stay in the text as separate
+# code points; the matcher lets any number of them follow a letter.
+MARKS = "\u0300-\u036f"
+_MARKS_RE = re.compile(f"[{MARKS}]+")
+_WORD = re.compile(r"\w+")
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+# Letters that unaccent folds to one ASCII letter although Unicode gives them no decomposition.
+_EXTRA_BASES = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l"}
+# The Latin blocks: Latin-1 Supplement, Latin Extended-A and -B, Latin Extended Additional.
+_LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+
+
+def _base_letter(ch):
+    """The ASCII letter `ch` is an accented form of (lower case), or None."""
+    low = ch.lower()
+    if len(low) == 1 and low in _EXTRA_BASES:
+        return _EXTRA_BASES[low]
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = decomposed[0].lower()
+    if base.isascii() and base.isalpha() and all(unicodedata.combining(c) for c in decomposed[1:]):
+        return base
+    return None
+
+
+def _variants():
+    found = {chr(c): {chr(c), chr(c).upper()} for c in range(ord("a"), ord("z") + 1)}
+    for cp in _LATIN:
+        ch = chr(cp)
+        base = _base_letter(ch)
+        if base is not None:
+            found[base].add(ch)
+    return {base: "".join(sorted(chars)) for base, chars in found.items()}
+
+
+# For each ASCII letter, every Latin letter that is it with an accent, in both cases.
+VARIANTS = _variants()
+BASE_OF = {ch: base for base, chars in VARIANTS.items() for ch in chars}
+
+
+_BASE_TABLE = str.maketrans(BASE_OF)
+# Accented letters to their base and combining accents dropped, in one C-level pass. When the
+# result is plain ASCII it equals the full fold (NFD, drop accents, NFC, base letters) below.
+_QUICK_TABLE = str.maketrans({**BASE_OF, **{chr(c): None for c in range(0x300, 0x370)}})
+
+
+def fold(text):
+    """Lower case without accents, for comparisons: SQLite's pasto_fold (PostgreSQL's is
+    lower(unaccent(...)), migration 0006). Not for offsets: it may change the length.
+
+    SQLite calls it once per row a filter reads (100,000 quotes for a whole study), so it is
+    built from C-level string operations only, with a shortcut for plain ASCII."""
+    if text is None:
+        return None
+    if text.isascii():
+        return text.lower()
+    quick = text.translate(_QUICK_TABLE)
+    if quick.isascii():
+        return quick.lower()
+    stripped = _MARKS_RE.sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", stripped).translate(_BASE_TABLE).lower()
+
+
+def _letter_pattern(ch):
+    base = BASE_OF.get(ch)
+    if base is not None:
+        chars = VARIANTS[base]
+    else:
+        chars = "".join(sorted({ch, ch.lower(), ch.upper()} - {""} if len(ch.upper()) == 1 else {ch}))
+    body = re.escape(chars[0]) if len(chars) == 1 else f"[{re.escape(chars)}]"
+    return f"{body}[{MARKS}]*"
+
+
+def _is_word_char(ch):
+    return ch.isalnum() or ch == "_" or "\u0300" <= ch <= "\u036f"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase of a query: its words (NFC, accents kept) and whether the last one is
+    a prefix (ended with *)."""
+
+    words: tuple
+    prefix: bool = False
+
+    def __str__(self):
+        text = " ".join(self.words) + ("*" if self.prefix else "")
+        return f'"{text}"' if len(self.words) > 1 else text
+
+
+def parse_query(query):
+    """The terms of a query: quoted phrases and bare words. Punctuation is dropped, so a term is
+    made of \\w+ runs; a term with no word in it is ignored."""
+    query = unicodedata.normalize("NFC", query or "")
+    terms = []
+    for phrase, word in _TERM.findall(query):
+        raw = phrase if phrase else word
+        words = tuple(_WORD.findall(_MARKS_RE.sub("", unicodedata.normalize("NFD", raw))))
+        words = tuple(unicodedata.normalize("NFC", w) for w in words)
+        if words:
+            terms.append(Term(words=words, prefix=raw.rstrip().endswith("*")))
+    return list(dict.fromkeys(terms))
+
+
+def _cp1252_tables():
+    """For texts that encode as cp1252 (one byte per code point, so byte offsets are code-point
+    offsets): a byte table folding case and accents to the ASCII base letter exactly as
+    BASE_OF does, and the bytes that are word characters for Python's \\w."""
+    fold, word = bytearray(range(256)), bytearray()
+    for byte in range(256):
+        try:
+            ch = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue
+        if ch in BASE_OF:
+            fold[byte] = ord(BASE_OF[ch])
+        if re.match(r"\w", ch):
+            word.append(byte)
+    return bytes(fold), re.escape(bytes(word))
+
+
+_FOLD_1252, _WORD_1252 = _cp1252_tables()
+
+
+class Matcher:
+    """Finds a query's terms in texts. Case and accents are ignored; whole words only, except a
+    term's last word when it ends with *.
+
+    Two ways to scan, with the same rules (tests/test_search.py checks they agree):
+    - any text: a regular expression in which each letter is the class of its accented forms
+      in both cases, then any combining accents. About 10 ms per million characters.
+    - a text that encodes as cp1252 (most Spanish and English transcripts): its bytes folded by
+      a translation table, then a plain literal search. Several times faster, and one byte is
+      one code point, so offsets need no conversion.
+    In both, the pattern starts with the word itself rather than a look-behind, so the regex
+    engine can skip ahead; the word-start check is done here, retrying one character later.
+    """
+
+    def __init__(self, terms):
+        self.terms = list(terms)
+        self._patterns = [self._compile(term) for term in self.terms]
+        folded = [self._fold_term(term) for term in self.terms]
+        self._fast = None if None in folded else [self._compile_fast(term, words)
+                                                  for term, words in zip(self.terms, folded, strict=True)]
+
+    @staticmethod
+    def _compile(term):
+        words = ["".join(_letter_pattern(ch) for ch in word) for word in term.words]
+        pattern = f"[^\\w\\n{MARKS}]+".join(words)
+        pattern += f"[\\w{MARKS}]*" if term.prefix else f"(?![\\w{MARKS}])"
+        return re.compile(pattern)
+
+    @staticmethod
+    def _fold_term(term):
+        """The term's words folded to ASCII bytes, or None if a character has no ASCII base
+        (the fast scan could not match it the way the full one does)."""
+        words = []
+        for word in term.words:
+            folded = "".join(BASE_OF.get(ch, ch) for ch in word)
+            if not folded.isascii() or any(ch.isalpha() and ch not in BASE_OF for ch in word):
+                return None
+            words.append(folded.encode("ascii"))
+        return words
+
+    @staticmethod
+    def _compile_fast(term, words):
+        separator = b"[^" + _WORD_1252 + b"\n]+"
+        pattern = separator.join(re.escape(w) for w in words)
+        pattern += (b"[" + _WORD_1252 + b"]*") if term.prefix else (b"(?![" + _WORD_1252 + b"])")
+        return re.compile(pattern)
+
+    @staticmethod
+    def _spans(pattern, text, is_word, phrase):
+        if not phrase:
+            # A match made only of word characters cannot hide a hit that starts inside it, so
+            # a plain finditer, dropping matches that start inside a word, finds them all.
+            return [m.span() for m in pattern.finditer(text)
+                    if not (m.start() and is_word(text[m.start() - 1]))]
+        spans, pos, length = [], 0, len(text)
+        while pos < length:
+            found = pattern.search(text, pos)
+            if found is None:
+                break
+            start = found.start()
+            if start and is_word(text[start - 1]):
+                pos = start + 1  # inside a word: a hit may still start at a later word in the match
+                continue
+            spans.append((start, found.end()))
+            pos = found.end()
+        return spans
+
+    def hits(self, text):
+        """Every (start, end, term index) in `text`, in text order; none unless every term
+        occurs at least once."""
+        patterns, subject, is_word = self._patterns, text, _is_word_char
+        if self._fast is not None:
+            try:
+                subject = text.encode("cp1252").translate(_FOLD_1252)
+                patterns, is_word = self._fast, _WORD_BYTES.__contains__
+            except UnicodeEncodeError:
+                pass
+        return self._scan(patterns, subject, is_word)
+
+    def slow_hits(self, text):
+        """`hits` without the cp1252 fast path (for tests that compare the two)."""
+        return self._scan(self._patterns, text, _is_word_char)
+
+    def _scan(self, patterns, subject, is_word):
+        found = []
+        for index, pattern in enumerate(patterns):
+            spans = self._spans(pattern, subject, is_word, len(self.terms[index].words) > 1)
+            if not spans:
+                return []
+            found.extend((start, end, index) for start, end in spans)
+        found.sort()
+        return found
+
+
+_WORD_BYTES = frozenset(re.sub(rb"\\(.)", rb"\1", _WORD_1252))
+
+
+# ----- Which transcripts to scan, and what a hit shows -----
+
+# Words PostgreSQL's parser is sure to index as one word: Latin letters and digits only. Any
+# other word is left to the exact scan (leaving a word out of the narrowing only widens it).
+_INDEXABLE = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
+KWIC_WIDTH = 70
+SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+
+
+def _text_search_sql(terms):
+    """The tsquery for every indexable word of `terms`, ANDed, as SQL and parameters."""
+    parts, params = [], []
+    for term in terms:
+        for i, word in enumerate(term.words):
+            if not _INDEXABLE.fullmatch(word):
+                continue
+            if term.prefix and i == len(term.words) - 1:
+                parts.append("to_tsquery('public.pasto_unaccent', %s)")
+                params.append(f"{word}:*")
+            else:
+                parts.append("plainto_tsquery('public.pasto_unaccent', %s)")
+                params.append(word)
+    return " && ".join(parts), params
+
+
+def transcripts_for_search(terms):
+    """Search page: the transcripts to scan for `terms`, texts included, in report order
+    (participant code, title). One query. Only participants who count (consent given, not
+    withdrawn) are searched. On PostgreSQL, coding_transcript_words (migration 0006) keeps only
+    transcripts that contain every indexable query word."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    from coding.reports import counts_q
+    from interviews.models import Transcript
+
+    transcripts = (
+        Transcript.objects.filter(counts_q("participant__"))
+        .select_related("participant")
+        .only("pk", "title", "text", "interview_date", "participant__code", "participant__consent_scope",
+              "participant__sector", "participant__gender")
+        .order_by("participant__code", "title", "pk")
+    )
+    if connection.vendor == "postgresql":
+        sql, params = _text_search_sql(terms)
+        if sql:
+            stored = f"SELECT transcript_id FROM coding_transcript_words WHERE words @@ ({sql})"
+            transcripts = transcripts.filter(pk__in=RawSQL(stored, params))
+    return transcripts
+
+
+class Hit(NamedTuple):
+    """A hit: a tuple, because a common word has tens of thousands of them."""
+
+    transcript: object
+    start: int
+    end: int
+    term: int
+
+    @property
+    def key(self):
+        """How a hit travels in a form: transcript:start:end (code points)."""
+        return f"{self.transcript.pk}:{self.start}:{self.end}"
+
+
+class SearchResults(Sequence):
+    """Every hit, in transcript order then text order. A common word has tens of thousands of
+    hits and a page shows 50, so hits are kept as each transcript's spans and a Hit is built
+    only when asked for (a Paginator slices out its page)."""
+
+    def __init__(self, found):
+        self._found = [(transcript, spans) for transcript, spans in found if spans]
+        self._ends = list(accumulate(len(spans) for _transcript, spans in self._found))
+
+    def __len__(self):
+        return self._ends[-1] if self._ends else 0
+
+    @property
+    def transcript_count(self):
+        return len(self._found)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        row = bisect_right(self._ends, index)
+        transcript, spans = self._found[row]
+        return Hit(transcript, *spans[index - (self._ends[row - 1] if row else 0)])
+
+    def __iter__(self):
+        for transcript, spans in self._found:
+            for start, end, term in spans:
+                yield Hit(transcript, start, end, term)
+
+
+def search(terms, transcripts):
+    """Every hit of `terms` in `transcripts` (SearchResults)."""
+    matcher = Matcher(terms)
+    return SearchResults((transcript, matcher.hits(transcript.text)) for transcript in transcripts)
+
+
+def paragraph_starts(text):
+    """Where each paragraph (non-empty line) starts."""
+    starts, pos = [], 0
+    for line in text.split("\n"):
+        if line:
+            starts.append(pos)
+        pos += len(line) + 1
+    return starts
+
+
+def kwic(text, start, end, starts=None, width=KWIC_WIDTH):
+    """A keyword-in-context line for text[start:end]: (before, match, after, paragraph number),
+    the context cut to the hit's own paragraph and to whole words."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    left = max(line_start, start - width)
+    right = min(line_end, end + width)
+    before, after = text[left:start], text[end:right]
+    if left > line_start and " " in before:
+        before = "…" + before[before.index(" ") + 1 :]
+    if right < line_end and " " in after:
+        after = after[: after.rindex(" ")] + "…"
+    starts = paragraph_starts(text) if starts is None else starts
+    return before, text[start:end], after, bisect_right(starts, start)
+
+
+def expand_hit(text, start, end, scope):
+    """The passage an auto-coded hit becomes: the match itself, its sentence, or its paragraph
+    (line), trimmed of surrounding whitespace. Never crosses a line break."""
+    if scope == "match":
+        return start, end
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    if scope == "sentence":
+        for found in SENTENCE_END.finditer(text, line_start, start):
+            line_start = found.end()
+        found = SENTENCE_END.search(text, end, line_end)
+        if found is not None:
+            line_end = found.end()
+    while line_start < start and text[line_start].isspace():
+        line_start += 1
+    while line_end > end and text[line_end - 1].isspace():
+        line_end -= 1
+    return line_start, line_end

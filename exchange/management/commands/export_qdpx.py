@@ -1,0 +1,46 @@
+import os
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from exchange.qdpx_export import study_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the whole study to a REFI-QDA project file (.qdpx): a backup that import_qdpx "
+        "restores and that ATLAS.ti, MAXQDA, NVivo and QualCoder can open."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Where to write the .qdpx file.")
+
+    def handle(self, *args, path, **options):
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise CommandError(f"No folder {target.parent} to write {target.name} into.")
+        progress = self.progress if options["verbosity"] >= 1 else None
+        # Written next to the target, then renamed: a failed export never leaves half a file.
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                summary = study_export(out, progress=progress)
+            os.replace(partial, target)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        counts = summary.counts
+        self.stdout.write(
+            f"Wrote {target}: {counts['participants']} participants, {counts['transcripts']} "
+            f"transcripts, {counts['themes']} themes, {counts['excerpts']} excerpts "
+            f"({counts['codings']} codings), {counts['coders']} coders, {counts['memos']} memos."
+        )
+        if summary.replaced_characters:
+            self.stdout.write(f"{summary.replaced_characters} characters XML cannot hold were "
+                              "replaced by U+FFFD.")
+        self.stdout.write("Not in the file: " + " ".join(str(item) for item in summary.left_out))
+
+    def progress(self, stage, done, total):
+        if done % 100 == 0:
+            self.stderr.write(f"  {stage}: {done}", style_func=str)

@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from exchange.qdpx_import import study_import
+from exchange.qdpx_read import ExchangeError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a REFI-QDA project (.qdpx) or codebook (.qdc) into the study, in one transaction; "
+        "into an empty database, it restores a study that export_qdpx wrote. Prints what was "
+        "imported, merged, skipped or could not be mapped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The .qdpx, .qde or .qdc file.")
+        parser.add_argument(
+            "--user",
+            help="Username credited with the new transcripts, and with codings the file gives "
+                 "no coder (otherwise a user named refi-import).",
+        )
+
+    def handle(self, *args, path, user=None, **options):
+        source = Path(path)
+        if not source.is_file():
+            raise CommandError(f"No file {source}.")
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(f"No user {user}.")
+        progress = self.progress if options["verbosity"] >= 1 else None
+        try:
+            with source.open("rb") as handle:
+                report = study_import(handle, user=importer, file_name=source.name, progress=progress)
+        except ExchangeError as exc:
+            raise CommandError(f"{source.name}: {exc} Nothing was imported.") from None
+        for line in report.lines():
+            self.stdout.write(line)
+
+    def progress(self, stage, done, total):
+        """Large imports report every 5% of the sources (and every 100 sources while reading)."""
+        step = max(1, total // 20) if total else 100
+        if done % step == 0 or done == total:
+            of = f"/{total} ({100 * done // total}%)" if total else ""
+            self.stderr.write(f"  {stage}: {done}{of}", style_func=str)

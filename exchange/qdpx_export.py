@@ -1,0 +1,313 @@
+"""The whole study as a REFI-QDA project (.qdpx): project.qde plus sources/<guid>.txt.
+
+| Study | REFI-QDA |
+|---|---|
+| Transcripts | TextSource + sources/<guid>.txt (UTF-8, no BOM, the stored text byte for byte) |
+| Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
+| Coders | User (the username only) |
+| Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
+| Memos | Note with PlainTextContent, referenced from the selection |
+| Themes | Code tree, criteria inside the Description; kinds as Sets (see exchange.refi) |
+
+Positions are code points of the stored text, which is exactly what sources/<guid>.txt holds.
+Every GUID is derived from a primary key (`exchange.refi.guid`) and every zip entry carries the
+same timestamp, so two exports of an unchanged study are byte-identical.
+"""
+
+import zipfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from itertools import chain
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from coding.models import CodedExcerpt, Theme, ThemeKind, theme_tree
+from exchange.refi import (
+    KIND_SET_DESCRIPTION,
+    KIND_SET_NAME,
+    NOT_XML,
+    NS_PROJECT,
+    ORIGIN,
+    description_compose,
+    guid,
+    xml_datetime,
+)
+from interviews.models import Participant, Transcript
+
+# Participant fields that become case variables: the pseudonymous ones, never full_name or contact.
+CASE_VARIABLES = tuple(f for f in Participant.PSEUDONYMOUS_FIELDS if f != "code")
+# Transcript fields that become source variables, with their REFI variable types.
+SOURCE_VARIABLES = (("interview_date", "Date"), ("language", "Text"), ("source_filename", "Text"))
+PROJECT_NAME = "pasto-coop study"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say; any fixed value would do
+
+def _attr(value):
+    value = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Escaped, or a parser would turn them into spaces (attribute-value normalisation).
+    return (value.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;"))
+
+
+def _text(value):
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r", "&#13;")  # a literal CR would be read back as LF
+
+
+def _tag(name, attrs, close=False):
+    inner = "".join(f' {key}="{_attr(value)}"' for key, value in attrs.items() if value is not None)
+    return f"<{name}{inner}{'/' if close else ''}>"
+
+
+def _element(name, attrs, text):
+    return f"{_tag(name, attrs)}{_text(text)}</{name}>"
+
+
+def codes_xml(themes):
+    """The `<Codes>` tree of `themes` (every theme codable, criteria inside the Description),
+    as a list of XML strings; empty when there are no themes (an empty <Codes> is invalid).
+    The one place the codebook is written: a .qdc wraps the same list in <CodeBook>."""
+    out, open_depths = [], []
+    for theme, depth in theme_tree(themes):
+        while open_depths and open_depths[-1] >= depth:
+            open_depths.pop()
+            out.append("</Code>")
+        out.append(_tag("Code", {"guid": guid("theme", theme.pk), "name": theme.name,
+                                 "isCodable": "true", "color": theme.colour}))
+        description = description_compose(theme)
+        if description:
+            out.append(_element("Description", {}, description))
+        open_depths.append(depth)
+    out.extend("</Code>" for _ in open_depths)
+    return ["<Codes>", *out, "</Codes>"] if out else []
+
+
+def kind_sets_xml(themes):
+    """One project-level <Set> per theme kind in use, listing its themes (REFI has no kinds)."""
+    out = []
+    for kind in ThemeKind.values:
+        members = [t.pk for t in themes if t.kind == kind]
+        if members:
+            out.append(_tag("Set", {"guid": guid("theme-kind", kind),
+                                    "name": KIND_SET_NAME.format(kind=kind)}))
+            out.append(_element("Description", {}, KIND_SET_DESCRIPTION.format(kind=kind)))
+            out += [_tag("MemberCode", {"targetGUID": guid("theme", pk)}, close=True) for pk in members]
+            out.append("</Set>")
+    return ["<Sets>", *out, "</Sets>"] if out else []
+
+
+@dataclass
+class ExportSummary:
+    counts: dict = field(default_factory=dict)
+    replaced_characters: int = 0
+
+    left_out = (
+        _("Participants' names, contacts, consent records and notes (admin-only fields)."),
+        _("Why an excerpt needs review: an excerpt whose quote no longer matches the text keeps "
+          "its old quote as the selection's name."),
+        _("Excerpts that were removed and can still be restored (the trash)."),
+        _("Earlier versions of a transcript's text, and subtitle cue times."),
+    )
+
+
+def _origin():
+    try:
+        return f"{ORIGIN} {metadata.version('pasto-coop')}"
+    except metadata.PackageNotFoundError:
+        return ORIGIN
+
+
+# ----- reads: each is one query, so the export's query count does not grow with the study -----
+
+def _themes_for_export():
+    """Export: every theme (tree order is built in Python). One query."""
+    return list(Theme.objects.order_by("pk"))
+
+
+def _participants_for_export():
+    """Export: participants' pseudonymous fields only. One query."""
+    return list(Participant.objects.order_by("code").values("pk", *Participant.PSEUDONYMOUS_FIELDS))
+
+
+def _transcripts_for_export():
+    """Export: transcripts with their text, streamed in chunks. One query (a server-side cursor
+    on PostgreSQL), so the texts of a large study are never all in memory at once."""
+    return Transcript.objects.order_by("pk").values(
+        "pk", "participant_id", "title", "text", "interview_date", "language", "source_filename",
+        "created_by_id", "created_at",
+    ).iterator(chunk_size=100)
+
+
+def _excerpts_for_export():
+    """Export: every excerpt in text order per transcript, streamed. One query."""
+    return CodedExcerpt.objects.order_by("transcript_id", "start", "end", "pk").values_list(
+        "pk", "transcript_id", "start", "end", "quote", "coder_id", "memo", "created_at",
+    ).iterator(chunk_size=2000)
+
+
+def _excerpt_themes_for_export():
+    """Export: excerpt id -> sorted theme ids. One query over the link table."""
+    links = {}
+    for excerpt_id, theme_id in CodedExcerpt.themes.through.objects.order_by(
+        "codedexcerpt_id", "theme_id"
+    ).values_list("codedexcerpt_id", "theme_id"):
+        links.setdefault(excerpt_id, []).append(theme_id)
+    return links
+
+
+def _users_for_export(ids):
+    """Export: the coders and transcript creators that the file mentions. One query."""
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("pk"))
+
+
+# ----- writing -----
+
+def _selections_xml(excerpts, links, theme_ids, users, notes):
+    """PlainTextSelections for one transcript's excerpts (sorted by start, end, pk).
+
+    Excerpts that share a span and quote share one selection, with one Coding per theme and
+    coder; each memo becomes a Note, referenced from the selection. The hot path of a large
+    export (100,000 excerpts, 200,000 codings), so it writes its strings directly: GUIDs and
+    numbers need no escaping, and each GUID and date is computed once.
+    """
+    out, groups = [], {}
+    for excerpt in excerpts:
+        groups.setdefault((excerpt[2], excerpt[3], excerpt[4]), []).append(excerpt)
+    for (start, end, quote), group in groups.items():
+        dated = [(e, xml_datetime(e[7])) for e in group]
+        out.append(f'<PlainTextSelection guid="{guid("excerpt", group[0][0])}" name="{_attr(quote)}" '
+                   f'startPosition="{start}" endPosition="{end}" creatingUser="{users[group[0][5]]}" '
+                   f'creationDateTime="{min(d for _e, d in dated)}">')
+        for (pk, _t, _s, _e, _q, coder_id, _memo, _c), created in dated:
+            for theme_id in links.get(pk, ()):
+                theme = theme_ids.get(theme_id)
+                if theme is None:  # a theme created after the theme read began
+                    continue
+                out.append(f'<Coding guid="{guid("coding", pk, theme_id)}" creatingUser="{users[coder_id]}" '
+                           f'creationDateTime="{created}"><CodeRef targetGUID="{theme}"/></Coding>')
+        for (pk, _t, _s, _e, _q, coder_id, memo, _c), created in dated:
+            if memo:
+                note = guid("memo", pk)
+                out.append(f'<NoteRef targetGUID="{note}"/>')
+                notes.append(f'<Note guid="{note}" name="{_attr(f"Memo: {quote[:60]}")}" '
+                             f'creatingUser="{users[coder_id]}" creationDateTime="{created}">'
+                             f"{_element('PlainTextContent', {}, memo)}</Note>")
+        out.append("</PlainTextSelection>")
+    return out
+
+
+class _UserGuids(dict):
+    """user id -> GUID, remembering every user the file mentions (they go into <Users>)."""
+
+    def __missing__(self, user_id):
+        self[user_id] = guid("user", user_id)
+        return self[user_id]
+
+
+def _variable_value(name, kind, value):
+    element = {"Text": "TextValue", "Date": "DateValue"}[kind]
+    shown = value.isoformat() if kind == "Date" else value
+    return (f"<VariableValue>{_tag('VariableRef', {'targetGUID': guid('variable', name)}, True)}"
+            f"{_element(element, {}, shown)}</VariableValue>")
+
+
+def _zip_info(name):
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED  # zlib's default level
+    info.create_system = 3  # Unix, whatever system writes it
+    info.external_attr = 0o100644 << 16
+    return info
+
+
+def _xml_write(archive, parts):
+    """Stream the XML into project.qde, a megabyte at a time, as UTF-8 with the characters XML
+    cannot hold (in a memo, say) replaced; returns how many were. Transcript texts are not
+    affected: they travel as sources/*.txt. Joining a large project into one string first
+    would cost four bytes a character as soon as one emoji is quoted."""
+    replaced, buffer, size = 0, [], 0
+    with archive.open(_zip_info("project.qde"), "w") as qde:
+        for part in parts:
+            part, count = NOT_XML.subn("\ufffd", part)
+            replaced += count
+            data = part.encode("utf-8")
+            buffer.append(data)
+            size += len(data)
+            if size > 1 << 20:
+                qde.write(b"\n".join(buffer) + b"\n")
+                buffer, size = [], 0
+        qde.write(b"\n".join(buffer))
+    return replaced
+
+
+def study_export(out, *, progress=None):
+    """Write the whole study to `out` (a writable, seekable binary file) as a .qdpx archive.
+
+    Six queries whatever the size of the study (see the read functions above). Returns an
+    ExportSummary with counts and what the format leaves out.
+    """
+    summary = ExportSummary()
+    themes = _themes_for_export()
+    theme_ids = {t.pk: guid("theme", t.pk) for t in themes}
+    participants = _participants_for_export()
+    links = _excerpt_themes_for_export()
+    excerpts = _excerpts_for_export()
+    pending = next(excerpts, None)
+    users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
+    counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
+    with zipfile.ZipFile(out, "w") as archive:
+        for t in _transcripts_for_export():
+            source_guid = guid("transcript", t["pk"])
+            transcripts_of.setdefault(t["participant_id"], []).append(source_guid)
+            archive.writestr(_zip_info(f"sources/{source_guid}.txt"), t["text"].encode("utf-8"))
+            sources.append(_tag("TextSource", {
+                "guid": source_guid, "name": t["title"],
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creatingUser": users[t["created_by_id"]] if t["created_by_id"] else None,
+                "creationDateTime": xml_datetime(t["created_at"]),
+            }))
+            own = []
+            while pending is not None and pending[1] <= t["pk"]:
+                if pending[1] == t["pk"]:
+                    own.append(pending)
+                pending = next(excerpts, None)
+            sources.extend(_selections_xml(own, links, theme_ids, users, notes))
+            for name, kind in SOURCE_VARIABLES:
+                if t[name]:
+                    sources.append(_variable_value(name, kind, t[name]))
+            sources.append("</TextSource>")
+            counts["transcripts"] += 1
+            counts["excerpts"] += len(own)
+            counts["codings"] += sum(len(links.get(e[0], [])) for e in own)
+            counts["memos"] += sum(1 for e in own if e[6])
+            if progress:
+                progress("sources", counts["transcripts"], None)
+
+        xml = ['<?xml version="1.0" encoding="utf-8"?>',
+               _tag("Project", {"xmlns": NS_PROJECT, "name": PROJECT_NAME, "origin": _origin()})]
+        coders = _users_for_export(users)
+        if coders:
+            xml += ["<Users>", *(_tag("User", {"guid": guid("user", u.pk), "name": u.get_username()},
+                                      close=True) for u in coders), "</Users>"]
+        codes = codes_xml(themes)
+        if codes:
+            xml += ["<CodeBook>", *codes, "</CodeBook>"]
+        xml += ["<Variables>"]
+        for name, kind in [*((n, "Text") for n in CASE_VARIABLES), *SOURCE_VARIABLES]:
+            xml.append(_tag("Variable", {"guid": guid("variable", name), "name": name,
+                                         "typeOfVariable": kind}, close=True))
+        xml += ["</Variables>"]
+        if participants:
+            xml.append("<Cases>")
+            for p in participants:
+                xml.append(_tag("Case", {"guid": guid("participant", p["pk"]), "name": p["code"]}))
+                xml += [_variable_value(n, "Text", p[n]) for n in CASE_VARIABLES if p[n]]
+                xml += [_tag("SourceRef", {"targetGUID": s}, close=True)
+                        for s in transcripts_of.get(p["pk"], [])]
+                xml.append("</Case>")
+            xml.append("</Cases>")
+        tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []), *kind_sets_xml(themes), "</Project>"]
+        sources = ["<Sources>", *sources, "</Sources>"] if sources else []
+        summary.replaced_characters = _xml_write(archive, chain(xml, sources, tail))
+    summary.counts = {"participants": len(participants), "themes": len(themes),
+                      "coders": len(coders), **counts}
+    return summary

@@ -1,0 +1,596 @@
+"""Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into the study: one transaction.
+
+Reading and safety checks are in `qdpx_read`, offsets in `textmap`. This module maps records to
+rows and writes the report. What maps where:
+
+- Users -> user accounts, matched by username; new ones get no password and no role.
+- Codes -> themes, matched by (parent, name). Criteria come back out of the Description and
+  kinds out of the kind Sets (exchange.refi); other Sets cannot be mapped and are reported.
+- Cases -> participants, matched by code; variables -> pseudonymous attributes. A source no case
+  claims gets a participant of its own, named after it.
+- TextSources -> transcripts (text normalised, offsets moved with it). Matched by participant,
+  title and identical text.
+- Selections with Codings -> excerpts, one per span and coder (the coder is the Coding's user,
+  else the selection's), with every coded theme. Memos come from selection and Coding
+  descriptions, NoteRefs and Links.
+
+Every excerpt is validated as `excerpt_create` would (quote == text[start:end] unless flagged for
+review), then written in batches (`_excerpts_insert`): `excerpt_create` costs about six queries
+an excerpt, which turns a 100,000-excerpt restore into many minutes. Batched writes send no
+model signals, so the history log records the import's participants, transcripts and themes
+but not each imported excerpt.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from coding.forms import PALETTE
+from coding.models import CodedExcerpt, ReviewReason, Theme, ThemeKind
+from exchange.import_report import ImportReport
+from exchange.qdpx_read import ExchangeError, project_read
+from exchange.refi import KIND_SET_NAME, NOT_XML, description_parse
+from exchange.textmap import SourceText, choose_reading, decode
+from interviews.models import Gender, Participant, Sector, Transcript
+
+User = get_user_model()
+FALLBACK_USERNAME = "refi-import"
+PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
+                      "institution": "organisation", "sector": "sector", "gender": "gender",
+                      "sex": "gender"}
+TRANSCRIPT_FIELDS = ("interview_date", "language", "source_filename")
+@dataclass
+class _Group:
+    """The excerpt one (span, coder) becomes."""
+    coder_id: int
+    themes: set = field(default_factory=set)
+    memos: list = field(default_factory=list)
+    created: object = None
+    quote: str = ""
+    review: bool = False
+
+
+def _choice(choices, value):
+    wanted = value.strip().lower()
+    with translation.override("en"):
+        for key, label in choices.choices:
+            if wanted in (key, str(label).lower()):
+                return key
+    return None
+
+
+def _username(name, key):
+    cleaned = re.sub(r"[^\w.@+-]+", "_", name.strip()).strip("_")[:150]
+    return cleaned or f"user-{key[:8]}"
+
+
+def _colour(value):
+    """#rrggbb from #rgb, #rrggbb or #rrggbbaa (alpha dropped), or None."""
+    digits = value.strip().lstrip("#")
+    if not re.fullmatch(r"[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8}", digits):
+        return None
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return "#" + digits[:6]
+
+
+class _Importer:
+    def __init__(self, project, user, report, progress):
+        self.project, self.user, self.report, self.progress = project, user, report, progress
+        self.from_us = project.origin.lower().startswith("pasto-coop")
+        self.users, self.themes, self.used_notes = {}, {}, set()
+        self.source_participant, self.source_variables = {}, {}
+        self.participants = {p.code: p for p in Participant.objects.all()}
+        self.new_participants, self.merged_participants = set(), set()
+        self.fallback = None
+        self.links = {}  # selection guid -> guids of Notes linked to it (NVivo annotations)
+        for origin, target in project.links:
+            self.links.setdefault(target, []).append(origin)
+
+    def run(self):
+        self.users_import()
+        self.themes_import()
+        self.cases_import()
+        self.sources_import()
+        self.leftovers_report()
+
+    # ----- users -----
+
+    def users_import(self):
+        by_name = {}
+        wanted = {_username(name, key) for key, name in self.project.users.items()}
+        existing = {u.username: u for u in User.objects.filter(username__in=wanted)}
+        for key, name in self.project.users.items():
+            username = _username(name, key)
+            if username in by_name:
+                self.users[key] = by_name[username]
+                continue
+            user = existing.get(username)
+            if user is not None:
+                self.report.merged["users"] += 1
+            else:
+                user = User(username=username)
+                user.set_unusable_password()
+                user.full_clean()
+                user.save()
+                self.report.imported["users"] += 1
+            by_name[username] = self.users[key] = user
+        if self.project.creating_user and self.project.creating_user not in self.users:
+            self.report.skip("project_user", _("The project's creating user is not among the file's "
+                                               "users; the reference was ignored."))
+
+    def coder(self, *keys):
+        for key in keys:
+            if key in self.users:
+                return self.users[key]
+        unknown = [key for key in keys if key]
+        if unknown:
+            self.report.unmap("coder", _("Codings by a user the file does not list were "
+                                         "attributed to the importing user."), unknown[0])
+        if self.user is not None:
+            return self.user
+        if self.fallback is None:
+            self.fallback, created = User.objects.get_or_create(username=FALLBACK_USERNAME)
+            if created:
+                self.fallback.set_unusable_password()
+                self.fallback.save()
+            self.report.tolerate(_("Codings with no coder were attributed to the user %(name)s.")
+                                 % {"name": FALLBACK_USERNAME})
+        return self.fallback
+
+    # ----- themes -----
+
+    def note_text(self, key):
+        note = self.project.notes.get(key)
+        if note is None:
+            return None
+        self.used_notes.add(key)
+        if note.content is not None:
+            return note.content
+        if note.plain_text_path.startswith("internal://") and self.project.archive:
+            data = self.project.archive.source(note.plain_text_path)
+            if data is not None:
+                return decode(data)[0]
+        return None
+
+    def themes_import(self):
+        kinds = {}
+        for s in self.project.sets:
+            kind = next((k for k in ThemeKind.values if s.name == KIND_SET_NAME.format(kind=k)), None)
+            if kind:
+                s.used = True
+                kinds.update(dict.fromkeys(s.codes, kind))
+        cases = {c.guid for c in self.project.cases}
+        existing = {(t.parent_id, t.name): t for t in Theme.objects.all()}
+        next_order, created = {}, set()
+        for t in existing.values():
+            next_order[t.parent_id] = max(next_order.get(t.parent_id, 0), t.order + 1)
+        for index, code in enumerate(self.project.codes):
+            if code.guid in cases:
+                self.report.unmap("case_node", _("Codes that are NVivo case nodes were not "
+                                                 "imported as themes."), code.name)
+                continue
+            parent = self.themes.get(code.parent)
+            name = (code.name.strip() or f"Code {code.guid[:8]}")[:120]
+            key = (parent.pk if parent else None, name)
+            if key in existing:
+                self.themes[code.guid] = existing[key]
+                if key in created:
+                    self.report.tolerate(_("Codes with the same name under the same parent were "
+                                           "merged into one theme."))
+                else:
+                    self.report.merged["themes"] += 1
+                continue
+            description, inclusion, exclusion = description_parse(code.description)
+            theme = Theme(
+                name=name, parent=parent, colour=self.theme_colour(code, index),
+                kind=kinds.get(code.guid) or (parent.kind if parent else ThemeKind.ANALYTIC),
+                description=description, inclusion_criteria=inclusion, exclusion_criteria=exclusion,
+                order=next_order.get(key[0], 0),
+            )
+            for ref in code.note_refs:  # a memo on a code (NVivo, QualCoder): part of its description
+                text = self.note_text(ref)
+                if text and text.strip():
+                    theme.description = f"{theme.description}\n\n{text.strip()}".strip()
+            theme.full_clean()
+            theme.save()
+            next_order[key[0]] = theme.order + 1
+            existing[key] = self.themes[code.guid] = theme
+            created.add(key)
+            self.report.imported["themes"] += 1
+
+    def theme_colour(self, code, index):
+        colour = _colour(code.color)
+        if colour and len(code.color.lstrip("#")) == 8:
+            self.report.tolerate(_("Colours with an alpha channel (#rrggbbaa) lost their alpha."))
+        if colour:
+            return colour
+        if code.color:
+            self.report.unmap("colour", _("Unreadable colours were replaced by palette colours."),
+                              code.color)
+        else:
+            self.report.tolerate(_("Codes with no colour were given palette colours."))
+        return PALETTE[index % len(PALETTE)]
+
+    # ----- participants -----
+
+    def attributes(self, values, owner):
+        """Participant and transcript fields from variable values; the rest is reported."""
+        found = {}
+        for ref, value in values:
+            name = self.project.variables.get(ref, ("", ""))[0].strip().lower().replace(" ", "_")
+            target = PARTICIPANT_FIELDS.get(name) or (name if name in TRANSCRIPT_FIELDS else None)
+            if target == "sector":
+                value = _choice(Sector, value)
+            elif target == "gender":
+                value = _choice(Gender, value)
+            elif target == "interview_date":
+                try:
+                    value = date.fromisoformat(value[:10])
+                except ValueError:
+                    value = None
+            if target and value is not None:
+                found[target] = value
+            else:
+                self.report.unmap("variable", _("Variables with no matching participant or "
+                                                "transcript field (or an unknown value)."),
+                                  f"{name or ref} ({owner})")
+        return found
+
+    def participant(self, code, attrs):
+        if len(code.strip()) > 20:
+            self.report.tolerate(_("Case and source names longer than 20 characters were shortened "
+                                   "to make participant codes."))
+        code = code.strip()[:20]
+        if code in self.participants:
+            if code not in self.new_participants and code not in self.merged_participants:
+                self.merged_participants.add(code)
+                self.report.merged["participants"] += 1
+            return self.participants[code]
+        participant = Participant(
+            code=code, organisation=str(attrs.get("organisation", ""))[:200],
+            sector=attrs.get("sector", ""), gender=attrs.get("gender", Gender.UNDISCLOSED),
+        )
+        if not participant.sector:
+            # The file does not say; an admin chooses one rather than us inventing it.
+            self.report.unmap("sector", _("Participants with no sector in the file were left "
+                                          "without one; set it in the admin."), code)
+        participant.full_clean(exclude=[] if participant.sector else ["sector"])
+        participant.save()
+        self.participants[code] = participant
+        self.new_participants.add(code)
+        self.report.imported["participants"] += 1
+        return participant
+
+    def cases_import(self):
+        sources = {s.guid for s in self.project.sources}
+        for case in self.project.cases:
+            if not case.name.strip():
+                # MAXQDA and Quirkos: a nameless case carries its documents' attributes.
+                for ref in case.source_refs:
+                    self.source_variables.setdefault(ref, []).extend(case.variables)
+                continue
+            participant = self.participant(case.name, self.attributes(case.variables, case.name))
+            if case.description.strip():
+                self.report.unmap("case_description", _("Case descriptions were not imported "
+                                                        "(participant notes are admin-only)."),
+                                  case.name)
+            for ref in case.source_refs:
+                if ref not in sources:
+                    self.report.skip("case_source", _("Case links to sources the file does not "
+                                                      "contain were ignored."), case.name)
+                elif self.source_participant.setdefault(ref, participant) is not participant:
+                    self.report.tolerate(_("A source linked to several cases was kept with the "
+                                           "first."))
+
+    # ----- sources and excerpts -----
+
+    def source_raw(self, source):
+        path = source.plain_text_path
+        if path and not path.startswith("internal://"):
+            self.report.unmap("external", _("Sources stored outside the archive (relative:// or "
+                                            "absolute://) cannot be imported."), source.name)
+            return None
+        if path:
+            data = self.project.archive.source(path) if self.project.archive else None
+            if data is None:
+                self.report.skip("missing", _("Sources whose text file is missing from the "
+                                              "archive were skipped."), source.name or path)
+                return None
+            if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+                self.report.tolerate(_("Text files starting with a byte-order mark were read "
+                                       "without it (positions count from after it)."))
+            raw, invalid = decode(data)
+            if invalid:
+                self.report.unmap("encoding", _("Text files with bytes that are not UTF-8: those "
+                                                "bytes became U+FFFD."), source.name)
+            return raw
+        if source.content is not None:
+            return source.content
+        self.report.unmap("rich_only", _("Sources with no plain text (only a rich-text or "
+                                         "original file) were not imported."), source.name)
+        return None
+
+    def sources_import(self):
+        total = len(self.project.sources)
+        existing = {}
+        for pk, participant_id, title in Transcript.objects.values_list("pk", "participant_id", "title"):
+            existing.setdefault((participant_id, title), []).append(pk)
+        for number, source in enumerate(self.project.sources, 1):
+            if self.progress:
+                self.progress("sources", number, total)
+            if source.kind != "TextSource":
+                self.report.unmap("media", _("Picture, PDF, audio and video sources were not "
+                                             "imported: the study holds text only."), source.name)
+                continue
+            raw = self.source_raw(source)
+            if raw is None:
+                continue
+            text = SourceText(raw)
+            if not text.text:
+                self.report.skip("empty", _("Sources with no text were skipped."),
+                                 source.name or source.guid)
+                continue
+            if text.has_cr:
+                self.report.tolerate(_("CRLF line endings were stored as LF, offsets moved "
+                                       "with them."))
+            transcript, new = self.transcript(source, text.text, existing)
+            self.excerpts_import(source, text, transcript, new)
+
+    def transcript(self, source, text, existing):
+        title = (source.name or f"Source {source.guid[:8]}")[:200]
+        values = [*source.variables, *self.source_variables.get(source.guid, [])]
+        attrs = self.attributes(values, title)
+        participant = self.source_participant.get(source.guid)
+        if participant is None:
+            # Named after the source; a participant with that code already is the same one, as
+            # for a case, so importing a file twice changes nothing.
+            participant = self.participant(title.strip()[:20] or "Imported", attrs)
+        for pk in existing.get((participant.pk, title), []):
+            transcript = Transcript.objects.get(pk=pk)
+            if transcript.text == text:
+                self.report.merged["transcripts"] += 1
+                return transcript, False
+        # Our own files say everything there is to say; another tool's leave gaps we fill.
+        creator = self.users.get(source.user, None if self.from_us else self.user)
+        filename = attrs.get("source_filename", "" if self.from_us else self.report.file_name)
+        transcript = Transcript(
+            participant=participant, title=title, text=text,
+            interview_date=attrs.get("interview_date"), language=str(attrs.get("language", "en"))[:20],
+            source_filename=str(filename)[:255], created_by=creator, updated_by=creator,
+        )
+        transcript.full_clean()
+        transcript.save()
+        if source.created:
+            Transcript.objects.filter(pk=transcript.pk).update(created_at=source.created)
+        self.report.imported["transcripts"] += 1
+        return transcript, True
+
+    def span(self, text, reading, sel_start, sel_end):
+        start = text.position(sel_start, utf16=reading[0], crlf_as_one=reading[1])
+        end = text.position(sel_end, utf16=reading[0], crlf_as_one=reading[1])
+        return start, end
+
+    def excerpts_import(self, source, text, transcript, new):
+        reading = choose_reading(text, source.selections, self.project.origin)
+        if reading[0]:
+            self.report.tolerate(_("Positions were read as UTF-16 units (as NVivo and QualCoder "
+                                   "count) and converted to characters."))
+        if reading[1]:
+            self.report.tolerate(_("Positions counted a CRLF line break as one character."))
+        groups, comments = {}, []
+        for sel in source.selections:
+            if sel.start is None or sel.end is None:
+                self.report.skip("positions", _("Selections with unreadable positions were "
+                                                "skipped."), sel.guid)
+                continue
+            start, end = self.span(text, reading, min(sel.start, sel.end), max(sel.start, sel.end))
+            if start is None or end is None:
+                self.report.skip("outside", _("Selections reaching outside their text were "
+                                              "skipped."), f"{source.name} {sel.start}–{sel.end}")
+                continue
+            if start >= end:
+                self.report.skip("blank", _("Selections of only line breaks or trailing spaces "
+                                            "(removed from the stored text) were skipped."),
+                                 f"{source.name} {sel.start}–{sel.end}")
+                continue
+            quote = text.text[start:end]
+            # Our export names a selection after its quote; a name that differs is the quote of
+            # an excerpt that needed review when it was exported.
+            review = self.from_us and bool(sel.name) and sel.name != NOT_XML.sub("\ufffd", quote)
+            mine = []
+            for coding in sel.codings:
+                group = self.coding_group(groups, coding, sel, start, end)
+                if group is not None:
+                    group.quote, group.review = (sel.name, True) if review else (quote, False)
+                    mine.append((coding, group))
+            memos = [sel.description.strip()] if sel.description.strip() else []
+            refs = [*sel.note_refs, *self.links.get(sel.guid, ())]
+            if not mine:
+                comments.append((start, end, memos, refs))
+                continue
+            self.attach_memos([g for _c, g in mine], memos, refs)
+        for coding in source.codings:  # a whole source coded at once
+            group = self.coding_group(groups, coding, None, 0, len(text.text))
+            if group is not None:
+                group.quote = text.text
+        for start, end, memos, refs in comments:
+            targets = [g for (s, e, _coder), g in groups.items() if (s, e) == (start, end)]
+            if targets:
+                self.attach_memos(targets, memos, refs)
+            else:
+                self.report.unmap("comment", _("Selections with no code (comments or "
+                                               "annotations) could not be kept: an excerpt needs a "
+                                               "theme."), f"{source.name} {start}–{end}")
+        self.excerpts_save(transcript, new, groups)
+
+    def coding_group(self, groups, coding, sel, start, end):
+        theme = self.themes.get(coding.code)
+        if theme is None:
+            self.report.skip("coderef", _("Codings of a code the file does not define were "
+                                          "skipped."), coding.code)
+            return None
+        coder = self.coder(coding.user, sel.user if sel else "")
+        group = groups.setdefault((start, end, coder.pk), _Group(coder.pk))
+        group.themes.add(theme.pk)
+        created = coding.created or (sel.created if sel else None)
+        if created and (group.created is None or created < group.created):
+            group.created = created
+        for ref in coding.note_refs:
+            self.add_memo(group, self.note_text(ref))
+        return group
+
+    def attach_memos(self, groups, memos, refs):
+        for memo in memos:
+            for group in groups:
+                self.add_memo(group, memo)
+        for ref in refs:
+            note = self.project.notes.get(ref)
+            if note is None:
+                self.report.skip("noteref", _("References to notes the file does not contain "
+                                              "were ignored."), ref)
+                continue
+            # A note on a selection several coders share belongs to its author's excerpt.
+            author = self.users.get(note.user)
+            own = [g for g in groups if author is not None and g.coder_id == author.pk]
+            for group in own or groups:
+                self.add_memo(group, self.note_text(ref))
+
+    @staticmethod
+    def add_memo(group, text):
+        if text and text.strip() and text not in group.memos:
+            group.memos.append(text)
+
+    def excerpts_save(self, transcript, new, groups):
+        through = CodedExcerpt.themes.through
+        existing = {} if new else {(e.start, e.end, e.coder_id): e for e in transcript.excerpts.all()}
+        links = set() if new else set(through.objects.filter(
+            codedexcerpt__transcript=transcript).values_list("codedexcerpt_id", "theme_id"))
+        created, rows, now = [], [], timezone.now()
+        for (start, end, coder_id), group in groups.items():
+            memo = "\n\n".join(group.memos)
+            excerpt = existing.get((start, end, coder_id))
+            if excerpt is not None:
+                if memo and memo not in excerpt.memo:
+                    excerpt.memo = f"{excerpt.memo}\n\n{memo}".strip()
+                    excerpt.save(update_fields=["memo", "updated_at"])
+                rows += [(excerpt.pk, t) for t in sorted(group.themes) if (excerpt.pk, t) not in links]
+                self.report.merged["excerpts"] += 1
+                continue
+            excerpt = CodedExcerpt(
+                transcript=transcript, start=start, end=end, quote=group.quote, coder_id=coder_id,
+                memo=memo, needs_review=group.review,
+                review_reason=ReviewReason.TEXT_CHANGED if group.review else ReviewReason.NONE,
+                created_at=group.created or now, updated_at=now,
+            )
+            # What excerpt_create's full_clean checks, without its four queries an excerpt: the
+            # transcript and coder are rows this import holds, and start < end is checked above.
+            excerpt.clean_fields(exclude=["transcript", "coder", "version", "created_at", "updated_at"])
+            excerpt.clean()
+            created.append((excerpt, group))
+        _excerpts_insert([e for e, _g in created])
+        for excerpt, group in created:
+            rows += [(excerpt.pk, t) for t in sorted(group.themes)]
+        _links_insert(rows)
+        self.report.imported["excerpts"] += len(created)
+        self.report.imported["codings"] += len(rows)
+        self.report.imported["memos"] += sum(1 for _e, g in created if g.memos)
+
+    # ----- what is left -----
+
+    def leftovers_report(self):
+        for s in self.project.sets:
+            if not getattr(s, "used", False):
+                detail = f"{s.name}: {s.description}".strip(": ")
+                counts = f"{len(s.codes)} codes, {len(s.sources)} sources, {len(s.notes)} notes"
+                self.report.unmap("set", _("Sets (code groups, document sets) have no "
+                                           "counterpart in the study."), f"{detail} ({counts})")
+        for key, note in self.project.notes.items():
+            if key not in self.used_notes:
+                self.report.unmap("note", _("Notes attached to nothing we import (the project, a "
+                                            "source, a case) were not imported."),
+                                  note.name or key)
+        if self.project.description.strip() or self.project.note_refs:
+            self.report.unmap("project_memo", _("The project's own description and notes have no "
+                                                "counterpart in the study."))
+        for name, count in self.project.ignored.items():
+            self.report.unmap(f"ignored_{name}", _("Parts of the file the study has no "
+                                                   "counterpart for were ignored."),
+                              f"{name} ({count})")
+
+
+# Two writes in plain SQL, because the ORM's way costs more than the import itself at 100,000
+# excerpts. bulk_create stamps created_at with "now" (auto_now_add), and putting the time an
+# excerpt was first coded back with bulk_update builds a CASE expression object per row (about
+# 35 s); for the link table it builds a model instance per row. The statements are standard SQL
+# that SQLite (3.35+) and PostgreSQL, the project's two databases, run alike; each batch stays
+# well under either's limit on parameters.
+
+EXCERPT_COLUMNS = ("transcript", "start", "end", "quote", "coder", "memo", "needs_review",
+                   "review_reason", "version", "created_at", "updated_at")
+
+
+def _excerpts_insert(excerpts, batch=500):
+    """Insert validated CodedExcerpt instances of one transcript as they are (created_at
+    included) and set their ids. Rows come back matched on (start, end, coder), which the
+    import makes unique per transcript, so nothing depends on the order RETURNING uses."""
+    quote = connection.ops.quote_name
+    fields = [CodedExcerpt._meta.get_field(name) for name in EXCERPT_COLUMNS]
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    key = ", ".join(quote(c) for c in ("id", "start", "end", "coder_id"))
+    with connection.cursor() as cursor:
+        for i in range(0, len(excerpts), batch):
+            chunk = excerpts[i : i + batch]
+            cursor.execute(
+                f"INSERT INTO {quote(CodedExcerpt._meta.db_table)} ({columns}) VALUES "
+                + ", ".join([row] * len(chunk)) + f" RETURNING {key}",
+                [f.get_db_prep_save(getattr(e, f.attname), connection) for e in chunk for f in fields],
+            )
+            ids = {(start, end, coder): pk for pk, start, end, coder in cursor.fetchall()}
+            for excerpt in chunk:
+                excerpt.pk = ids[excerpt.start, excerpt.end, excerpt.coder_id]
+                excerpt._state.adding = False
+
+
+def _links_insert(rows, batch=1000):
+    """Insert excerpt-theme links [(excerpt id, theme id)], `batch` rows a statement."""
+    through = CodedExcerpt.themes.through
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(through._meta.get_field(f).column) for f in ("codedexcerpt", "theme"))
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), batch):
+            chunk = rows[i : i + batch]
+            cursor.execute(
+                f"INSERT INTO {quote(through._meta.db_table)} ({columns}) VALUES "
+                + ", ".join(["(%s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+def study_import(fileobj, *, user=None, file_name="", progress=None):
+    """Import a .qdpx, .qde or .qdc file into the study and return an ImportReport.
+
+    Raises ExchangeError, with nothing saved, for a file that is unsafe or unreadable, or that
+    the database refuses (the whole import is one transaction)."""
+    report = ImportReport(file_name)
+    project = project_read(fileobj, progress=progress)
+    report.origin = project.origin
+    for message in project.tolerated:
+        report.tolerate(message)
+    try:
+        with transaction.atomic():
+            _Importer(project, user, report, progress).run()
+    except ValidationError as exc:
+        raise ExchangeError(_("The study cannot take part of the file: %(error)s")
+                            % {"error": " ".join(exc.messages)}) from exc
+    except DatabaseError as exc:
+        raise ExchangeError(_("The database refused the import (%(error)s).")
+                            % {"error": exc}) from exc
+    return report

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from exchange import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("", views.exchange, name="exchange"),
+    path("export/", views.study_export_view, name="study-export"),
+    path("import/", views.study_import_view, name="study-import"),
+]

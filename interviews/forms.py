@@ -1,0 +1,169 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from interviews.importers import ImportRefused, check_controls, check_size, parse_file, parse_pasted
+from interviews.models import Gender, Participant, Sector, Transcript
+from interviews.services import anonymise_pattern
+from interviews.text import normalise_text
+
+LANGUAGE_DEFAULT = Transcript._meta.get_field("language").default
+
+
+class TranscriptUploadForm(forms.Form):
+    """One row of the upload page: a file or pasted text, the participant it belongs to and its
+    details. `cleaned_data["parsed"]` is the parsed transcript, ready for `transcript_import`."""
+
+    file = forms.FileField(
+        label=_("File"), required=False, allow_empty_file=True,  # refused below, with its name
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.vtt,.srt,.pdf"}),
+    )
+    text = forms.CharField(label=_("or paste the text"), required=False, strip=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    participant = forms.ModelChoiceField(
+        label=_("Participant"), queryset=Participant.objects.order_by("code"), required=False,
+        empty_label=_("(choose)"),
+    )
+    new_code = forms.CharField(label=_("or a new participant’s code"), required=False, max_length=20)
+    new_sector = forms.ChoiceField(label=_("Sector"), required=False,
+                                   choices=[("", "—"), *Sector.choices])
+    new_gender = forms.ChoiceField(label=_("Gender"), required=False,
+                                   choices=[("", "—"), *Gender.choices])
+    title = forms.CharField(label=_("Title"), required=False, max_length=200,
+                            help_text=_("Blank: the file name."))
+    interview_date = forms.DateField(label=_("Interview date"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.CharField(label=_("Language"), max_length=20, initial=LANGUAGE_DEFAULT,
+                               help_text=_("A language tag, e.g. en or es."))
+
+    def __init__(self, *args, max_bytes, can_add_participant, participant_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.can_add_participant = can_add_participant
+        if participant_choices is not None:  # shared by every row: one query for the page
+            self.fields["participant"].choices = participant_choices
+        if not can_add_participant:
+            for name in ("new_code", "new_sector", "new_gender"):
+                del self.fields[name]
+            self.fields["participant"].help_text = _("Not listed? Admins add participants.")
+
+    def label(self):
+        """How messages name this row: its file, or its title (or "pasted text") for pasted text."""
+        upload = self.files.get(self.add_prefix("file"))
+        if upload:
+            return upload.name
+        return self.data.get(self.add_prefix("title"), "").strip()[:200] or str(_("pasted text"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload:
+            try:
+                check_size(upload.name, upload.size, self.max_bytes)  # before reading it
+            except ImportRefused as exc:
+                raise ValidationError(exc.message, code=exc.code) from None
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        self._clean_participant(data)
+        upload, text = data.get("file"), data.get("text", "")
+        if upload and text.strip():
+            raise ValidationError(_("Choose a file or paste text, not both."), code="both_sources")
+        if not upload and not text.strip():
+            if "file" not in self.errors:
+                raise ValidationError(_("Choose a file or paste the text."), code="no_source")
+            return data
+        try:
+            if upload:
+                data["parsed"] = parse_file(upload.name, b"".join(upload.chunks()),
+                                            max_bytes=self.max_bytes)
+            else:
+                data["parsed"] = parse_pasted(text, max_bytes=self.max_bytes, name=self.label())
+        except ImportRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        data["title"] = data.get("title") or data["parsed"].title
+        return data
+
+    def _clean_participant(self, data):
+        """Errors here are added, not raised, so a bad file is reported in the same pass."""
+        code = data.get("new_code", "").strip()
+        if data.get("participant") and code:
+            self.add_error(None, ValidationError(
+                _("Choose a participant or enter a new code, not both."), code="both_participants"))
+        elif not data.get("participant") and not code:
+            message = (_("Choose a participant, or enter a new participant’s code.")
+                       if self.can_add_participant else
+                       _("Choose a participant. Only admins add participants: ask one for a new one."))
+            self.add_error(None, ValidationError(message, code="no_participant"))
+        elif code and not (data.get("new_sector") and data.get("new_gender")):
+            self.add_error(None, ValidationError(
+                _("A new participant needs a sector and a gender."), code="new_participant_incomplete"))
+        data["new_participant"] = (
+            {"code": code, "sector": data["new_sector"], "gender": data["new_gender"]} if code else None
+        )
+
+
+class BaseUploadFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.form.base_fields["participant"]
+        self.form_kwargs["participant_choices"] = [
+            ("", field.empty_label), *((p.pk, p.code) for p in field.queryset.only("pk", "code"))
+        ]
+
+
+UploadFormSet = forms.formset_factory(
+    TranscriptUploadForm, formset=BaseUploadFormSet, extra=3, max_num=100, absolute_max=100,
+    validate_max=True,
+)
+
+
+class TranscriptTextForm(forms.Form):
+    """The whole text of a transcript, as edited; it is normalised before anything compares it."""
+
+    text = forms.CharField(label=_("Text"), strip=False, widget=forms.Textarea(attrs={"rows": 24}))
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            check_size(_("The text"), len(text.encode("utf-8")), self.max_bytes)
+        except ImportRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        try:
+            text = normalise_text(check_controls(_("The text"), text))
+        except ImportRefused as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+        if not text.strip():
+            raise ValidationError(_("A transcript cannot be empty."), code="text_empty")
+        return text
+
+
+class AnonymiseForm(forms.Form):
+    name = forms.CharField(label=_("Name to replace"), max_length=200)
+    pseudonym = forms.CharField(label=_("Pseudonym"), max_length=100,
+                                help_text=_("What the text says instead, e.g. “P3” or “[name]”."))
+    whole_words = forms.BooleanField(label=_("Whole words only"), required=False, initial=True,
+                                     help_text=_("“Ana” does not touch “Anabel”."))
+    match_case = forms.BooleanField(label=_("Match case"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        name, pseudonym = data.get("name", ""), data.get("pseudonym", "")
+        if "\n" in name or "\n" in pseudonym:
+            raise ValidationError(_("The name and the pseudonym must each fit on one line."),
+                                  code="multiline")
+        if name and pseudonym:
+            flags = {"whole_words": data["whole_words"], "match_case": data["match_case"]}
+            if anonymise_pattern(name, **flags).search(pseudonym):
+                raise ValidationError(_("The pseudonym contains the name itself."),
+                                      code="pseudonym_contains_name")
+        return data
+
+
+class ReviewAcceptForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

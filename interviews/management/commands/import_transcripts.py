@@ -1,0 +1,234 @@
+"""Bulk import: `manage.py import_transcripts PATH... [--csv MAP] [--dry-run]`.
+
+Each file is parsed and saved in its own transaction through the same service as the upload
+page, so a bad file is reported and skipped while the good ones are kept; an interrupted run
+leaves only whole transcripts, and running it again skips the files already imported.
+"""
+
+import argparse
+import csv
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from interviews.importers import MB, ImportRefused, check_size, parse_file
+from interviews.models import Participant
+from interviews.services import transcript_import
+
+REQUIRED_COLUMNS = {"file", "participant"}
+
+
+@dataclass
+class Report:
+    imported: list = field(default_factory=list)  # (path, transcript)
+    skipped: list = field(default_factory=list)  # (path, message): already imported
+    refused: list = field(default_factory=list)  # messages naming the file
+    new_participants: set = field(default_factory=set)
+    words: int = 0
+
+
+class Command(BaseCommand):
+    help = (
+        "Import transcripts (.txt, .docx, .vtt, .srt, .pdf) from files or folders. A CSV maps file "
+        "names to participants: columns file and participant, optionally title, interview_date "
+        "(YYYY-MM-DD), language, and sector, gender and organisation to create a participant."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="Files or folders (read recursively).")
+        parser.add_argument("--csv", dest="mapping", help="CSV mapping file names to participants.")
+        parser.add_argument("--participant", help="Participant code for files not in the CSV.")
+        parser.add_argument("--language", default="en", help="Language for rows that give none.")
+        parser.add_argument("--user", help="Username recorded as the importer.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Parse and check everything, then save nothing.")
+        parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                            help="Show a progress bar (default: when stderr is a terminal).")
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        mapping_path = Path(options["mapping"]).resolve() if options["mapping"] else None
+        mapping = self._mapping_read(mapping_path) if mapping_path else {}
+        # Any row may describe a new participant; files are imported in path order, not CSV order.
+        self.new_participants = {}
+        for row in mapping.values():
+            if row.get("participant") and row.get("sector") and row.get("gender"):
+                self.new_participants.setdefault(row["participant"], {
+                    "code": row["participant"], "sector": row["sector"], "gender": row["gender"],
+                    "organisation": row.get("organisation", "")})
+        report = Report()
+        files = self._files_collect(options["paths"], mapping_path, report)
+        user = self._user(options["user"])
+        show_progress = options["progress"]
+        if show_progress is None:
+            show_progress = hasattr(self.stderr._out, "isatty") and self.stderr._out.isatty()
+        used_keys = set()
+        # Each file is its own transaction; a dry run wraps them all in one that is rolled back,
+        # so everything is checked exactly as for real (constraints included).
+        with transaction.atomic() if options["dry_run"] else nullcontext():
+            for done, (path, keys) in enumerate(files, start=1):
+                row = next((mapping[k] for k in keys if k in mapping), {})
+                used_keys.update(k for k in keys if k in mapping)
+                self._import_one(path, row, options, user, report)
+                if show_progress:
+                    self._progress(done, len(files), path.name)
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+        if show_progress and files:
+            self.stderr.write("")
+        unused = sorted(set(mapping) - used_keys)
+        self._summary(report, unused, options["dry_run"], time.perf_counter() - started)
+        if report.refused:
+            raise CommandError(f"{len(report.refused)} file(s) refused; see above.")
+
+    # ----- input -----
+
+    def _mapping_read(self, path):
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.DictReader(handle)
+                columns = {c.strip().lower() for c in reader.fieldnames or []}
+                if not REQUIRED_COLUMNS <= columns:
+                    raise CommandError(
+                        f"{path.name}: the CSV needs the columns file and participant; it has "
+                        f"{', '.join(sorted(columns)) or 'none'}."
+                    )
+                rows = {}
+                for row in reader:
+                    row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                    if row.get("file"):
+                        rows[row["file"].replace("\\", "/")] = row
+                return rows
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise CommandError(f"{path.name}: cannot read the CSV ({exc}).") from None
+
+    def _files_collect(self, paths, mapping_path, report):
+        """[(path, keys a CSV row may use for it: its path under the folder, then its name)]."""
+        files = []
+        for given in paths:
+            root = Path(given)
+            if root.is_file():
+                files.append((root, [root.name]))
+            elif root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    relative = path.relative_to(root)
+                    if not path.is_file() or path.resolve() == mapping_path:
+                        continue
+                    if any(part.startswith(".") for part in relative.parts):
+                        continue  # .DS_Store, .git and the like
+                    files.append((path, [relative.as_posix(), path.name]))
+            else:
+                report.refused.append(f"{given}: no such file or folder.")
+        return files
+
+    def _user(self, username):
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get(username=username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No user named {username!r}.") from None
+
+    # ----- one file -----
+
+    def _import_one(self, path, row, options, user, report):
+        max_bytes = settings.MAX_UPLOAD_MB * MB
+        try:
+            check_size(path.name, path.stat().st_size, max_bytes)
+            parsed = parse_file(path.name, path.read_bytes(), max_bytes=max_bytes)
+            kwargs = self._participant(path, row, options)
+            transcript = transcript_import(
+                parsed=parsed, title=row.get("title") or parsed.title, user=user,
+                interview_date=self._date(path, row), language=row.get("language") or options["language"],
+                **kwargs,
+            )
+        except ImportRefused as exc:
+            report.refused.append(exc.message)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "duplicate":
+                report.skipped.append(exc.messages[0])
+            else:
+                report.refused.extend(_named(path, message) for message in _messages(exc))
+        except OSError as exc:
+            report.refused.append(f"{path.name}: cannot read the file ({exc.strerror}).")
+        else:
+            report.imported.append((path, transcript))
+            report.words += len(transcript.text.split())
+            if kwargs.get("new_participant"):
+                report.new_participants.add(transcript.participant.code)
+
+    def _participant(self, path, row, options):
+        code = row.get("participant") or options["participant"]
+        if not code:
+            raise ValidationError(
+                "no participant: add the file to the CSV or pass --participant.", code="no_participant"
+            )
+        participant = Participant.objects.filter(code=code).first()
+        if participant:
+            return {"participant": participant}
+        if code not in self.new_participants:
+            raise ValidationError(
+                f"participant {code} does not exist; give its sector and gender in the CSV to "
+                "create it.", code="no_participant",
+            )
+        return {"new_participant": self.new_participants[code]}
+
+    def _date(self, path, row):
+        value = row.get("interview_date")
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"the interview date {value!r} is not YYYY-MM-DD.",
+                                  code="bad_date") from None
+
+    # ----- output -----
+
+    def _progress(self, done, total, name, width=30):
+        filled = width * done // total
+        bar = "#" * filled + "." * (width - filled)
+        self.stderr.write(f"\r[{bar}] {done}/{total} {name[:40]:<40}", ending="")
+        self.stderr.flush()
+
+    def _summary(self, report, unused, dry_run, seconds):
+        verb = "Would import" if dry_run else "Imported"
+        participants = {t.participant.code for _p, t in report.imported}
+        self.stdout.write(
+            f"{verb} {len(report.imported)} transcript(s), {report.words:,} words, for "
+            f"{len(participants)} participant(s) ({len(report.new_participants)} new), in {seconds:.1f} s."
+        )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was saved.")
+        if report.skipped:
+            self.stdout.write(f"Skipped {len(report.skipped)} file(s) already imported:")
+            for message in report.skipped:
+                self.stdout.write(f"  {message}")
+        if unused:
+            self.stdout.write(f"The CSV names {len(unused)} file(s) that were not found:")
+            for key in unused:
+                self.stdout.write(f"  {key}")
+        if report.refused:
+            self.stdout.write(f"Refused {len(report.refused)} file(s):")
+            for message in report.refused:
+                self.stdout.write(f"  {message}")
+
+
+def _messages(exc):
+    """A ValidationError's messages, each with its field's name when it has one."""
+    if not hasattr(exc, "error_dict"):
+        return exc.messages
+    return [m if f == "__all__" else f"{f}: {m}" for f, ms in exc.message_dict.items() for m in ms]
+
+
+def _named(path, message):
+    message = str(message)
+    return message if message.startswith(f"{path.name}: ") else f"{path.name}: {message}"

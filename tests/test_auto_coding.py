@@ -1,0 +1,239 @@
+"""Auto-coding from the search page (excerpts_auto_code) and its undo (auto_coding_undo)."""
+
+import pytest
+from django.urls import reverse
+
+from coding import report_views
+from coding.models import AutoCodingRun, CodedExcerpt
+from coding.services import excerpt_create, excerpt_update
+from interviews.models import Transcript
+from tests.conftest import client_for
+from tests.reports_study import code, interview, person
+
+URL = reverse("coding:auto-code")
+TEXT = (
+    "Primero. La migración forzada es un reto. Y otra migración aquí.\n\n"
+    "Segundo párrafo: migracion sin tilde."
+)
+
+
+@pytest.fixture
+def spanish(participant):
+    return Transcript.objects.create(participant=participant, title="Entrevista D", text=TEXT)
+
+
+def keys(client, q):
+    return [line["hit"].key for line in client.get(reverse("coding:search"), {"q": q}).context["lines"]]
+
+
+def quotes():
+    return list(CodedExcerpt.objects.order_by("start").values_list("quote", flat=True))
+
+
+def test_it_codes_every_hit_with_the_theme(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "all": "on"})
+    run = AutoCodingRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coding:search") + f"?q=migracion&run={run.pk}"
+    assert quotes() == ["migración", "migración", "migracion"]
+    for excerpt in CodedExcerpt.objects.all():
+        assert excerpt.quote == TEXT[excerpt.start : excerpt.end]
+        assert list(excerpt.themes.all()) == [themes["youth"]]
+        assert excerpt.coder == alice
+        assert "migracion" in excerpt.memo
+    assert set(run.excerpts.all()) == set(CodedExcerpt.objects.all())
+    assert (run.theme, run.coder, run.query, run.skipped_count) == (themes["youth"], alice, "migracion", 0)
+
+
+def test_it_codes_only_the_picked_hits(alice, spanish, themes):
+    client = client_for(alice)
+    picked = keys(client, "migracion")[2]
+    client.post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match", "hits": [picked]})
+    excerpt = CodedExcerpt.objects.get()
+    assert excerpt.start == TEXT.index("migracion sin")
+
+
+def test_it_widens_each_hit_to_its_sentence(alice, spanish, themes):
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "sentence",
+                                 "all": "on"})
+    assert quotes() == ["La migración forzada es un reto.", "Y otra migración aquí.",
+                        "Segundo párrafo: migracion sin tilde."]
+
+
+def test_it_makes_one_excerpt_of_hits_in_one_paragraph(alice, spanish, themes):
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "paragraph",
+                                 "all": "on"})
+    assert quotes() == [TEXT.split("\n\n")[0], TEXT.split("\n\n")[1]]
+
+
+def test_it_leaves_passages_already_coded_with_the_theme(alice, bob, spanish, themes):
+    existing = code(spanish, "migracion", [themes["youth"]], bob)
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                 "all": "on"})
+    run = AutoCodingRun.objects.get()
+    assert run.skipped_count == 1
+    assert CodedExcerpt.objects.count() == 3
+    assert existing not in run.excerpts.all()
+
+
+def test_it_refuses_hits_that_are_no_longer_hits(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "hits": [f"{spanish.pk}:0:8"]})
+    assert response.status_code == 400
+    assert "no longer hits" in response.content.decode()
+    assert not CodedExcerpt.objects.exists()
+    assert not AutoCodingRun.objects.exists()
+
+
+def test_it_asks_for_picked_hits_or_all(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match"})
+    assert response.status_code == 400
+    assert "Pick the hits" in response.content.decode()
+
+
+def test_it_asks_for_a_theme(alice, spanish):
+    response = client_for(alice).post(URL, {"q": "migracion", "scope": "match", "all": "on"})
+    assert response.status_code == 400
+    assert "Choose the theme" in response.content.decode()
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_refuses_an_unknown_scope(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "page",
+                                            "all": "on"})
+    assert response.status_code == 400
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_refuses_more_hits_than_it_codes_at_once(alice, spanish, themes, monkeypatch):
+    monkeypatch.setattr(report_views, "MAX_AUTO_CODE", 2)
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "all": "on"})
+    assert response.status_code == 400
+    assert "more than can be coded at once" in response.content.decode()
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_saves_nothing_if_one_excerpt_fails(alice, spanish, themes, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from coding import services
+
+    calls = []
+
+    def failing_create(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise ValidationError("boom", code="boom")
+        return excerpt_create(**kwargs)
+
+    monkeypatch.setattr(services, "excerpt_create", failing_create)
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "all": "on"})
+    assert response.status_code == 400
+    assert not CodedExcerpt.objects.exists()
+    assert not AutoCodingRun.objects.exists()
+
+
+def test_it_does_not_code_participants_who_withdrew(alice, spanish, themes):
+    interview(person("W", withdrawn="2010-01-01"), "Una migración retirada.")
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                 "all": "on"})
+    assert set(CodedExcerpt.objects.values_list("transcript", flat=True)) == {spanish.pk}
+
+
+def test_it_forbids_reviewers(rita, spanish, themes):
+    response = client_for(rita).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "all": "on"})
+    assert response.status_code == 403
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_forbids_a_stranger(steve, spanish, themes):
+    assert client_for(steve).post(URL, {"q": "migracion", "theme": themes["youth"].pk,
+                                        "all": "on"}).status_code == 403
+
+
+def test_it_sends_anonymous_users_to_login(client, spanish, themes):
+    response = client.post(URL, {"q": "migracion", "theme": themes["youth"].pk, "all": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# ----- undo -----
+
+
+def auto_code(client, themes, spanish):
+    client.post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match", "all": "on"})
+    return AutoCodingRun.objects.get()
+
+
+def undo_url(run):
+    return reverse("coding:auto-coding-undo", args=[run.pk])
+
+
+def test_the_search_page_offers_the_undo(alice, spanish, themes):
+    client = client_for(alice)
+    run = auto_code(client, themes, spanish)
+    body = client.get(reverse("coding:search"), {"q": "migracion", "run": run.pk}).content.decode()
+    assert undo_url(run) in body
+
+
+def test_it_undoes_an_auto_coding(alice, bob, spanish, themes):
+    earlier = code(spanish, "Primero", [themes["gender"]], bob)
+    client = client_for(alice)
+    run = auto_code(client, themes, spanish)
+    response = client.post(undo_url(run))
+    assert response.status_code == 302
+    assert list(CodedExcerpt.objects.all()) == [earlier]
+    run.refresh_from_db()
+    assert run.undone_at is not None and run.undone_by == alice
+
+
+def test_it_keeps_excerpts_someone_changed_since(alice, spanish, themes):
+    client = client_for(alice)
+    run = auto_code(client, themes, spanish)
+    changed = run.excerpts.order_by("start").first()
+    excerpt_update(excerpt=changed, version=changed.version, start=changed.start, end=changed.end,
+                   themes=[themes["youth"]], memo="checked by hand")
+    response = client.post(undo_url(run), follow=True)
+    assert list(CodedExcerpt.objects.all()) == [changed]
+    assert "1 excerpt kept" in response.content.decode()
+
+
+def test_it_refuses_to_undo_twice(alice, spanish, themes):
+    client = client_for(alice)
+    run = auto_code(client, themes, spanish)
+    client.post(undo_url(run))
+    response = client.post(undo_url(run))
+    assert response.status_code == 409
+    assert "already been undone" in response.content.decode()
+
+
+def test_undo_forbids_reviewers(alice, rita, spanish, themes):
+    run = auto_code(client_for(alice), themes, spanish)
+    assert client_for(rita).post(undo_url(run)).status_code == 403
+    assert CodedExcerpt.objects.count() == 3
+
+
+def test_undo_forbids_a_stranger(alice, steve, spanish, themes):
+    run = auto_code(client_for(alice), themes, spanish)
+    assert client_for(steve).post(undo_url(run)).status_code == 403
+
+
+def test_undo_sends_anonymous_users_to_login(alice, client, spanish, themes):
+    run = auto_code(client_for(alice), themes, spanish)
+    assert client.post(undo_url(run)).status_code == 302
+    assert CodedExcerpt.objects.count() == 3
+
+
+def test_undo_answers_404_for_a_missing_run(alice):
+    assert client_for(alice).post(reverse("coding:auto-coding-undo", args=[999])).status_code == 404
+
+
+def test_it_refuses_a_malformed_hit(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "hits": ["1:2"]})
+    assert response.status_code == 400
+    assert "not one this page offered" in response.content.decode()
+    assert not CodedExcerpt.objects.exists()

@@ -1,0 +1,64 @@
+"""Script and HTML typed into any text field render as text on every page, in real Chromium:
+no dialog fires and no element is injected."""
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Theme
+from coding.services import excerpt_create
+from interviews.models import Participant, Transcript, TranscriptSource
+from tests.test_permission_matrix import MATRIX, url_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAYLOAD = '"><img id=pwned src=x onerror=alert(1)><script id=pwned>alert(2)</script>'
+DOWNLOADS = ("export", "report-", "source")
+
+
+def html_pages(role):
+    """Every page the table lets `role` GET, but downloads."""
+    for name, (needs, methods) in MATRIX.items():
+        if methods.get("GET", {}).get(role) == 200 and not any(d in name for d in DOWNLOADS):
+            yield name, needs
+
+
+@pytest.fixture
+def hostile(alice, objects):
+    transcript = objects["transcript"]
+    Participant.objects.filter(pk=transcript.participant_id).update(
+        organisation=PAYLOAD, notes=PAYLOAD, full_name=PAYLOAD
+    )
+    Transcript.objects.filter(pk=transcript.pk).update(title="T " + PAYLOAD)
+    TranscriptSource.objects.filter(transcript=transcript).update(name=PAYLOAD + ".txt")
+    theme = Theme.objects.create(name=PAYLOAD, description=PAYLOAD, inclusion_criteria=PAYLOAD)
+    transcript.refresh_from_db()
+    transcript.text = transcript.text + "\n\n" + PAYLOAD
+    transcript.save()
+    start = transcript.text.index(PAYLOAD)
+    excerpt_create(transcript=transcript, start=start, end=start + len(PAYLOAD), themes=[theme],
+                   coder=alice, memo=PAYLOAD)
+    return objects
+
+
+@pytest.mark.parametrize("role", ["researcher", "admin"])
+def test_no_page_runs_or_injects_typed_markup(role, cast, hostile, login_page, live_server):
+    page = login_page(cast[role])
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    visited = 0
+    for name, needs in html_pages(role):
+        url = live_server.url + url_for(name, needs, hostile)
+        page.goto(url)
+        assert page.locator("#pwned").count() == 0, name
+        visited += 1
+    if role == "admin":
+        participant = hostile["transcript"].participant_id
+        for url in (reverse("admin:interviews_participant_changelist"),
+                    reverse("admin:interviews_participant_change", args=[participant])):
+            page.goto(live_server.url + url)
+            assert page.locator("#pwned").count() == 0, url
+    assert dialogs == []
+    assert visited > 10
+    # and the markup is shown as the text it is
+    page.goto(live_server.url + hostile["transcript"].get_absolute_url())
+    assert PAYLOAD in page.locator("#transcript-text").inner_text()

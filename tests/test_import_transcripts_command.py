@@ -1,0 +1,139 @@
+"""`manage.py import_transcripts`: files or folders, a CSV mapping files to participants, a
+progress bar, a summary, a dry run; bad files reported by name while good ones are kept."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from interviews.models import Participant, Transcript, TranscriptSource
+from tests.import_files import SRT, VTT, make_docx, make_zip_bomb
+
+CSV = """file,participant,title,interview_date,language,sector,gender,organisation
+a.txt,D,Interview D,2009-04-08,es,,,
+sub/b.docx,N1,,2009-05-02,,ngo,female,Fundación
+c.vtt,N1,Video,,,,,
+d.srt,D,,,,,,
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_bytes("Interviewer: ¿Cómo?\r\nD: José.".encode("cp1252"))
+    (tmp_path / "sub" / "b.docx").write_bytes(make_docx(["Interviewer: Hola", "P: La migración."]))
+    (tmp_path / "c.vtt").write_text(VTT, encoding="utf-8")
+    (tmp_path / "d.srt").write_text(SRT, encoding="utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / "map.csv").write_text(CSV, encoding="utf-8")
+    return tmp_path
+
+
+def run(*args, **options):
+    out, err = StringIO(), StringIO()
+    call_command("import_transcripts", *map(str, args), stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def run_failing(*args, **options):
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("import_transcripts", *map(str, args), stdout=out, stderr=err, **options)
+    return out.getvalue(), str(info.value)
+
+
+def test_it_imports_a_folder_with_a_csv(folder, participant, alice):
+    out, err = run(folder, "--csv", folder / "map.csv", "--progress", "--user", "alice")
+    assert Transcript.objects.count() == 4
+    a = Transcript.objects.get(source_filename="a.txt")
+    assert (a.title, a.participant, str(a.interview_date), a.language) == ("Interview D", participant,
+                                                                           "2009-04-08", "es")
+    assert a.text == "Interviewer: ¿Cómo?\n\nD: José."
+    assert a.created_by == alice
+    b = Transcript.objects.get(source_filename="b.docx")
+    assert (b.title, b.participant.code, b.participant.organisation) == ("b", "N1", "Fundación")
+    assert b.text == "Interviewer: Hola\n\nP: La migración."
+    assert len(Transcript.objects.get(title="Video").cues) == 3
+    assert len(Transcript.objects.get(source_filename="d.srt").cues) == 3
+    assert "Imported 4 transcript(s)" in out and "for 2 participant(s) (1 new)" in out
+    assert "[##############################] 4/4" in err
+
+
+def test_a_dry_run_checks_everything_and_saves_nothing(folder, participant):
+    out, _ = run(folder, "--csv", folder / "map.csv", "--dry-run", "--no-progress")
+    assert "Would import 4 transcript(s)" in out and "(1 new)" in out
+    assert "Dry run: nothing was saved." in out
+    assert not Transcript.objects.exists()
+    assert list(Participant.objects.values_list("code", flat=True)) == ["D"]
+
+
+def test_it_keeps_the_good_files_and_reports_the_bad_ones(folder, participant):
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "bomb.docx").write_bytes(make_zip_bomb())
+    (folder / "slides.pptx").write_bytes(b"PK\x03\x04")
+    out, error = run_failing(folder, "--csv", folder / "map.csv", "--participant", "D")
+    assert "3 file(s) refused" in error
+    assert "Imported 4 transcript(s)" in out
+    assert "Refused 3 file(s):" in out
+    assert "empty.txt: the file is empty." in out
+    assert "bomb.docx: the part word/document.xml is compressed" in out
+    assert "slides.pptx: the extension .pptx is not accepted" in out
+    assert Transcript.objects.count() == TranscriptSource.objects.count() == 4
+
+
+def test_it_names_files_without_a_participant(folder, participant):
+    (folder / "extra.txt").write_text("D: hi", encoding="utf-8")
+    out, _ = run_failing(folder, "--csv", folder / "map.csv")
+    assert "extra.txt: no participant: add the file to the CSV or pass --participant." in out
+
+
+def test_it_refuses_a_new_participant_without_sector_and_gender(tmp_path, db):
+    (tmp_path / "a.txt").write_text("D: hi", encoding="utf-8")
+    (tmp_path / "m.csv").write_text("file,participant\na.txt,Z9\n", encoding="utf-8")
+    out, _ = run_failing(tmp_path, "--csv", tmp_path / "m.csv")
+    assert "a.txt: participant Z9 does not exist; give its sector and gender in the CSV" in out
+    assert not Participant.objects.exists()
+
+
+def test_it_reports_a_bad_date_and_a_bad_sector_by_file(tmp_path, participant):
+    (tmp_path / "a.txt").write_text("D: one", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("D: two", encoding="utf-8")
+    (tmp_path / "m.csv").write_text(
+        "file,participant,interview_date,sector,gender\na.txt,D,8 April 2009,,\nb.txt,Q,,farm,male\n",
+        encoding="utf-8")
+    out, _ = run_failing(tmp_path, "--csv", tmp_path / "m.csv")
+    assert "a.txt: the interview date '8 April 2009' is not YYYY-MM-DD." in out
+    assert "b.txt: sector: Value 'farm' is not a valid choice." in out
+    assert not Transcript.objects.exists() and Participant.objects.count() == 1
+
+
+def test_running_it_again_skips_what_was_imported(folder, participant):
+    run(folder, "--csv", folder / "map.csv")
+    out, _ = run(folder, "--csv", folder / "map.csv")
+    assert "Imported 0 transcript(s)" in out
+    assert "Skipped 4 file(s) already imported:" in out
+    assert Transcript.objects.count() == 4
+
+
+def test_it_takes_single_files_and_a_default_participant(folder, participant):
+    out, _ = run(folder / "a.txt", folder / "d.srt", "--participant", "D")
+    assert Transcript.objects.filter(participant=participant).count() == 2
+
+
+def test_it_reports_a_missing_path(tmp_path, participant):
+    out, _ = run_failing(tmp_path / "nope", "--participant", "D")
+    assert f"{tmp_path / 'nope'}: no such file or folder." in out
+
+
+def test_it_lists_csv_rows_that_match_no_file(folder, participant):
+    (folder / "map.csv").write_text(CSV + "ghost.txt,D,,,,,,\n", encoding="utf-8")
+    out, _ = run(folder, "--csv", folder / "map.csv")
+    assert "The CSV names 1 file(s) that were not found:\n  ghost.txt" in out
+
+
+def test_it_stops_on_a_csv_without_the_needed_columns(folder, db):
+    (folder / "bad.csv").write_text("name,who\na.txt,D\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="bad.csv: the CSV needs the columns file and participant"):
+        run(folder, "--csv", folder / "bad.csv")
+    assert not Transcript.objects.exists()

@@ -1,0 +1,118 @@
+"""Study overview: theme frequencies (with an SVG chart) and the theme × sector and theme ×
+gender crosstabs. A parent theme counts its sub-themes' excerpts, each once."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from coding.reports import Counts
+from interviews.models import Participant
+from tests.conftest import client_for
+from tests.reports_study import code, interview, person, theme
+
+URL = reverse("coding:study-overview")
+
+
+@pytest.fixture
+def study(alice):
+    parent = theme("Results", colour="#1c7ed6")
+    a = theme("Alliances", parent=parent, colour="#be4bdb")
+    b = theme("Planning & <execution>", parent=parent)
+    d = interview(person("D", sector="ngo", gender="male"), "alpha beta gamma")
+    j = interview(person("J", sector="public", gender="female"), "delta epsilon")
+    i = interview(person("I", sector="civil_society", gender="male", scope="interview_only"), "zeta")
+    w = interview(person("W", withdrawn=datetime.date(2010, 1, 1)), "omega")
+    code(d, "alpha beta", [a], alice)
+    code(d, "beta gamma", [a, b], alice)
+    code(j, "delta", [b], alice)
+    code(i, "zeta", [a], alice)
+    code(w, "omega", [a, b], alice)
+    return {"parent": parent, "a": a, "b": b}
+
+
+def row_for(response, theme_obj):
+    return [r for r in response.context["rows"] if r.theme == theme_obj][0]
+
+
+def pairs(counts):
+    return [[c.excerpts, c.participants] for c in counts]
+
+
+def test_it_counts_each_theme_with_its_sub_themes_once(rita, study):
+    response = client_for(rita).get(URL)
+    assert row_for(response, study["a"]).total == Counts(3, 2)  # D twice, I once; W withdrew
+    assert row_for(response, study["b"]).total == Counts(2, 2)
+    assert row_for(response, study["parent"]).total == Counts(4, 3)  # not 3 + 2: one excerpt has both
+
+
+def test_it_crosses_themes_with_sector_and_gender(rita, study):
+    response = client_for(rita).get(URL)
+    parent = row_for(response, study["parent"])
+    # Sectors in Sector.choices order: private, public, ngo, civil society, international.
+    assert pairs(parent.sectors) == [[0, 0], [1, 1], [2, 1], [1, 1], [0, 0]]
+    # Genders: female, male, non-binary, undisclosed.
+    assert pairs(parent.genders) == [[1, 1], [3, 2], [0, 0], [0, 0]]
+    body = response.content.decode()
+    assert "2 <span class=\"text-body-secondary\">(1)</span>" in body
+
+
+def test_it_draws_the_frequencies_as_an_svg_with_a_text_alternative(rita, study):
+    body = client_for(rita).get(URL).content.decode()
+    assert '<title id="frequency-chart-title">Excerpts per theme</title>' in body
+    assert ('<desc id="frequency-chart-desc">Results: 4 excerpts; Alliances: 3 excerpts; '
+            "Planning &amp; &lt;execution&gt;: 2 excerpts</desc>") in body
+    assert 'fill="#be4bdb"' in body
+    assert reverse("coding:theme-report", args=[study["a"].pk]) in body
+    assert "<execution>" not in body
+
+
+def test_it_counts_a_participant_with_two_transcripts_once(rita, alice, study):
+    second = interview(Participant.objects.get(code="D"), "eta theta", title="Second interview D")
+    code(second, "eta", [study["a"]], alice)
+    row = row_for(client_for(rita).get(URL), study["a"])
+    assert row.total == Counts(4, 2)  # D's three excerpts and I's one; D once among participants
+    assert pairs(row.sectors)[2] == [3, 1]
+
+
+def test_it_says_who_is_left_out(rita, study):
+    body = client_for(rita).get(URL).content.decode()
+    assert ("2 participants are left out of the quotations (1 withdrew consent; 1 consented to the "
+            "interview only). 1 of them is left out of the numbers too.") in body
+
+
+def test_it_loads_no_chart_library(rita, study):
+    body = client_for(rita).get(URL).content.decode()
+    assert "<script" not in body.split("</main>")[0]
+    assert "cdn" not in body.lower() and "https://" not in body
+
+
+def test_it_lets_a_researcher_read(alice, study):
+    assert client_for(alice).get(URL).status_code == 200
+
+
+def test_it_forbids_a_stranger(steve, study):
+    assert client_for(steve).get(URL).status_code == 403
+
+
+def test_it_sends_anonymous_users_to_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_it_runs_a_fixed_number_of_queries(rita, alice, size, django_assert_num_queries):
+    """Guards against an N+1 over themes (a count query per theme or per parent theme)."""
+    parents = [theme(f"Parent {i}") for i in range(size)]
+    for i, parent in enumerate(parents):
+        child = theme(f"Child {i}", parent=parent)
+        t = interview(person(f"P{i}", sector="ngo" if i % 2 else "public"), "words here")
+        code(t, "words", [child], alice)
+    client = client_for(rita)
+    # session, user, user permissions, group permissions, every theme, transcripts with their
+    # participants' attributes, direct counts per theme and transcript, distinct counts over
+    # each parent's subtree, participants left out
+    with django_assert_num_queries(9):
+        response = client.get(URL)
+    assert row_for(response, parents[-1]).total == Counts(1, 1)

@@ -1,0 +1,150 @@
+"""Theme report exports: DOCX opens in python-docx, CSV and XLSX (openpyxl) hold the report's
+quotes, each with its citation; consent rules as on the page."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from tests.conftest import client_for
+from tests.reports_study import code, interview, person, theme
+
+HEADER = ["Participant", "Sector", "Gender", "Organisation", "Interview date", "Transcript", "Start", "End",
+          "Themes", "Quote", "Citation"]
+
+
+@pytest.fixture
+def study(alice):
+    plan = theme("Planning versus execution", description="The gap between planning and doing.",
+                 inclusion_criteria="Plans questioned.", exclusion_criteria="Impacts.")
+    sub = theme("Too many documents", parent=plan)
+    d = person("D", sector="ngo", gender="male", organisation="RET", scope="quote_named")
+    j = person("J", sector="public", gender="female", organisation="Gender Office", scope="quote")
+    i = person("I", sector="civil_society", gender="male", organisation="Arca", scope="interview_only")
+    w = person("W", withdrawn=datetime.date(2010, 1, 1))
+    td = interview(d, "D: Plans are not enough.", date=datetime.date(2009, 4, 8))
+    tj = interview(j, "J: We are up to here with planning documents", date=datetime.date(2009, 5, 11))
+    code(td, "Plans are not enough", [plan], alice)
+    code(tj, "We are up to here with planning documents", [sub], alice)
+    code(interview(i, "I: Planning without money."), "Planning without money", [plan], alice)
+    code(interview(w, "W: Secret planning words."), "Secret planning words", [plan], alice)
+    return {"plan": plan, "sub": sub, "j": j}
+
+
+def export(client, name, theme_obj, **params):
+    response = client.get(reverse(f"coding:theme-report-{name}", args=[theme_obj.pk]), params)
+    assert response.status_code == 200, response.content
+    return response
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, study):
+    response = export(client_for(rita), "csv", study["plan"])
+    assert response["Content-Disposition"] == (
+        'attachment; filename="theme-report-planning-versus-execution.csv"')
+    rows = csv_rows(response)
+    assert rows[0] == HEADER
+    assert rows[1:] == [
+        ["D", "NGO", "Male", "RET", "2009-04-08", "Interview D", "3", "23", "Planning versus execution",
+         "Plans are not enough", "(Participant «D». Personal interview April 8, 2009)."],
+        ["J", "Public", "Female", "", "2009-05-11", "Interview J", "3", "44", "Too many documents",
+         "We are up to here with planning documents", "(Participant «J». Personal interview May 11, 2009)."],
+    ]
+
+
+def test_the_csv_follows_the_sub_theme_and_participant_choices(rita, study):
+    client = client_for(rita)
+    assert [r[0] for r in csv_rows(export(client, "csv", study["plan"], subthemes="0"))[1:]] == ["D"]
+    only_j = csv_rows(export(client, "csv", study["plan"], participant=study["j"].pk))
+    assert [r[0] for r in only_j[1:]] == ["J"]
+
+
+def test_the_xlsx_holds_the_quotes_and_the_counts(rita, study):
+    response = export(client_for(rita), "xlsx", study["plan"])
+    book = load_workbook(io.BytesIO(response.content))
+    quotes = [[c.value for c in row] for row in book["Quotes"].iter_rows()]
+    assert quotes[0] == HEADER
+    assert [(r[0], r[3], r[9], r[10]) for r in quotes[1:]] == [
+        ("D", "RET", "Plans are not enough", "(Participant «D». Personal interview April 8, 2009)."),
+        ("J", None, "We are up to here with planning documents",
+         "(Participant «J». Personal interview May 11, 2009)."),
+    ]
+    counts = [[c.value for c in row] for row in book["Counts"].iter_rows()]
+    assert ["Excerpts", 3, None] in counts  # D, J and I (interview only); W withdrew
+    assert ["NGO", 1, 1] in counts
+    assert any(row[0] and row[0].startswith("2 participants are left out") for row in counts)
+
+
+def test_the_docx_reads_like_the_report(rita, study):
+    response = export(client_for(rita), "docx", study["plan"])
+    document = Document(io.BytesIO(response.content))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "Planning versus execution"
+    assert "The gap between planning and doing." in paragraphs
+    assert "Plans questioned." in paragraphs and "Impacts." in paragraphs
+    assert "Participant D · NGO · Male · RET" in paragraphs
+    assert "Participant J · Public · Female" in paragraphs
+    assert "«Plans are not enough» (Participant «D». Personal interview April 8, 2009)." in paragraphs
+    assert ("«We are up to here with planning documents» (Participant «J». Personal interview May 11, 2009)."
+            in paragraphs)
+    assert any(p.startswith("2 participants are left out of the quotations") for p in paragraphs)
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Excerpts" in cells and "3" in cells
+    everything = "\n".join(paragraphs + cells)
+    for secret in ("Planning without money", "Secret planning words", "Gender Office", "Arca"):
+        assert secret not in everything
+
+
+def test_exports_write_formula_like_quotes_as_text(rita, alice, study):
+    t = interview(person("F", scope="quote_named"), "=HYPERLINK(1) said F")
+    code(t, "=HYPERLINK(1) said F", [study["plan"]], alice)
+    client = client_for(rita)
+    row = [r for r in csv_rows(export(client, "csv", study["plan"])) if r[0] == "F"][0]
+    assert row[9] == "'=HYPERLINK(1) said F"
+    book = load_workbook(io.BytesIO(export(client, "xlsx", study["plan"]).content))
+    cell = [r[9] for r in book["Quotes"].iter_rows() if r[0].value == "F"][0]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1) said F", "s")
+
+
+@pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
+def test_exports_let_researchers_read(alice, study, name):
+    export(client_for(alice), name, study["plan"])
+
+
+@pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
+def test_exports_forbid_a_stranger(steve, study, name):
+    response = client_for(steve).get(reverse(f"coding:theme-report-{name}", args=[study["plan"].pk]))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
+def test_exports_send_anonymous_users_to_login(client, study, name):
+    response = client.get(reverse(f"coding:theme-report-{name}", args=[study["plan"].pk]))
+    assert response.status_code == 302
+
+
+def test_exports_refuse_an_unknown_participant(rita, study):
+    response = client_for(rita).get(reverse("coding:theme-report-csv", args=[study["plan"].pk]),
+                                    {"participant": 99999})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("people", [1, 6])
+def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, people, django_assert_num_queries):
+    """Guards against an N+1 over quotes (transcript, participant or themes per row)."""
+    parent = theme("Results")
+    for i in range(people):
+        code(interview(person(f"P{i}"), "Plans."), "Plans", [parent], alice)
+    client = client_for(rita)
+    # session, user, user permissions, group permissions, the theme, every theme, the counts
+    # grouped by participant, the quotes with transcript and participant, their themes
+    with django_assert_num_queries(9):
+        response = client.get(reverse("coding:theme-report-csv", args=[parent.pk]))
+    assert len(csv_rows(response)) == people + 1
