@@ -84,7 +84,7 @@ def render_transcript_html(text, excerpts, cues=None):
     return mark_safe("".join(out))
 
 
-def render_excerpt_list_html(excerpts, *, can_code, csrf_token=""):
+def render_excerpt_list_html(excerpts, *, can_code):
     """The side panel's items, one <li> per excerpt in text order.
 
     Python for the same reason as the text: a template loop over 2,000 excerpts with their
@@ -107,14 +107,14 @@ def render_excerpt_list_html(excerpts, *, can_code, csrf_token=""):
         )
         review = f" · <strong>{review_label}</strong>" if e["needs_review"] else ""
         memo = f'<div class="small memo">{escape(e["memo"])}</div>' if e["memo"] else ""
+        # Plain buttons, no form per excerpt: 2,000 forms double the DOM the picker's modal
+        # dialog restyles when it opens. The page's one remove form is filled in by the script.
         edit = (
-            f'<form method="post" class="d-flex gap-1 mt-1" '
-            f'action="{delete_url.replace("/0/", f"/{pk}/")}">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+            f'<div class="d-flex gap-1 mt-1">'
             f'<button type="button" class="btn btn-sm btn-outline-secondary excerpt-edit" '
             f'data-id="{pk}" data-url="{edit_url.replace("/0/", f"/{pk}/")}">{edit_label}</button>'
-            f'<button type="submit" class="btn btn-sm btn-outline-danger excerpt-remove">'
-            f"{remove_label}</button></form>"
+            f'<button type="button" class="btn btn-sm btn-outline-danger excerpt-remove" '
+            f'data-url="{delete_url.replace("/0/", f"/{pk}/")}">{remove_label}</button></div>'
             if can_code
             else ""
         )

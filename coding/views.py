@@ -3,7 +3,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -121,9 +120,7 @@ def transcript_coding(request, pk):
         "length_utf16": to_utf16(len(transcript.text)),
         "text_html": render_transcript_html(transcript.text, excerpts, transcript.cue_labels()),
         "review_count": sum(1 for e in excerpts if e["needs_review"]),
-        "excerpt_list_html": render_excerpt_list_html(
-            excerpts, can_code=user_can_code, csrf_token=get_token(request)
-        ),
+        "excerpt_list_html": render_excerpt_list_html(excerpts, can_code=user_can_code),
         "coders": coders,
         "layer": layer,
         "can_code": user_can_code,

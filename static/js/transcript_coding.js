@@ -295,6 +295,15 @@
     live.textContent = sel ? sel.quote.slice(0, 200) : "";
   });
 
+  // ----- removing: the page's one remove form, pointed at the chosen excerpt -----
+  const removeForm = document.getElementById("remove-form");
+  document.querySelectorAll(".excerpt-remove").forEach(function (b) {
+    b.addEventListener("click", function () {
+      removeForm.action = b.dataset.url;
+      removeForm.submit();
+    });
+  });
+
   // ----- editing -----
   document.querySelectorAll(".excerpt-edit").forEach(function (b) {
     b.addEventListener("click", function () {
