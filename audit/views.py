@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.history import versions
 from audit.models import Change
-from coding.models import CodedExcerpt, DeletedExcerpt, Theme
+from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
 from coding.services import ExcerptConflict, excerpt_update
 from pasto_coop.roles import can_code, can_read
 
@@ -92,9 +92,10 @@ def excerpt_revert(request, pk, change_pk):
 
 @login_required
 def trash(request):
-    """Researchers: removed excerpts, newest first, each restorable with its codings."""
+    """Researchers: removed excerpts and themes, newest first, each restorable with its codings."""
     if not request.user.has_perm("coding.delete_codedexcerpt"):
         raise PermissionDenied
     deleted = DeletedExcerpt.objects.select_related("transcript", "deleted_by")
     page = Paginator(deleted, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/trash.html", {"page": page})
+    themes = DeletedTheme.objects.select_related("deleted_by")
+    return render(request, "audit/trash.html", {"page": page, "themes": themes})
