@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from interviews.models import ConsentScope, Transcript
+from interviews.models import Transcript, consent_quotes_q
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #1f77b4."), code="invalid_colour"
@@ -60,8 +60,7 @@ class ThemeQuerySet(models.QuerySet):
         )
         examples = {}
         for row in (
-            Link.objects.filter(**{f"codedexcerpt__transcript__participant__{k}": v
-                                   for k, v in QUOTABLE.items()})
+            Link.objects.filter(consent_quotes_q("codedexcerpt__transcript__participant__"))
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -135,12 +134,6 @@ class ThemeQuerySet(models.QuerySet):
 EXAMPLES_PER_THEME = 2
 EXAMPLE_LENGTH = 200
 SPLIT_QUOTE_LENGTH = 500
-# Participants whose words may appear on pages beyond the coding page.
-QUOTABLE = {
-    "consent_given": True,
-    "consent_withdrawn_on__isnull": True,
-    "consent_scope__in": [ConsentScope.QUOTE, ConsentScope.QUOTE_NAMED],
-}
 
 
 @dataclass

@@ -22,24 +22,31 @@ from django.utils.translation import ngettext
 
 from coding.models import CodedExcerpt, Theme, theme_tree
 from coding.search import fold
-from interviews.models import ConsentScope, Gender, Participant, Sector, Transcript
+from interviews.models import (
+    QUOTE_SCOPES,
+    ConsentScope,
+    Gender,
+    Participant,
+    Sector,
+    Transcript,
+    consent_counts_q,
+    consent_quotes_q,
+)
 
 Link = CodedExcerpt.themes.through
 CONTEXT_CHARS = 160
 PARTICIPANT = "transcript__participant__"
 
-CONSENT_COUNTS = {"consent_given": True, "consent_withdrawn_on__isnull": True}
-QUOTE_SCOPES = [ConsentScope.QUOTE, ConsentScope.QUOTE_NAMED]
 # Never read by a report page; an admin sees them in the admin only.
 IDENTIFYING = ("full_name", "contact")
 
 
 def counts_q(prefix=PARTICIPANT):
-    return Q(**{prefix + k: v for k, v in CONSENT_COUNTS.items()})
+    return consent_counts_q(prefix)
 
 
 def quotes_q(prefix=PARTICIPANT):
-    return counts_q(prefix) & Q(**{prefix + "consent_scope__in": QUOTE_SCOPES})
+    return consent_quotes_q(prefix)
 
 
 def may_quote(participant):

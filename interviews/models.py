@@ -32,6 +32,21 @@ class ConsentScope(models.TextChoices):
     QUOTE_NAMED = "quote_named", _("May be quoted with organisation named")
 
 
+# The consent rule, in one place. A participant counts in numbers when consent was given and
+# not withdrawn; their words may be quoted when, besides, the scope allows quotation.
+QUOTE_SCOPES = [ConsentScope.QUOTE, ConsentScope.QUOTE_NAMED]
+
+
+def consent_counts_q(prefix=""):
+    """Q for participants who count, through `prefix` (e.g. "transcript__participant__")."""
+    return Q(**{prefix + "consent_given": True, prefix + "consent_withdrawn_on__isnull": True})
+
+
+def consent_quotes_q(prefix=""):
+    """Q for participants whose words may be quoted, through `prefix`."""
+    return consent_counts_q(prefix) & Q(**{prefix + "consent_scope__in": QUOTE_SCOPES})
+
+
 class ParticipantQuerySet(models.QuerySet):
     def for_home(self):
         """Home page: participants with how many transcripts each has, in one query."""
