@@ -3,30 +3,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.history import versions
 from audit.models import Change
-from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
+from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
+from coding.models import DeletedExcerpt, DeletedTheme, Theme
 from coding.services import ExcerptConflict, excerpt_update
-from pasto_coop.roles import can_code, can_read
+from pasto_coop.roles import can_code
 
 EXCERPT = "coding.codedexcerpt"
-
-
-def _get_excerpt_for_user(request, pk):
-    if not can_read(request.user):
-        raise PermissionDenied
-    return get_object_or_404(CodedExcerpt.objects.select_related("transcript"), pk=pk)
-
-
-def _get_excerpt_for_user_rw(request, pk):
-    if not request.user.has_perm("coding.change_codedexcerpt"):
-        raise PermissionDenied
-    return get_object_or_404(CodedExcerpt.objects.select_related("transcript"), pk=pk)
 
 
 def _date(value):
@@ -58,7 +47,7 @@ def history_log(request):
 
 @login_required
 def excerpt_history(request, pk):
-    excerpt = _get_excerpt_for_user(request, pk)
+    excerpt = get_excerpt_for_user(request, pk)
     rows = versions(Change.objects.for_object(EXCERPT, excerpt.pk))
     theme_names = dict(Theme.objects.values_list("pk", "name"))
     ctx = {
@@ -74,7 +63,7 @@ def excerpt_history(request, pk):
 @require_POST
 def excerpt_revert(request, pk, change_pk):
     """Put an excerpt back as it stood after one of its recorded changes."""
-    excerpt = _get_excerpt_for_user_rw(request, pk)
+    excerpt = get_excerpt_for_user_rw(request, pk)
     states = dict((c.pk, s) for c, s in versions(Change.objects.for_object(EXCERPT, excerpt.pk)))
     if change_pk not in states:
         raise PermissionDenied

@@ -211,16 +211,24 @@ class CodeSpec:
     children: list = field(default_factory=list)
 
 
-def _local(tag):
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+_LOCAL_NAMES = {}
 
 
-def _namespace(tag):
+def local_name(tag):
+    """A tag's name without its namespace ("{urn:…}Code" -> "Code"), remembered per tag: the
+    project import asks it for every element of a 100,000-selection file."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    return name
+
+
+def tag_namespace(tag):
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 def _children(element, name):
-    return [child for child in element if _local(child.tag) == name]
+    return [child for child in element if local_name(child.tag) == name]
 
 
 def _child(element, name):
@@ -407,15 +415,15 @@ def codebook_import_element(root, *, report):
     """Import the codebook in a parsed `<CodeBook>` (.qdc) or `<Project>` (.qde) element, with
     its kind sets. Elements are matched by local name, so odd namespaces pass (with a warning).
     Returns {guid: Theme} for every code in the file. Call inside a transaction."""
-    kind = _local(root.tag)
+    kind = local_name(root.tag)
     if kind not in ("CodeBook", "Project"):
         raise CodebookFileError(_("This is not a REFI-QDA codebook: its root element is <%(root)s>.")
                                 % {"root": kind})
     expected = NS_CODEBOOK if kind == "CodeBook" else NS_PROJECT
-    if _namespace(root.tag) != expected:
+    if tag_namespace(root.tag) != expected:
         report.warnings.append(
             _("The file uses the namespace «%(found)s» rather than «%(expected)s»; it was read anyway.")
-            % {"found": _namespace(root.tag), "expected": expected}
+            % {"found": tag_namespace(root.tag), "expected": expected}
         )
     codebook = root if kind == "CodeBook" else _child(root, "CodeBook")
     codes = _child(codebook, "Codes") if codebook is not None else None
@@ -431,9 +439,9 @@ def codebook_import_qdc(file, *, user, report=None):
         raise PermissionDenied
     report = report if report is not None else ImportReport()
     root = parse_xml(read_upload(file))
-    if _local(root.tag) != "CodeBook":
+    if local_name(root.tag) != "CodeBook":
         raise CodebookFileError(_("This is not a REFI-QDA codebook: its root element is <%(root)s>, "
-                                  "not <CodeBook>.") % {"root": _local(root.tag)})
+                                  "not <CodeBook>.") % {"root": local_name(root.tag)})
     with transaction.atomic():
         codebook_import_element(root, report=report)
     return report

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from coding.access import get_excerpt_for_user_rw
 from coding.forms import ExcerptForm, ThemeQuickForm
 from coding.highlight import render_excerpt_list_html, render_transcript_html
 from coding.models import CodedExcerpt, DeletedExcerpt, Theme
@@ -18,6 +19,7 @@ from coding.services import (
     excerpt_delete,
     excerpt_restore,
     excerpt_update,
+    theme_create,
 )
 from interviews.models import Transcript
 from interviews.text import codepoint_to_utf16, codepoint_to_utf16_converter
@@ -34,12 +36,6 @@ def _get_transcript_for_user_rw(request, pk):
     if not can_code(request.user):
         raise PermissionDenied
     return get_object_or_404(Transcript, pk=pk)
-
-
-def _get_excerpt_for_user_rw(request, pk):
-    if not request.user.has_perm("coding.change_codedexcerpt"):
-        raise PermissionDenied
-    return get_object_or_404(CodedExcerpt.objects.select_related("transcript"), pk=pk)
 
 
 def _get_deleted_excerpt_for_user_rw(request, pk):
@@ -163,7 +159,7 @@ def excerpt_create_view(request, pk):
 @login_required
 @require_POST
 def excerpt_update_view(request, pk):
-    excerpt = _get_excerpt_for_user_rw(request, pk)
+    excerpt = get_excerpt_for_user_rw(request, pk)
     form = ExcerptForm(request.POST, transcript=excerpt.transcript)
     if not form.is_valid():
         return _form_error_response(request, excerpt.transcript, form.errors)
@@ -200,7 +196,7 @@ def excerpt_update_view(request, pk):
 @login_required
 @require_POST
 def excerpt_delete_view(request, pk):
-    excerpt = _get_excerpt_for_user_rw(request, pk)
+    excerpt = get_excerpt_for_user_rw(request, pk)
     if not request.user.has_perm("coding.delete_codedexcerpt"):
         raise PermissionDenied
     deleted = excerpt_delete(excerpt=excerpt, user=request.user)
@@ -233,6 +229,9 @@ def theme_create_view(request):
     form = ThemeQuickForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
-    theme = form.save()
+    try:
+        theme = theme_create(**form.cleaned_data)  # last among its siblings, as on the codebook
+    except ValidationError as exc:
+        return JsonResponse({"errors": exc.message_dict}, status=400)
     return JsonResponse({"theme": {"id": theme.pk, "name": theme.name, "colour": theme.colour}},
                         status=201)

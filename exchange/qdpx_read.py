@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 from django.utils.translation import gettext_lazy as _
 
+from coding.codebook_qdc import local_name, tag_namespace
 from exchange.refi import guid_key, parse_datetime
 
 MAX_ENTRIES = 20_000
@@ -31,21 +32,6 @@ SOURCE_TAGS = ("TextSource", "PictureSource", "PDFSource", "AudioSource", "Video
 
 class ExchangeError(Exception):
     """A file we refuse as a whole. The message is for the user; nothing has been saved."""
-
-
-_LOCAL = {}
-
-
-def local(tag):
-    """A tag's name without its namespace ("{urn:…}Code" -> "Code"), remembered per tag."""
-    name = _LOCAL.get(tag)
-    if name is None:
-        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-    return name
-
-
-def namespace(tag):
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 @dataclass(slots=True)
@@ -266,7 +252,7 @@ def _attr(el, name):
 
 def _text(el, name):
     for child in el:
-        if local(child.tag) == name:
+        if local_name(child.tag) == name:
             return child.text or ""
     return ""
 
@@ -279,19 +265,19 @@ def _int(value):
 
 
 def _refs(el, name="NoteRef"):
-    return [guid_key(c.get("targetGUID")) for c in el if local(c.tag) == name and c.get("targetGUID")]
+    return [guid_key(c.get("targetGUID")) for c in el if local_name(c.tag) == name and c.get("targetGUID")]
 
 
 def _variables(el):
     values = []
     for vv in el:
-        if local(vv.tag) != "VariableValue":
+        if local_name(vv.tag) != "VariableValue":
             continue
         ref, value = "", None
         for child in vv:
-            if local(child.tag) == "VariableRef":
+            if local_name(child.tag) == "VariableRef":
                 ref = guid_key(child.get("targetGUID"))
-            elif local(child.tag).endswith("Value"):
+            elif local_name(child.tag).endswith("Value"):
                 value = (child.text or "").strip()
         if ref and value is not None:
             values.append((ref, value))
@@ -301,7 +287,7 @@ def _variables(el):
 def _coding(el):
     code, notes = "", []
     for child in el:
-        name = local(child.tag)
+        name = local_name(child.tag)
         if name == "CodeRef":
             code = guid_key(child.get("targetGUID"))
         elif name == "NoteRef" and child.get("targetGUID"):
@@ -314,7 +300,7 @@ def _selection(el):
     """One pass over the children: a large project has 100,000 of these."""
     codings, notes, description = [], [], ""
     for child in el:
-        name = local(child.tag)
+        name = local_name(child.tag)
         if name == "Coding":
             codings.append(_coding(child))
         elif name == "NoteRef" and child.get("targetGUID"):
@@ -330,8 +316,8 @@ def _selection(el):
 
 
 def _source(el):
-    kind = local(el.tag)
-    content = next((c.text or "" for c in el if local(c.tag) == "PlainTextContent"), None)
+    kind = local_name(el.tag)
+    content = next((c.text or "" for c in el if local_name(c.tag) == "PlainTextContent"), None)
     source = Source(
         guid=guid_key(el.get("guid")), kind=kind, name=_attr(el, "name"),
         plain_text_path=_attr(el, "plainTextPath"), content=content,
@@ -341,7 +327,7 @@ def _source(el):
         note_refs=_refs(el), variables=_variables(el),
     )
     for child in el:
-        name = local(child.tag)
+        name = local_name(child.tag)
         if name == "PlainTextSelection":
             source.selections.append(_selection(child))
         elif name == "Coding":
@@ -351,7 +337,7 @@ def _source(el):
 
 def _codes(codes_el, out):
     """Walk a <Codes> tree without recursion (a hostile file may nest very deep)."""
-    stack = [(c, "") for c in reversed(list(codes_el)) if local(c.tag) == "Code"]
+    stack = [(c, "") for c in reversed(list(codes_el)) if local_name(c.tag) == "Code"]
     while stack:
         el, parent = stack.pop()
         key = guid_key(el.get("guid"))
@@ -360,51 +346,51 @@ def _codes(codes_el, out):
             description=_text(el, "Description"), parent=parent,
             codable=_attr(el, "isCodable").lower() not in ("false", "0"), note_refs=_refs(el),
         ))
-        stack.extend((c, key) for c in reversed(list(el)) if local(c.tag) == "Code")
+        stack.extend((c, key) for c in reversed(list(el)) if local_name(c.tag) == "Code")
 
 
 def _section(project, el):
-    name = local(el.tag)
+    name = local_name(el.tag)
     if name == "Users":
         for user in el:
-            if local(user.tag) == "User" and user.get("guid"):
+            if local_name(user.tag) == "User" and user.get("guid"):
                 project.users[guid_key(user.get("guid"))] = _attr(user, "name") or _attr(user, "id")
     elif name == "CodeBook":
         for codes in el:
-            if local(codes.tag) == "Codes":
+            if local_name(codes.tag) == "Codes":
                 _codes(codes, project.codes)
-            elif local(codes.tag) == "Sets":
+            elif local_name(codes.tag) == "Sets":
                 _section(project, codes)
     elif name == "Codes":
         _codes(el, project.codes)
     elif name == "Variables":
         for var in el:
-            if local(var.tag) == "Variable" and var.get("guid"):
+            if local_name(var.tag) == "Variable" and var.get("guid"):
                 project.variables[guid_key(var.get("guid"))] = (_attr(var, "name"),
                                                                  _attr(var, "typeOfVariable"))
     elif name == "Cases":
         for case in el:
-            if local(case.tag) == "Case":
+            if local_name(case.tag) == "Case":
                 project.cases.append(Case(guid_key(case.get("guid")), _attr(case, "name"),
                                           _text(case, "Description"), _variables(case),
                                           _refs(case, "SourceRef")))
     elif name == "Notes":
         for note in el:
-            if local(note.tag) == "Note":
+            if local_name(note.tag) == "Note":
                 source = _source(note)
                 project.notes[source.guid] = Note(source.guid, source.name, source.content,
                                                   source.plain_text_path, source.user,
                                                   source.created, source.selections)
     elif name == "Links":
         for link in el:
-            if local(link.tag) == "Link":
+            if local_name(link.tag) == "Link":
                 project.links.append((guid_key(link.get("originGUID")),
                                       guid_key(link.get("targetGUID"))))
     elif name == "Sets":
         for s in el:
-            if local(s.tag) == "Set":
+            if local_name(s.tag) == "Set":
                 members = [guid_key(c.get("targetGUID") or c.get("guid")) for c in s
-                           if local(c.tag) == "MemberCode"]
+                           if local_name(c.tag) == "MemberCode"]
                 project.sets.append(Set(guid_key(s.get("guid")), _attr(s, "name"),
                                         _text(s, "Description"), members,
                                         _refs(s, "MemberSource"), _refs(s, "MemberNote")))
@@ -423,7 +409,7 @@ def _parse(stream, project, progress):
     try:
         for event, el in iterparse(stream, events=("start", "end")):
             if event == "start":
-                path.append(local(el.tag))
+                path.append(local_name(el.tag))
                 elements.append(el)
                 if len(path) == 1:
                     _root(project, el)
@@ -431,11 +417,11 @@ def _parse(stream, project, progress):
             depth = len(path)
             path.pop()
             elements.pop()
-            if depth == 2 and local(el.tag) != "Sources":
+            if depth == 2 and local_name(el.tag) != "Sources":
                 _section(project, el)
                 elements[-1].remove(el)
             elif depth == 3 and path[1] == "Sources":
-                if local(el.tag) in SOURCE_TAGS:
+                if local_name(el.tag) in SOURCE_TAGS:
                     project.sources.append(_source(el))
                     if progress:
                         progress("reading", len(project.sources), None)
@@ -449,11 +435,11 @@ def _parse(stream, project, progress):
 
 
 def _root(project, el):
-    project.root = local(el.tag)
+    project.root = local_name(el.tag)
     if project.root not in ("Project", "CodeBook"):
         raise ExchangeError(_("The XML's root element is <%(name)s>, so this is not a REFI-QDA "
                               "project or codebook.") % {"name": project.root})
-    project.namespace = namespace(el.tag)
+    project.namespace = tag_namespace(el.tag)
     expected = "urn:QDA-XML:project:1.0" if project.root == "Project" else "urn:QDA-XML:codebook:1.0"
     if project.namespace != expected:
         project.tolerated.append(_("The XML namespace is %(ns)s rather than %(expected)s.")

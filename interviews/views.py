@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coding.models import CodedExcerpt, Theme, theme_tree
+from coding.access import get_excerpt_for_user_rw
+from coding.models import Theme, theme_tree
 from interviews.forms import AnonymiseForm, ReviewAcceptForm, TranscriptTextForm, UploadFormSet
 from interviews.importers import MB
 from interviews.models import Participant, Transcript, TranscriptSource
@@ -83,12 +84,6 @@ def _get_source_for_user(request, pk):
     if not can_see_identifying_fields(request.user):
         raise PermissionDenied
     return get_object_or_404(TranscriptSource, transcript_id=pk)
-
-
-def _get_excerpt_for_user_rw(request, pk):
-    if not request.user.has_perm("coding.change_codedexcerpt"):
-        raise PermissionDenied
-    return get_object_or_404(CodedExcerpt, pk=pk)
 
 
 def _import_rows(formset, user):
@@ -184,7 +179,7 @@ def transcript_review(request, pk):
 @login_required
 @require_POST
 def excerpt_review_accept_view(request, pk):
-    excerpt = _get_excerpt_for_user_rw(request, pk)
+    excerpt = get_excerpt_for_user_rw(request, pk)
     form = ReviewAcceptForm(request.POST)
     try:
         if not form.is_valid():
