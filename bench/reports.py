@@ -213,14 +213,14 @@ def main():
 
         leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
-                reverse("coding:theme-report", args=[leaf.pk]), 20, "target < 200 ms")
+                reverse("reports:theme-report", args=[leaf.pk]), 20, "target < 200 ms")
         parent_n = CodedExcerpt.objects.filter(
             themes__in=Theme.objects.filter(parent=parent)).distinct().count()
         measure(f"theme report, first page (a parent, {parent_n:,} with sub-themes)",
-                reverse("coding:theme-report", args=[parent.pk]), 20, "target < 200 ms")
-        measure("theme × participant matrix (50 × ~480)", reverse("coding:theme-matrix"), 10,
+                reverse("reports:theme-report", args=[parent.pk]), 20, "target < 200 ms")
+        measure("theme × participant matrix (50 × ~480)", reverse("reports:theme-matrix"), 10,
                 "target < 500 ms")
-        search = reverse("coding:search")
+        search = reverse("reports:search")
         rare = RARE_WORDS[17]
         for label, q in (
             (f"search: a rare word ({rare})", rare),
@@ -229,13 +229,13 @@ def main():
             ("search: a word in every paragraph (the)", "the"),
         ):
             measure(label, f"{search}?q={q}", 10, "target < 300 ms (PostgreSQL)")
-        measure("CSV export of every excerpt", reverse("coding:excerpt-export-csv"), 5, "target < 2 s",
+        measure("CSV export of every excerpt", reverse("reports:excerpt-export-csv"), 5, "target < 2 s",
                 stream=True)
-        measure("excerpt browser, first page", reverse("coding:excerpt-browser"), 10)
+        measure("excerpt browser, first page", reverse("reports:excerpt-browser"), 10)
         measure("excerpt browser, text filter (alianza)",
-                reverse("coding:excerpt-browser") + "?text=alianza", 10)
-        measure("study overview (frequencies, crosstabs)", reverse("coding:study-overview"), 10)
-        measure("co-occurrence (same and overlapping excerpts)", reverse("coding:theme-cooccurrence"), 3)
+                reverse("reports:excerpt-browser") + "?text=alianza", 10)
+        measure("study overview (frequencies, crosstabs)", reverse("reports:study-overview"), 10)
+        measure("co-occurrence (same and overlapping excerpts)", reverse("reports:theme-cooccurrence"), 3)
         print("load average after measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print("\n| What | Median | p95 | Queries |\n|---|---|---|---|")
         for label, _target, median, p95, _n, count in rows:

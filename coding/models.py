@@ -92,43 +92,6 @@ class ThemeQuerySet(models.QuerySet):
         excerpt count, in tree order. One query."""
         return [theme for theme, _depth in theme_tree(self.annotate(excerpt_count=Count("excerpts")))]
 
-    # Study-wide reports (coding/reports.py builds them; imported here: it imports this module).
-
-    def for_theme_matrix(self):
-        """Theme × participant matrix: a ThemeMatrix of these themes and every participant who
-        counts, a theme counting its sub-themes' excerpts too (each once). Five queries: the
-        themes, the participants, their transcripts, then direct and sub-theme counts per theme
-        and transcript (coding.reports.theme_transcript_counts)."""
-        from coding.reports import ThemeTree, theme_matrix
-
-        return theme_matrix(ThemeTree(self))
-
-    def for_study_overview(self):
-        """Study overview: per theme, excerpts and participants in all and by sector and gender
-        (coding.reports.OverviewRow). Four queries: the themes, the transcripts with their
-        participants' attributes, direct and sub-theme counts per theme and transcript."""
-        from coding.reports import ThemeTree, study_overview
-
-        return study_overview(ThemeTree(self))
-
-    def for_theme_cooccurrence(self):
-        """Co-occurrence page: the themes, and {(theme a, theme b): n} for excerpts coded with
-        both and for pairs of overlapping excerpts, one coded with each. Three queries."""
-        from coding.reports import ThemeTree, theme_cooccurrence
-
-        tree = ThemeTree(self)
-        return tree, theme_cooccurrence()
-
-    def for_theme_report(self, theme, *, include_subthemes=True, participant=None):
-        """Theme report's numbers (coding.reports.ThemeReport): excerpts and participants in
-        all and by sector and gender, and who is left out of its quotations; its quotes come
-        from CodedExcerpt.objects.for_theme_report. Two queries: these themes (the tree), then
-        the counts, grouped by participant."""
-        from coding.reports import ThemeTree, theme_report
-
-        return theme_report(theme, ThemeTree(self), include_subthemes=include_subthemes,
-                            participant=participant)
-
 
 # Example quotes on the codebook page: how many per theme, and how much of each.
 EXAMPLES_PER_THEME = 2
@@ -313,41 +276,6 @@ class CodedExcerptQuerySet(models.QuerySet):
         for row in rows:
             row["themes"].sort(key=lambda t: t.name)
         return rows
-
-    # Reports and search. Each method names its page; coding/reports.py builds the queries
-    # (imported here, not at the top: it imports this module).
-
-    def counted(self):
-        """Excerpts that count in report numbers: their participant gave consent and has not
-        withdrawn it (coding.reports.CONSENT_COUNTS). Adds no query."""
-        from coding.reports import counted_excerpts
-
-        return counted_excerpts(self)
-
-    def for_excerpt_browser(self, ids):
-        """Excerpt browser: the excerpts `ids` (one page, already filtered and sorted), in that
-        order, with transcript, participant, coder, themes and about 160 characters of context
-        on each side, cut from the text by the database (never the whole text). Two queries:
-        the excerpts, their themes. The page picks its ids first, so the database cuts context
-        for these rows only, not for every row it sorts."""
-        from coding.reports import excerpts_for_browser
-
-        return excerpts_for_browser(self, ids)
-
-    def for_excerpt_export(self):
-        """Excerpt CSV export: one dict per counted excerpt, quote blanked where consent does
-        not allow quoting, themes as names. Two queries whatever the number of excerpts."""
-        from coding.reports import excerpts_for_export
-
-        return excerpts_for_export(self)
-
-    def for_theme_report(self, theme_ids):
-        """Theme report's quotes: excerpts coded with any of `theme_ids` from participants who
-        may be quoted, by participant, interview date and position. Two queries for a page (the
-        page, its themes), plus the paginator's count."""
-        from coding.reports import excerpts_for_theme_report
-
-        return excerpts_for_theme_report(self, theme_ids)
 
 
 class CodedExcerpt(models.Model):
@@ -561,7 +489,7 @@ def _sqlite_functions(sender, connection, **kwargs):
     """PostgreSQL gets pasto_fold (lower(unaccent(...))) from migration 0006; SQLite gets the
     same idea in Python, so report filters run one query on both."""
     if connection.vendor == "sqlite":
-        from coding.search import fold
+        from interviews.text import fold
 
         connection.connection.create_function("pasto_fold", 1, fold, deterministic=True)
 

@@ -524,7 +524,7 @@ def excerpts_auto_code(*, query, hits, theme, scope, coder):
     excerpt_create; hits that widen to the same passage make one excerpt. A passage that already
     has an excerpt with `theme` is left as it is and counted as skipped. All or nothing.
     Returns the AutoCodingRun that auto_coding_undo takes back."""
-    from coding.search import expand_hit
+    from interviews.text import expand_hit
 
     if scope not in AutoCodingScope.values:
         raise ValidationError({"scope": ValidationError(_("Choose how much to code."), code="invalid_scope")})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coding import codebook_views, report_views, views
+from coding import codebook_views, views
 
 app_name = "coding"
 
@@ -27,17 +27,4 @@ urlpatterns = [
     path("codebook/export.qdc", codebook_views.codebook_export_qdc, name="codebook-export-qdc"),
     path("codebook/export.csv", codebook_views.codebook_export_csv, name="codebook-export-csv"),
     path("codebook/import/", codebook_views.codebook_import_page, name="codebook-import"),
-    # Browse and report (report_views.py).
-    path("excerpts/", report_views.excerpt_browser, name="excerpt-browser"),
-    path("excerpts/export.csv", report_views.excerpt_export_csv, name="excerpt-export-csv"),
-    path("search/", report_views.search_view, name="search"),
-    path("search/auto-code/", report_views.auto_code, name="auto-code"),
-    path("auto-coding/<int:pk>/undo/", report_views.auto_coding_undo_view, name="auto-coding-undo"),
-    path("themes/<int:pk>/report/", report_views.theme_report_view, name="theme-report"),
-    path("themes/<int:pk>/report.docx", report_views.theme_report_docx, name="theme-report-docx"),
-    path("themes/<int:pk>/report.xlsx", report_views.theme_report_xlsx, name="theme-report-xlsx"),
-    path("themes/<int:pk>/report.csv", report_views.theme_report_csv, name="theme-report-csv"),
-    path("overview/", report_views.study_overview, name="study-overview"),
-    path("overview/matrix/", report_views.theme_matrix, name="theme-matrix"),
-    path("overview/co-occurrence/", report_views.theme_cooccurrence, name="theme-cooccurrence"),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "audit",
     "interviews",
     "coding",
+    "reports",
     "exchange",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
     path("coding/", include("coding.urls")),
+    path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
 ]

@@ -3,14 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from coding import report_views
 from coding.models import AutoCodingRun, CodedExcerpt
 from coding.services import excerpt_create, excerpt_update
 from interviews.models import Transcript
+from reports import views as report_views
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person
 
-URL = reverse("coding:auto-code")
+URL = reverse("reports:auto-code")
 TEXT = (
     "Primero. La migración forzada es un reto. Y otra migración aquí.\n\n"
     "Segundo párrafo: migracion sin tilde."
@@ -23,7 +23,7 @@ def spanish(participant):
 
 
 def keys(client, q):
-    return [line["hit"].key for line in client.get(reverse("coding:search"), {"q": q}).context["lines"]]
+    return [line["hit"].key for line in client.get(reverse("reports:search"), {"q": q}).context["lines"]]
 
 
 def quotes():
@@ -35,7 +35,7 @@ def test_it_codes_every_hit_with_the_theme(alice, spanish, themes):
                                             "all": "on"})
     run = AutoCodingRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("coding:search") + f"?q=migracion&run={run.pk}"
+    assert response["Location"] == reverse("reports:search") + f"?q=migracion&run={run.pk}"
     assert quotes() == ["migración", "migración", "migracion"]
     for excerpt in CodedExcerpt.objects.all():
         assert excerpt.quote == TEXT[excerpt.start : excerpt.end]
@@ -169,13 +169,13 @@ def auto_code(client, themes, spanish):
 
 
 def undo_url(run):
-    return reverse("coding:auto-coding-undo", args=[run.pk])
+    return reverse("reports:auto-coding-undo", args=[run.pk])
 
 
 def test_the_search_page_offers_the_undo(alice, spanish, themes):
     client = client_for(alice)
     run = auto_code(client, themes, spanish)
-    body = client.get(reverse("coding:search"), {"q": "migracion", "run": run.pk}).content.decode()
+    body = client.get(reverse("reports:search"), {"q": "migracion", "run": run.pk}).content.decode()
     assert undo_url(run) in body
 
 
@@ -228,7 +228,7 @@ def test_undo_sends_anonymous_users_to_login(alice, client, spanish, themes):
 
 
 def test_undo_answers_404_for_a_missing_run(alice):
-    assert client_for(alice).post(reverse("coding:auto-coding-undo", args=[999])).status_code == 404
+    assert client_for(alice).post(reverse("reports:auto-coding-undo", args=[999])).status_code == 404
 
 
 def test_it_refuses_a_malformed_hit(alice, spanish, themes):

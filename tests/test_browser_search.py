@@ -32,7 +32,7 @@ def spanish(participant):
 def test_it_codes_the_picked_hits_and_undoes_it(login_page, live_server, alice, spanish, themes):
     page = login_page(alice)
     errors = watch(page)
-    page.goto(live_server.url + reverse("coding:search") + "?q=migracion")
+    page.goto(live_server.url + reverse("reports:search") + "?q=migracion")
     expect(page.locator("#hit-count")).to_contain_text("2 hits")
     page.locator("#pick-all").check()
     expect(page.locator('[data-pick="hits"]:checked')).to_have_count(2)
@@ -59,9 +59,10 @@ def test_report_pages_load_without_console_errors(login_page, live_server, rita,
     page = login_page(rita)
     errors = watch(page)
     for url in (
-        reverse("coding:excerpt-browser"), reverse("coding:study-overview"), reverse("coding:theme-matrix"),
-        reverse("coding:theme-cooccurrence"),
-        reverse("coding:theme-report", args=[themes["youth"].pk]) + "?print=on",
+        reverse("reports:excerpt-browser"), reverse("reports:study-overview"),
+        reverse("reports:theme-matrix"),
+        reverse("reports:theme-cooccurrence"),
+        reverse("reports:theme-report", args=[themes["youth"].pk]) + "?print=on",
     ):
         page.goto(live_server.url + url)
         expect(page.locator("main h1")).to_be_visible()

@@ -1,8 +1,8 @@
-"""Server-rendered SVG charts (coding/charts.py): labelled, escaped, drawn to scale."""
+"""Server-rendered SVG charts (reports/charts.py): labelled, escaped, drawn to scale."""
 
 import re
 
-from coding.charts import Bar, bar_chart
+from reports.charts import Bar, bar_chart
 
 
 def words(n):

@@ -9,7 +9,7 @@ from coding.models import CodedExcerpt
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person, theme
 
-URL = reverse("coding:excerpt-browser")
+URL = reverse("reports:excerpt-browser")
 
 
 @pytest.fixture

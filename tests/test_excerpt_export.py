@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person
 
-URL = reverse("coding:excerpt-export-csv")
+URL = reverse("reports:excerpt-export-csv")
 
 
 def rows(response):

@@ -19,13 +19,13 @@ def study(alice, participant, transcript, themes):
 
 
 def urls(themes):
-    report = reverse("coding:theme-report", args=[themes["youth"].pk])
+    report = reverse("reports:theme-report", args=[themes["youth"].pk])
     return [
-        reverse("coding:excerpt-browser"), reverse("coding:excerpt-export-csv"),
-        reverse("coding:search") + "?q=youth", report, report + "?print=on",
-        reverse("coding:theme-report-csv", args=[themes["youth"].pk]),
-        reverse("coding:study-overview"), reverse("coding:theme-matrix"),
-        reverse("coding:theme-cooccurrence"),
+        reverse("reports:excerpt-browser"), reverse("reports:excerpt-export-csv"),
+        reverse("reports:search") + "?q=youth", report, report + "?print=on",
+        reverse("reports:theme-report-csv", args=[themes["youth"].pk]),
+        reverse("reports:study-overview"), reverse("reports:theme-matrix"),
+        reverse("reports:theme-cooccurrence"),
     ]
 
 
@@ -46,7 +46,7 @@ def test_binary_exports_hold_no_identifying_fields(rita, study, name):
     import io
     import zipfile
 
-    response = client_for(rita).get(reverse(f"coding:theme-report-{name}", args=[study["youth"].pk]))
+    response = client_for(rita).get(reverse(f"reports:theme-report-{name}", args=[study["youth"].pk]))
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         text = "".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
     for secret in SECRETS:

@@ -9,12 +9,13 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding.search import BASE_OF, VARIANTS, Matcher, fold, kwic, parse_query, search, transcripts_for_search
 from interviews.models import Transcript
+from interviews.text import BASE_OF, VARIANTS, fold
+from reports.search import Matcher, kwic, parse_query, search, transcripts_for_search
 from tests.conftest import client_for
 from tests.reports_study import interview, person
 
-URL = reverse("coding:search")
+URL = reverse("reports:search")
 TEXT = (
     "La migración forzada es un reto para Pasto.\n\n"
     "D: MIGRACION, desplazamiento; the forced, inland  migration of families.\n\n"

@@ -6,12 +6,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from coding.reports import Counts
 from interviews.models import Participant
+from reports.queries import Counts
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person, theme
 
-URL = reverse("coding:study-overview")
+URL = reverse("reports:study-overview")
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_it_draws_the_frequencies_as_an_svg_with_a_text_alternative(rita, study)
     assert ('<desc id="frequency-chart-desc">Results: 4 excerpts; Alliances: 3 excerpts; '
             "Planning &amp; &lt;execution&gt;: 2 excerpts</desc>") in body
     assert 'fill="#be4bdb"' in body
-    assert reverse("coding:theme-report", args=[study["a"].pk]) in body
+    assert reverse("reports:theme-report", args=[study["a"].pk]) in body
     assert "<execution>" not in body
 
 

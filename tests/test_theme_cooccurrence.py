@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person, theme
 
-URL = reverse("coding:theme-cooccurrence")
+URL = reverse("reports:theme-cooccurrence")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person, theme
 
-URL = reverse("coding:theme-matrix")
+URL = reverse("reports:theme-matrix")
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def test_it_counts_each_participants_excerpts_per_theme(rita, study):
 
 def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, study):
     body = client_for(rita).get(URL).content.decode()
-    results = reverse("coding:theme-report", args=[study["parent"].pk]) + f"?participant={study['D'].pk}"
-    report = reverse("coding:theme-report", args=[study["b"].pk]) + f"?participant={study['J'].pk}"
+    results = reverse("reports:theme-report", args=[study["parent"].pk]) + f"?participant={study['D'].pk}"
+    report = reverse("reports:theme-report", args=[study["b"].pk]) + f"?participant={study['J'].pk}"
     # Results × D holds the largest count (2): full colour; Planning × J holds half of it.
     link = '<a class="d-block text-reset" href="{}">{}</a></td>'
     assert '<td style="background:rgba(13,110,253,1.00);color:#fff">' + link.format(results, 2) in body

@@ -11,7 +11,7 @@ from tests.reports_study import code, interview, person, theme
 
 
 def url(theme_obj, **params):
-    base = reverse("coding:theme-report", args=[theme_obj.pk])
+    base = reverse("reports:theme-report", args=[theme_obj.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
@@ -166,7 +166,7 @@ def test_it_refuses_an_unknown_participant(rita, study):
 
 
 def test_it_answers_404_for_a_missing_theme(rita, db):
-    assert client_for(rita).get(reverse("coding:theme-report", args=[99999])).status_code == 404
+    assert client_for(rita).get(reverse("reports:theme-report", args=[99999])).status_code == 404
 
 
 def test_it_lets_a_researcher_read(alice, study):

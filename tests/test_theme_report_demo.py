@@ -38,7 +38,7 @@ def text_of(response):
 @pytest.mark.parametrize("name", list(SECTIONS))
 def test_each_results_heading_reads_like_the_paper(demo, rita, name):
     theme = Theme.objects.get(name=name)
-    response = client_for(rita).get(reverse("coding:theme-report", args=[theme.pk]))
+    response = client_for(rita).get(reverse("reports:theme-report", args=[theme.pk]))
     quotes = list(response.context["page"])
     assert [q.transcript.participant.code for q in quotes] == SECTIONS[name]
     text = text_of(response)
@@ -51,7 +51,7 @@ def test_each_results_heading_reads_like_the_paper(demo, rita, name):
 
 def test_the_planning_section_quotes_participant_j_as_the_paper_does(demo, rita):
     theme = Theme.objects.get(name="Planning versus execution")
-    text = text_of(client_for(rita).get(reverse("coding:theme-report", args=[theme.pk])))
+    text = text_of(client_for(rita).get(reverse("reports:theme-report", args=[theme.pk])))
     assert ("«On many occasions we are up to here with planning and strategy documents» "
             "(Participant «J». Personal interview May 11, 2009).") in text
     assert "«When are we going to see how much of this planning is implemented" in text
@@ -61,7 +61,7 @@ def test_the_planning_section_quotes_participant_j_as_the_paper_does(demo, rita)
 
 def test_the_art_redes_section_names_the_participants_organisations(demo, rita):
     theme = Theme.objects.get(name="The UNDP's ART-REDES Program")
-    text = text_of(client_for(rita).get(reverse("coding:theme-report", args=[theme.pk])))
+    text = text_of(client_for(rita).get(reverse("reports:theme-report", args=[theme.pk])))
     assert "Participant K · Public · Female · Force Inland Migration Office" in text
     assert ("«Some important alliances were made, like the alliance with the UNDP’s ART–REDES Program, "
             "which has a lot of experience in the field of International Cooperation with municipalities» "
@@ -70,7 +70,7 @@ def test_the_art_redes_section_names_the_participants_organisations(demo, rita):
 
 def test_the_results_report_gathers_its_five_headings(demo, rita):
     theme = Theme.objects.get(name="Results")
-    response = client_for(rita).get(reverse("coding:theme-report", args=[theme.pk]))
+    response = client_for(rita).get(reverse("reports:theme-report", args=[theme.pk]))
     report = response.context["report"]
     assert report.totals.excerpts == sum(len(codes) for name, codes in SECTIONS.items()
                                          if name != "Communication and shared knowledge")

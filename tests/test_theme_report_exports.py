@@ -36,7 +36,7 @@ def study(alice):
 
 
 def export(client, name, theme_obj, **params):
-    response = client.get(reverse(f"coding:theme-report-{name}", args=[theme_obj.pk]), params)
+    response = client.get(reverse(f"reports:theme-report-{name}", args=[theme_obj.pk]), params)
     assert response.status_code == 200, response.content
     return response
 
@@ -120,18 +120,18 @@ def test_exports_let_researchers_read(alice, study, name):
 
 @pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
 def test_exports_forbid_a_stranger(steve, study, name):
-    response = client_for(steve).get(reverse(f"coding:theme-report-{name}", args=[study["plan"].pk]))
+    response = client_for(steve).get(reverse(f"reports:theme-report-{name}", args=[study["plan"].pk]))
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
 def test_exports_send_anonymous_users_to_login(client, study, name):
-    response = client.get(reverse(f"coding:theme-report-{name}", args=[study["plan"].pk]))
+    response = client.get(reverse(f"reports:theme-report-{name}", args=[study["plan"].pk]))
     assert response.status_code == 302
 
 
 def test_exports_refuse_an_unknown_participant(rita, study):
-    response = client_for(rita).get(reverse("coding:theme-report-csv", args=[study["plan"].pk]),
+    response = client_for(rita).get(reverse("reports:theme-report-csv", args=[study["plan"].pk]),
                                     {"participant": 99999})
     assert response.status_code == 400
 
@@ -146,5 +146,5 @@ def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, people, django_asse
     # session, user, user permissions, group permissions, the theme, every theme, the counts
     # grouped by participant, the quotes with transcript and participant, their themes
     with django_assert_num_queries(9):
-        response = client.get(reverse("coding:theme-report-csv", args=[parent.pk]))
+        response = client.get(reverse("reports:theme-report-csv", args=[parent.pk]))
     assert len(csv_rows(response)) == people + 1

@@ -26,68 +26,12 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
-# Combining accents that NFC could not compose onto their letter stay in the text as separate
-# code points; the matcher lets any number of them follow a letter.
-MARKS = "\u0300-\u036f"
-_MARKS_RE = re.compile(f"[{MARKS}]+")
+from interviews.models import Transcript
+from interviews.text import BASE_OF, MARKS, MARKS_RE, VARIANTS
+from reports.queries import counts_q
+
 _WORD = re.compile(r"\w+")
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
-
-# Letters that unaccent folds to one ASCII letter although Unicode gives them no decomposition.
-_EXTRA_BASES = {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l"}
-# The Latin blocks: Latin-1 Supplement, Latin Extended-A and -B, Latin Extended Additional.
-_LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
-
-
-def _base_letter(ch):
-    """The ASCII letter `ch` is an accented form of (lower case), or None."""
-    low = ch.lower()
-    if len(low) == 1 and low in _EXTRA_BASES:
-        return _EXTRA_BASES[low]
-    decomposed = unicodedata.normalize("NFD", ch)
-    base = decomposed[0].lower()
-    if base.isascii() and base.isalpha() and all(unicodedata.combining(c) for c in decomposed[1:]):
-        return base
-    return None
-
-
-def _variants():
-    found = {chr(c): {chr(c), chr(c).upper()} for c in range(ord("a"), ord("z") + 1)}
-    for cp in _LATIN:
-        ch = chr(cp)
-        base = _base_letter(ch)
-        if base is not None:
-            found[base].add(ch)
-    return {base: "".join(sorted(chars)) for base, chars in found.items()}
-
-
-# For each ASCII letter, every Latin letter that is it with an accent, in both cases.
-VARIANTS = _variants()
-BASE_OF = {ch: base for base, chars in VARIANTS.items() for ch in chars}
-
-
-_BASE_TABLE = str.maketrans(BASE_OF)
-# Accented letters to their base and combining accents dropped, in one C-level pass. When the
-# result is plain ASCII it equals the full fold (NFD, drop accents, NFC, base letters) below.
-_QUICK_TABLE = str.maketrans({**BASE_OF, **{chr(c): None for c in range(0x300, 0x370)}})
-
-
-def fold(text):
-    """Lower case without accents, for comparisons: SQLite's pasto_fold (PostgreSQL's is
-    lower(unaccent(...)), migration 0006). Not for offsets: it may change the length.
-
-    SQLite calls it once per row a filter reads (100,000 quotes for a whole study), so it is
-    built from C-level string operations only, with a shortcut for plain ASCII."""
-    if text is None:
-        return None
-    if text.isascii():
-        return text.lower()
-    quick = text.translate(_QUICK_TABLE)
-    if quick.isascii():
-        return quick.lower()
-    stripped = _MARKS_RE.sub("", unicodedata.normalize("NFD", text))
-    return unicodedata.normalize("NFC", stripped).translate(_BASE_TABLE).lower()
-
 
 def _letter_pattern(ch):
     base = BASE_OF.get(ch)
@@ -123,7 +67,7 @@ def parse_query(query):
     terms = []
     for phrase, word in _TERM.findall(query):
         raw = phrase if phrase else word
-        words = tuple(_WORD.findall(_MARKS_RE.sub("", unicodedata.normalize("NFD", raw))))
+        words = tuple(_WORD.findall(MARKS_RE.sub("", unicodedata.normalize("NFD", raw))))
         words = tuple(unicodedata.normalize("NFC", w) for w in words)
         if words:
             terms.append(Term(words=words, prefix=raw.rstrip().endswith("*")))
@@ -253,7 +197,6 @@ _WORD_BYTES = frozenset(re.sub(rb"\\(.)", rb"\1", _WORD_1252))
 # other word is left to the exact scan (leaving a word out of the narrowing only widens it).
 _INDEXABLE = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
 KWIC_WIDTH = 70
-SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 
 
 def _text_search_sql(terms):
@@ -280,8 +223,6 @@ def transcripts_for_search(terms):
     from django.db import connection
     from django.db.models.expressions import RawSQL
 
-    from coding.reports import counts_q
-    from interviews.models import Transcript
 
     transcripts = (
         Transcript.objects.filter(counts_q("participant__"))
@@ -376,24 +317,3 @@ def kwic(text, start, end, starts=None, width=KWIC_WIDTH):
         after = after[: after.rindex(" ")] + "…"
     starts = paragraph_starts(text) if starts is None else starts
     return before, text[start:end], after, bisect_right(starts, start)
-
-
-def expand_hit(text, start, end, scope):
-    """The passage an auto-coded hit becomes: the match itself, its sentence, or its paragraph
-    (line), trimmed of surrounding whitespace. Never crosses a line break."""
-    if scope == "match":
-        return start, end
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end == -1 else line_end
-    if scope == "sentence":
-        for found in SENTENCE_END.finditer(text, line_start, start):
-            line_start = found.end()
-        found = SENTENCE_END.search(text, end, line_end)
-        if found is not None:
-            line_end = found.end()
-    while line_start < start and text[line_start].isspace():
-        line_start += 1
-    while line_end > end and text[line_end - 1].isspace():
-        line_end -= 1
-    return line_start, line_end

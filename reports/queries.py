@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coding.models import CodedExcerpt, Theme, theme_tree
-from coding.search import fold
 from interviews.models import (
     QUOTE_SCOPES,
     ConsentScope,
@@ -32,6 +31,7 @@ from interviews.models import (
     consent_counts_q,
     consent_quotes_q,
 )
+from interviews.text import fold
 
 Link = CodedExcerpt.themes.through
 CONTEXT_CHARS = 160
@@ -228,8 +228,9 @@ class ThemeMatrix:
         return max(self.counts.values(), default=0)
 
 
-def theme_matrix(tree):
-    """See ThemeQuerySet.for_theme_matrix."""
+def matrix_for(tree):
+    """Theme × participant matrix: a ThemeMatrix of the tree's themes and every participant who
+    counts, a theme counting its sub-themes' excerpts too (each once). Five queries."""
     participants = list(Participant.objects.filter(counts_q("")).only("pk", "code").order_by("code"))
     owner = dict(counted_transcripts().values_list("pk", "participant_id"))
     counts = {}
@@ -248,8 +249,9 @@ class OverviewRow:
     genders: list  # Counts per Gender.choices
 
 
-def study_overview(tree):
-    """See ThemeQuerySet.for_study_overview. Participants are counted distinct per cell: a
+def overview_for(tree):
+    """Study overview: per theme, excerpts and participants in all and by sector and gender.
+    Participants are counted distinct per cell: a
     participant with two transcripts counts once."""
     who = {
         pk: (participant, sector, gender)
@@ -281,7 +283,7 @@ def study_overview(tree):
     ]
 
 
-def theme_cooccurrence():
+def cooccurrence_for():
     """Two tables {(theme a, theme b): n} with a < b, over themes excerpts are coded with
     directly (a parent's sub-themes would co-occur with it trivially), for participants who
     count:
@@ -335,7 +337,7 @@ def gender_label(value):
 @dataclass
 class ThemeReport:
     """The numbers of a theme report; its quotes are paginated separately
-    (CodedExcerpt.objects.for_theme_report)."""
+    (excerpts_for_theme_report)."""
 
     theme: Theme
     tree: ThemeTree
@@ -420,7 +422,8 @@ def participant_heading(participant):
 
 
 def excerpts_for_theme_report(excerpts, theme_ids):
-    """See CodedExcerptQuerySet.for_theme_report."""
+    """Theme report's quotes: excerpts coded with any of `theme_ids` from participants who may be
+    quoted, by participant, interview date and position."""
     return (
         excerpts.filter(quotes_q(), pk__in=_coded_with(theme_ids))
         .select_related("transcript__participant")
@@ -434,7 +437,8 @@ def excerpts_for_theme_report(excerpts, theme_ids):
 
 
 def excerpts_for_browser(excerpts, ids):
-    """See CodedExcerptQuerySet.for_excerpt_browser. `context_before` and `context_after` are
+    """Excerpt browser: the excerpts `ids` (one page), in that order, with context cut by the
+    database. `context_before` and `context_after` are
     up to CONTEXT_CHARS code points of the stored text on each side of the quote."""
     before = Least(F("start"), Value(CONTEXT_CHARS), output_field=IntegerField())
     rows = (
@@ -454,7 +458,7 @@ def excerpts_for_browser(excerpts, ids):
 def text_contains(excerpts, text):
     """Excerpts whose quote contains every word of `text`, ignoring case and accents: the
     database's pasto_fold on both sides (migration 0006 on PostgreSQL, where a trigram index
-    serves it; coding.search.fold on SQLite, where the typed words are folded once here rather
+    serves it; reports.search.fold on SQLite, where the typed words are folded once here rather
     than once per row)."""
     from django.db import connections
 
@@ -486,7 +490,7 @@ EXPORT_FIELDS = (
 
 
 def excerpts_for_export(excerpts):
-    """See CodedExcerptQuerySet.for_excerpt_export. A generator of tuples: (id, participant
+    """See the excerpt CSV export. A generator of tuples: (id, participant
     code, sector, gender, organisation, transcript title, interview date, start, end, coder,
     needs review, quotable, quote, theme names), the organisation and the quote blanked where
     consent does not allow them. The theme names of every excerpt of a counted transcript come

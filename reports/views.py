@@ -2,7 +2,7 @@
 exports, and the study overview (frequencies, crosstabs, matrix, co-occurrence).
 
 Researchers and reviewers read every page here (`can_read`); only auto-coding and its undo
-write. No page reads identifying participant fields; quotes follow coding/reports.py's consent
+write. No page reads identifying participant fields; quotes follow reports/queries.py's consent
 rules.
 """
 
@@ -24,22 +24,30 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coding import exports
-from coding.charts import Bar, bar_chart, heat_style, matrix_body_html
 from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
-from coding.reports import (
-    ThemeTree,
-    citation,
-    counts_q,
-    left_out,
-    paragraph_context,
-    participant_heading,
-    text_contains,
-)
-from coding.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from pasto_coop.roles import can_code, can_read
+from reports import exports
+from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
+from reports.queries import (
+    ThemeTree,
+    citation,
+    cooccurrence_for,
+    counted_excerpts,
+    counts_q,
+    excerpts_for_browser,
+    excerpts_for_export,
+    excerpts_for_theme_report,
+    left_out,
+    matrix_for,
+    overview_for,
+    paragraph_context,
+    participant_heading,
+    text_contains,
+    theme_report,
+)
+from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
 
 EXCERPTS_PER_PAGE = 25
 HITS_PER_PAGE = 50
@@ -174,11 +182,11 @@ def excerpt_browser(request):
     _require_reader(request)
     form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
     if not form.is_valid():
-        return render(request, "coding/excerpt_browser.html", {"form": form}, status=400)
+        return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     filtered = form.filter(CodedExcerpt.objects.all())
-    ids = filtered.counted().alias(length=F("end") - F("start")).order_by(*form.ordering())
+    ids = counted_excerpts(filtered).alias(length=F("end") - F("start")).order_by(*form.ordering())
     page = Paginator(ids.values_list("pk", flat=True), EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
-    excerpts = CodedExcerpt.objects.for_excerpt_browser(list(page))
+    excerpts = excerpts_for_browser(CodedExcerpt.objects.all(), list(page))
     for excerpt in excerpts:
         excerpt.before, excerpt.after, excerpt.cut_before, excerpt.cut_after = paragraph_context(excerpt)
     ctx = {
@@ -188,7 +196,7 @@ def excerpt_browser(request):
         "hidden": filtered.exclude(counts_q()).count(),
         "query": _query_string(request, page=None),
     }
-    return render(request, "coding/excerpt_browser.html", ctx)
+    return render(request, "reports/excerpt_browser.html", ctx)
 
 
 @login_required
@@ -196,8 +204,8 @@ def excerpt_export_csv(request):
     _require_reader(request)
     form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
     if not form.is_valid():
-        return render(request, "coding/excerpt_browser.html", {"form": form}, status=400)
-    rows = form.filter(CodedExcerpt.objects.all()).for_excerpt_export()
+        return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
+    rows = excerpts_for_export(form.filter(CodedExcerpt.objects.all()))
     return exports.excerpts_csv(rows, filename="excerpts.csv")
 
 
@@ -271,7 +279,7 @@ def _search_page(request, form, *, status=200, errors=(), run=None):
             ctx["max_auto_code"] = MAX_AUTO_CODE
     elif form.is_bound:
         status = 400
-    return render(request, "coding/search.html", ctx, status=status)
+    return render(request, "reports/search.html", ctx, status=status)
 
 
 @login_required
@@ -318,7 +326,7 @@ def auto_code(request):
     created = run.excerpts.count()
     messages.success(request, _("Coded %(created)s with «%(theme)s»; %(skipped)s already had it.") % {
         "created": _excerpts_word(created), "theme": data["theme"].name, "skipped": run.skipped_count})
-    return redirect(reverse("coding:search") + "?" + urlencode({"q": data["q"], "run": run.pk}))
+    return redirect(reverse("reports:search") + "?" + urlencode({"q": data["q"], "run": run.pk}))
 
 
 @login_required
@@ -334,7 +342,7 @@ def auto_coding_undo_view(request, pk):
         message += " " + _("%(kept)s kept, because someone changed them since.") % {
             "kept": _excerpts_word(kept)}
     messages.success(request, message)
-    return redirect(reverse("coding:search") + "?" + urlencode({"q": run.query}))
+    return redirect(reverse("reports:search") + "?" + urlencode({"q": run.query}))
 
 
 # ----- Theme report and its exports -----
@@ -363,12 +371,12 @@ def _theme_report_for(request, pk):
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
-    report = Theme.objects.for_theme_report(theme, include_subthemes=data["subthemes"],
-                                            participant=data["participant"])
+    report = theme_report(theme, ThemeTree(Theme.objects.all()), include_subthemes=data["subthemes"],
+                          participant=data["participant"])
     quotes = CodedExcerpt.objects.all()
     if data["participant"] is not None:
         quotes = quotes.filter(transcript__participant=data["participant"])
-    return theme, form, report, quotes.for_theme_report(report.theme_ids)
+    return theme, form, report, excerpts_for_theme_report(quotes, report.theme_ids)
 
 
 class CountedPaginator(Paginator):
@@ -388,7 +396,7 @@ def _breakdown_chart(chart_id, title, rows):
 def theme_report_view(request, pk):
     theme, form, report, quotes = _theme_report_for(request, pk)
     if report is None:
-        return render(request, "coding/theme_report.html", {"theme": theme, "form": form}, status=400)
+        return render(request, "reports/theme_report.html", {"theme": theme, "form": form}, status=400)
     printing = form.cleaned_data["print"]
     per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
     page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
@@ -411,7 +419,7 @@ def theme_report_view(request, pk):
         ],
         "query": _query_string(request, page=None, print=None),
     }
-    return render(request, "coding/theme_report.html", ctx)
+    return render(request, "reports/theme_report.html", ctx)
 
 
 def _export(request, pk, build, content_type, extension):
@@ -445,11 +453,11 @@ def theme_report_csv(request, pk):
 @login_required
 def study_overview(request):
     _require_reader(request)
-    rows = Theme.objects.for_study_overview()
+    rows = overview_for(ThemeTree(Theme.objects.all()))
     chart = bar_chart(
         chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
         bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
-                  reverse("coding:theme-report", args=[row.theme.pk]), row.depth) for row in rows],
+                  reverse("reports:theme-report", args=[row.theme.pk]), row.depth) for row in rows],
     )
     ctx = {
         "rows": rows,
@@ -458,25 +466,25 @@ def study_overview(request):
         "genders": [label for _value, label in Gender.choices],
         "left_out": left_out(CodedExcerpt.objects.all()),
     }
-    return render(request, "coding/study_overview.html", ctx)
+    return render(request, "reports/study_overview.html", ctx)
 
 
 @login_required
 def theme_matrix(request):
     _require_reader(request)
-    matrix = Theme.objects.for_theme_matrix()
+    matrix = matrix_for(ThemeTree(Theme.objects.all()))
     ctx = {
         "matrix": matrix,
-        "body": matrix_body_html(matrix, lambda pk: reverse("coding:theme-report", args=[pk])),
+        "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[pk])),
         "left_out": left_out(CodedExcerpt.objects.all()),
     }
-    return render(request, "coding/theme_matrix.html", ctx)
+    return render(request, "reports/theme_matrix.html", ctx)
 
 
 @login_required
 def theme_cooccurrence(request):
     _require_reader(request)
-    tree, tables = Theme.objects.for_theme_cooccurrence()
+    tree, tables = ThemeTree(Theme.objects.all()), cooccurrence_for()
     same, overlap = tables["same"], tables["overlap"]
     pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
     rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
@@ -490,4 +498,4 @@ def theme_cooccurrence(request):
 
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
     ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(CodedExcerpt.objects.all())}
-    return render(request, "coding/theme_cooccurrence.html", ctx)
+    return render(request, "reports/theme_cooccurrence.html", ctx)

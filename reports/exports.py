@@ -16,8 +16,8 @@ from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from coding.reports import citation, gender_label, may_name_organisation, participant_heading, sector_label
 from interviews.models import Gender, Sector
+from reports.queries import citation, gender_label, may_name_organisation, participant_heading, sector_label
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,7 +168,7 @@ EXCERPT_COLUMNS = [
 
 
 def excerpts_csv(rows, *, filename):
-    """Stream `rows` (CodedExcerptQuerySet.for_excerpt_export) as CSV, 1,000 lines a chunk:
+    """Stream `rows` (reports.queries.excerpts_for_export) as CSV, 1,000 lines a chunk:
     100,000 excerpts never sit in memory as text at once, and each chunk costs one writerows
     call and one encode rather than one per line. The loop runs once per excerpt, so it avoids
     per-column dispatch and function calls."""

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("excerpts/", views.excerpt_browser, name="excerpt-browser"),
+    path("excerpts/export.csv", views.excerpt_export_csv, name="excerpt-export-csv"),
+    path("search/", views.search_view, name="search"),
+    path("search/auto-code/", views.auto_code, name="auto-code"),
+    path("auto-coding/<int:pk>/undo/", views.auto_coding_undo_view, name="auto-coding-undo"),
+    path("themes/<int:pk>/report/", views.theme_report_view, name="theme-report"),
+    path("themes/<int:pk>/report.docx", views.theme_report_docx, name="theme-report-docx"),
+    path("themes/<int:pk>/report.xlsx", views.theme_report_xlsx, name="theme-report-xlsx"),
+    path("themes/<int:pk>/report.csv", views.theme_report_csv, name="theme-report-csv"),
+    path("overview/", views.study_overview, name="study-overview"),
+    path("overview/matrix/", views.theme_matrix, name="theme-matrix"),
+    path("overview/co-occurrence/", views.theme_cooccurrence, name="theme-cooccurrence"),
+]
