@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chromium lint bench clean
+.PHONY: run test chromium messages lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -19,13 +19,18 @@ $(STAMP): pyproject.toml | $(PY)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
-run: $(STAMP)
+# The Spanish catalogues are kept as .po files and compiled here; compilemessages needs gettext.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y gettext; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops it)."
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
@@ -37,3 +42,4 @@ bench: $(STAMP) chromium
 
 clean:
 	rm -rf $(VENV) staticfiles test-results
+	find locale -name '*.mo' -delete

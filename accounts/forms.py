@@ -1,25 +1,33 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.models import User
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pasto_coop.roles import ROLE_DESCRIPTIONS
+from studies.roles import GROUP_DESCRIPTIONS
 
-ROLE_CHOICES = [("", _("No role"))] + [(role, f"{role}: {desc}") for role, desc in ROLE_DESCRIPTIONS.items()]
+GROUP_CHOICES = [(name, format_lazy("{}: {}", name, desc)) for name, desc in GROUP_DESCRIPTIONS.items()]
+GROUPS_HELP = _("Roles inside a study are given by that study's owners, on its members page.")
 
 
 class UserCreateForm(BaseUserCreationForm):
     """A new account: the password goes through AUTH_PASSWORD_VALIDATORS."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
+    site_groups = forms.MultipleChoiceField(
+        label=_("Site roles"), choices=GROUP_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=GROUPS_HELP,
+    )
 
     class Meta(BaseUserCreationForm.Meta):
         model = User
         fields = ("username", "first_name", "last_name", "email")
 
 
-class UserRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
+class UserUpdateForm(forms.Form):
+    site_groups = forms.MultipleChoiceField(
+        label=_("Site roles"), choices=GROUP_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=GROUPS_HELP,
+    )
     is_active = forms.BooleanField(
         label=_("Active"), required=False, help_text=_("An inactive user cannot log in.")
     )

@@ -1,21 +1,21 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from pasto_coop import roles
+from studies import roles
 
 
 @transaction.atomic
-def user_role_set(*, user, role, is_active=True):
-    """Give `user` exactly one role (or none). Admins also get the staff flag that the
-    participant records in the Django admin need."""
+def user_site_groups_set(*, user, site_groups, is_active=True):
+    """Give `user` exactly these site groups (Site admin, Study creator) and leave any other
+    group alone. Study roles are memberships, set on each study's members page."""
     user.is_active = is_active
-    user.is_staff = role == roles.ADMIN or user.is_superuser
-    user.save(update_fields=["is_active", "is_staff"])
-    user.groups.set(Group.objects.filter(name=role) if role else [])
+    user.save(update_fields=["is_active"])
+    user.groups.remove(*Group.objects.filter(name__in=roles.GROUP_PERMISSIONS).exclude(name__in=site_groups))
+    user.groups.add(*Group.objects.filter(name__in=site_groups))
     return user
 
 
 @transaction.atomic
-def user_create(*, form, role):
+def user_create(*, form, site_groups):
     user = form.save()
-    return user_role_set(user=user, role=role)
+    return user_site_groups_set(user=user, site_groups=site_groups)

@@ -2,15 +2,17 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import UserCreateForm, UserRoleForm
-from accounts.services import user_create, user_role_set
+from accounts.forms import UserCreateForm, UserUpdateForm
+from accounts.services import user_create, user_site_groups_set
 from accounts.throttle import client_ip, login_blocked, login_failure_record, login_failures_clear
-from pasto_coop.roles import ROLE_PERMISSIONS
+from studies import roles
+from studies.models import Membership
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -34,36 +36,41 @@ class ThrottledLoginView(auth_views.LoginView):
 login_view = ThrottledLoginView.as_view()
 
 
-def _require_user_admin(request):
-    if not request.user.has_perm("auth.change_user"):
+def _require_site_admin(request):
+    if not roles.is_site_admin(request.user):
         raise PermissionDenied
 
 
-def _get_user_for_admin(request, pk):
-    _require_user_admin(request)
+def _get_user_for_site_admin(request, pk):
+    _require_site_admin(request)
     return get_object_or_404(get_user_model(), pk=pk)
 
 
-def _role_of(user):
-    names = [g.name for g in user.groups.all() if g.name in ROLE_PERMISSIONS]
-    return names[0] if names else ""
+def _site_groups_of(user):
+    """Reads user.groups.all(): free when prefetched."""
+    return sorted(g.name for g in user.groups.all() if g.name in roles.GROUP_PERMISSIONS)
 
 
 @login_required
 def user_list(request):
-    _require_user_admin(request)
-    users = get_user_model().objects.order_by("username").prefetch_related("groups")
-    rows = [(u, _role_of(u)) for u in users]
+    """Site admins: every account with its site roles and its study memberships."""
+    _require_site_admin(request)
+    live = (Membership.objects.filter(study__deleted_at__isnull=True)
+            .select_related("study").order_by("study__name"))
+    users = get_user_model().objects.order_by("username").prefetch_related(
+        "groups", Prefetch("memberships", queryset=live)
+    )
+    rows = [(u, _site_groups_of(u)) for u in users]
     return render(request, "accounts/user_list.html", {"rows": rows})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create_view(request):
-    _require_user_admin(request)
+    _require_site_admin(request)
     form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(form=form, role=form.cleaned_data["role"])
+        user = user_create(form=form, site_groups=form.cleaned_data["site_groups"])
         messages.success(request, _("User %(name)s created.") % {"name": user.get_username()})
         return redirect("accounts:user-list")
     return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -72,14 +79,18 @@ def user_create_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_update_view(request, pk):
-    user = _get_user_for_admin(request, pk)
-    initial = {"role": _role_of(user), "is_active": user.is_active}
-    form = UserRoleForm(request.POST if request.method == "POST" else None, initial=initial)
+    user = _get_user_for_site_admin(request, pk)
+    initial = {"site_groups": _site_groups_of(user), "is_active": user.is_active}
+    form = UserUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if user == request.user and not form.cleaned_data["is_active"]:
-            form.add_error("is_active", _("You cannot deactivate your own account."))
+        groups, active = form.cleaned_data["site_groups"], form.cleaned_data["is_active"]
+        if user == request.user and not (active and (roles.SITE_ADMIN in groups or user.is_superuser)):
+            form.add_error(None, ValidationError(
+                _("You cannot deactivate your own account or remove your own site admin role."),
+                code="self_lockout",
+            ))
         else:
-            user_role_set(user=user, role=form.cleaned_data["role"], is_active=form.cleaned_data["is_active"])
+            user_site_groups_set(user=user, site_groups=groups, is_active=active)
             messages.success(request, _("User %(name)s updated.") % {"name": user.get_username()})
             return redirect("accounts:user-list")
     ctx = {"form": form, "edited": user}

@@ -11,9 +11,10 @@ class Action(models.TextChoices):
 
 
 class ChangeQuerySet(models.QuerySet):
-    def for_history_log(self, *, user_id=None, since=None, until=None):
-        """History log page (admins): newest first, filtered; one query per page plus the count."""
-        qs = self.select_related("user").order_by("-at", "-pk")
+    def for_history_log(self, study, *, user_id=None, since=None, until=None):
+        """History log page (a study's owners): the study's changes, newest first, filtered; one
+        query per page plus the count."""
+        qs = self.filter(study=study).select_related("user").order_by("-at", "-pk")
         if user_id:
             qs = qs.filter(user_id=user_id)
         if since:
@@ -22,23 +23,28 @@ class ChangeQuerySet(models.QuerySet):
             qs = qs.filter(at__date__lte=until)
         return qs
 
-    def for_object(self, model_label, object_id):
-        """An object's own history page, oldest first."""
+    def for_object(self, study, model_label, object_id):
+        """An object's own history page, oldest first. `study` too, because object ids are
+        only unique per model and a row of another study must never show."""
         return (
-            self.filter(model=model_label, object_id=str(object_id))
+            self.filter(study=study, model=model_label, object_id=str(object_id))
             .select_related("user")
             .order_by("at", "pk")
         )
 
 
 class Change(models.Model):
-    """One create, change or delete of a participant, transcript, theme or coded excerpt.
+    """One create, change or delete of a participant, transcript, theme, coded excerpt, study
+    or membership, in the study it belongs to.
 
     `data` holds the whole object for create and delete, and {field: [old, new]} for a change,
     so any version can be rebuilt by replaying the rows of one object in order.
     """
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="changes", verbose_name=_("study")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("user"),

@@ -1,21 +1,27 @@
 """Record every create, change and delete of the tracked models, whatever the code path (views,
-services, the Django admin, management commands). Bulk operations (bulk_create, update) bypass
-signals by design; the project uses them only in benchmarks.
+services, the Django admin, management commands), in the study each belongs to (a study's own
+rows and its memberships in that study's log). Bulk operations (bulk_create, update, and the
+REFI-QDA import's batched excerpts) bypass signals by design.
 
 Cost: one extra SELECT before each update of a tracked row (to know what changed) and one
 INSERT per recorded change.
 """
 
 import hashlib
+from contextvars import ContextVar
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from audit.context import current_user
 from audit.models import Action, Change
 
-TRACKED = ("interviews.Participant", "interviews.Transcript", "coding.Theme", "coding.CodedExcerpt")
+TRACKED = ("studies.Study", "studies.Membership", "interviews.Participant", "interviews.Transcript",
+           "coding.Theme", "coding.CodedExcerpt")
 SKIPPED_FIELDS = {"updated_at", "version"}
 LONG_TEXT = 500
+# Studies being deleted for good. Their log goes with them (Change.study cascades), and the rows
+# deleted with them must not log into a study that is gone: that would break the foreign key.
+_studies_deleting = ContextVar("audit_studies_deleting", default=frozenset())
 
 
 def _label(instance):
@@ -43,10 +49,18 @@ def _user():
     return user if user is not None and user.is_authenticated else None
 
 
+def _study_id(instance):
+    """Every row of the log belongs to one study: the object's own, or the study itself."""
+    return instance.pk if instance._meta.label == "studies.Study" else instance.study_id
+
+
 def _record(instance, action, data):
+    study_id = _study_id(instance)
+    if study_id in _studies_deleting.get():
+        return
     Change.objects.create(
-        user=_user(), action=action, model=_label(instance), object_id=str(instance.pk),
-        object_repr=str(instance)[:200], data=data,
+        study_id=study_id, user=_user(), action=action, model=_label(instance),
+        object_id=str(instance.pk), object_repr=str(instance)[:200], data=data,
     )
 
 
@@ -72,6 +86,10 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
 
 
 def _before_delete(sender, instance, **kwargs):
+    if _label(instance) == "studies.study":
+        # Django sends every pre_delete of a cascade before its first post_delete.
+        _studies_deleting.set(_studies_deleting.get() | {instance.pk})
+        return
     data = _snapshot(instance)
     if hasattr(instance, "themes"):
         data["themes"] = sorted(instance.themes.values_list("pk", flat=True))
@@ -79,6 +97,10 @@ def _before_delete(sender, instance, **kwargs):
 
 
 def _after_delete(sender, instance, **kwargs):
+    if _label(instance) == "studies.study":
+        # The study is deleted last in its cascade: nothing more will log into it.
+        _studies_deleting.set(_studies_deleting.get() - {instance.pk})
+        return
     _record(instance, Action.DELETE, getattr(instance, "_audit_deleted", _snapshot(instance)))
 
 

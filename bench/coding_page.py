@@ -33,15 +33,15 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from coding.models import CodedExcerpt, Theme  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
-from pasto_coop import roles  # noqa: E402
+from studies.models import Membership, Role, Study  # noqa: E402
 
 WORDS = (
     "de la el que y en los a se del las un por con no una su para es al lo como más pero "
@@ -73,12 +73,13 @@ def make_study(rng):
             Path(str(settings.DATABASES["default"]["NAME"]) + suffix).unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
-    user.groups.add(Group.objects.get(name=roles.RESEARCHER))
-    participant = Participant.objects.create(code="B1", sector="ngo", gender="female")
+    study = Study.objects.create(name="Bench", slug="bench", language="es")
+    Membership.objects.create(study=study, user=user, role=Role.RESEARCHER)
+    participant = Participant.objects.create(study=study, code="B1", sector="ngo", gender="female")
     text = make_text(rng)
-    transcript = Transcript.objects.create(participant=participant, title="Bench", text=text)
+    transcript = Transcript.objects.create(study=study, participant=participant, title="Bench", text=text)
     themes = [
-        Theme.objects.create(name=f"Theme {i:02}", colour=f"#{rng.randrange(0x1000000):06x}")
+        Theme.objects.create(study=study, name=f"Theme {i:02}", colour=f"#{rng.randrange(0x1000000):06x}")
         for i in range(THEMES)
     ]
     # Setup only: bulk inserts that respect the invariant (quote == text[start:end]).
@@ -87,7 +88,8 @@ def make_study(rng):
         start = rng.randrange(0, len(text) - 500)
         end = start + rng.randint(20, 400)
         rows.append(
-            CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end], coder=user)
+            CodedExcerpt(study=study, transcript=transcript, start=start, end=end, quote=text[start:end],
+                         coder=user)
         )
     CodedExcerpt.objects.bulk_create(rows, batch_size=500)
     links = [
@@ -120,7 +122,7 @@ def measure_server(user, transcript, themes, rng):
     render()
     page = timed(render, 30)
 
-    create_url = f"/coding/transcripts/{transcript.pk}/excerpts/new/"
+    create_url = reverse("coding:excerpt-create", args=[transcript.study.slug, transcript.pk])
 
     def save():
         start = rng.randrange(0, len(transcript.text) - 300)

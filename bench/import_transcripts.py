@@ -6,7 +6,7 @@ Builds a fresh SQLite database in var/bench_import.sqlite3 (set DATABASE_URL to 
 
 1. Import: writes 200 transcripts of 5,000 words each into a temporary folder (101 .txt in
    UTF-8, Windows-1252 or UTF-16; 33 each of .docx made with python-docx, .vtt and .srt), with a
-   CSV mapping them to 13 participants, then times `manage.py import_transcripts` on it, in this
+   CSV mapping them to 13 participants, then times `manage.py import_transcripts --study bench` on it, in this
    process: a dry run, the real run, and a second run (which skips every file).
 2. Re-anchoring: one 100,000-character transcript with 2,000 excerpts; times
    `transcript_text_update` (diff, re-anchoring, database writes, new version) for a typo fix
@@ -43,9 +43,10 @@ from django.core.management.base import CommandError  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from coding.models import CodedExcerpt  # noqa: E402
+from coding.transcript_text import transcript_anonymise, transcript_text_update  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
 from interviews.reanchor import Anchor, TextMapping, reanchor  # noqa: E402
-from interviews.services import transcript_anonymise, transcript_text_update  # noqa: E402
+from studies.models import Study  # noqa: E402
 
 WORDS = (
     "de la el que y en los a se del las un por con no una su para es al lo como más pero "
@@ -137,11 +138,11 @@ def timed_command(*args):
     return time.perf_counter() - started, out.getvalue().splitlines()[0]
 
 
-def bench_import(rng):
+def bench_import(rng, study):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         size = write_files(folder, rng)
-        args = (str(folder), "--csv", str(folder / "map.csv"), "--no-progress")
+        args = (str(folder), "--study", study.slug, "--csv", str(folder / "map.csv"), "--no-progress")
         dry, _ = timed_command(*args, "--dry-run")
         real, summary = timed_command(*args)
         again, _ = timed_command(*args)
@@ -163,17 +164,17 @@ def long_text(rng, length=100_000):
     return text[: text.rfind(" ")].rstrip()
 
 
-def build_coded(rng):
+def build_coded(rng, study):
     user = get_user_model().objects.create_user("bench-coder")
-    participant = Participant.objects.create(code="R1", sector="ngo", gender="male")
+    participant = Participant.objects.create(study=study, code="R1", sector="ngo", gender="male")
     text = long_text(rng)
-    transcript = Transcript.objects.create(participant=participant, title="Long", text=text)
+    transcript = Transcript.objects.create(study=study, participant=participant, title="Long", text=text)
     rows = []
     for _ in range(2_000):
         start = rng.randrange(0, len(text) - 500)
         end = start + rng.randint(20, 400)
-        rows.append(CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end],
-                                 coder=user))
+        rows.append(CodedExcerpt(study=study, transcript=transcript, start=start, end=end,
+                                 quote=text[start:end], coder=user))
     CodedExcerpt.objects.bulk_create(rows, batch_size=500)
     return user, transcript
 
@@ -193,8 +194,8 @@ def edits(text, rng):
     }
 
 
-def bench_reanchor(rng):
-    user, transcript = build_coded(rng)
+def bench_reanchor(rng, study):
+    user, transcript = build_coded(rng, study)
     original = transcript.text
     anchors = [Anchor(e.start, e.end, e.quote) for e in CodedExcerpt.objects.filter(transcript=transcript)]
     print(f"Re-anchoring: {len(original):,}-character transcript, {len(anchors):,} excerpts "
@@ -230,8 +231,9 @@ def main():
     started = time.perf_counter()
     fresh_database()
     print(f"Database: {connection.vendor}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
-    bench_import(rng)
-    bench_reanchor(rng)
+    study = Study.objects.create(name="Benchmark", slug="bench")
+    bench_import(rng, study)
+    bench_reanchor(rng, study)
     print(f"Total {time.perf_counter() - started:.0f} s")
 
 

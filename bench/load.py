@@ -7,7 +7,7 @@
 Each simulated researcher arrives within the first 5 s and logs in (login latency is reported
 apart: password hashing is slow on purpose), then until time is up: reads a transcript's
 coding page, codes a passage, sometimes edits the memo of one of its own excerpts, reads theme
-reports, and reads the study and transcript list pages, pausing 0.5-1.5 s between actions (a
+reports, and reads the home and transcript list pages, pausing 0.5-1.5 s between actions (a
 person reading). Only 127.0.0.1 is contacted. At the end it prints the requests served, the
 errors, the latency percentiles, and compares the excerpts in the database with those the
 clients were told were saved.
@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PASSWORD = "load-test-passphrase-2009"
+STUDY = "pasto"  # the demo's Pasto study (load_demo); every simulated researcher joins it
 
 
 def run(cmd, env):
@@ -55,19 +56,21 @@ def prepare(env, clients):
     run([PY, "manage.py", "load_demo"], env)
     run([PY, "manage.py", "collectstatic", "--noinput"], env)
     script = (
-        "from django.contrib.auth.models import User, Group\n"
-        "g = Group.objects.get(name='Researcher')\n"
+        "from django.contrib.auth.models import User\n"
+        "from studies.models import Role, Study\n"
+        "from studies.services import membership_add\n"
+        f"study = Study.objects.get(slug='{STUDY}')\n"
         f"for i in range({clients}):\n"
         f"    u = User.objects.create_user(f'load{{i}}', password='{PASSWORD}')\n"
-        "    u.groups.add(g)\n"
+        "    membership_add(study=study, user=u, role=Role.RESEARCHER)\n"
     )
     run([PY, "manage.py", "shell", "-c", script], env)
 
 
 class Researcher(threading.Thread):
-    def __init__(self, index, base, transcripts, deadline, results):
+    def __init__(self, index, base, transcripts, deadline, results, urls):
         super().__init__(daemon=True)
-        self.index, self.base, self.transcripts = index, base, transcripts
+        self.index, self.base, self.transcripts, self.urls = index, base, transcripts, urls
         self.deadline, self.results = deadline, results
         self.rng = random.Random(index)
         self.jar = http.cookiejar.CookieJar()
@@ -109,11 +112,11 @@ class Researcher(threading.Thread):
 
     def code_passage(self):
         pk, text = self.rng.choice(self.transcripts)
-        self.request(f"/coding/transcripts/{pk}/")
+        self.request(self.urls["coding"](pk))
         start = self.rng.randrange(0, max(1, len(text) - 80))
         end = min(len(text), start + self.rng.randint(10, 80))
         status, payload = self.request(
-            f"/coding/transcripts/{pk}/excerpts/new/",
+            self.urls["excerpt-create"](pk),
             {"start_utf16": start, "end_utf16": end, "themes": [self.rng.choice(self.results["themes"])]},
             json_reply=True,
         )
@@ -126,7 +129,7 @@ class Researcher(threading.Thread):
         memo, version, excerpt = self.saved[pk]
         new_memo = f"memo {self.index} {secrets.token_hex(3)}"
         status, payload = self.request(
-            f"/coding/excerpts/{pk}/edit/",
+            self.urls["excerpt-update"](pk),
             {"start_utf16": excerpt["start_utf16"], "end_utf16": excerpt["end_utf16"],
              "themes": excerpt["themes"], "memo": new_memo, "version": version},
             json_reply=True,
@@ -146,11 +149,11 @@ class Researcher(threading.Thread):
             elif roll < 0.7 and self.saved:
                 self.edit_memo()
             elif roll < 0.8:
-                self.request(f"/coding/themes/{self.rng.choice(self.results['themes'])}/report/")
+                self.request(self.urls["theme-report"](self.rng.choice(self.results["themes"])))
             elif roll < 0.9:
                 self.request("/")
             else:
-                self.request("/transcripts/")
+                self.request(self.urls["transcript-list"])
             time.sleep(self.rng.uniform(0.5, 1.5))
 
 
@@ -183,12 +186,21 @@ def main():
     import django
 
     django.setup()
+    from django.urls import reverse
+
     from coding.models import CodedExcerpt, Theme
     from interviews.models import Transcript
 
-    transcripts = list(Transcript.objects.values_list("pk", "text"))
+    transcripts = list(Transcript.objects.filter(study__slug=STUDY).values_list("pk", "text"))
     before = set(CodedExcerpt.objects.values_list("pk", flat=True))
-    themes = list(Theme.objects.values_list("pk", flat=True))
+    themes = list(Theme.objects.filter(study__slug=STUDY).values_list("pk", flat=True))
+    urls = {
+        "coding": lambda pk: reverse("coding:transcript-coding", args=[STUDY, pk]),
+        "excerpt-create": lambda pk: reverse("coding:excerpt-create", args=[STUDY, pk]),
+        "excerpt-update": lambda pk: reverse("coding:excerpt-update", args=[STUDY, pk]),
+        "theme-report": lambda pk: reverse("reports:theme-report", args=[STUDY, pk]),
+        "transcript-list": reverse("transcripts:transcript-list", args=[STUDY]),
+    }
     results = {"latencies": [], "logins": [], "errors": [], "themes": themes}
 
     pidfile = ROOT / "var" / "load-gunicorn.pid"
@@ -207,7 +219,7 @@ def main():
             time.sleep(0.1)
     try:
         deadline = time.monotonic() + args.seconds
-        clients = [Researcher(i, base, transcripts, deadline, results) for i in range(args.clients)]
+        clients = [Researcher(i, base, transcripts, deadline, results, urls) for i in range(args.clients)]
         t0 = time.monotonic()
         for c in clients:
             c.start()

@@ -1,4 +1,4 @@
-"""Benchmark: export a large study as REFI-QDA (.qdpx), then import it into an empty database.
+"""Benchmark: export a large study as REFI-QDA (.qdpx), then import it as a new study.
 
     .venv/bin/python bench/qdpx_roundtrip.py            # --validate also runs validate.py --strict
 
@@ -9,8 +9,9 @@ one in twenty with a memo. Setup writes with bulk_create, keeping quote == text[
 Then it measures, in this process (wall-clock time, and this process's CPU time: the database
 server's work shows only in the first):
 - the export (`study_export`), its queries and the file's size;
-- the import into an empty database (`study_import`, one transaction), its queries;
-- and checks that every excerpt came back with the same span, quote, coder and themes.
+- the import as a new study beside the first (`study_import`, one transaction), its queries;
+- and checks that every excerpt came back in the new study with the same span, quote, coder
+  and themes, and that the first study is unchanged.
 """
 
 import io
@@ -43,7 +44,8 @@ from coding.models import CodedExcerpt, Theme  # noqa: E402
 from exchange.qdpx_export import study_export  # noqa: E402
 from exchange.qdpx_import import study_import  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
-from pasto_coop import roles  # noqa: E402
+from studies import roles  # noqa: E402
+from studies.services import study_create  # noqa: E402
 
 TRANSCRIPTS = 500
 EXCERPTS = 100_000
@@ -83,18 +85,22 @@ def database_empty():
 
 
 def make_study(rng):
+    """The benchmark's study (bulk_create skips save(), so every row names its study)."""
     database_empty()
     User = get_user_model()
     coders = User.objects.bulk_create([User(username=f"coder{i}") for i in range(CODERS)])
+    study = study_create(name="Bench study", slug="bench", creator=coders[0])
     themes = []
     for i in range(THEMES):
         parent = themes[rng.randrange(len(themes))] if i >= 5 else None
-        themes.append(Theme.objects.create(name=f"Theme {i:02}", parent=parent, order=i,
+        themes.append(Theme.objects.create(study=study, name=f"Theme {i:02}", parent=parent, order=i,
                                            colour=f"#{rng.randrange(0x1000000):06x}"))
     participants = Participant.objects.bulk_create(
-        [Participant(code=f"P{i:03}", sector="ngo", gender="female") for i in range(TRANSCRIPTS // 2)])
+        [Participant(study=study, code=f"P{i:03}", sector="ngo", gender="female")
+         for i in range(TRANSCRIPTS // 2)])
     transcripts = Transcript.objects.bulk_create([
-        Transcript(participant=participants[i // 2], title=f"Interview {i:03}", text=make_text(rng))
+        Transcript(study=study, participant=participants[i // 2], title=f"Interview {i:03}",
+                   text=make_text(rng))
         for i in range(TRANSCRIPTS)
     ])
     # Setup only: bulk inserts that respect the invariant (quote == text[start:end]).
@@ -103,24 +109,27 @@ def make_study(rng):
         t = transcripts[i % TRANSCRIPTS]
         start = rng.randrange(0, len(t.text) - 500)
         end = start + rng.randint(20, 400)
-        rows.append(CodedExcerpt(transcript=t, start=start, end=end, quote=t.text[start:end],
+        rows.append(CodedExcerpt(study=study, transcript=t, start=start, end=end, quote=t.text[start:end],
                                  coder=rng.choice(coders), memo="A memo." if i % 20 == 0 else ""))
     CodedExcerpt.objects.bulk_create(rows, batch_size=2000)
     links = [CodedExcerpt.themes.through(codedexcerpt_id=e.pk, theme_id=theme.pk)
              for e in rows for theme in rng.sample(themes, rng.randint(1, 3))]
     CodedExcerpt.themes.through.objects.bulk_create(links, batch_size=5000)
+    return study
 
 
-def excerpt_fingerprint():
-    """Every excerpt as (transcript title, start, end, quote, coder, sorted theme names, memo)."""
-    names = dict(Theme.objects.values_list("pk", "name"))
+def excerpt_fingerprint(study):
+    """Every excerpt of `study` as (transcript title, start, end, quote, coder, sorted theme
+    names, memo)."""
+    names = dict(Theme.objects.filter(study=study).values_list("pk", "name"))
     themes = {}
-    for excerpt_id, theme_id in CodedExcerpt.themes.through.objects.values_list(
-            "codedexcerpt_id", "theme_id"):
+    for excerpt_id, theme_id in CodedExcerpt.themes.through.objects.filter(
+            codedexcerpt__study=study).values_list("codedexcerpt_id", "theme_id"):
         themes.setdefault(excerpt_id, []).append(names[theme_id])
     return sorted(
         (title, start, end, quote, coder, tuple(sorted(themes[pk])), memo)
-        for pk, title, start, end, quote, coder, memo in CodedExcerpt.objects.values_list(
+        for pk, title, start, end, quote, coder, memo in CodedExcerpt.objects.filter(
+            study=study).values_list(
             "pk", "transcript__title", "start", "end", "quote", "coder__username", "memo")
     )
 
@@ -154,20 +163,20 @@ def peak_mb():
 def main():
     rng = random.Random(2009)
     t0 = time.perf_counter()
-    make_study(rng)
+    study = make_study(rng)
     built = time.perf_counter() - t0
-    before = excerpt_fingerprint()
+    before = excerpt_fingerprint(study)
 
     out, export_queries = io.BytesIO(), Queries()
     peak_reset()
     with connection.execute_wrapper(export_queries):
         t0, c0 = time.perf_counter(), time.process_time()
-        summary = study_export(out)
+        summary = study_export(out, study=study)
         exported, export_cpu = time.perf_counter() - t0, time.process_time() - c0
     export_peak = peak_mb()
     data = out.getvalue()
     again = io.BytesIO()
-    study_export(again)
+    study_export(again, study=study)
 
     validated = ""
     if "--validate" in sys.argv and VALIDATOR.is_file():
@@ -180,15 +189,15 @@ def main():
             validated = (f"{'PASS' if result.returncode == 0 else 'FAIL'} in "
                          f"{time.perf_counter() - t0:.0f} s")
 
-    database_empty()
     import_queries = Queries()
     peak_reset()
     with connection.execute_wrapper(import_queries):
         t0, c0 = time.perf_counter(), time.process_time()
-        report = study_import(io.BytesIO(data), file_name="bench.qdpx")
+        report = study_import(io.BytesIO(data), owner=study.created_by, file_name="bench.qdpx")
         imported, import_cpu = time.perf_counter() - t0, time.process_time() - c0
     import_peak = peak_mb()
-    after = excerpt_fingerprint()
+    after = excerpt_fingerprint(report.study)
+    first_unchanged = excerpt_fingerprint(study) == before
 
     print(f"Database: {connection.vendor}. Study built in {built:.1f} s: {summary.counts['transcripts']} "
           f"transcripts, {summary.counts['excerpts']:,} excerpts, {summary.counts['codings']:,} "
@@ -198,11 +207,12 @@ def main():
           f"byte-identical: {data == again.getvalue()}.")
     if validated:
         print(f"validate.py --strict: {validated}.")
-    print(f"Import into an empty database: {imported:.1f} s ({import_cpu:.1f} s CPU here), "
+    print(f"Import as the new study {report.study.slug}: {imported:.1f} s ({import_cpu:.1f} s CPU here), "
           f"{import_queries.count:,} queries, "
           f"peak memory {import_peak:.0f} MB; {report.imported['excerpts']:,} excerpts, "
           f"{report.imported['codings']:,} codings; skipped {sum(i.count for i in report.skipped.values())}.")
-    print(f"Every excerpt back with the same span, quote, coder, themes and memo: {after == before}.")
+    print(f"Every excerpt back in the new study with the same span, quote, coder, themes and memo: "
+          f"{after == before}; the first study unchanged: {first_unchanged}.")
 
 
 if __name__ == "__main__":

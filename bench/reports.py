@@ -1,13 +1,17 @@
-"""Benchmark: browse-and-report pages on a large generated study.
+"""Benchmark: browse-and-report pages on a large generated study, beside another as large.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pasto_bench5 .venv/bin/python bench/reports.py
     .venv/bin/python bench/reports.py          # SQLite, in var/bench_reports.sqlite3
+    .venv/bin/python bench/reports.py --small  # a tenth of the size, to try it out
 
 It rebuilds its database from scratch (a PostgreSQL database named in DATABASE_URL is dropped
-and created again; never point it at a real study), then generates 500 participants with one
-transcript each (about 40,000 characters, 20 million in all), 50 themes (5 parents of 9) and
-100,000 excerpts of 20-400 characters with 1-3 themes each, by bulk_create: quote ==
-text[start:end] for every excerpt. The words follow a long-tailed distribution: a few function
+and created again; never point it at a real study), then generates two studies of the same
+shape: "bench", which every figure measures, and "noise", which no figure should feel (every
+report reads one study's rows only). Each has 500 participants with one transcript each (about
+40,000 characters, 20 million in all), 50 themes (5 parents of 9) and 100,000 excerpts of
+20-400 characters with 1-3 themes each, by bulk_create: quote == text[start:end] for every
+excerpt. The three coders are researchers in both studies; the reviewer who reads the reports
+is a member of "bench" only. The words follow a long-tailed distribution: a few function
 words everywhere, Spanish and English topic words (with accents) in most transcripts, and
 thousands of rare words in a few each.
 
@@ -34,7 +38,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -43,7 +46,7 @@ from django.urls import reverse  # noqa: E402
 
 from coding.models import CodedExcerpt, Theme  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
-from pasto_coop import roles  # noqa: E402
+from studies.models import Membership, Role, Study  # noqa: E402
 
 PARTICIPANTS = 500
 EXCERPTS = 100_000
@@ -103,40 +106,51 @@ def fresh_database():
     call_command("migrate", verbosity=0)
 
 
-def make_study(rng):
+def make_studies(rng, size):
+    """The measured study "bench" and the study "noise" of the same shape; returns bench's
+    reviewer and themes."""
     fresh_database()
     User = get_user_model()
-    coders = []
-    for name in ("ana", "bea", "cruz"):
-        user = User.objects.create_user(name, password="bench-password-1")
-        user.groups.add(Group.objects.get(name=roles.RESEARCHER))
-        coders.append(user)
+    coders = [User.objects.create_user(name, password="bench-password-1") for name in ("ana", "bea", "cruz")]
     reviewer = User.objects.create_user("rev", password="bench-password-1")
-    reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
+    bench = Study.objects.create(name="Bench study", slug="bench", language="es")
+    noise = Study.objects.create(name="Noise study", slug="noise", language="es")
+    Membership.objects.create(study=bench, user=reviewer, role=Role.REVIEWER)
+    for study in (bench, noise):
+        Membership.objects.bulk_create([Membership(study=study, user=coder, role=Role.RESEARCHER)
+                                        for coder in coders])
+    themes = fill_study(rng, bench, coders, int(PARTICIPANTS * size), int(EXCERPTS * size))
+    fill_study(rng, noise, coders, int(PARTICIPANTS * size), int(EXCERPTS * size))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return reviewer, bench, themes
 
+
+def fill_study(rng, study, coders, participants, excerpts):
     sectors = ["private", "public", "ngo", "civil_society", "international"]
     scopes = ["quote_named"] * 60 + ["quote"] * 30 + ["interview_only"] * 5
     people = []
-    for i in range(PARTICIPANTS):
+    for i in range(participants):
         kind = rng.random()
         people.append(Participant(
-            code=f"P{i:03}", organisation=f"Organisation {i % 40}", sector=rng.choice(sectors),
+            study=study, code=f"P{i:03}", organisation=f"Organisation {i % 40}", sector=rng.choice(sectors),
             gender=rng.choice(["female", "male"]), consent_given=kind > 0.02,
             consent_scope=rng.choice(scopes),
             consent_withdrawn_on="2010-01-01" if 0.02 < kind < 0.05 else None,
         ))
     people = Participant.objects.bulk_create(people)
     transcripts = Transcript.objects.bulk_create(
-        [Transcript(participant=p, title=f"Interview {p.code}", text=make_text(rng),
+        [Transcript(study=study, participant=p, title=f"Interview {p.code}", text=make_text(rng),
                     interview_date=f"2009-{rng.randint(4, 5):02}-{rng.randint(1, 28):02}") for p in people],
         batch_size=50,
     )
-    parents = [Theme.objects.create(name=f"Area {i}", order=i) for i in range(PARENTS)]
-    leaves = [Theme.objects.create(name=f"Theme {p.order}.{j}", parent=p, order=j)
+    parents = [Theme.objects.create(study=study, name=f"Area {i}", order=i) for i in range(PARENTS)]
+    leaves = [Theme.objects.create(study=study, name=f"Theme {p.order}.{j}", parent=p, order=j)
               for p in parents for j in range(CHILDREN)]
     themes = parents + leaves
 
-    per_transcript = EXCERPTS // len(transcripts)
+    per_transcript = excerpts // len(transcripts)
     Link = CodedExcerpt.themes.through
     for chunk in range(0, len(transcripts), 50):
         rows = []
@@ -145,8 +159,8 @@ def make_study(rng):
             for _ in range(per_transcript):
                 start = rng.randrange(0, len(text) - 400)
                 end = start + rng.randint(20, 400)
-                rows.append(CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end],
-                                         coder=rng.choice(coders)))
+                rows.append(CodedExcerpt(study=study, transcript=transcript, start=start, end=end,
+                                         quote=text[start:end], coder=rng.choice(coders)))
         rows = CodedExcerpt.objects.bulk_create(rows, batch_size=2000)
         links = []
         for excerpt in rows:
@@ -155,10 +169,7 @@ def make_study(rng):
                 picked.append(parents[0])
             links += [Link(codedexcerpt_id=excerpt.pk, theme_id=t.pk) for t in picked]
         Link.objects.bulk_create(links, batch_size=5000)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    return reviewer, themes
+    return themes
 
 
 def timed(client, url, n, *, stream=False):
@@ -185,6 +196,7 @@ def queries(client, url):
 
 def main():
     rng = random.Random(2009)
+    size = 0.1 if "--small" in sys.argv[1:] else 1
     with override_settings(
         ALLOWED_HOSTS=["testserver"],
         STORAGES={
@@ -193,17 +205,20 @@ def main():
         },
     ):
         t0 = time.perf_counter()
-        reviewer, themes = make_study(rng)
-        chars = sum(len(t) for t in Transcript.objects.values_list("text", flat=True))
-        print(f"study on {connection.vendor}: {Participant.objects.count()} participants, "
-              f"{Transcript.objects.count()} transcripts ({chars:,} characters), "
-              f"{Theme.objects.count()} themes, "
-              f"{CodedExcerpt.objects.count():,} excerpts ({time.perf_counter() - t0:.0f} s to build)")
+        reviewer, bench, themes = make_studies(rng, size)
+        for study in Study.objects.order_by("pk"):
+            chars = sum(len(t) for t in Transcript.objects.filter(study=study).values_list("text", flat=True))
+            print(f"study {study.slug} on {connection.vendor}: "
+                  f"{Participant.objects.filter(study=study).count()} participants, "
+                  f"{Transcript.objects.filter(study=study).count()} transcripts ({chars:,} characters), "
+                  f"{Theme.objects.filter(study=study).count()} themes, "
+                  f"{CodedExcerpt.objects.filter(study=study).count():,} excerpts")
+        print(f"({time.perf_counter() - t0:.0f} s to build both)")
         print("load average before measuring: {:.2f} {:.2f} {:.2f} ({} cores)".format(
             *os.getloadavg(), os.cpu_count()))
         client = Client()
         client.force_login(reviewer)
-        leaf, parent = themes[PARENTS], themes[0]
+        leaf, parent, slug = themes[PARENTS], themes[0], bench.slug
         rows = []
 
         def measure(label, url, n, target="", **kwargs):
@@ -211,16 +226,16 @@ def main():
             rows.append((label, target, median, p95, n, queries(client, url)))
             print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({n} runs) {target}")
 
-        leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()
+        leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()  # bench's themes: bench's excerpts
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
-                reverse("reports:theme-report", args=[leaf.pk]), 20, "target < 200 ms")
+                reverse("reports:theme-report", args=[slug, leaf.pk]), 20, "target < 200 ms")
         parent_n = CodedExcerpt.objects.filter(
             themes__in=Theme.objects.filter(parent=parent)).distinct().count()
         measure(f"theme report, first page (a parent, {parent_n:,} with sub-themes)",
-                reverse("reports:theme-report", args=[parent.pk]), 20, "target < 200 ms")
-        measure("theme × participant matrix (50 × ~480)", reverse("reports:theme-matrix"), 10,
+                reverse("reports:theme-report", args=[slug, parent.pk]), 20, "target < 200 ms")
+        measure("theme × participant matrix (50 × ~480)", reverse("reports:theme-matrix", args=[slug]), 10,
                 "target < 500 ms")
-        search = reverse("reports:search")
+        search = reverse("reports:search", args=[slug])
         rare = RARE_WORDS[17]
         for label, q in (
             (f"search: a rare word ({rare})", rare),
@@ -229,13 +244,14 @@ def main():
             ("search: a word in every paragraph (the)", "the"),
         ):
             measure(label, f"{search}?q={q}", 10, "target < 300 ms (PostgreSQL)")
-        measure("CSV export of every excerpt", reverse("reports:excerpt-export-csv"), 5, "target < 2 s",
-                stream=True)
-        measure("excerpt browser, first page", reverse("reports:excerpt-browser"), 10)
+        export = reverse("reports:excerpt-export-csv", args=[slug])
+        measure("CSV export of every excerpt of the study", export, 5, "target < 2 s", stream=True)
+        measure("excerpt browser, first page", reverse("reports:excerpt-browser", args=[slug]), 10)
         measure("excerpt browser, text filter (alianza)",
-                reverse("reports:excerpt-browser") + "?text=alianza", 10)
-        measure("study overview (frequencies, crosstabs)", reverse("reports:study-overview"), 10)
-        measure("co-occurrence (same and overlapping excerpts)", reverse("reports:theme-cooccurrence"), 3)
+                reverse("reports:excerpt-browser", args=[slug]) + "?text=alianza", 10)
+        measure("study overview (frequencies, crosstabs)", reverse("reports:study-overview", args=[slug]), 10)
+        measure("co-occurrence (same and overlapping excerpts)",
+                reverse("reports:theme-cooccurrence", args=[slug]), 3)
         print("load average after measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print("\n| What | Median | p95 | Queries |\n|---|---|---|---|")
         for label, _target, median, p95, _n, count in rows:

@@ -17,7 +17,6 @@ order; it reports what it could not use. It ends in the same `codebook_import` a
 import csv
 import io
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -30,7 +29,7 @@ from coding.codebook_qdc import (
     theme_guid,
 )
 from coding.forms import clean_theme_text
-from coding.models import Theme, ThemeKind
+from coding.models import ThemeKind
 
 COLUMNS = ["guid", "parent_guid", "name", "kind", "colour", "description", "inclusion_criteria",
            "exclusion_criteria", "excerpts"]
@@ -61,9 +60,8 @@ def _unescape(value):
     return value[1:] if value.startswith("'") and _needs_escape(value[1:]) else value
 
 
-def codebook_csv_bytes(themes=None):
-    """The codebook as CSV bytes, themes in tree order. Reads every theme if none given."""
-    themes = Theme.objects.for_codebook_export() if themes is None else themes
+def codebook_csv_bytes(themes):
+    """`themes` (Theme.objects.for_codebook_export(study)) as CSV bytes, in tree order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -153,11 +151,10 @@ def _specs(rows, columns, report):
     return top
 
 
-def codebook_import_csv(file, *, user, report=None):
-    """Import a CSV codebook (an open binary file or an upload), all or nothing. Raises
-    CodebookFileError with a message for the user when the file cannot be read."""
-    if not (user.has_perm("coding.add_theme") and user.has_perm("coding.change_theme")):
-        raise PermissionDenied
+def codebook_import_csv(file, *, study, report=None):
+    """Import a CSV codebook (an open binary file or an upload) into the study, all or nothing.
+    Raises CodebookFileError with a message for the user when the file cannot be read. Who may
+    import is the view's business (coding.access)."""
     report = report if report is not None else ImportReport()
     try:
         text = read_upload(file).decode("utf-8-sig")
@@ -181,5 +178,5 @@ def codebook_import_csv(file, *, user, report=None):
                                % {"columns": ", ".join(ignored)})
     columns = [c if c in COLUMNS and c not in columns[:i] else "" for i, c in enumerate(columns)]
     with transaction.atomic():
-        codebook_import(codes=_specs(rows, columns, report), report=report)
+        codebook_import(study=study, codes=_specs(rows, columns, report), report=report)
     return report

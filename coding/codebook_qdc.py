@@ -19,8 +19,9 @@ For the project exchange (.qdpx) the same pieces serve the codebook part, so bot
   carries `xmlns="urn:QDA-XML:project:1.0"`; pass `namespace=NS_PROJECT` for `{ns}Code` tags.
 - `kind_sets(themes, member_attribute="targetGUID")`: the kind `<Set>`s for the project-level
   `<Sets>` (same `namespace` choice).
-- `codebook_import_element(project_root, report=report)`: imports `<CodeBook>` and the kind
-  sets from a parsed `<Project>` and returns {guid: Theme} for resolving `<CodeRef>`s.
+- `codebook_import_element(project_root, study=study, report=report)`: imports `<CodeBook>` and
+  the kind sets from a parsed `<Project>` into the study and returns {guid: Theme} for resolving
+  `<CodeRef>`s.
 """
 
 import re
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -112,7 +113,7 @@ def _tag(namespace, name):
 
 
 def codes_element(themes, *, namespace=None):
-    """`<Codes>` for `themes` (e.g. `Theme.objects.for_codebook_export()`), nested by parent.
+    """`<Codes>` for `themes` (e.g. `Theme.objects.for_codebook_export(study)`), nested by parent.
     A theme whose parent is not among `themes` sits at the top. None when there are none.
     Tags are `{namespace}Codes` etc., or unqualified with namespace=None (for a tree whose root
     carries an `xmlns` attribute, as ours do)."""
@@ -171,9 +172,10 @@ def codebook_to_qdc_element(themes):
     return root
 
 
-def codebook_qdc_bytes(themes=None):
-    """The whole .qdc file: UTF-8 without BOM, indented. Reads every theme if none given."""
-    root = codebook_to_qdc_element(Theme.objects.for_codebook_export() if themes is None else themes)
+def codebook_qdc_bytes(themes):
+    """The whole .qdc file for `themes` (Theme.objects.for_codebook_export(study)): UTF-8
+    without BOM, indented."""
+    root = codebook_to_qdc_element(themes)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -349,14 +351,14 @@ def _theme_name(raw, report):
     return name
 
 
-def codebook_import(*, codes, report):
-    """Write CodeSpec trees into the codebook. A code whose name already sits under the same
-    parent is merged into that theme: its empty description and criteria are filled in from the
-    file, and nothing of ours is overwritten. Any other code becomes a new theme, last among its
-    siblings, inheriting its parent's kind unless the file gives one. Returns {guid: Theme}.
-    Call inside a transaction; the callers here do."""
+def codebook_import(*, study, codes, report):
+    """Write CodeSpec trees into the study's codebook. A code whose name already sits under the
+    same parent is merged into that theme: its empty description and criteria are filled in from
+    the file, and nothing of ours is overwritten. Any other code becomes a new theme of the study,
+    last among its siblings, inheriting its parent's kind unless the file gives one. Returns
+    {guid: Theme}. Call inside a transaction; the callers here do."""
     existing, next_order, paths = {}, {}, {}
-    for theme in Theme.objects.order_by("pk"):
+    for theme in Theme.objects.filter(study=study).order_by("pk"):
         existing[theme.parent_id, theme.name] = theme
         next_order[theme.parent_id] = max(next_order.get(theme.parent_id, 0), theme.order + 1)
     guids, not_codable, created = {}, [], 0
@@ -369,7 +371,7 @@ def codebook_import(*, codes, report):
         theme = existing.get((parent_id, name))
         if theme is None:
             theme = Theme(
-                name=name, parent=parent, colour=_colour(spec.colour, created, path, report),
+                study=study, name=name, parent=parent, colour=_colour(spec.colour, created, path, report),
                 kind=spec.kind or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=spec.description, inclusion_criteria=spec.inclusion_criteria,
                 exclusion_criteria=spec.exclusion_criteria, order=next_order.get(parent_id, 0),
@@ -411,10 +413,11 @@ def codebook_import(*, codes, report):
     return guids
 
 
-def codebook_import_element(root, *, report):
+def codebook_import_element(root, *, study, report):
     """Import the codebook in a parsed `<CodeBook>` (.qdc) or `<Project>` (.qde) element, with
-    its kind sets. Elements are matched by local name, so odd namespaces pass (with a warning).
-    Returns {guid: Theme} for every code in the file. Call inside a transaction."""
+    its kind sets, into the study. Elements are matched by local name, so odd namespaces pass
+    (with a warning). Returns {guid: Theme} for every code in the file. Call inside a
+    transaction."""
     kind = local_name(root.tag)
     if kind not in ("CodeBook", "Project"):
         raise CodebookFileError(_("This is not a REFI-QDA codebook: its root element is <%(root)s>.")
@@ -429,19 +432,18 @@ def codebook_import_element(root, *, report):
     codes = _child(codebook, "Codes") if codebook is not None else None
     specs = _code_specs(codes, report) if codes is not None else []
     _apply_sets(root, specs, report)
-    return codebook_import(codes=specs, report=report)
+    return codebook_import(study=study, codes=specs, report=report)
 
 
-def codebook_import_qdc(file, *, user, report=None):
-    """Import a .qdc file (an open binary file or an upload) into the codebook, all or nothing.
-    Raises CodebookFileError with a message for the user when the file cannot be read."""
-    if not (user.has_perm("coding.add_theme") and user.has_perm("coding.change_theme")):
-        raise PermissionDenied
+def codebook_import_qdc(file, *, study, report=None):
+    """Import a .qdc file (an open binary file or an upload) into the study's codebook, all or
+    nothing. Raises CodebookFileError with a message for the user when the file cannot be read.
+    Who may import is the view's business (coding.access)."""
     report = report if report is not None else ImportReport()
     root = parse_xml(read_upload(file))
     if local_name(root.tag) != "CodeBook":
         raise CodebookFileError(_("This is not a REFI-QDA codebook: its root element is <%(root)s>, "
                                   "not <CodeBook>.") % {"root": local_name(root.tag)})
     with transaction.atomic():
-        codebook_import_element(root, report=report)
+        codebook_import_element(root, study=study, report=report)
     return report

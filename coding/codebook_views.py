@@ -1,22 +1,30 @@
 """The codebook page and its operations: create, edit, move, merge, split and delete themes,
-undo a delete or merge, and export and import the codebook (.qdc and CSV).
+undo a delete or merge, export and import the codebook (.qdc and CSV), and copy another
+study's codebook.
 
-Researchers manage themes (coding.add_theme / change_theme / delete_theme); reviewers read the
-codebook page and its exports; a user with no role gets 403 everywhere.
+Every view works in one study (`study`, the slug) through coding.access: the study's
+researchers and owners manage its themes; its reviewers read the codebook page and its exports
+(403 on writes); non-members, and ids of another study's themes, get 404.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coding.access import (
+    get_deleted_theme_for_user_rw,
+    get_source_study_for_user,
+    get_theme_for_user_rw,
+)
 from coding.codebook_csv import codebook_csv_bytes, codebook_import_csv
 from coding.codebook_qdc import CodebookFileError, codebook_import_qdc, codebook_qdc_bytes
 from coding.forms import (
+    CodebookCopyForm,
     CodebookImportForm,
     ThemeDeleteForm,
     ThemeForm,
@@ -26,6 +34,7 @@ from coding.forms import (
 )
 from coding.models import CodedExcerpt, DeletedTheme, Theme
 from coding.services import (
+    codebook_copy,
     theme_create,
     theme_delete,
     theme_merge,
@@ -35,26 +44,7 @@ from coding.services import (
     theme_split,
     theme_update,
 )
-
-
-def _require(request, *perms):
-    if not all(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
-def _get_theme_for_user(request, pk):
-    _require(request, "coding.view_theme")
-    return get_object_or_404(Theme, pk=pk)
-
-
-def _get_theme_for_user_rw(request, pk, *perms):
-    _require(request, "coding.view_theme", "coding.change_theme", *perms)
-    return get_object_or_404(Theme, pk=pk)
-
-
-def _get_deleted_theme_for_user_rw(request, pk):
-    _require(request, "coding.add_theme", "coding.change_theme")
-    return get_object_or_404(DeletedTheme, pk=pk)
+from studies.access import get_membership, get_membership_rw
 
 
 def _add_errors(form, exc):
@@ -63,28 +53,27 @@ def _add_errors(form, exc):
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _codebook_url(theme_pk=None, **query):
-    url = reverse("coding:codebook")
+def _codebook_url(study, theme_pk=None, **query):
+    url = reverse("coding:codebook", args=[study])
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url + (f"#theme-{theme_pk}" if theme_pk else "")
 
 
-def _codebook_page(request, status=200):
+def _codebook_page(request, membership, status=200):
     """The codebook page; also the answer, with an error message and a 4xx status, to a move or
     an undo that was refused."""
-    user = request.user
-    page = Theme.objects.for_codebook()
-    can_manage = user.has_perm("coding.change_theme") and user.has_perm("coding.add_theme")
-    removed = list(DeletedTheme.objects.for_codebook()) if can_manage else []
+    page = Theme.objects.for_codebook(membership.study)
+    can_manage = membership.can_code
+    removed = list(DeletedTheme.objects.for_codebook(membership.study)) if can_manage else []
     by_pk = {str(theme.pk): theme for theme, _depth in page.rows}
     split = (by_pk.get(request.GET.get("split")), by_pk.get(request.GET.get("from")))
     ctx = {
         "rows": page.rows,
         "coders": page.coders,
-        "can_add": user.has_perm("coding.add_theme"),
+        "can_add": can_manage,
         "can_manage": can_manage,
-        "can_delete": user.has_perm("coding.delete_theme"),
+        "can_delete": can_manage,
         "removed": removed,
         "undo": next((d for d in removed if str(d.pk) == request.GET.get("undo")), None),
         "split": split if all(split) and can_manage else None,
@@ -97,37 +86,37 @@ def _posted(request):
 
 
 @login_required
-def codebook(request):
-    _require(request, "coding.view_theme")
-    return _codebook_page(request)
+def codebook(request, study):
+    return _codebook_page(request, get_membership(request, study))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_create_page(request):
-    _require(request, "coding.view_theme", "coding.add_theme")
+def theme_create_page(request, study):
+    membership = get_membership_rw(request, study)
     if request.method != "POST":
-        form = ThemeForm(initial={"parent": request.GET.get("parent")})
+        form = ThemeForm(initial={"parent": request.GET.get("parent")}, study=membership.study)
         return render(request, "coding/codebook_theme_form.html", {"form": form})
-    form = ThemeForm(request.POST)
+    form = ThemeForm(request.POST, study=membership.study)
     if form.is_valid():
         try:
-            theme = theme_create(**form.cleaned_data)
+            theme = theme_create(study=membership.study, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Theme «%(name)s» created.") % {"name": theme.name})
-            return redirect(_codebook_url(theme.pk))
+            return redirect(_codebook_url(study, theme.pk))
     return render(request, "coding/codebook_theme_form.html", {"form": form}, status=400)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_update_page(request, pk):
-    theme = _get_theme_for_user_rw(request, pk)
+def theme_update_page(request, study, pk):
+    theme = get_theme_for_user_rw(request, study, pk)
     if request.method != "POST":
-        return render(request, "coding/codebook_theme_form.html", {"form": ThemeForm(instance=theme)})
-    form = ThemeForm(request.POST, instance=theme)
+        form = ThemeForm(instance=theme, study=theme.study_id)
+        return render(request, "coding/codebook_theme_form.html", {"form": form})
+    form = ThemeForm(request.POST, instance=theme, study=theme.study_id)
     if form.is_valid():
         try:
             theme = theme_update(theme=theme, **form.cleaned_data)
@@ -135,15 +124,15 @@ def theme_update_page(request, pk):
             _add_errors(form, exc)
         else:
             messages.success(request, _("Theme «%(name)s» saved.") % {"name": theme.name})
-            return redirect(_codebook_url(theme.pk))
+            return redirect(_codebook_url(study, theme.pk))
     return render(request, "coding/codebook_theme_form.html", {"form": form}, status=400)
 
 
 @login_required
 @require_POST
-def theme_move_view(request, pk):
-    theme = _get_theme_for_user_rw(request, pk)
-    form = ThemeMoveForm(request.POST)
+def theme_move_view(request, study, pk):
+    theme = get_theme_for_user_rw(request, study, pk)
+    form = ThemeMoveForm(request.POST, study=theme.study_id)
     try:
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
@@ -155,14 +144,14 @@ def theme_move_view(request, pk):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return _codebook_page(request, status=400)
-    return redirect(_codebook_url(theme.pk))
+        return _codebook_page(request, request.membership, status=400)
+    return redirect(_codebook_url(study, theme.pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_merge_page(request, pk):
-    source = _get_theme_for_user_rw(request, pk, "coding.delete_theme")
+def theme_merge_page(request, study, pk):
+    source = get_theme_for_user_rw(request, study, pk)
     form = ThemeMergeForm(_posted(request), source=source)
     if request.method == "POST" and form.is_valid():
         try:
@@ -173,7 +162,7 @@ def theme_merge_page(request, pk):
             target = form.cleaned_data["target"]
             messages.success(request, _("«%(source)s» merged into «%(target)s».")
                              % {"source": deleted.name, "target": target.name})
-            return redirect(_codebook_url(target.pk, undo=deleted.pk))
+            return redirect(_codebook_url(study, target.pk, undo=deleted.pk))
     ctx = {"theme": source, "form": form, "counts": CodedExcerpt.objects.for_theme_delete(source),
            "children": list(source.children.all())}
     return render(request, "coding/codebook_merge.html", ctx, status=400 if form.errors else 200)
@@ -181,8 +170,8 @@ def theme_merge_page(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_split_page(request, pk):
-    theme = _get_theme_for_user_rw(request, pk, "coding.add_theme")
+def theme_split_page(request, study, pk):
+    theme = get_theme_for_user_rw(request, study, pk)
     form = ThemeSplitForm(_posted(request), theme=theme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -194,7 +183,7 @@ def theme_split_page(request, pk):
         else:
             messages.success(request, _("%(n)s excerpts moved from «%(theme)s» to the new theme «%(new)s».")
                              % {"n": len(data["excerpts"]), "theme": theme.name, "new": new.name})
-            return redirect(_codebook_url(new.pk, split=new.pk, **{"from": theme.pk}))
+            return redirect(_codebook_url(study, new.pk, split=new.pk, **{"from": theme.pk}))
     chosen = {str(v) for v in form["excerpts"].value() or []}
     ctx = {"theme": theme, "form": form, "excerpts": CodedExcerpt.objects.for_theme_split(theme),
            "chosen": chosen}
@@ -203,40 +192,38 @@ def theme_split_page(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_delete_page(request, pk):
-    theme = _get_theme_for_user_rw(request, pk, "coding.delete_theme")
+def theme_delete_page(request, study, pk):
+    theme = get_theme_for_user_rw(request, study, pk)
     counts = CodedExcerpt.objects.for_theme_delete(theme)
     form = ThemeDeleteForm(_posted(request), theme=theme, has_codings=counts["codings"] > 0)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if data["codings"] == "remove" and counts["only"]:
-                _require(request, "coding.delete_codedexcerpt")
             deleted = theme_delete(theme=theme, user=request.user, codings=data["codings"],
                                    target=data["target"])
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Theme «%(name)s» deleted.") % {"name": deleted.name})
-            return redirect(_codebook_url(undo=deleted.pk))
+            return redirect(_codebook_url(study, undo=deleted.pk))
     ctx = {"theme": theme, "form": form, "counts": counts, "children": list(theme.children.all())}
     return render(request, "coding/codebook_delete.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
-def theme_restore_view(request, pk):
-    deleted = _get_deleted_theme_for_user_rw(request, pk)
+def theme_restore_view(request, study, pk):
+    deleted = get_deleted_theme_for_user_rw(request, study, pk)
     try:
         theme, problems = theme_restore(deleted=deleted)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return _codebook_page(request, status=400)
+        return _codebook_page(request, request.membership, status=400)
     messages.success(request, _("Theme «%(name)s» restored.") % {"name": theme.name})
     for problem in problems:
         messages.warning(request, problem)
-    return redirect(_codebook_url(theme.pk))
+    return redirect(_codebook_url(study, theme.pk))
 
 
 def _download(content, content_type, filename):
@@ -246,33 +233,55 @@ def _download(content, content_type, filename):
 
 
 @login_required
-def codebook_export_qdc(request):
-    _require(request, "coding.view_theme")
-    themes = Theme.objects.for_codebook_export()
+def codebook_export_qdc(request, study):
+    membership = get_membership(request, study)
+    themes = Theme.objects.for_codebook_export(membership.study)
     if not themes:
         messages.error(request, _("The codebook is empty; a REFI-QDA codebook needs at least one theme."))
-        return _codebook_page(request, status=409)
-    return _download(codebook_qdc_bytes(themes), "application/xml", "pasto-coop-codebook.qdc")
+        return _codebook_page(request, membership, status=409)
+    return _download(codebook_qdc_bytes(themes), "application/xml", f"pasto-coop-{study}-codebook.qdc")
 
 
 @login_required
-def codebook_export_csv(request):
-    _require(request, "coding.view_theme")
-    return _download(codebook_csv_bytes(), "text/csv; charset=utf-8", "pasto-coop-codebook.csv")
+def codebook_export_csv(request, study):
+    themes = Theme.objects.for_codebook_export(get_membership(request, study).study)
+    filename = f"pasto-coop-{study}-codebook.csv"
+    return _download(codebook_csv_bytes(themes), "text/csv; charset=utf-8", filename)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def codebook_import_page(request):
-    _require(request, "coding.view_theme", "coding.add_theme", "coding.change_theme")
+def codebook_import_page(request, study):
+    membership = get_membership_rw(request, study)
     form = CodebookImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     report = None
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         importer = codebook_import_csv if file.name.lower().endswith(".csv") else codebook_import_qdc
         try:
-            report = importer(file, user=request.user)
+            report = importer(file, study=membership.study)
         except CodebookFileError as exc:
             form.add_error("file", ValidationError(str(exc), code="unreadable_codebook"))
     ctx = {"form": form, "report": report, "file_name": form.cleaned_data["file"].name if report else ""}
     return render(request, "coding/codebook_import.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def codebook_copy_page(request, study):
+    """Copy the codebook of another study the user belongs to (in any role) into this one.
+    A source study they are not a member of is a 404, as for any other object."""
+    membership = get_membership_rw(request, study)
+    if request.POST.get("source"):
+        get_source_study_for_user(request, request.POST["source"])
+    form = CodebookCopyForm(_posted(request), user=request.user, target=membership.study)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = codebook_copy(source=form.cleaned_data["source"], target=membership.study)
+        except ValidationError as exc:
+            form.add_error("source", exc)
+        except CodebookFileError as exc:  # a theme the target cannot hold; nothing was saved
+            form.add_error("source", ValidationError(str(exc), code="copy_refused"))
+    ctx = {"form": form, "report": report}
+    return render(request, "coding/codebook_copy.html", ctx, status=400 if form.errors else 200)

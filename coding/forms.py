@@ -3,10 +3,13 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coding.models import CodedExcerpt, Theme, colour_validator, theme_descendant_ids, theme_tree
 from interviews.text import normalise_text, utf16_to_codepoint
+from studies.models import Study
 
 WORD = re.compile(r"\w", re.UNICODE)
 
@@ -37,7 +40,7 @@ class ExcerptForm(forms.Form):
     start_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
     end_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
     themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(),
+        queryset=Theme.objects.none(),
         error_messages={"required": _("Choose at least one theme.")},
     )
     memo = forms.CharField(required=False, widget=forms.Textarea, max_length=10_000)
@@ -48,6 +51,7 @@ class ExcerptForm(forms.Form):
     def __init__(self, *args, transcript, **kwargs):
         super().__init__(*args, **kwargs)
         self.transcript = transcript
+        self.fields["themes"].queryset = Theme.objects.filter(study_id=transcript.study_id)
 
     def clean(self):
         data = super().clean()
@@ -80,21 +84,24 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 class ThemeQuickForm(forms.ModelForm):
-    """The picker's inline "new theme": a name, optionally a parent; a colour is chosen for it."""
+    """The picker's inline "new theme": a name, optionally a parent (of the same study); a colour
+    is chosen for it."""
 
     class Meta:
         model = Theme
         fields = ["name", "parent", "colour"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)
+        self.study = study
+        self.fields["parent"].queryset = Theme.objects.filter(study=study)
         self.fields["colour"].required = False
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
 
     def clean_colour(self):
-        return self.cleaned_data.get("colour") or PALETTE[Theme.objects.count() % len(PALETTE)]
+        return self.cleaned_data.get("colour") or next_palette_colour(self.study)
 
 
 # ----- The codebook page -----
@@ -103,8 +110,8 @@ MAX_CODEBOOK_BYTES = 5 * 1024 * 1024
 COLOUR_INPUT = forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"})
 
 
-def next_palette_colour():
-    return PALETTE[Theme.objects.count() % len(PALETTE)]
+def next_palette_colour(study):
+    return PALETTE[Theme.objects.filter(study=study).count() % len(PALETTE)]
 
 
 def clean_theme_text(value):
@@ -113,10 +120,11 @@ def clean_theme_text(value):
     return normalise_text(value).strip()
 
 
-def theme_choices(exclude=(), blank=None):
-    """(pk, label) for every theme in tree order, labels indented by depth. One query."""
+def theme_choices(study, exclude=(), blank=None):
+    """(pk, label) for every theme of the study in tree order, labels indented by depth. One
+    query."""
     choices = [("", blank)] if blank else []
-    for theme, depth in theme_tree(Theme.objects.exclude(pk__in=exclude)):
+    for theme, depth in theme_tree(Theme.objects.filter(study=study).exclude(pk__in=exclude)):
         choices.append((theme.pk, "\u2003" * depth + theme.name))
     return choices
 
@@ -136,13 +144,13 @@ class ThemeForm(forms.ModelForm):
             "exclusion_criteria": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, study, **kwargs):
         super().__init__(*args, **kwargs)
         below = theme_descendant_ids(self.instance) | {self.instance.pk} if self.instance.pk else set()
-        self.fields["parent"].queryset = Theme.objects.exclude(pk__in=below)
-        self.fields["parent"].choices = theme_choices(exclude=below, blank=_("(top level)"))
+        self.fields["parent"].queryset = Theme.objects.filter(study=study).exclude(pk__in=below)
+        self.fields["parent"].choices = theme_choices(study, exclude=below, blank=_("(top level)"))
         if not self.instance.pk and not self.is_bound:
-            self.initial.setdefault("colour", next_palette_colour())
+            self.initial.setdefault("colour", next_palette_colour(study))
 
     def clean_name(self):
         return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
@@ -161,8 +169,12 @@ class ThemeMoveForm(forms.Form):
     """Up or down one place among its siblings, or to `position` under `parent` (empty: top)."""
 
     direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))], required=False)
-    parent = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    parent = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False)
     position = forms.IntegerField(min_value=0, max_value=100_000, required=False)
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Theme.objects.filter(study=study)
 
     def clean(self):
         data = super().clean()
@@ -173,7 +185,7 @@ class ThemeMoveForm(forms.Form):
 
 class ThemeMergeForm(forms.Form):
     target = forms.ModelChoiceField(
-        queryset=Theme.objects.all(),
+        queryset=Theme.objects.none(),
         label=_("Merge it into"),
         error_messages={"required": _("Choose the theme to merge it into.")},
     )
@@ -181,8 +193,8 @@ class ThemeMergeForm(forms.Form):
     def __init__(self, *args, source, **kwargs):
         super().__init__(*args, **kwargs)
         below = theme_descendant_ids(source) | {source.pk}
-        self.fields["target"].queryset = Theme.objects.exclude(pk__in=below)
-        self.fields["target"].choices = theme_choices(exclude=below, blank="—")
+        self.fields["target"].queryset = Theme.objects.filter(study_id=source.study_id).exclude(pk__in=below)
+        self.fields["target"].choices = theme_choices(source.study_id, exclude=below, blank="—")
 
 
 class ThemeSplitForm(forms.Form):
@@ -197,9 +209,9 @@ class ThemeSplitForm(forms.Form):
 
     def __init__(self, *args, theme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["excerpts"].queryset = CodedExcerpt.objects.filter(themes=theme)
+        self.fields["excerpts"].queryset = CodedExcerpt.objects.filter(study_id=theme.study_id, themes=theme)
         if not self.is_bound:
-            self.initial.setdefault("colour", next_palette_colour())
+            self.initial.setdefault("colour", next_palette_colour(theme.study_id))
 
     def clean_name(self):
         return unicodedata.normalize("NFC", self.cleaned_data["name"]).strip()
@@ -212,13 +224,13 @@ class ThemeDeleteForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    target = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Move them to"), required=False)
+    target = forms.ModelChoiceField(queryset=Theme.objects.none(), label=_("Move them to"), required=False)
 
     def __init__(self, *args, theme, has_codings, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_codings = has_codings
-        self.fields["target"].queryset = Theme.objects.exclude(pk=theme.pk)
-        self.fields["target"].choices = theme_choices(exclude=[theme.pk], blank="—")
+        self.fields["target"].queryset = Theme.objects.filter(study_id=theme.study_id).exclude(pk=theme.pk)
+        self.fields["target"].choices = theme_choices(theme.study_id, exclude=[theme.pk], blank="—")
 
     def clean(self):
         data = super().clean()
@@ -246,3 +258,26 @@ class CodebookImportForm(forms.Form):
                 _("Choose a REFI-QDA codebook (.qdc) or a CSV file (.csv)."), code="unsupported_format"
             )
         return file
+
+
+class CodebookCopyForm(forms.Form):
+    """Which study to copy the codebook from: another live study the user is a member of, in
+    any role, with how many themes it has. One query."""
+
+    source = forms.ModelChoiceField(
+        queryset=Study.objects.none(),
+        to_field_name="slug",
+        label=_("Copy the codebook of"),
+        empty_label="—",
+        error_messages={"required": _("Choose the study to copy the codebook from."),
+                        "invalid_choice": _("Choose one of your other studies.")},
+    )
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        studies = (Study.objects.live().filter(memberships__user=user).exclude(pk=target.pk)
+                   .annotate(theme_count=Count("themes")).order_by("name"))
+        self.fields["source"].queryset = studies
+        self.fields["source"].label_from_instance = lambda study: ngettext(
+            "%(name)s (%(n)s theme)", "%(name)s (%(n)s themes)", study.theme_count
+        ) % {"name": study.name, "n": study.theme_count}

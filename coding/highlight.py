@@ -84,8 +84,14 @@ def render_transcript_html(text, excerpts, cues=None):
     return mark_safe("".join(out))
 
 
-def render_excerpt_list_html(excerpts, *, can_code):
-    """The side panel's items, one <li> per excerpt in text order.
+def _url_for(name, study):
+    """The URL of route `name` for excerpt "{pk}" of the study: reversed once, filled per row."""
+    head, _zero, tail = reverse(name, args=[study, 0]).rpartition("/0/")
+    return head + "/{pk}/" + tail
+
+
+def render_excerpt_list_html(excerpts, *, study, can_code):
+    """The side panel's items, one <li> per excerpt in text order. `study` is the study's slug.
 
     Python for the same reason as the text: a template loop over 2,000 excerpts with their
     themes takes about 300 ms, this takes about 15 ms. Every value goes through `escape`.
@@ -94,9 +100,9 @@ def render_excerpt_list_html(excerpts, *, can_code):
     remove_label = escape(_("Remove"))
     review_label = escape(_("needs review"))
     history_label = escape(_("History"))
-    history_url = reverse("audit:excerpt-history", args=[0])
-    edit_url = reverse("coding:excerpt-update", args=[0])
-    delete_url = reverse("coding:excerpt-delete", args=[0])
+    history_url = _url_for("audit:excerpt-history", study)
+    edit_url = _url_for("coding:excerpt-update", study)
+    delete_url = _url_for("coding:excerpt-delete", study)
     out = []
     for e in excerpts:
         pk = e["id"]
@@ -112,9 +118,9 @@ def render_excerpt_list_html(excerpts, *, can_code):
         edit = (
             f'<div class="d-flex gap-1 mt-1">'
             f'<button type="button" class="btn btn-sm btn-outline-secondary excerpt-edit" '
-            f'data-id="{pk}" data-url="{edit_url.replace("/0/", f"/{pk}/")}">{edit_label}</button>'
+            f'data-id="{pk}" data-url="{edit_url.format(pk=pk)}">{edit_label}</button>'
             f'<button type="button" class="btn btn-sm btn-outline-danger excerpt-remove" '
-            f'data-url="{delete_url.replace("/0/", f"/{pk}/")}">{remove_label}</button></div>'
+            f'data-url="{delete_url.format(pk=pk)}">{remove_label}</button></div>'
             if can_code
             else ""
         )
@@ -124,7 +130,7 @@ def render_excerpt_list_html(excerpts, *, can_code):
             f'data-id="{pk}">«{escape(quote)}»</button>'
             f'<div class="small">{badges}</div>'
             f'<div class="small text-body-secondary">{escape(e["coder__username"])}{review} · '
-            f'<a href="{history_url.replace("/0/", f"/{pk}/")}">{history_label}</a></div>'
+            f'<a href="{history_url.format(pk=pk)}">{history_label}</a></div>'
             f"{memo}{edit}</li>"
         )
     return mark_safe("".join(out))

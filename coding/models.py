@@ -23,44 +23,41 @@ class ThemeKind(models.TextChoices):
 
 
 class ThemeQuerySet(models.QuerySet):
-    def for_home(self):
-        """Home page: every theme with its number of coded excerpts, in one query."""
-        return self.annotate(excerpt_count=Count("excerpts", distinct=True)).select_related(
-            "parent"
-        )
-
-    def for_picker(self):
-        """Coding page's theme picker: every theme, most-used first for the number keys."""
-        return self.annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
+    def for_picker(self, study):
+        """Coding page's theme picker: the study's themes, most-used first for the number keys.
+        One query; the count joins only these themes' links."""
+        return self.filter(study=study).annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
             "-excerpt_count", "name"
         )
 
-    def for_codebook(self):
-        """Codebook page: the theme tree, each theme with its excerpt count, its count per coder
-        and up to EXAMPLES_PER_THEME example quotes.
+    def for_codebook(self, study):
+        """Codebook page: the study's theme tree, each theme with its excerpt count, its count
+        per coder and up to EXAMPLES_PER_THEME example quotes.
 
-        Four queries whatever the size of the codebook: the themes; excerpt-theme links counted
-        per theme and coder; excerpts counted per coder (the coder columns); the example quotes
-        (a window function keeps the first few per theme). Example quotes come only from
-        participants who agreed to be quoted and have not withdrawn.
+        Four queries whatever the size of the codebook or the number of studies: the themes;
+        excerpt-theme links counted per theme and coder; excerpts counted per coder (the coder
+        columns); the example quotes (a window function keeps the first few per theme). Each
+        reads only this study's rows. Example quotes come only from participants who agreed to
+        be quoted and have not withdrawn.
         """
-        themes = list(self)
+        themes = list(self.filter(study=study))
         Link = CodedExcerpt.themes.through
         per_theme_coder = {}
         for theme_id, coder_id, count in (
-            Link.objects.order_by()
+            Link.objects.filter(theme__study=study).order_by()
             .values_list("theme_id", "codedexcerpt__coder_id")
             .annotate(n=Count("pk"))
         ):
             per_theme_coder[theme_id, coder_id] = count
         coders = list(
-            CodedExcerpt.objects.order_by("coder__username")
+            CodedExcerpt.objects.filter(study=study).order_by("coder__username")
             .values("coder_id", "coder__username")
             .annotate(excerpt_count=Count("pk"))
         )
         examples = {}
         for row in (
-            Link.objects.filter(consent_quotes_q("codedexcerpt__transcript__participant__"))
+            Link.objects.filter(consent_quotes_q("codedexcerpt__transcript__participant__"),
+                                theme__study=study)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -87,10 +84,11 @@ class ThemeQuerySet(models.QuerySet):
             theme.is_first, theme.is_last = group[0] is theme, group[-1] is theme
         return Codebook(rows=rows, coders=coders)
 
-    def for_codebook_export(self):
-        """Codebook exports (.qdc, CSV, the codebook part of a .qdpx): every theme with its
-        excerpt count, in tree order. One query."""
-        return [theme for theme, _depth in theme_tree(self.annotate(excerpt_count=Count("excerpts")))]
+    def for_codebook_export(self, study):
+        """Codebook exports (.qdc, CSV, the codebook part of a .qdpx): the study's themes with
+        their excerpt counts, in tree order. One query."""
+        themes = self.filter(study=study).annotate(excerpt_count=Count("excerpts"))
+        return [theme for theme, _depth in theme_tree(themes)]
 
 
 # Example quotes on the codebook page: how many per theme, and how much of each.
@@ -110,9 +108,11 @@ class Codebook:
 
 
 def theme_descendant_ids(theme):
-    """The ids of every theme below `theme` in the tree. One query (the whole tree's edges)."""
+    """The ids of every theme below `theme` in the tree. One query (the edges of its study's
+    tree)."""
     children = {}
-    for pk, parent_id in Theme.objects.order_by().values_list("pk", "parent_id"):
+    edges = Theme.objects.filter(study_id=theme.study_id).order_by().values_list("pk", "parent_id")
+    for pk, parent_id in edges:
         children.setdefault(parent_id, []).append(pk)
     found, todo = set(), [theme.pk]
     while todo:
@@ -140,8 +140,11 @@ def theme_tree(themes):
 
 
 class Theme(models.Model):
-    """A code in the codebook. Themes form a tree through `parent`."""
+    """A code in the codebook. Themes form a tree through `parent`, within one study."""
 
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="themes", verbose_name=_("study")
+    )
     name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
         "self",
@@ -180,13 +183,13 @@ class Theme(models.Model):
         verbose_name_plural = _("themes")
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"],
+                fields=["study", "parent", "name"],
                 condition=Q(parent__isnull=False),
                 name="theme_unique_name_per_parent",
                 violation_error_message=_("A theme with this name already sits under that parent."),
             ),
             models.UniqueConstraint(
-                fields=["name"],
+                fields=["study", "name"],
                 condition=Q(parent__isnull=True),
                 name="theme_unique_top_level_name",
                 violation_error_message=_("A top-level theme with this name already exists."),
@@ -199,6 +202,10 @@ class Theme(models.Model):
         return self.name
 
     def clean(self):
+        if self.parent is not None and self.study_id and self.parent.study_id != self.study_id:
+            raise ValidationError({"parent": ValidationError(
+                _("A theme of another study cannot be the parent."), code="theme_other_study",
+            )})
         # Walks up the tree: one query per ancestor, and trees here are a few levels deep.
         node = self.parent
         while node is not None:
@@ -222,7 +229,7 @@ class CodedExcerptQuerySet(models.QuerySet):
         as dicts with the transcript, participant code, coder, the first SPLIT_QUOTE_LENGTH
         characters of the quote and the names of the excerpt's other themes. Two queries."""
         rows = list(
-            self.filter(themes=theme)
+            self.filter(study_id=theme.study_id, themes=theme)
             .order_by("transcript__participant__code", "transcript__title", "start", "pk")
             .values("id", "transcript_id", "transcript__title", "transcript__participant__code",
                     "coder__username", quote_start=Substr("quote", 1, SPLIT_QUOTE_LENGTH + 1))
@@ -283,8 +290,12 @@ class CodedExcerpt(models.Model):
 
     `start` and `end` count Unicode code points of the transcript's stored text. `quote` is a
     snapshot of that passage; it must equal `text[start:end]` unless `needs_review` is set.
+    `study` repeats the transcript's study so that study-wide reads need no join.
     """
 
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="excerpts", verbose_name=_("study")
+    )
     transcript = models.ForeignKey(
         Transcript,
         on_delete=models.PROTECT,
@@ -344,12 +355,19 @@ class CodedExcerpt(models.Model):
         return f"{self.transcript_id}:{self.start}-{self.end}"
 
     def get_absolute_url(self):
-        return reverse("coding:transcript-coding", args=[self.transcript_id]) + f"#x{self.pk}"
+        # Reads self.study: one query unless select_related or already cached.
+        url = reverse("coding:transcript-coding", args=[self.study.slug, self.transcript_id])
+        return url + f"#x{self.pk}"
 
     def clean(self):
         # Reads self.transcript: one query unless select_related or already cached.
         if self.start is None or self.end is None or not self.transcript_id:
             return
+        if self.study_id and self.transcript.study_id != self.study_id:
+            raise ValidationError(
+                _("The excerpt and its transcript must belong to the same study."),
+                code="transcript_other_study",
+            )
         text = self.transcript.text
         if self.end > len(text):
             raise ValidationError(
@@ -369,6 +387,9 @@ class DeletedExcerpt(models.Model):
     themes, coder, memo and creation time. Removing an excerpt never loses a coding."""
 
     original_id = models.BigIntegerField(_("original id"), unique=True)
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
+    )
     transcript = models.ForeignKey(
         Transcript, on_delete=models.PROTECT, related_name="+", verbose_name=_("transcript")
     )
@@ -391,9 +412,10 @@ class DeletedExcerpt(models.Model):
 
 
 class DeletedThemeQuerySet(models.QuerySet):
-    def for_codebook(self):
-        """Codebook page's "recently removed" list, with who removed each. One query."""
-        return self.select_related("deleted_by")[:10]
+    def for_codebook(self, study):
+        """Codebook page's "recently removed" list: the study's, with who removed each. One
+        query."""
+        return self.filter(study=study).select_related("deleted_by")[:10]
 
 
 class DeletedTheme(models.Model):
@@ -406,6 +428,9 @@ class DeletedTheme(models.Model):
         MERGED = "merged", _("Merged")
 
     original_id = models.BigIntegerField(_("original id"), unique=True)
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
+    )
     name = models.CharField(_("name"), max_length=120)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     snapshot = models.JSONField(
@@ -444,6 +469,9 @@ class AutoCodingRun(models.Model):
     excerpts it created, so that undo removes exactly those (and only while unchanged)."""
 
     query = models.CharField(_("search"), max_length=500)
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
+    )
     theme = models.ForeignKey(
         Theme, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("theme")
     )

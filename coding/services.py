@@ -6,6 +6,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coding.codebook_qdc import CodeSpec, ImportReport, codebook_import
 from coding.models import (
     AutoCodingRun,
     AutoCodingScope,
@@ -15,6 +16,7 @@ from coding.models import (
     Theme,
     ThemeKind,
     theme_descendant_ids,
+    theme_tree,
 )
 
 
@@ -26,10 +28,16 @@ class ExcerptConflict(Exception):
         self.current = current
 
 
-def _require_themes(themes):
+def _require_themes(themes, study_id):
+    """At least one theme, every one of the excerpt's own study: cross-study links are refused."""
     if not themes:
         raise ValidationError(
             {"themes": ValidationError(_("Choose at least one theme."), code="themes_required")}
+        )
+    if any(theme.study_id != study_id for theme in themes):
+        raise ValidationError(
+            {"themes": ValidationError(_("A theme of another study cannot be used here."),
+                                       code="theme_other_study")}
         )
 
 
@@ -45,11 +53,12 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
     slip in between the check and the save; with `text_version` (what the page was built from)
     a save against an older text is refused instead of landing on the wrong words.
     """
-    _require_themes(themes)
+    _require_themes(themes, transcript.study_id)
     transcript = type(transcript).objects.select_for_update().get(pk=transcript.pk)
     if text_version is not None and transcript.text_version != text_version:
         raise TextChanged
     excerpt = CodedExcerpt(
+        study_id=transcript.study_id,
         transcript=transcript,
         start=start,
         end=end,
@@ -70,7 +79,7 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     The row is locked for the duration (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
     transactions already serialise writers), so two concurrent saves cannot both pass the check.
     """
-    _require_themes(themes)
+    _require_themes(themes, excerpt.study_id)
     current = (
         CodedExcerpt.objects.select_for_update()
         .select_related("transcript")
@@ -107,7 +116,8 @@ def excerpt_delete(*, excerpt, user):
         "created_at": excerpt.created_at.isoformat(),
     }
     deleted = DeletedExcerpt.objects.create(
-        original_id=excerpt.pk, transcript_id=excerpt.transcript_id, snapshot=snapshot,
+        original_id=excerpt.pk, study_id=excerpt.study_id, transcript_id=excerpt.transcript_id,
+        snapshot=snapshot,
         deleted_by=user,
     )
     excerpt.delete()
@@ -119,7 +129,7 @@ def excerpt_restore(*, deleted):
     """Put a removed excerpt back under its own id. If the transcript text changed under it
     meanwhile, it comes back flagged for review rather than silently pointing elsewhere."""
     s = deleted.snapshot
-    themes = list(Theme.objects.filter(pk__in=s["themes"]))
+    themes = list(Theme.objects.filter(pk__in=s["themes"], study_id=deleted.study_id))
     if not themes:
         raise ValidationError(
             _("Every theme of this excerpt has been deleted since, so it cannot be restored."),
@@ -134,6 +144,7 @@ def excerpt_restore(*, deleted):
     changed = text[s["start"] : s["end"]] != s["quote"]
     excerpt = CodedExcerpt(
         pk=deleted.original_id,
+        study_id=deleted.study_id,
         transcript_id=deleted.transcript_id,
         start=s["start"],
         end=s["end"],
@@ -183,9 +194,10 @@ def _bump_versions(ids):
         CodedExcerpt.objects.filter(pk__in=chunk).update(version=F("version") + 1)
 
 
-def _siblings(parent_id, *, exclude=None):
-    """The themes under `parent_id` (None: top level) in codebook order, locked."""
-    siblings = Theme.objects.select_for_update().filter(parent_id=parent_id).order_by("order", "name", "pk")
+def _siblings(study_id, parent_id, *, exclude=None):
+    """The study's themes under `parent_id` (None: top level) in codebook order, locked."""
+    siblings = (Theme.objects.select_for_update().filter(study_id=study_id, parent_id=parent_id)
+                .order_by("order", "name", "pk"))
     return [t for t in siblings if t.pk != exclude]
 
 
@@ -201,17 +213,26 @@ def _lock(theme):
     return Theme.objects.select_for_update().get(pk=theme.pk)
 
 
+def _same_study(theme, other, field, message):
+    """Refuse `other` (a parent, merge or move target) unless it is of `theme`'s study."""
+    if other is not None and other.study_id != theme.study_id:
+        raise ValidationError({field: ValidationError(message, code="theme_other_study")})
+
+
 def _coded_with(theme):
     return list(Link.objects.filter(theme_id=theme.pk).order_by("codedexcerpt_id")
                 .values_list("codedexcerpt_id", flat=True))
 
 
 @transaction.atomic
-def theme_create(*, name, colour, parent=None, kind=ThemeKind.ANALYTIC, description="",
+def theme_create(*, study, name, colour, parent=None, kind=ThemeKind.ANALYTIC, description="",
                  inclusion_criteria="", exclusion_criteria=""):
     """A new theme, last among its siblings."""
-    siblings = _siblings(parent.pk if parent else None)
-    theme = Theme(name=name, parent=parent, kind=kind, colour=colour, description=description,
+    siblings = _siblings(study.pk, parent.pk if parent else None)
+    if parent is not None and parent.study_id != study.pk:
+        raise ValidationError({"parent": ValidationError(
+            _("A theme of another study cannot be the parent."), code="theme_other_study")})
+    theme = Theme(study=study, name=name, parent=parent, kind=kind, colour=colour, description=description,
                   inclusion_criteria=inclusion_criteria, exclusion_criteria=exclusion_criteria,
                   order=max((t.order for t in siblings), default=-1) + 1)
     theme.full_clean()
@@ -223,41 +244,44 @@ def theme_create(*, name, colour, parent=None, kind=ThemeKind.ANALYTIC, descript
 def theme_update(*, theme, name, parent, kind, colour, description, inclusion_criteria,
                  exclusion_criteria):
     """Rename, recolour, redefine or re-parent a theme. Under a new parent it goes last."""
+    _same_study(theme, parent, "parent", _("A theme of another study cannot be the parent."))
     current = _lock(theme)
     old_parent_id, new_parent_id = current.parent_id, parent.pk if parent else None
     current.name, current.parent, current.kind, current.colour = name, parent, kind, colour
     current.description = description
     current.inclusion_criteria, current.exclusion_criteria = inclusion_criteria, exclusion_criteria
     if new_parent_id != old_parent_id:
-        current.order = max((t.order for t in _siblings(new_parent_id)), default=-1) + 1
+        current.order = max((t.order for t in _siblings(current.study_id, new_parent_id)), default=-1) + 1
     current.full_clean()  # also refuses a parent below the theme itself (Theme.clean)
     current.save()
     if new_parent_id != old_parent_id:
-        _renumber(_siblings(old_parent_id))
+        _renumber(_siblings(current.study_id, old_parent_id))
     return current
 
 
 @transaction.atomic
 def theme_move(*, theme, parent, position):
     """Put `theme` under `parent` (None: top level) at `position` among its new siblings."""
+    _same_study(theme, parent, "parent", _("A theme of another study cannot be the parent."))
     current = _lock(theme)
     old_parent_id, new_parent_id = current.parent_id, parent.pk if parent else None
     current.parent = parent
     current.full_clean()
-    siblings = _siblings(new_parent_id, exclude=current.pk)
+    siblings = _siblings(current.study_id, new_parent_id, exclude=current.pk)
     position = max(0, min(position, len(siblings)))
     siblings.insert(position, current)
     current.order = position
     current.save()
     _renumber(siblings)
     if old_parent_id != new_parent_id:
-        _renumber(_siblings(old_parent_id))
+        _renumber(_siblings(current.study_id, old_parent_id))
     return current
 
 
 def theme_shift(*, theme, offset):
     """Move a theme `offset` places up (negative) or down among its siblings."""
-    siblings = list(Theme.objects.filter(parent_id=theme.parent_id).order_by("order", "name", "pk"))
+    siblings = list(Theme.objects.filter(study_id=theme.study_id, parent_id=theme.parent_id)
+                    .order_by("order", "name", "pk"))
     position = [t.pk for t in siblings].index(theme.pk) + offset
     return theme_move(theme=theme, parent=theme.parent, position=position)
 
@@ -297,11 +321,11 @@ def _codings_remove(*, theme, user):
     return kept, deleted
 
 
-def _names_clash(children, parent_id, *, leaving):
+def _names_clash(children, study_id, parent_id, *, leaving):
     """Refuse if a sub-theme moving under `parent_id` has the name of a theme already there."""
     names = {c.name for c in children}
-    clash = (Theme.objects.filter(parent_id=parent_id, name__in=names).exclude(pk=leaving)
-             .order_by("name").values_list("name", flat=True).first())
+    clash = (Theme.objects.filter(study_id=study_id, parent_id=parent_id, name__in=names)
+             .exclude(pk=leaving).order_by("name").values_list("name", flat=True).first())
     if clash:
         raise ValidationError(
             _("Its sub-theme «%(name)s» would sit next to another theme of that name. Rename "
@@ -316,14 +340,14 @@ def _theme_remove(*, theme, user, action, codings, target, merge):
     in its place."""
     theme = _lock(theme)
     pk, parent_id = theme.pk, theme.parent_id
-    siblings = _siblings(parent_id)
+    siblings = _siblings(theme.study_id, parent_id)
     position = [t.pk for t in siblings].index(pk)
-    children = _siblings(pk)
+    children = _siblings(theme.study_id, pk)
     children_to = target.pk if merge else parent_id
-    _names_clash(children, children_to, leaving=pk)
+    _names_clash(children, theme.study_id, children_to, leaving=pk)
     orders = {parent_id: [[t.pk, t.order] for t in siblings]}
     if merge:
-        orders[children_to] = [[t.pk, t.order] for t in _siblings(children_to)]
+        orders[children_to] = [[t.pk, t.order] for t in _siblings(theme.study_id, children_to)]
     snapshot = {
         "theme": {f: getattr(theme, f) for f in ("name", "kind", "colour", "description",
                                                  "inclusion_criteria", "exclusion_criteria", "order")}
@@ -346,19 +370,20 @@ def _theme_remove(*, theme, user, action, codings, target, merge):
         # A sub-theme of the same name takes its place: free the name first (no history entry;
         # the deletion below records the theme as it was).
         Theme.objects.filter(pk=pk).update(name=f"{theme.name[:100]} ({pk})")
-    first = max((t.order for t in _siblings(children_to)), default=-1) + 1 if merge else 0
+    first = max((t.order for t in _siblings(theme.study_id, children_to)), default=-1) + 1 if merge else 0
     for i, child in enumerate(children):
         child.parent_id, child.order = children_to, first + i
         child.save(update_fields=["parent", "order"])
     theme.delete()
     if merge:
-        _renumber(_siblings(parent_id))
+        _renumber(_siblings(theme.study_id, parent_id))
         if children_to != parent_id:
-            _renumber(_siblings(children_to))
+            _renumber(_siblings(theme.study_id, children_to))
     else:
         _renumber(siblings[:position] + children + siblings[position + 1 :])
     return DeletedTheme.objects.create(
-        original_id=pk, name=snapshot["theme"]["name"], action=action, snapshot=snapshot, deleted_by=user
+        original_id=pk, study_id=theme.study_id, name=snapshot["theme"]["name"], action=action,
+        snapshot=snapshot, deleted_by=user,
     )
 
 
@@ -379,6 +404,8 @@ def theme_delete(*, theme, user, codings, target=None):
         raise ValidationError({"target": ValidationError(
             _("Choose another theme to move its codings to."), code="target_required"
         )})
+    if codings == "move":
+        _same_study(theme, target, "target", _("Codings cannot move to a theme of another study."))
     return _theme_remove(theme=theme, user=user, action=DeletedTheme.Action.DELETED,
                          codings=codings, target=target if codings == "move" else None, merge=False)
 
@@ -392,6 +419,7 @@ def theme_merge(*, source, target, user):
         raise ValidationError(
             {"target": ValidationError(_("A theme cannot be merged into itself."), code="merge_self")}
         )
+    _same_study(source, target, "target", _("A theme cannot be merged into a theme of another study."))
     if target.pk in theme_descendant_ids(source):
         raise ValidationError({"target": ValidationError(
             _("A theme cannot be merged into one of its own sub-themes."), code="merge_into_sub_theme"
@@ -414,22 +442,24 @@ def theme_restore(*, deleted):
     s = deleted.snapshot
     fields = s["theme"]
     parent_id = fields["parent"]
-    if parent_id is not None and not Theme.objects.filter(pk=parent_id).exists():
+    if parent_id is not None and not Theme.objects.filter(pk=parent_id, study_id=deleted.study_id).exists():
         raise ValidationError(
             _("Its parent theme has been removed since; restore that one first."), code="parent_gone"
         )
     child_orders = dict(s["children"])
     returning = list(Theme.objects.select_for_update().filter(
-        pk__in=list(child_orders), parent_id=s["children_moved_to"]).order_by("pk"))
+        study_id=deleted.study_id, pk__in=list(child_orders), parent_id=s["children_moved_to"]
+    ).order_by("pk"))
     leaving = set()
     if s["children_moved_to"] == parent_id:
         leaving = {c.pk for c in returning if c.name == fields["name"]}
-    if Theme.objects.filter(parent_id=parent_id, name=fields["name"]).exclude(pk__in=leaving).exists():
+    if (Theme.objects.filter(study_id=deleted.study_id, parent_id=parent_id, name=fields["name"])
+            .exclude(pk__in=leaving).exists()):
         raise ValidationError(
             _("A theme named «%(name)s» now sits in its place; rename that one first."),
             code="name_taken", params={"name": fields["name"]},
         )
-    theme = Theme(pk=deleted.original_id, parent_id=parent_id,
+    theme = Theme(pk=deleted.original_id, study_id=deleted.study_id, parent_id=parent_id,
                   **{k: v for k, v in fields.items() if k != "parent"})
     if leaving:  # its same-named sub-theme still holds the name until it moves back under it
         theme.name = f"{fields['name'][:100]} ({theme.pk})"
@@ -441,14 +471,14 @@ def theme_restore(*, deleted):
     if leaving:
         theme.name = fields["name"]
         theme.save(update_fields=["name"])
-    siblings = _siblings(parent_id, exclude=theme.pk)
+    siblings = _siblings(deleted.study_id, parent_id, exclude=theme.pk)
     siblings.insert(min(s["position"], len(siblings)), theme)
     _renumber(siblings)
     if s["children_moved_to"] != parent_id:
-        _renumber(_siblings(s["children_moved_to"]))
+        _renumber(_siblings(deleted.study_id, s["children_moved_to"]))
     for parent, pairs in s["orders"]:
         # Where the same themes still share a parent, their order values come back as they were.
-        group, wanted = _siblings(parent), dict(pairs)
+        group, wanted = _siblings(deleted.study_id, parent), dict(pairs)
         if {t.pk for t in group} == set(wanted):
             for theme_in_group in group:
                 if theme_in_group.order != wanted[theme_in_group.pk]:
@@ -481,6 +511,30 @@ def theme_restore(*, deleted):
 
 
 @transaction.atomic
+def codebook_copy(*, source, target):
+    """Copy `source` study's theme tree into `target` study's codebook: names, colours, kinds,
+    descriptions, criteria and order; no excerpts. It goes through the codebook import, so a
+    theme whose name already sits under the same parent in `target` is merged by name (kept as
+    it is, only its empty description and criteria filled in), as with a codebook file. Returns
+    the ImportReport. Three queries plus the writes."""
+    if source.pk == target.pk:
+        raise ValidationError(_("Choose another study to copy the codebook from."), code="copy_same_study")
+    specs, top = {}, []
+    for theme, _depth in theme_tree(Theme.objects.filter(study=source)):
+        spec = CodeSpec(guid=str(theme.pk), name=theme.name, colour=theme.colour, kind=theme.kind,
+                        description=theme.description, inclusion_criteria=theme.inclusion_criteria,
+                        exclusion_criteria=theme.exclusion_criteria)
+        specs[theme.pk] = spec
+        (specs[theme.parent_id].children if theme.parent_id else top).append(spec)
+    if not top:
+        raise ValidationError(_("That study's codebook is empty: there is nothing to copy."),
+                              code="copy_empty_codebook")
+    report = ImportReport()
+    codebook_import(study=target, codes=top, report=report)
+    return report
+
+
+@transaction.atomic
 def theme_split(*, theme, excerpts, name, colour, as_child=False):
     """Move the chosen excerpts from `theme` to a new theme named `name`, placed right after
     `theme` (or, with `as_child`, last among its sub-themes). Returns the new theme."""
@@ -499,11 +553,12 @@ def theme_split(*, theme, excerpts, name, colour, as_child=False):
             _("Some chosen excerpts are not coded with «%(name)s» (any more)."),
             code="excerpt_not_in_theme", params={"name": theme.name},
         )})
-    new = Theme(name=name, parent_id=theme.pk if as_child else theme.parent_id, kind=theme.kind,
+    new = Theme(study_id=theme.study_id, name=name, parent_id=theme.pk if as_child else theme.parent_id,
+                kind=theme.kind,
                 colour=colour, order=0)
     new.full_clean()
     new.save()
-    siblings = _siblings(new.parent_id, exclude=new.pk)
+    siblings = _siblings(new.study_id, new.parent_id, exclude=new.pk)
     at = len(siblings) if as_child else [t.pk for t in siblings].index(theme.pk) + 1
     siblings.insert(at, new)
     _renumber(siblings)
@@ -538,7 +593,8 @@ def excerpts_auto_code(*, query, hits, theme, scope, coder):
         CodedExcerpt.objects.filter(transcript_id__in={key[0] for key in passages}, themes=theme)
         .values_list("transcript_id", "start", "end")
     )
-    run = AutoCodingRun.objects.create(query=query, theme=theme, scope=scope, coder=coder)
+    run = AutoCodingRun.objects.create(study_id=theme.study_id, query=query, theme=theme, scope=scope,
+                                       coder=coder)
     memo = _("Auto-coded from the search «%(query)s».") % {"query": query}
     created = [
         excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme], coder=coder,

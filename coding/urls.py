@@ -4,6 +4,8 @@ from coding import codebook_views, views
 
 app_name = "coding"
 
+# Included under /studies/<slug:study>/coding/: every view takes the study's slug as `study`.
+
 urlpatterns = [
     path("transcripts/<int:pk>/", views.transcript_coding, name="transcript-coding"),
     path(
@@ -27,4 +29,5 @@ urlpatterns = [
     path("codebook/export.qdc", codebook_views.codebook_export_qdc, name="codebook-export-qdc"),
     path("codebook/export.csv", codebook_views.codebook_export_csv, name="codebook-export-csv"),
     path("codebook/import/", codebook_views.codebook_import_page, name="codebook-import"),
+    path("codebook/copy/", codebook_views.codebook_copy_page, name="codebook-copy"),
 ]

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from coding.access import get_excerpt_for_user_rw
+from coding.access import get_deleted_excerpt_for_user_rw, get_excerpt_for_user_rw
 from coding.forms import ExcerptForm, ThemeQuickForm
 from coding.highlight import render_excerpt_list_html, render_transcript_html
 from coding.models import CodedExcerpt, DeletedExcerpt, Theme
@@ -21,27 +21,14 @@ from coding.services import (
     excerpt_update,
     theme_create,
 )
-from interviews.models import Transcript
+from interviews.access import get_transcript_for_user, get_transcript_for_user_rw
 from interviews.text import codepoint_to_utf16, codepoint_to_utf16_converter
-from pasto_coop.roles import can_code, can_read
+from studies.access import get_membership, get_membership_rw
 
 
-def _get_transcript_for_user(request, pk):
-    if not can_read(request.user):
-        raise PermissionDenied
-    return get_object_or_404(Transcript.objects.select_related("participant"), pk=pk)
-
-
-def _get_transcript_for_user_rw(request, pk):
-    if not can_code(request.user):
-        raise PermissionDenied
-    return get_object_or_404(Transcript, pk=pk)
-
-
-def _get_deleted_excerpt_for_user_rw(request, pk):
-    if not request.user.has_perm("coding.delete_codedexcerpt"):
-        raise PermissionDenied
-    return get_object_or_404(DeletedExcerpt.objects.select_related("transcript"), pk=pk)
+def _page_url(study, transcript_id, pk=None):
+    url = reverse("coding:transcript-coding", args=[study, transcript_id])
+    return url + (f"#x{pk}" if pk else "")
 
 
 def _wants_json(request):
@@ -70,7 +57,7 @@ def _form_error_response(request, transcript, errors, status=400):
     for messages_list in errors.values():
         for message in messages_list:
             messages.error(request, message)
-    return redirect(transcript)
+    return redirect(_page_url(request.membership.study.slug, transcript.pk))
 
 
 def _coder_layer(request, excerpts):
@@ -84,10 +71,11 @@ def _coder_layer(request, excerpts):
 
 
 @login_required
-def transcript_coding(request, pk):
-    transcript = _get_transcript_for_user(request, pk)
-    themes = list(Theme.objects.for_picker())
-    layer, shown = _coder_layer(request, CodedExcerpt.objects.all())
+def transcript_coding(request, study, pk):
+    transcript = get_transcript_for_user(request, study, pk)
+    membership = get_membership(request, study)  # cached by the helper above: no query
+    themes = list(Theme.objects.for_picker(membership.study))
+    layer, shown = _coder_layer(request, CodedExcerpt.objects.filter(study=membership.study))
     excerpts = shown.for_coding_page(transcript, {t.pk: t for t in themes})
     coders = get_user_model().objects.filter(
         pk__in=CodedExcerpt.objects.filter(transcript=transcript).values("coder")
@@ -104,7 +92,7 @@ def transcript_coding(request, pk):
         }
         for e in excerpts
     }
-    user_can_code = can_code(request.user)
+    user_can_code = membership.can_code
     undo = request.GET.get("undo", "")
     ctx = {
         "undo": DeletedExcerpt.objects.filter(pk=undo, transcript=transcript).first()
@@ -116,7 +104,7 @@ def transcript_coding(request, pk):
         "length_utf16": to_utf16(len(transcript.text)),
         "text_html": render_transcript_html(transcript.text, excerpts, transcript.cue_labels()),
         "review_count": sum(1 for e in excerpts if e["needs_review"]),
-        "excerpt_list_html": render_excerpt_list_html(excerpts, can_code=user_can_code),
+        "excerpt_list_html": render_excerpt_list_html(excerpts, study=study, can_code=user_can_code),
         "coders": coders,
         "layer": layer,
         "can_code": user_can_code,
@@ -128,8 +116,8 @@ def transcript_coding(request, pk):
 
 @login_required
 @require_POST
-def excerpt_create_view(request, pk):
-    transcript = _get_transcript_for_user_rw(request, pk)
+def excerpt_create_view(request, study, pk):
+    transcript = get_transcript_for_user_rw(request, study, pk)
     form = ExcerptForm(request.POST, transcript=transcript)
     if not form.is_valid():
         return _form_error_response(request, transcript, form.errors)
@@ -153,13 +141,13 @@ def excerpt_create_view(request, pk):
     if _wants_json(request):
         return JsonResponse({"excerpt": _excerpt_json(excerpt)}, status=201)
     messages.success(request, _("Excerpt saved."))
-    return redirect(excerpt)
+    return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
 
 
 @login_required
 @require_POST
-def excerpt_update_view(request, pk):
-    excerpt = get_excerpt_for_user_rw(request, pk)
+def excerpt_update_view(request, study, pk):
+    excerpt = get_excerpt_for_user_rw(request, study, pk)
     form = ExcerptForm(request.POST, transcript=excerpt.transcript)
     if not form.is_valid():
         return _form_error_response(request, excerpt.transcript, form.errors)
@@ -184,23 +172,21 @@ def excerpt_update_view(request, pk):
                 status=409,
             )
         messages.error(request, message)
-        return redirect(excerpt)
+        return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
     except ValidationError as exc:
         return _form_error_response(request, excerpt.transcript, exc.message_dict)
     if _wants_json(request):
         return JsonResponse({"excerpt": _excerpt_json(excerpt)})
     messages.success(request, _("Excerpt updated."))
-    return redirect(excerpt)
+    return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
 
 
 @login_required
 @require_POST
-def excerpt_delete_view(request, pk):
-    excerpt = get_excerpt_for_user_rw(request, pk)
-    if not request.user.has_perm("coding.delete_codedexcerpt"):
-        raise PermissionDenied
+def excerpt_delete_view(request, study, pk):
+    excerpt = get_excerpt_for_user_rw(request, study, pk)
     deleted = excerpt_delete(excerpt=excerpt, user=request.user)
-    page = reverse("coding:transcript-coding", args=[excerpt.transcript_id]) + f"?undo={deleted.pk}"
+    page = _page_url(study, excerpt.transcript_id) + f"?undo={deleted.pk}"
     if _wants_json(request):
         return JsonResponse({"deleted": deleted.pk, "next": page})
     return redirect(page)
@@ -208,8 +194,8 @@ def excerpt_delete_view(request, pk):
 
 @login_required
 @require_POST
-def excerpt_restore_view(request, pk):
-    deleted = _get_deleted_excerpt_for_user_rw(request, pk)
+def excerpt_restore_view(request, study, pk):
+    deleted = get_deleted_excerpt_for_user_rw(request, study, pk)
     transcript = deleted.transcript
     try:
         excerpt = excerpt_restore(deleted=deleted)
@@ -218,19 +204,19 @@ def excerpt_restore_view(request, pk):
     if _wants_json(request):
         return JsonResponse({"excerpt": _excerpt_json(excerpt)})
     messages.success(request, _("Excerpt restored."))
-    return redirect(excerpt)
+    return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
 
 
 @login_required
 @require_POST
-def theme_create_view(request):
-    if not request.user.has_perm("coding.add_theme"):
-        raise PermissionDenied
-    form = ThemeQuickForm(request.POST)
+def theme_create_view(request, study):
+    membership = get_membership_rw(request, study)
+    form = ThemeQuickForm(request.POST, study=membership.study)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
     try:
-        theme = theme_create(**form.cleaned_data)  # last among its siblings, as on the codebook
+        # Last among its siblings, as on the codebook.
+        theme = theme_create(study=membership.study, **form.cleaned_data)
     except ValidationError as exc:
         return JsonResponse({"errors": exc.message_dict}, status=400)
     return JsonResponse({"theme": {"id": theme.pk, "name": theme.name, "colour": theme.colour}},

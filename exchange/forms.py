@@ -14,6 +14,10 @@ class ImportForm(forms.Form):
         help_text=_("A project (.qdpx) or codebook (.qdc) from ATLAS.ti, MAXQDA, NVivo, QualCoder "
                     "or pasto-coop. At most 256 MB."),
     )
+    name = forms.CharField(
+        label=_("Name of the new study"), max_length=200, required=False,
+        help_text=_("Leave it empty to use the project's name."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -26,12 +26,14 @@ class Issue:
 
 
 class ImportReport:
-    """What an import did: counts imported and merged, deviations it tolerated, and what it
-    skipped or could not map, each with a count and a few examples."""
+    """What an import did: the study it created, counts imported and merged (users matched to
+    existing accounts), deviations it tolerated, and what it skipped or could not map, each with
+    a count and a few examples."""
 
     def __init__(self, file_name=""):
         self.file_name = file_name
         self.origin = ""
+        self.study = None  # the study the import created
         self.imported = Counter()
         self.merged = Counter()
         self.tolerated = []
@@ -73,8 +75,10 @@ class ImportReport:
 
     def lines(self):
         """The report as plain text lines, for the command line."""
-        out = [f"{_('Imported')}: {', '.join(self.counts(self.imported)) or '-'}",
-               f"{_('Merged')}: {', '.join(self.counts(self.merged)) or '-'}"]
+        out = [_("New study: %(name)s (%(slug)s)") % {"name": self.study.name, "slug": self.study.slug}
+               ] if self.study else []
+        out += [f"{_('Imported')}: {', '.join(self.counts(self.imported)) or '-'}",
+                f"{_('Merged')}: {', '.join(self.counts(self.merged)) or '-'}"]
         for heading, _anchor, issues in self.sections():
             for issue in issues:
                 count = f" ({issue.count})" if issue.count else ""

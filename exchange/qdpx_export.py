@@ -1,7 +1,8 @@
-"""The whole study as a REFI-QDA project (.qdpx): project.qde plus sources/<guid>.txt.
+"""One study as a REFI-QDA project (.qdpx): project.qde plus sources/<guid>.txt.
 
 | Study | REFI-QDA |
 |---|---|
+| Study name and description | Project name, project Description |
 | Transcripts | TextSource + sources/<guid>.txt (UTF-8, no BOM, the stored text byte for byte) |
 | Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
 | Coders | User (the username only) |
@@ -39,7 +40,6 @@ from interviews.models import Participant, Transcript
 CASE_VARIABLES = tuple(f for f in Participant.PSEUDONYMOUS_FIELDS if f != "code")
 # Transcript fields that become source variables, with their REFI variable types.
 SOURCE_VARIABLES = (("interview_date", "Date"), ("language", "Text"), ("source_filename", "Text"))
-PROJECT_NAME = "pasto-coop study"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say; any fixed value would do
 
 def _attr(value):
@@ -102,7 +102,8 @@ class ExportSummary:
     replaced_characters: int = 0
 
     left_out = (
-        _("Participants' names, contacts, consent records and notes (admin-only fields)."),
+        _("Participants' names, contacts, consent records and notes (only the study's owners see "
+          "them)."),
         _("Why an excerpt needs review: an excerpt whose quote no longer matches the text keeps "
           "its old quote as the selection's name."),
         _("Excerpts that were removed and can still be restored (the trash)."),
@@ -119,36 +120,40 @@ def _origin():
 
 # ----- reads: each is one query, so the export's query count does not grow with the study -----
 
-def _themes_for_export():
-    """Export: every theme (tree order is built in Python). One query."""
-    return list(Theme.objects.order_by("pk"))
+def _themes_for_export(study):
+    """Export: the study's themes (tree order is built in Python). One query."""
+    return list(Theme.objects.filter(study=study).order_by("pk"))
 
 
-def _participants_for_export():
-    """Export: participants' pseudonymous fields only. One query."""
-    return list(Participant.objects.order_by("code").values("pk", *Participant.PSEUDONYMOUS_FIELDS))
+def _participants_for_export(study):
+    """Export: the study's participants, their pseudonymous fields only. One query."""
+    return list(Participant.objects.filter(study=study).order_by("code")
+                .values("pk", *Participant.PSEUDONYMOUS_FIELDS))
 
 
-def _transcripts_for_export():
+def _transcripts_for_export(study):
     """Export: transcripts with their text, streamed in chunks. One query (a server-side cursor
     on PostgreSQL), so the texts of a large study are never all in memory at once."""
-    return Transcript.objects.order_by("pk").values(
+    return Transcript.objects.filter(study=study).order_by("pk").values(
         "pk", "participant_id", "title", "text", "interview_date", "language", "source_filename",
         "created_by_id", "created_at",
     ).iterator(chunk_size=100)
 
 
-def _excerpts_for_export():
-    """Export: every excerpt in text order per transcript, streamed. One query."""
-    return CodedExcerpt.objects.order_by("transcript_id", "start", "end", "pk").values_list(
+def _excerpts_for_export(study):
+    """Export: the study's excerpts in text order per transcript, streamed. One query."""
+    excerpts = CodedExcerpt.objects.filter(study=study)
+    return excerpts.order_by("transcript_id", "start", "end", "pk").values_list(
         "pk", "transcript_id", "start", "end", "quote", "coder_id", "memo", "created_at",
     ).iterator(chunk_size=2000)
 
 
-def _excerpt_themes_for_export():
-    """Export: excerpt id -> sorted theme ids. One query over the link table."""
+def _excerpt_themes_for_export(study):
+    """Export: excerpt id -> sorted theme ids, for the study's excerpts. One query over the link
+    table (joined to the excerpts for their study)."""
     links = {}
-    for excerpt_id, theme_id in CodedExcerpt.themes.through.objects.order_by(
+    through = CodedExcerpt.themes.through
+    for excerpt_id, theme_id in through.objects.filter(codedexcerpt__study=study).order_by(
         "codedexcerpt_id", "theme_id"
     ).values_list("codedexcerpt_id", "theme_id"):
         links.setdefault(excerpt_id, []).append(theme_id)
@@ -239,23 +244,25 @@ def _xml_write(archive, parts):
     return replaced
 
 
-def study_export(out, *, progress=None):
-    """Write the whole study to `out` (a writable, seekable binary file) as a .qdpx archive.
+def study_export(out, *, study, progress=None):
+    """Write `study` to `out` (a writable, seekable binary file) as a .qdpx archive: its
+    participants (pseudonymous fields only), transcripts, themes and excerpts, nothing of any
+    other study.
 
     Six queries whatever the size of the study (see the read functions above). Returns an
     ExportSummary with counts and what the format leaves out.
     """
     summary = ExportSummary()
-    themes = _themes_for_export()
+    themes = _themes_for_export(study)
     theme_ids = {t.pk: guid("theme", t.pk) for t in themes}
-    participants = _participants_for_export()
-    links = _excerpt_themes_for_export()
-    excerpts = _excerpts_for_export()
+    participants = _participants_for_export(study)
+    links = _excerpt_themes_for_export(study)
+    excerpts = _excerpts_for_export(study)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
     counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
     with zipfile.ZipFile(out, "w") as archive:
-        for t in _transcripts_for_export():
+        for t in _transcripts_for_export(study):
             source_guid = guid("transcript", t["pk"])
             transcripts_of.setdefault(t["participant_id"], []).append(source_guid)
             archive.writestr(_zip_info(f"sources/{source_guid}.txt"), t["text"].encode("utf-8"))
@@ -283,7 +290,7 @@ def study_export(out, *, progress=None):
                 progress("sources", counts["transcripts"], None)
 
         xml = ['<?xml version="1.0" encoding="utf-8"?>',
-               _tag("Project", {"xmlns": NS_PROJECT, "name": PROJECT_NAME, "origin": _origin()})]
+               _tag("Project", {"xmlns": NS_PROJECT, "name": study.name, "origin": _origin()})]
         coders = _users_for_export(users)
         if coders:
             xml += ["<Users>", *(_tag("User", {"guid": guid("user", u.pk), "name": u.get_username()},
@@ -305,7 +312,9 @@ def study_export(out, *, progress=None):
                         for s in transcripts_of.get(p["pk"], [])]
                 xml.append("</Case>")
             xml.append("</Cases>")
-        tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []), *kind_sets_xml(themes), "</Project>"]
+        description = [_element("Description", {}, study.description)] if study.description else []
+        tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []), *kind_sets_xml(themes),
+                *description, "</Project>"]
         sources = ["<Sources>", *sources, "</Sources>"] if sources else []
         summary.replaced_characters = _xml_write(archive, chain(xml, sources, tail))
     summary.counts = {"participants": len(participants), "themes": len(themes),

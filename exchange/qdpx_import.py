@@ -1,15 +1,19 @@
-"""Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) into the study: one transaction.
+"""Import a REFI-QDA project (.qdpx, .qde) or codebook (.qdc) as a new study: one transaction.
 
 Reading and safety checks are in `qdpx_read`, offsets in `textmap`. This module maps records to
 rows and writes the report. What maps where:
 
-- Users -> user accounts, matched by username; new ones get no password and no role.
-- Codes -> themes, matched by (parent, name). Criteria come back out of the Description and
-  kinds out of the kind Sets (exchange.refi); other Sets cannot be mapped and are reported.
-- Cases -> participants, matched by code; variables -> pseudonymous attributes. A source no case
+- Project -> a new study, named after the project (or as the importer chooses), with the
+  importer as its owner and the project's Description as its description. Nothing of any other
+  study is read or changed.
+- Users -> user accounts, matched by username; new ones get no password, and no user but the
+  importer becomes a member of the study.
+- Codes -> themes; codes with the same name under the same parent become one theme. Criteria
+  come back out of the Description and kinds out of the kind Sets (exchange.refi); other Sets
+  cannot be mapped and are reported.
+- Cases -> participants, by code; variables -> pseudonymous attributes. A source no case
   claims gets a participant of its own, named after it.
-- TextSources -> transcripts (text normalised, offsets moved with it). Matched by participant,
-  title and identical text.
+- TextSources -> transcripts (text normalised, offsets moved with it).
 - Selections with Codings -> excerpts, one per span and coder (the coder is the Coding's user,
   else the selection's), with every coded theme. Memos come from selection and Coding
   descriptions, NoteRefs and Links.
@@ -22,13 +26,16 @@ but not each imported excerpt.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from coding.forms import PALETTE
@@ -38,9 +45,10 @@ from exchange.qdpx_read import ExchangeError, project_read
 from exchange.refi import KIND_SET_NAME, NOT_XML, description_parse
 from exchange.textmap import SourceText, choose_reading, decode
 from interviews.models import Gender, Participant, Sector, Transcript
+from studies.models import RESERVED_SLUGS, Study
+from studies.services import study_create
 
 User = get_user_model()
-FALLBACK_USERNAME = "refi-import"
 PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
                       "institution": "organisation", "sector": "sector", "gender": "gender",
                       "sex": "gender"}
@@ -81,14 +89,17 @@ def _colour(value):
 
 
 class _Importer:
-    def __init__(self, project, user, report, progress):
-        self.project, self.user, self.report, self.progress = project, user, report, progress
+    """Writes one project into `study`, a study the import has just created: every row it
+    makes names that study, and it reads nothing of any other."""
+
+    def __init__(self, project, study, user, report, progress):
+        self.project, self.study, self.user = project, study, user
+        self.report, self.progress = report, progress
         self.from_us = project.origin.lower().startswith("pasto-coop")
         self.users, self.themes, self.used_notes = {}, {}, set()
         self.source_participant, self.source_variables = {}, {}
-        self.participants = {p.code: p for p in Participant.objects.all()}
-        self.new_participants, self.merged_participants = set(), set()
-        self.fallback = None
+        self.participants = {}  # code -> participant
+        self.languages = Counter()  # transcripts per language
         self.links = {}  # selection guid -> guids of Notes linked to it (NVivo annotations)
         for origin, target in project.links:
             self.links.setdefault(target, []).append(origin)
@@ -98,7 +109,20 @@ class _Importer:
         self.themes_import()
         self.cases_import()
         self.sources_import()
+        self.study_describe()
         self.leftovers_report()
+
+    def study_describe(self):
+        """The project's description and notes describe the study; the language most of its
+        transcripts are in is the study's."""
+        parts = [self.project.description.strip()]
+        parts += [(self.note_text(ref) or "").strip() for ref in self.project.note_refs]
+        self.study.description = "\n\n".join(p for p in parts if p)
+        if self.languages:
+            self.study.language = self.languages.most_common(1)[0][0]
+        if self.study.description or self.languages:
+            self.study.full_clean()
+            self.study.save(update_fields=["description", "language"])
 
     # ----- users -----
 
@@ -133,16 +157,7 @@ class _Importer:
         if unknown:
             self.report.unmap("coder", _("Codings by a user the file does not list were "
                                          "attributed to the importing user."), unknown[0])
-        if self.user is not None:
-            return self.user
-        if self.fallback is None:
-            self.fallback, created = User.objects.get_or_create(username=FALLBACK_USERNAME)
-            if created:
-                self.fallback.set_unusable_password()
-                self.fallback.save()
-            self.report.tolerate(_("Codings with no coder were attributed to the user %(name)s.")
-                                 % {"name": FALLBACK_USERNAME})
-        return self.fallback
+        return self.user
 
     # ----- themes -----
 
@@ -167,10 +182,7 @@ class _Importer:
                 s.used = True
                 kinds.update(dict.fromkeys(s.codes, kind))
         cases = {c.guid for c in self.project.cases}
-        existing = {(t.parent_id, t.name): t for t in Theme.objects.all()}
-        next_order, created = {}, set()
-        for t in existing.values():
-            next_order[t.parent_id] = max(next_order.get(t.parent_id, 0), t.order + 1)
+        existing, next_order = {}, {}
         for index, code in enumerate(self.project.codes):
             if code.guid in cases:
                 self.report.unmap("case_node", _("Codes that are NVivo case nodes were not "
@@ -181,15 +193,12 @@ class _Importer:
             key = (parent.pk if parent else None, name)
             if key in existing:
                 self.themes[code.guid] = existing[key]
-                if key in created:
-                    self.report.tolerate(_("Codes with the same name under the same parent were "
-                                           "merged into one theme."))
-                else:
-                    self.report.merged["themes"] += 1
+                self.report.tolerate(_("Codes with the same name under the same parent were "
+                                       "merged into one theme."))
                 continue
             description, inclusion, exclusion = description_parse(code.description)
             theme = Theme(
-                name=name, parent=parent, colour=self.theme_colour(code, index),
+                study=self.study, name=name, parent=parent, colour=self.theme_colour(code, index),
                 kind=kinds.get(code.guid) or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=description, inclusion_criteria=inclusion, exclusion_criteria=exclusion,
                 order=next_order.get(key[0], 0),
@@ -202,7 +211,6 @@ class _Importer:
             theme.save()
             next_order[key[0]] = theme.order + 1
             existing[key] = self.themes[code.guid] = theme
-            created.add(key)
             self.report.imported["themes"] += 1
 
     def theme_colour(self, code, index):
@@ -249,22 +257,19 @@ class _Importer:
                                    "to make participant codes."))
         code = code.strip()[:20]
         if code in self.participants:
-            if code not in self.new_participants and code not in self.merged_participants:
-                self.merged_participants.add(code)
-                self.report.merged["participants"] += 1
             return self.participants[code]
         participant = Participant(
-            code=code, organisation=str(attrs.get("organisation", ""))[:200],
+            study=self.study, code=code, organisation=str(attrs.get("organisation", ""))[:200],
             sector=attrs.get("sector", ""), gender=attrs.get("gender", Gender.UNDISCLOSED),
         )
         if not participant.sector:
-            # The file does not say; an admin chooses one rather than us inventing it.
+            # The file does not say; an owner chooses one rather than us inventing it.
             self.report.unmap("sector", _("Participants with no sector in the file were left "
-                                          "without one; set it in the admin."), code)
+                                          "without one; an owner can set it on the participants "
+                                          "page."), code)
         participant.full_clean(exclude=[] if participant.sector else ["sector"])
         participant.save()
         self.participants[code] = participant
-        self.new_participants.add(code)
         self.report.imported["participants"] += 1
         return participant
 
@@ -279,8 +284,8 @@ class _Importer:
             participant = self.participant(case.name, self.attributes(case.variables, case.name))
             if case.description.strip():
                 self.report.unmap("case_description", _("Case descriptions were not imported "
-                                                        "(participant notes are admin-only)."),
-                                  case.name)
+                                                        "(participant notes are for the study's "
+                                                        "owners only)."), case.name)
             for ref in case.source_refs:
                 if ref not in sources:
                     self.report.skip("case_source", _("Case links to sources the file does not "
@@ -319,9 +324,6 @@ class _Importer:
 
     def sources_import(self):
         total = len(self.project.sources)
-        existing = {}
-        for pk, participant_id, title in Transcript.objects.values_list("pk", "participant_id", "title"):
-            existing.setdefault((participant_id, title), []).append(pk)
         for number, source in enumerate(self.project.sources, 1):
             if self.progress:
                 self.progress("sources", number, total)
@@ -340,28 +342,23 @@ class _Importer:
             if text.has_cr:
                 self.report.tolerate(_("CRLF line endings were stored as LF, offsets moved "
                                        "with them."))
-            transcript, new = self.transcript(source, text.text, existing)
-            self.excerpts_import(source, text, transcript, new)
+            transcript = self.transcript(source, text.text)
+            self.excerpts_import(source, text, transcript)
 
-    def transcript(self, source, text, existing):
+    def transcript(self, source, text):
         title = (source.name or f"Source {source.guid[:8]}")[:200]
         values = [*source.variables, *self.source_variables.get(source.guid, [])]
         attrs = self.attributes(values, title)
         participant = self.source_participant.get(source.guid)
         if participant is None:
             # Named after the source; a participant with that code already is the same one, as
-            # for a case, so importing a file twice changes nothing.
+            # for a case.
             participant = self.participant(title.strip()[:20] or "Imported", attrs)
-        for pk in existing.get((participant.pk, title), []):
-            transcript = Transcript.objects.get(pk=pk)
-            if transcript.text == text:
-                self.report.merged["transcripts"] += 1
-                return transcript, False
         # Our own files say everything there is to say; another tool's leave gaps we fill.
         creator = self.users.get(source.user, None if self.from_us else self.user)
         filename = attrs.get("source_filename", "" if self.from_us else self.report.file_name)
         transcript = Transcript(
-            participant=participant, title=title, text=text,
+            study=self.study, participant=participant, title=title, text=text,
             interview_date=attrs.get("interview_date"), language=str(attrs.get("language", "en"))[:20],
             source_filename=str(filename)[:255], created_by=creator, updated_by=creator,
         )
@@ -370,14 +367,15 @@ class _Importer:
         if source.created:
             Transcript.objects.filter(pk=transcript.pk).update(created_at=source.created)
         self.report.imported["transcripts"] += 1
-        return transcript, True
+        self.languages[transcript.language] += 1
+        return transcript
 
     def span(self, text, reading, sel_start, sel_end):
         start = text.position(sel_start, utf16=reading[0], crlf_as_one=reading[1])
         end = text.position(sel_end, utf16=reading[0], crlf_as_one=reading[1])
         return start, end
 
-    def excerpts_import(self, source, text, transcript, new):
+    def excerpts_import(self, source, text, transcript):
         reading = choose_reading(text, source.selections, self.project.origin)
         if reading[0]:
             self.report.tolerate(_("Positions were read as UTF-16 units (as NVivo and QualCoder "
@@ -428,7 +426,7 @@ class _Importer:
                 self.report.unmap("comment", _("Selections with no code (comments or "
                                                "annotations) could not be kept: an excerpt needs a "
                                                "theme."), f"{source.name} {start}–{end}")
-        self.excerpts_save(transcript, new, groups)
+        self.excerpts_save(transcript, groups)
 
     def coding_group(self, groups, coding, sel, start, end):
         theme = self.themes.get(coding.code)
@@ -467,31 +465,20 @@ class _Importer:
         if text and text.strip() and text not in group.memos:
             group.memos.append(text)
 
-    def excerpts_save(self, transcript, new, groups):
-        through = CodedExcerpt.themes.through
-        existing = {} if new else {(e.start, e.end, e.coder_id): e for e in transcript.excerpts.all()}
-        links = set() if new else set(through.objects.filter(
-            codedexcerpt__transcript=transcript).values_list("codedexcerpt_id", "theme_id"))
+    def excerpts_save(self, transcript, groups):
         created, rows, now = [], [], timezone.now()
         for (start, end, coder_id), group in groups.items():
             memo = "\n\n".join(group.memos)
-            excerpt = existing.get((start, end, coder_id))
-            if excerpt is not None:
-                if memo and memo not in excerpt.memo:
-                    excerpt.memo = f"{excerpt.memo}\n\n{memo}".strip()
-                    excerpt.save(update_fields=["memo", "updated_at"])
-                rows += [(excerpt.pk, t) for t in sorted(group.themes) if (excerpt.pk, t) not in links]
-                self.report.merged["excerpts"] += 1
-                continue
             excerpt = CodedExcerpt(
-                transcript=transcript, start=start, end=end, quote=group.quote, coder_id=coder_id,
-                memo=memo, needs_review=group.review,
+                study=self.study, transcript=transcript, start=start, end=end, quote=group.quote,
+                coder_id=coder_id, memo=memo, needs_review=group.review,
                 review_reason=ReviewReason.TEXT_CHANGED if group.review else ReviewReason.NONE,
                 created_at=group.created or now, updated_at=now,
             )
             # What excerpt_create's full_clean checks, without its four queries an excerpt: the
             # transcript and coder are rows this import holds, and start < end is checked above.
-            excerpt.clean_fields(exclude=["transcript", "coder", "version", "created_at", "updated_at"])
+            excerpt.clean_fields(exclude=["study", "transcript", "coder", "version", "created_at",
+                                          "updated_at"])
             excerpt.clean()
             created.append((excerpt, group))
         _excerpts_insert([e for e, _g in created])
@@ -516,9 +503,6 @@ class _Importer:
                 self.report.unmap("note", _("Notes attached to nothing we import (the project, a "
                                             "source, a case) were not imported."),
                                   note.name or key)
-        if self.project.description.strip() or self.project.note_refs:
-            self.report.unmap("project_memo", _("The project's own description and notes have no "
-                                                "counterpart in the study."))
         for name, count in self.project.ignored.items():
             self.report.unmap(f"ignored_{name}", _("Parts of the file the study has no "
                                                    "counterpart for were ignored."),
@@ -532,7 +516,7 @@ class _Importer:
 # that SQLite (3.35+) and PostgreSQL, the project's two databases, run alike; each batch stays
 # well under either's limit on parameters.
 
-EXCERPT_COLUMNS = ("transcript", "start", "end", "quote", "coder", "memo", "needs_review",
+EXCERPT_COLUMNS = ("study", "transcript", "start", "end", "quote", "coder", "memo", "needs_review",
                    "review_reason", "version", "created_at", "updated_at")
 
 
@@ -574,11 +558,27 @@ def _links_insert(rows, batch=1000):
             )
 
 
-def study_import(fileobj, *, user=None, file_name="", progress=None):
-    """Import a .qdpx, .qde or .qdc file into the study and return an ImportReport.
+def study_name_choose(name, file_name=""):
+    """A study name and a free short name (slug) for an imported project: the project's name, or
+    the file's; the slug gets -2, -3 … until no study, live or in the trash, has it."""
+    name = (name or "").strip()[:200] or PurePath(file_name).stem.strip()[:200] or str(_("Imported project"))
+    base = slugify(name)[:46].strip("-") or "study"
+    taken = set(Study.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return name, slug
 
-    Raises ExchangeError, with nothing saved, for a file that is unsafe or unreadable, or that
-    the database refuses (the whole import is one transaction)."""
+
+def study_import(fileobj, *, owner, name=None, file_name="", progress=None):
+    """Import a .qdpx, .qde or .qdc file as a new study owned by `owner`; return an ImportReport
+    whose `study` is the new study.
+
+    `name` overrides the project's name. `owner` is also credited with codings the file gives no
+    coder. Raises ExchangeError, with nothing saved (no study either), for a file that is unsafe
+    or unreadable, or that the database refuses: the whole import is one transaction."""
     report = ImportReport(file_name)
     project = project_read(fileobj, progress=progress)
     report.origin = project.origin
@@ -586,11 +586,15 @@ def study_import(fileobj, *, user=None, file_name="", progress=None):
         report.tolerate(message)
     try:
         with transaction.atomic():
-            _Importer(project, user, report, progress).run()
+            study_name, slug = study_name_choose(name or project.name, file_name)
+            report.study = study_create(name=study_name, slug=slug, creator=owner)
+            _Importer(project, report.study, owner, report, progress).run()
     except ValidationError as exc:
+        report.study = None
         raise ExchangeError(_("The study cannot take part of the file: %(error)s")
                             % {"error": " ".join(exc.messages)}) from exc
     except DatabaseError as exc:
+        report.study = None
         raise ExchangeError(_("The database refused the import (%(error)s).")
                             % {"error": exc}) from exc
     return report

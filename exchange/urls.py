@@ -7,5 +7,4 @@ app_name = "exchange"
 urlpatterns = [
     path("", views.exchange, name="exchange"),
     path("export/", views.study_export_view, name="study-export"),
-    path("import/", views.study_import_view, name="study-import"),
 ]

@@ -3,11 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from interviews.importers import ImportRefused, check_controls, check_size, parse_file, parse_pasted
-from interviews.models import Gender, Participant, Sector, Transcript
-from interviews.services import anonymise_pattern
-from interviews.text import normalise_text
-
-LANGUAGE_DEFAULT = Transcript._meta.get_field("language").default
+from interviews.models import ConsentFilter, ConsentScope, Gender, Participant, Sector
+from interviews.services import PARTICIPANT_FIELDS
+from interviews.text import anonymise_pattern, normalise_text
 
 
 class TranscriptUploadForm(forms.Form):
@@ -21,7 +19,7 @@ class TranscriptUploadForm(forms.Form):
     text = forms.CharField(label=_("or paste the text"), required=False, strip=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
     participant = forms.ModelChoiceField(
-        label=_("Participant"), queryset=Participant.objects.order_by("code"), required=False,
+        label=_("Participant"), queryset=Participant.objects.none(), required=False,
         empty_label=_("(choose)"),
     )
     new_code = forms.CharField(label=_("or a new participant’s code"), required=False, max_length=20)
@@ -33,19 +31,23 @@ class TranscriptUploadForm(forms.Form):
                             help_text=_("Blank: the file name."))
     interview_date = forms.DateField(label=_("Interview date"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.CharField(label=_("Language"), max_length=20, initial=LANGUAGE_DEFAULT,
-                               help_text=_("A language tag, e.g. en or es."))
+    language = forms.CharField(label=_("Language"), max_length=20,
+                               help_text=_("A language tag, e.g. en or es. At first, the study’s."))
 
-    def __init__(self, *args, max_bytes, can_add_participant, participant_choices=None, **kwargs):
+    def __init__(self, *args, study, max_bytes, can_add_participant, participant_choices=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
         self.can_add_participant = can_add_participant
+        # Only the study's participants: another study's id is "not a valid choice".
+        self.fields["participant"].queryset = Participant.objects.filter(study=study).order_by("code")
+        self.fields["language"].initial = study.language
         if participant_choices is not None:  # shared by every row: one query for the page
             self.fields["participant"].choices = participant_choices
         if not can_add_participant:
             for name in ("new_code", "new_sector", "new_gender"):
                 del self.fields[name]
-            self.fields["participant"].help_text = _("Not listed? Admins add participants.")
+            self.fields["participant"].help_text = _("Not listed? The study’s owners add participants.")
 
     def label(self):
         """How messages name this row: its file, or its title (or "pasted text") for pasted text."""
@@ -93,7 +95,8 @@ class TranscriptUploadForm(forms.Form):
         elif not data.get("participant") and not code:
             message = (_("Choose a participant, or enter a new participant’s code.")
                        if self.can_add_participant else
-                       _("Choose a participant. Only admins add participants: ask one for a new one."))
+                       _("Choose a participant. Only the study’s owners add participants: ask one "
+                         "for a new one."))
             self.add_error(None, ValidationError(message, code="no_participant"))
         elif code and not (data.get("new_sector") and data.get("new_gender")):
             self.add_error(None, ValidationError(
@@ -107,8 +110,9 @@ class BaseUploadFormSet(forms.BaseFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.form.base_fields["participant"]
+        participants = Participant.objects.filter(study=self.form_kwargs["study"]).order_by("code")
         self.form_kwargs["participant_choices"] = [
-            ("", field.empty_label), *((p.pk, p.code) for p in field.queryset.only("pk", "code"))
+            ("", field.empty_label), *((p.pk, p.code) for p in participants.only("pk", "code"))
         ]
 
 
@@ -167,3 +171,39 @@ class AnonymiseForm(forms.Form):
 
 class ReviewAcceptForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+# ----- participant records -----
+
+class ParticipantFilterForm(forms.Form):
+    """The participants page's search and filters; every field optional, bad values ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("Any")), *Sector.choices])
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any")), *Gender.choices])
+    consent = forms.ChoiceField(label=_("Consent"), required=False,
+                                choices=[("", _("Any")), *ConsentFilter.choices])
+    scope = forms.ChoiceField(label=_("Consent scope"), required=False,
+                              choices=[("", _("Any")), *ConsentScope.choices])
+
+    def filters(self):
+        """Keyword arguments for Participant.objects.for_participant_list; a field whose value is
+        not valid is dropped rather than failing the page."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name].strip() if name == "q" else data[name]
+                for name in self.fields if data.get(name)}
+
+
+class ParticipantForm(forms.ModelForm):
+    """A participant record, for the study's owners: pseudonym, attributes, consent, and the
+    identifying name and contact."""
+
+    class Meta:
+        model = Participant
+        fields = PARTICIPANT_FIELDS
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "consent_withdrawn_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }

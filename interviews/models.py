@@ -1,13 +1,11 @@
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from interviews.reanchor import word_diff
 from interviews.text import is_normalised
 
 
@@ -48,28 +46,72 @@ def consent_quotes_q(prefix=""):
 
 
 class ParticipantQuerySet(models.QuerySet):
-    def for_home(self):
-        """Home page: participants with how many transcripts each has, in one query."""
-        return self.annotate(transcript_count=Count("transcripts")).order_by("code")
+    def for_participant_list(self, study, *, q="", sector="", gender="", consent="", scope="",
+                             identifying=False):
+        """Participants page and its CSV exports: the study's participants with how many
+        transcripts each has, filtered, in one query. The search reads code, organisation and
+        notes; with `identifying` (owners only) also the name and contact, so that a search for a
+        guessed name never tells anyone else which code it hides behind."""
+        participants = self.filter(study=study)
+        if q:
+            fields = ("code", "organisation", "notes") + (IDENTIFYING_FIELDS if identifying else ())
+            match = Q()
+            for field in fields:
+                match |= Q(**{f"{field}__icontains": q})
+            participants = participants.filter(match)
+        if sector:
+            participants = participants.filter(sector=sector)
+        if gender:
+            participants = participants.filter(gender=gender)
+        if scope:
+            participants = participants.filter(consent_scope=scope)
+        if consent:
+            participants = participants.filter(CONSENT_FILTERS[consent])
+        return participants.annotate(transcript_count=Count("transcripts")).order_by("code")
+
+
+class ConsentFilter(models.TextChoices):
+    COUNTS = "given", _("Consent given")
+    NOT_GIVEN = "not_given", _("No consent")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+CONSENT_FILTERS = {
+    ConsentFilter.COUNTS: consent_counts_q(),
+    ConsentFilter.NOT_GIVEN: Q(consent_given=False),
+    ConsentFilter.WITHDRAWN: Q(consent_withdrawn_on__isnull=False),
+}
+
+# Identifying fields: owners only, on every page and export.
+IDENTIFYING_FIELDS = ("full_name", "contact")
 
 
 class Participant(models.Model):
-    """An interviewee. Pages for researchers and reviewers show only the pseudonym `code` and
-    attributes; `full_name` and `contact` are identifying and reach admins only."""
+    """An interviewee. Pages for researchers and reviewers show only the pseudonym `code`,
+    attributes and consent; `full_name` and `contact` are identifying and reach the study's
+    owners only."""
 
-    # Fields shown to researchers and reviewers. Anything not listed here stays admin-only.
+    # Fields shown to researchers and reviewers besides consent. Names and contacts are owners' only.
     PSEUDONYMOUS_FIELDS = ("code", "organisation", "sector", "gender")
 
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="participants", verbose_name=_("study")
+    )
     code = models.CharField(
         _("pseudonym code"),
         max_length=20,
-        unique=True,
-        help_text=_("The name used for this participant everywhere outside the admin, e.g. “D”."),
+        help_text=_("The name used for this participant on every page and in every report, e.g. “D”."),
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    sector = models.CharField(
+        _("sector"), max_length=20, choices=Sector.choices, blank=True,
+        help_text=_("Leave empty when the sources do not say (as for the Pasto paper's letters)."),
+    )
     gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"), blank=True,
+        help_text=_("Searchable by every member of the study: keep names and contacts out of it."),
+    )
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     consent_scope = models.CharField(
@@ -86,10 +128,12 @@ class Participant(models.Model):
         help_text=_("Set when the participant withdraws; their quotes then leave every report."),
     )
     full_name = models.CharField(
-        _("full name"), max_length=200, blank=True, help_text=_("Identifying: admins only.")
+        _("full name"), max_length=200, blank=True,
+        help_text=_("Identifying: seen by the study’s owners only."),
     )
     contact = models.CharField(
-        _("contact"), max_length=200, blank=True, help_text=_("Identifying: admins only.")
+        _("contact"), max_length=200, blank=True,
+        help_text=_("Identifying: seen by the study’s owners only."),
     )
 
     objects = ParticipantQuerySet.as_manager()
@@ -109,6 +153,10 @@ class Participant(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(code=""), name="participant_code_not_empty"
+            ),
+            models.UniqueConstraint(
+                fields=["study", "code"], name="participant_unique_code_per_study",
+                violation_error_message=_("A participant with this code already exists in this study."),
             ),
         ]
 
@@ -134,57 +182,31 @@ def coverage(spans, length):
 
 
 class TranscriptQuerySet(models.QuerySet):
-    def for_transcript_list(self):
-        """Transcript list: each transcript with excerpt and theme counts and the share of its
-        text that is coded. Two queries: the annotated transcripts, then every excerpt's span
-        (two integers a row, never the text)."""
-        CodedExcerpt = apps.get_model("coding", "CodedExcerpt")
-        transcripts = list(
-            self.select_related("participant")
-            .annotate(
-                excerpt_count=Count("excerpts", distinct=True),
-                theme_count=Count("excerpts__themes", distinct=True),
-                length=Length("text"),
-            )
-            .defer("text")
-        )
-        spans = {}
-        ids = [t.pk for t in transcripts]
-        for transcript_id, start, end in CodedExcerpt.objects.filter(
-            transcript_id__in=ids
-        ).order_by().values_list("transcript_id", "start", "end"):
-            spans.setdefault(transcript_id, []).append((start, end))
-        for t in transcripts:
-            t.coverage = coverage(spans.get(t.pk, []), t.length)
-        return transcripts
-
-    def for_review_page(self):
-        """Review page: a transcript with its excerpts flagged for review (`flagged`), each with
-        its coder and themes; `Transcript.review_rows` pairs each with what its span covers now.
-        Three queries: the transcript with its participant, the flagged excerpts with their
-        coders, their themes."""
-        CodedExcerpt = apps.get_model("coding", "CodedExcerpt")
-        flagged = (
-            CodedExcerpt.objects.filter(needs_review=True)
-            .select_related("coder")
-            .prefetch_related("themes")
-            .order_by("start", "end", "pk")
-        )
-        return self.select_related("participant").prefetch_related(
-            Prefetch("excerpts", queryset=flagged, to_attr="flagged")
+    def for_transcript_list(self, study):
+        """Transcript list (coding.transcripts_views): the study's transcripts with their
+        participants and text lengths, never the texts. One query; the coding app adds the
+        excerpt counts and coverage."""
+        return (
+            self.filter(study=study)
+            .select_related("participant")
+            .annotate(length=Length("text"))
+            .defer("text", "cues")
         )
 
-    def for_anonymise_page(self):
-        """Anonymise page (all transcripts): ids, titles, participant codes and texts, for the
-        preview's counts. One query."""
-        return self.select_related("participant").only(
-            "pk", "title", "text", "participant__code"
+    def for_anonymise_page(self, study):
+        """Anonymise page (all of a study's transcripts): ids, titles, participant codes and
+        texts, for the preview's counts. One query."""
+        return self.filter(study=study).select_related("participant").only(
+            "pk", "study_id", "title", "text", "text_version", "participant__code"
         ).order_by("participant__code", "title")
 
 
 class Transcript(models.Model):
     """An interview's text. `text` is the single source of truth for excerpt offsets."""
 
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="transcripts", verbose_name=_("study")
+    )
     participant = models.ForeignKey(
         Participant,
         on_delete=models.PROTECT,
@@ -253,7 +275,9 @@ class Transcript(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("coding:transcript-coding", args=[self.pk])
+        """The coding page. Reads self.study: one query unless select_related; lists build
+        their links from the study's slug instead."""
+        return reverse("coding:transcript-coding", args=[self.study.slug, self.pk])
 
     def clean(self):
         if not is_normalised(self.text):
@@ -261,17 +285,6 @@ class Transcript(models.Model):
                 _("Text must be NFC-normalised, with \\n line endings."),
                 code="text_not_normalised",
             )})
-
-    def review_rows(self):
-        """For `for_review_page`'s flagged excerpts: (excerpt, its old quote and the text at its
-        place now, each as (text, changed) segments of a word diff)."""
-        rows = []
-        for e in self.flagged:
-            if e.review_reason == "text_deleted":
-                rows.append((e, [(e.quote, True)], []))
-            else:
-                rows.append((e, *word_diff(e.quote, self.text[e.start : e.end])))
-        return rows
 
     def cue_labels(self):
         """{code point offset: "mm:ss" or "h:mm:ss"} for the coding page's cue times."""
@@ -303,10 +316,13 @@ class TranscriptVersion(models.Model):
     """One version of a transcript's text, kept for good. The newest equals `Transcript.text`.
 
     Older versions may hold names that anonymisation later removed, so their text is shown to
-    admins only."""
+    no one in the app (the study's owners have the original file)."""
 
     transcript = models.ForeignKey(
         Transcript, on_delete=models.CASCADE, related_name="versions", verbose_name=_("transcript")
+    )
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
     )
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("text"))

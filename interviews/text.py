@@ -152,3 +152,12 @@ def expand_hit(text, start, end, scope):
     while line_end > end and text[line_end - 1].isspace():
         line_end -= 1
     return line_start, line_end
+
+
+def anonymise_pattern(name, *, whole_words=True, match_case=True):
+    """A regex for `name` as stored text spells it (NFC); with whole_words, not inside a word."""
+    name = unicodedata.normalize("NFC", name.strip())
+    body = re.escape(name)
+    if whole_words:
+        body = rf"(?<!\w){body}(?!\w)"
+    return re.compile(body, 0 if match_case else re.IGNORECASE)

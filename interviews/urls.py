@@ -1,3 +1,7 @@
+"""The interviews app's pages under /studies/<slug>/transcripts/: import, original files and
+participant records. The transcript list and the correction pages are coding's
+(coding/transcripts_urls.py), since they count and move excerpts."""
+
 from django.urls import path
 
 from interviews import views
@@ -5,20 +9,15 @@ from interviews import views
 app_name = "interviews"
 
 urlpatterns = [
-    path("transcripts/", views.transcript_list, name="transcript-list"),
-    path("transcripts/import/", views.transcript_upload, name="transcript-upload"),
-    path("transcripts/anonymise/", views.transcripts_anonymise_view, name="transcripts-anonymise"),
-    path("transcripts/<int:pk>/review/", views.transcript_review, name="transcript-review"),
-    path("transcripts/<int:pk>/text/", views.transcript_text_edit, name="transcript-text-edit"),
+    path("import/", views.transcript_upload, name="transcript-upload"),
+    path("<int:pk>/source/", views.transcript_source_download, name="transcript-source"),
+    path("participants/", views.participant_list, name="participant-list"),
+    path("participants/new/", views.participant_create_view, name="participant-create"),
+    path("participants/<int:pk>/edit/", views.participant_update_view, name="participant-update"),
+    path("participants/export.csv", views.participant_export, name="participant-export"),
     path(
-        "transcripts/<int:pk>/anonymise/",
-        views.transcript_anonymise_view,
-        name="transcript-anonymise",
-    ),
-    path("transcripts/<int:pk>/source/", views.transcript_source_download, name="transcript-source"),
-    path(
-        "excerpts/<int:pk>/accept/",
-        views.excerpt_review_accept_view,
-        name="excerpt-review-accept",
+        "participants/export-identifying.csv",
+        views.participant_export_identifying,
+        name="participant-export-identifying",
     ),
 ]

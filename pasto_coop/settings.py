@@ -55,11 +55,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "accounts",
-    "audit",
+    "studies",
     "interviews",
+    "audit",
     "coding",
     "reports",
     "exchange",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "studies.context_processors.study",
             ],
         },
     },

@@ -1,18 +1,30 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
-from interviews import views as interview_views
+from studies import views as study_views
 
-urlpatterns = [
-    path("", interview_views.home, name="home"),
-    path("accounts/login/", account_views.login_view, name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("users/", include("accounts.urls")),
-    path("history/", include("audit.urls")),
-    path("admin/", admin.site.urls),
-    path("", include("interviews.urls")),
+# Everything inside a study lives under /studies/<slug>/; each view receives `study` (the slug)
+# and fetches its objects through its app's access helpers, scoped to that study.
+study_patterns = [
+    path("", include("studies.study_urls")),
+    path("", include("coding.transcripts_urls")),
+    path("transcripts/", include("interviews.urls")),
     path("coding/", include("coding.urls")),
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
+    path("history/", include("audit.urls")),
+]
+
+urlpatterns = [
+    path("", study_views.home, name="home"),
+    path("accounts/login/", account_views.login_view, name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("users/", include("accounts.urls")),
+    path("studies/", include("studies.urls")),
+    path("studies/import/", include("exchange.import_urls")),
+    path("studies/<slug:study>/", include(study_patterns)),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
 ]

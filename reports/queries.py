@@ -10,6 +10,10 @@ Consent, as every report applies it:
 
 Counting rule: a theme's count includes its sub-themes' excerpts, each excerpt once, unless a
 page says it counts direct codings only.
+
+Every read here takes the study and reads that study's rows only: excerpts through their
+denormalised `study_id` (no join to the transcript), transcripts, participants and themes
+through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
 from dataclasses import dataclass
@@ -61,13 +65,22 @@ def may_name_organisation(participant):
     return may_quote(participant) and participant.consent_scope == ConsentScope.QUOTE_NAMED
 
 
-def _coded_with(theme_ids):
-    """A subquery: the ids of excerpts coded with any of `theme_ids`."""
-    return Link.objects.filter(theme_id__in=theme_ids).values("codedexcerpt_id")
+def coded_with(study, theme_ids):
+    """A subquery: the ids of excerpts coded with any of `theme_ids` of `study`. Scoped by the
+    theme's study: an excerpt's themes are its own study's (coding.services), and PostgreSQL
+    plans this from the theme index, where a filter on the excerpt's study would scan all of
+    the study's excerpts to count one theme's."""
+    return Link.objects.filter(theme_id__in=theme_ids, theme__study=study).values("codedexcerpt_id")
 
 
-def counted_excerpts(excerpts):
-    return excerpts.filter(counts_q())
+def study_excerpts(study):
+    """Every excerpt of `study`, by the excerpt's own study column."""
+    return CodedExcerpt.objects.filter(study=study)
+
+
+def counted_excerpts(study):
+    """The study's excerpts from participants who count."""
+    return study_excerpts(study).filter(counts_q())
 
 
 def _without_identifying(prefix):
@@ -120,11 +133,12 @@ class LeftOut:
         return text
 
 
-def left_out(excerpts):
-    """Who among the participants of `excerpts` no report quotes, and why. One query."""
+def left_out(study):
+    """Who among the participants with excerpts in `study` no report quotes, and why. One
+    query."""
     summary = LeftOut()
     rows = (
-        excerpts.exclude(quotes_q())
+        study_excerpts(study).exclude(quotes_q())
         .order_by()
         .values_list(
             PARTICIPANT + "id", PARTICIPANT + "consent_given", PARTICIPANT + "consent_withdrawn_on"
@@ -142,19 +156,17 @@ def left_out(excerpts):
 
 
 class ThemeTree:
-    """Every theme, loaded once: tree order, depth and sub-trees without further queries."""
+    """Every theme of a study, loaded in one query: tree order, depth and sub-trees without
+    further queries."""
 
-    def __init__(self, themes):
-        self.rows = theme_tree(list(themes))
+    def __init__(self, study):
+        self.study = study
+        self.rows = theme_tree(list(Theme.objects.filter(study=study).order_by()))
         self.by_id = {theme.pk: theme for theme, _depth in self.rows}
         self.depth = {theme.pk: depth for theme, depth in self.rows}
         self.children = {}
         for theme, _depth in self.rows:
             self.children.setdefault(theme.parent_id, []).append(theme.pk)
-
-    @classmethod
-    def load(cls):
-        return cls(Theme.objects.order_by())
 
     def subtree_ids(self, pk):
         """`pk` and every theme below it."""
@@ -182,13 +194,13 @@ class Counts:
     participants: int = 0
 
 
-def counted_transcripts():
-    """Transcripts whose participant counts (consent given, not withdrawn)."""
-    return Transcript.objects.filter(counts_q("participant__"))
+def counted_transcripts(study):
+    """The study's transcripts whose participant counts (consent given, not withdrawn)."""
+    return Transcript.objects.filter(counts_q("participant__"), study=study)
 
 
-def theme_transcript_counts(tree, transcripts):
-    """{(theme id, transcript id): excerpts} over `transcripts` (a queryset).
+def theme_transcript_counts(tree):
+    """{(theme id, transcript id): excerpts} over the counted transcripts of the tree's study.
 
     A leaf theme counts its own codings. A parent counts each excerpt coded with it or any
     theme below it once: summing its children would count an excerpt coded with two of them
@@ -198,7 +210,10 @@ def theme_transcript_counts(tree, transcripts):
     participant, keeps the participant table out of these joins; callers map transcripts to
     participants, and since an excerpt belongs to one transcript, the sums stay exact.
     """
-    links = Link.objects.filter(codedexcerpt__transcript__in=transcripts.values("pk")).order_by()
+    study = tree.study
+    links = Link.objects.filter(
+        codedexcerpt__study=study, codedexcerpt__transcript__in=counted_transcripts(study).values("pk")
+    ).order_by()
     transcript = "codedexcerpt__transcript_id"
     counts = {}
     direct = links.values_list("theme_id", transcript).annotate(n=Count("codedexcerpt_id"))
@@ -228,13 +243,16 @@ class ThemeMatrix:
         return max(self.counts.values(), default=0)
 
 
-def matrix_for(tree):
-    """Theme × participant matrix: a ThemeMatrix of the tree's themes and every participant who
-    counts, a theme counting its sub-themes' excerpts too (each once). Five queries."""
-    participants = list(Participant.objects.filter(counts_q("")).only("pk", "code").order_by("code"))
-    owner = dict(counted_transcripts().values_list("pk", "participant_id"))
+def matrix_for(study):
+    """Theme × participant matrix: a ThemeMatrix of the study's themes and every participant of
+    it who counts, a theme counting its sub-themes' excerpts too (each once). Five queries."""
+    tree = ThemeTree(study)
+    participants = list(
+        Participant.objects.filter(counts_q(""), study=study).only("pk", "code").order_by("code")
+    )
+    owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
     counts = {}
-    for (theme_id, transcript_id), n in theme_transcript_counts(tree, counted_transcripts()).items():
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree).items():
         key = theme_id, owner[transcript_id]
         counts[key] = counts.get(key, 0) + n
     return ThemeMatrix(tree, participants, counts)
@@ -249,18 +267,19 @@ class OverviewRow:
     genders: list  # Counts per Gender.choices
 
 
-def overview_for(tree):
-    """Study overview: per theme, excerpts and participants in all and by sector and gender.
-    Participants are counted distinct per cell: a
-    participant with two transcripts counts once."""
+def overview_for(study):
+    """Study overview: per theme of `study`, excerpts and participants in all and by sector and
+    gender. Participants are counted distinct per cell: a participant with two transcripts
+    counts once. Four queries."""
+    tree = ThemeTree(study)
     who = {
         pk: (participant, sector, gender)
-        for pk, participant, sector, gender in counted_transcripts().values_list(
+        for pk, participant, sector, gender in counted_transcripts(study).values_list(
             "pk", "participant_id", "participant__sector", "participant__gender"
         )
     }
     cells = {}  # (theme id, "all" | sector | gender) -> [excerpts, {participant ids}]
-    for (theme_id, transcript_id), n in theme_transcript_counts(tree, counted_transcripts()).items():
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree).items():
         participant, sector, gender = who[transcript_id]
         for column in ("all", "s:" + sector, "g:" + gender):
             cell = cells.setdefault((theme_id, column), [0, set()])
@@ -283,10 +302,10 @@ def overview_for(tree):
     ]
 
 
-def cooccurrence_for():
+def cooccurrence_for(study):
     """Two tables {(theme a, theme b): n} with a < b, over themes excerpts are coded with
     directly (a parent's sub-themes would co-occur with it trivially), for participants who
-    count:
+    count, in `study`:
     - "same": excerpts coded with both themes;
     - "overlap": pairs of different excerpts of one transcript whose passages overlap, one coded
       with a and the other with b, each pair of excerpts counted once.
@@ -294,10 +313,11 @@ def cooccurrence_for():
     starts first (or, starting together, has the lower id): the other starts inside it, a
     range scan on the transcript-and-start index, not a comparison of every pair.
     """
-    transcripts = counted_transcripts().values("pk")
+    transcripts = counted_transcripts(study).values("pk")
     same = {}
     for a, b, n in (
-        Link.objects.filter(codedexcerpt__transcript__in=transcripts, codedexcerpt__themes__gt=F("theme_id"))
+        Link.objects.filter(codedexcerpt__study=study, codedexcerpt__transcript__in=transcripts,
+                            codedexcerpt__themes__gt=F("theme_id"))
         .order_by()
         .values_list("theme_id", "codedexcerpt__themes")
         .annotate(n=Count("codedexcerpt_id", distinct=True))
@@ -309,6 +329,7 @@ def cooccurrence_for():
             Q(transcript__excerpts__start__gte=F("start"))
             & Q(transcript__excerpts__start__lt=F("end"))
             & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk"))),
+            study=study,  # the other excerpt shares the transcript, hence the study
             transcript__in=transcripts,
         )
         .annotate(
@@ -355,12 +376,14 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(theme, tree, *, include_subthemes=True, participant=None):
-    """Counts for a theme report: excerpts and participants, by sector and by gender, how many
-    it quotes, and who is left out of its quotations. One query, grouped by participant (one
-    row each, with their attributes and consent), summed here."""
+def theme_report(study, theme, *, include_subthemes=True, participant=None):
+    """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
+    how many it quotes, and who is left out of its quotations. Two queries: the study's themes
+    (the tree), then the counts grouped by participant (one row each, with their attributes
+    and consent), summed here."""
+    tree = ThemeTree(study)
     ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
-    coded = CodedExcerpt.objects.filter(pk__in=_coded_with(ids))
+    coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids))
     if participant is not None:
         coded = coded.filter(transcript__participant=participant)
     sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
@@ -414,18 +437,24 @@ def citation(participant_code, interview_date):
 
 def participant_heading(participant):
     """Participant D · NGO · Male, plus the organisation where consent allows naming it."""
-    parts = [_("Participant %(code)s") % {"code": participant.code},
-             str(sector_label(participant.sector)), str(gender_label(participant.gender))]
+    parts = [_("Participant %(code)s") % {"code": participant.code}]
+    # An attribute the record leaves blank (an unknown sector) is left out, not shown empty.
+    labels = (str(sector_label(participant.sector)), str(gender_label(participant.gender)))
+    parts += [label for label in labels if label]
     if may_name_organisation(participant) and participant.organisation:
         parts.append(participant.organisation)
     return " · ".join(parts)
 
 
-def excerpts_for_theme_report(excerpts, theme_ids):
-    """Theme report's quotes: excerpts coded with any of `theme_ids` from participants who may be
-    quoted, by participant, interview date and position."""
+def excerpts_for_theme_report(study, theme_ids, participant=None):
+    """Theme report's quotes: the study's excerpts coded with any of `theme_ids` from
+    participants who may be quoted (only `participant`'s, if given), by participant, interview
+    date and position."""
+    excerpts = study_excerpts(study)
+    if participant is not None:
+        excerpts = excerpts.filter(transcript__participant=participant)
     return (
-        excerpts.filter(quotes_q(), pk__in=_coded_with(theme_ids))
+        excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids))
         .select_related("transcript__participant")
         .defer("transcript__text", *_without_identifying(PARTICIPANT))
         .order_by(PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
@@ -436,13 +465,13 @@ def excerpts_for_theme_report(excerpts, theme_ids):
     )
 
 
-def excerpts_for_browser(excerpts, ids):
-    """Excerpt browser: the excerpts `ids` (one page), in that order, with context cut by the
-    database. `context_before` and `context_after` are
+def excerpts_for_browser(study, ids):
+    """Excerpt browser: the study's excerpts `ids` (one page), in that order, with context cut
+    by the database. `context_before` and `context_after` are
     up to CONTEXT_CHARS code points of the stored text on each side of the quote."""
     before = Least(F("start"), Value(CONTEXT_CHARS), output_field=IntegerField())
     rows = (
-        excerpts.filter(pk__in=ids)
+        study_excerpts(study).filter(pk__in=ids)
         .select_related("transcript__participant", "coder")
         .defer("transcript__text", *_without_identifying(PARTICIPANT))
         .annotate(
@@ -489,17 +518,19 @@ EXPORT_FIELDS = (
 )
 
 
-def excerpts_for_export(excerpts):
-    """See the excerpt CSV export. A generator of tuples: (id, participant
+def excerpts_for_export(study, excerpts):
+    """See the excerpt CSV export: `excerpts` (the browser's filters over the study's
+    excerpts), kept to those of `study` whose participant counts. A generator of tuples: (id, participant
     code, sector, gender, organisation, transcript title, interview date, start, end, coder,
     needs review, quotable, quote, theme names), the organisation and the quote blanked where
     consent does not allow them. The theme names of every excerpt of a counted transcript come
     first (one query; sorted here, not by the database), then the excerpts in chunks (one query,
     streamed). Tuples, not dicts: this loop runs once per excerpt of the study."""
-    counted = counted_excerpts(excerpts)
+    counted = excerpts.filter(counts_q(), study=study)
     names = {}
     for excerpt_id, name in (
-        Link.objects.filter(codedexcerpt__transcript__in=counted_transcripts().values("pk"))
+        Link.objects.filter(codedexcerpt__study=study,
+                            codedexcerpt__transcript__in=counted_transcripts(study).values("pk"))
         .order_by()
         .values_list("codedexcerpt_id", "theme__name")
     ):

@@ -215,17 +215,16 @@ def _text_search_sql(terms):
     return " && ".join(parts), params
 
 
-def transcripts_for_search(terms):
-    """Search page: the transcripts to scan for `terms`, texts included, in report order
-    (participant code, title). One query. Only participants who count (consent given, not
+def transcripts_for_search(study, terms):
+    """Search page: the transcripts of `study` to scan for `terms`, texts included, in report
+    order (participant code, title). One query. Only participants who count (consent given, not
     withdrawn) are searched. On PostgreSQL, coding_transcript_words (migration 0006) keeps only
-    transcripts that contain every indexable query word."""
+    transcripts that contain every indexable query word; the study filter applies to both."""
     from django.db import connection
     from django.db.models.expressions import RawSQL
 
-
     transcripts = (
-        Transcript.objects.filter(counts_q("participant__"))
+        Transcript.objects.filter(counts_q("participant__"), study=study)
         .select_related("participant")
         .only("pk", "title", "text", "interview_date", "participant__code", "participant__consent_scope",
               "participant__sector", "participant__gender")

@@ -1,9 +1,12 @@
 """Browse and report: the excerpt browser, search with auto-coding, theme reports and their
 exports, and the study overview (frequencies, crosstabs, matrix, co-occurrence).
 
-Researchers and reviewers read every page here (`can_read`); only auto-coding and its undo
-write. No page reads identifying participant fields; quotes follow reports/queries.py's consent
-rules.
+Every page is a study's: it receives the study's slug (`study`), and every member of that
+study reads it (studies.access.get_membership, through reports/access.py for themes and runs);
+only auto-coding and its undo write, for researchers and owners (get_membership_rw). Every read
+is scoped to the study, and a theme, participant or run of another study is a 404 (in the URL)
+or a form error (in a filter). No page reads identifying participant fields; quotes follow
+reports/queries.py's consent rules.
 """
 
 import re
@@ -13,28 +16,30 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
+from coding.models import AutoCodingRun, AutoCodingScope, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
-from pasto_coop.roles import can_code, can_read
 from reports import exports
+from reports.access import get_auto_coding_run_for_user_rw, get_theme_for_user
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.queries import (
     ThemeTree,
     citation,
+    coded_with,
     cooccurrence_for,
     counted_excerpts,
+    counted_transcripts,
     counts_q,
     excerpts_for_browser,
     excerpts_for_export,
@@ -44,31 +49,17 @@ from reports.queries import (
     overview_for,
     paragraph_context,
     participant_heading,
+    study_excerpts,
     text_contains,
     theme_report,
 )
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
+from studies.access import get_membership, get_membership_rw
 
 EXCERPTS_PER_PAGE = 25
 HITS_PER_PAGE = 50
 QUOTES_PER_PAGE = 50
 MAX_AUTO_CODE = 1000
-
-
-def _require_reader(request):
-    if not can_read(request.user):
-        raise PermissionDenied
-
-
-def _get_theme_for_user(request, pk):
-    _require_reader(request)
-    return get_object_or_404(Theme, pk=pk)
-
-
-def _get_auto_coding_run_for_user_rw(request, pk):
-    if not (can_code(request.user) and request.user.has_perm("coding.delete_codedexcerpt")):
-        raise PermissionDenied
-    return get_object_or_404(AutoCodingRun.objects.select_related("theme"), pk=pk)
 
 
 def _excerpts_word(n):
@@ -91,20 +82,27 @@ def _choice_field(label, **kwargs):
     return forms.TypedChoiceField(label=label, required=False, empty_value=None, **kwargs)
 
 
-class ExcerptFilterForm(forms.Form):
-    """The browser's filters, as GET parameters. Choices come from one query each."""
+def _study_choice_field(label, missing):
+    """A filter naming a row of the study by id: an id of another study (or none) is refused
+    with `missing`, before any excerpt is read."""
+    return _choice_field(label, coerce=int, error_messages={"invalid_choice": missing})
 
-    theme = _choice_field(_("Theme"), coerce=int)
+
+class ExcerptFilterForm(forms.Form):
+    """The browser's filters, as GET parameters. Choices come from the study only, one query
+    each, so a theme, participant, coder or transcript of another study is a form error."""
+
+    theme = _study_choice_field(_("Theme"), _("There is no such theme in this study."))
     subthemes = forms.TypedChoiceField(
         label=_("Sub-themes"), required=False, empty_value=True, coerce=lambda v: v == "1",
         choices=[("1", _("included")), ("0", _("left out"))],
     )
-    participant = _choice_field(_("Participant"), coerce=int)
+    participant = _study_choice_field(_("Participant"), _("There is no such participant in this study."))
     sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
     gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
     organisation = _choice_field(_("Organisation"))
-    coder = _choice_field(_("Coder"), coerce=int)
-    transcript = _choice_field(_("Transcript"), coerce=int)
+    coder = _study_choice_field(_("Coder"), _("No one by that id has coded in this study."))
+    transcript = _study_choice_field(_("Transcript"), _("There is no such transcript in this study."))
     date_from = forms.DateField(label=_("Interviewed from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Interviewed until"), required=False,
@@ -116,21 +114,23 @@ class ExcerptFilterForm(forms.Form):
         ("oldest", _("Oldest coded")), ("longest", _("Longest first")),
     ])
 
-    def __init__(self, data, *, tree):
+    def __init__(self, data, *, study):
         super().__init__(data)
+        self.study, self.tree = study, ThemeTree(study)
         anything = [("", _("Any"))]
         self.fields["theme"].choices = anything + [
-            (t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows
+            (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
         ]
-        participants = list(Participant.objects.filter(counts_q("")).only("pk", "code", "organisation"))
+        participants = list(
+            Participant.objects.filter(counts_q(""), study=study).only("pk", "code", "organisation"))
         self.fields["participant"].choices = anything + [(p.pk, p.code) for p in participants]
         organisations = sorted({p.organisation for p in participants if p.organisation})
         self.fields["organisation"].choices = anything + [(o, o) for o in organisations]
         coders = get_user_model().objects.filter(
-            pk__in=CodedExcerpt.objects.values("coder_id")).only("pk", "username").order_by("username")
+            pk__in=study_excerpts(study).values("coder_id")).only("pk", "username").order_by("username")
         self.fields["coder"].choices = anything + [(u.pk, u.get_username()) for u in coders]
-        transcripts = Transcript.objects.filter(counts_q("participant__")).select_related(
-            "participant").only("pk", "title", "participant__code")
+        transcripts = counted_transcripts(study).select_related("participant").only(
+            "pk", "title", "participant__code")
         self.fields["transcript"].choices = anything + [
             (t.pk, f"{t.participant.code} · {t.title}") for t in transcripts
         ]
@@ -138,7 +138,6 @@ class ExcerptFilterForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             field.widget.attrs["class"] = css
-        self.tree = tree
 
     def clean(self):
         data = super().clean()
@@ -150,8 +149,7 @@ class ExcerptFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("theme"):
             ids = self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
-            excerpts = excerpts.filter(pk__in=CodedExcerpt.themes.through.objects.filter(
-                theme_id__in=ids).values("codedexcerpt_id"))
+            excerpts = excerpts.filter(pk__in=coded_with(self.study, ids))
         simple = {
             "participant": "transcript__participant_id", "sector": "transcript__participant__sector",
             "gender": "transcript__participant__gender",
@@ -178,35 +176,34 @@ def _query_string(request, **changes):
 
 
 @login_required
-def excerpt_browser(request):
-    _require_reader(request)
-    form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
+def excerpt_browser(request, study):
+    study = get_membership(request, study).study
+    form = ExcerptFilterForm(request.GET, study=study)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    filtered = form.filter(CodedExcerpt.objects.all())
-    ids = counted_excerpts(filtered).alias(length=F("end") - F("start")).order_by(*form.ordering())
+    ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
     page = Paginator(ids.values_list("pk", flat=True), EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
-    excerpts = excerpts_for_browser(CodedExcerpt.objects.all(), list(page))
+    excerpts = excerpts_for_browser(study, list(page))
     for excerpt in excerpts:
         excerpt.before, excerpt.after, excerpt.cut_before, excerpt.cut_after = paragraph_context(excerpt)
     ctx = {
         "form": form,
         "page": page,
         "excerpts": excerpts,
-        "hidden": filtered.exclude(counts_q()).count(),
+        "hidden": form.filter(study_excerpts(study)).exclude(counts_q()).count(),
         "query": _query_string(request, page=None),
     }
     return render(request, "reports/excerpt_browser.html", ctx)
 
 
 @login_required
-def excerpt_export_csv(request):
-    _require_reader(request)
-    form = ExcerptFilterForm(request.GET, tree=ThemeTree.load())
+def excerpt_export_csv(request, study):
+    study = get_membership(request, study).study
+    form = ExcerptFilterForm(request.GET, study=study)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    rows = excerpts_for_export(form.filter(CodedExcerpt.objects.all()))
-    return exports.excerpts_csv(rows, filename="excerpts.csv")
+    rows = excerpts_for_export(study, form.filter(study_excerpts(study)))
+    return exports.excerpts_csv(rows, filename=f"excerpts-{study.slug}.csv")
 
 
 # ----- Search and auto-coding -----
@@ -238,16 +235,22 @@ class HitsField(forms.Field):
 
 
 class AutoCodeForm(SearchForm):
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), label=_("Theme"),
-                                   error_messages={"required": _("Choose the theme to code the hits with.")})
+    theme = forms.ModelChoiceField(queryset=Theme.objects.none(), label=_("Theme"), error_messages={
+        "required": _("Choose the theme to code the hits with."),
+        "invalid_choice": _("That theme is not in this study's codebook."),
+    })
     scope = forms.ChoiceField(label=_("Code"), choices=AutoCodingScope.choices,
                               initial=AutoCodingScope.SENTENCE)
     hits = HitsField(required=False)
     all = forms.BooleanField(required=False)
 
+    def __init__(self, data, *, study):
+        super().__init__(data)
+        self.fields["theme"].queryset = Theme.objects.filter(study=study)
 
-def _search_context(request, form, terms):
-    transcripts = list(transcripts_for_search(terms))
+
+def _search_context(request, study, form, terms):
+    transcripts = list(transcripts_for_search(study, terms))
     hits = search(terms, transcripts)
     page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
     starts = {}
@@ -265,16 +268,18 @@ def _search_context(request, form, terms):
         "page": page,
         "lines": lines,
         "query": _query_string(request, page=None, run=None),
-        "not_searched": Transcript.objects.exclude(counts_q("participant__")).count(),
+        "not_searched": Transcript.objects.filter(study=study).exclude(counts_q("participant__")).count(),
     }
 
 
 def _search_page(request, form, *, status=200, errors=(), run=None):
-    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": can_code(request.user)}
+    membership = request.membership  # set by the view's access helper
+    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": membership.can_code}
     if form.is_bound and form.is_valid():
-        ctx.update(_search_context(request, form, form.cleaned_data["terms"]))
+        ctx.update(_search_context(request, membership.study, form, form.cleaned_data["terms"]))
         if ctx["can_code"]:
-            ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in ThemeTree.load().rows]
+            tree = ThemeTree(membership.study)
+            ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows]
             ctx["scopes"] = AutoCodingScope.choices
             ctx["max_auto_code"] = MAX_AUTO_CODE
     elif form.is_bound:
@@ -283,27 +288,27 @@ def _search_page(request, form, *, status=200, errors=(), run=None):
 
 
 @login_required
-def search_view(request):
-    _require_reader(request)
+def search_view(request, study):
+    membership = get_membership(request, study)
     form = SearchForm(request.GET if "q" in request.GET else None)
     run = None
-    if request.GET.get("run", "").isdigit() and can_code(request.user):
-        run = AutoCodingRun.objects.filter(pk=request.GET["run"], undone_at__isnull=True).first()
+    if request.GET.get("run", "").isdigit() and membership.can_code:
+        run = AutoCodingRun.objects.filter(study=membership.study, pk=request.GET["run"],
+                                           undone_at__isnull=True).first()
     return _search_page(request, form, run=run)
 
 
 @login_required
 @require_POST
-def auto_code(request):
-    if not can_code(request.user):
-        raise PermissionDenied
-    form = AutoCodeForm(request.POST)
+def auto_code(request, study):
+    study = get_membership_rw(request, study).study
+    form = AutoCodeForm(request.POST, study=study)
     search_form = SearchForm({"q": request.POST.get("q", "")})
     if not form.is_valid():
         errors = [e for field in form.errors.values() for e in field]
         return _search_page(request, search_form, status=400, errors=errors)
     data = form.cleaned_data
-    hits = search(data["terms"], transcripts_for_search(data["terms"]))
+    hits = search(data["terms"], transcripts_for_search(study, data["terms"]))
     if not data["all"]:
         by_key = {hit.key: hit for hit in hits}
         if not data["hits"]:
@@ -326,13 +331,14 @@ def auto_code(request):
     created = run.excerpts.count()
     messages.success(request, _("Coded %(created)s with «%(theme)s»; %(skipped)s already had it.") % {
         "created": _excerpts_word(created), "theme": data["theme"].name, "skipped": run.skipped_count})
-    return redirect(reverse("reports:search") + "?" + urlencode({"q": data["q"], "run": run.pk}))
+    query = urlencode({"q": data["q"], "run": run.pk})
+    return redirect(reverse("reports:search", args=[study.slug]) + "?" + query)
 
 
 @login_required
 @require_POST
-def auto_coding_undo_view(request, pk):
-    run = _get_auto_coding_run_for_user_rw(request, pk)
+def auto_coding_undo_view(request, study, pk):
+    run = get_auto_coding_run_for_user_rw(request, study, pk)
     try:
         removed, kept = auto_coding_undo(run=run, user=request.user)
     except ValidationError as exc:
@@ -342,7 +348,7 @@ def auto_coding_undo_view(request, pk):
         message += " " + _("%(kept)s kept, because someone changed them since.") % {
             "kept": _excerpts_word(kept)}
     messages.success(request, message)
-    return redirect(reverse("reports:search") + "?" + urlencode({"q": run.query}))
+    return redirect(reverse("reports:search", args=[study]) + "?" + urlencode({"q": run.query}))
 
 
 # ----- Theme report and its exports -----
@@ -354,29 +360,30 @@ class ReportOptionsForm(forms.Form):
     participant = forms.IntegerField(required=False, min_value=1)
     print = forms.BooleanField(required=False)
 
+    def __init__(self, data, *, study):
+        super().__init__(data)
+        self.study = study
+
     def clean_participant(self):
         pk = self.cleaned_data["participant"]
         if pk is None:
             return None
-        participant = Participant.objects.only("pk", "code").filter(pk=pk).first()
+        participant = Participant.objects.only("pk", "code").filter(study=self.study, pk=pk).first()
         if participant is None:
-            raise ValidationError(_("There is no such participant."), code="no_participant")
+            raise ValidationError(_("There is no such participant in this study."), code="no_participant")
         return participant
 
 
-def _theme_report_for(request, pk):
+def _theme_report_for(request, slug, pk):
     """The theme, its report's numbers and its quotes (unpaginated) for the page and exports."""
-    theme = _get_theme_for_user(request, pk)
-    form = ReportOptionsForm(request.GET)
+    study = get_membership(request, slug).study  # cached on the request for the theme's helper
+    theme = get_theme_for_user(request, slug, pk)
+    form = ReportOptionsForm(request.GET, study=study)
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
-    report = theme_report(theme, ThemeTree(Theme.objects.all()), include_subthemes=data["subthemes"],
-                          participant=data["participant"])
-    quotes = CodedExcerpt.objects.all()
-    if data["participant"] is not None:
-        quotes = quotes.filter(transcript__participant=data["participant"])
-    return theme, form, report, excerpts_for_theme_report(quotes, report.theme_ids)
+    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
+    return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
 
 
 class CountedPaginator(Paginator):
@@ -393,8 +400,8 @@ def _breakdown_chart(chart_id, title, rows):
 
 
 @login_required
-def theme_report_view(request, pk):
-    theme, form, report, quotes = _theme_report_for(request, pk)
+def theme_report_view(request, study, pk):
+    theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return render(request, "reports/theme_report.html", {"theme": theme, "form": form}, status=400)
     printing = form.cleaned_data["print"]
@@ -422,8 +429,8 @@ def theme_report_view(request, pk):
     return render(request, "reports/theme_report.html", ctx)
 
 
-def _export(request, pk, build, content_type, extension):
-    theme, form, report, quotes = _theme_report_for(request, pk)
+def _export(request, study, pk, build, content_type, extension):
+    theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(build(report, list(quotes)), content_type=content_type)
@@ -433,58 +440,59 @@ def _export(request, pk, build, content_type, extension):
 
 
 @login_required
-def theme_report_docx(request, pk):
-    return _export(request, pk, exports.theme_report_docx, exports.DOCX, "docx")
+def theme_report_docx(request, study, pk):
+    return _export(request, study, pk, exports.theme_report_docx, exports.DOCX, "docx")
 
 
 @login_required
-def theme_report_xlsx(request, pk):
-    return _export(request, pk, exports.theme_report_xlsx, exports.XLSX, "xlsx")
+def theme_report_xlsx(request, study, pk):
+    return _export(request, study, pk, exports.theme_report_xlsx, exports.XLSX, "xlsx")
 
 
 @login_required
-def theme_report_csv(request, pk):
-    return _export(request, pk, exports.theme_report_csv, "text/csv; charset=utf-8", "csv")
+def theme_report_csv(request, study, pk):
+    return _export(request, study, pk, exports.theme_report_csv, "text/csv; charset=utf-8", "csv")
 
 
 # ----- Study overview -----
 
 
 @login_required
-def study_overview(request):
-    _require_reader(request)
-    rows = overview_for(ThemeTree(Theme.objects.all()))
+def study_overview(request, study):
+    study = get_membership(request, study).study
+    rows = overview_for(study)
     chart = bar_chart(
         chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
         bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
-                  reverse("reports:theme-report", args=[row.theme.pk]), row.depth) for row in rows],
+                  reverse("reports:theme-report", args=[study.slug, row.theme.pk]), row.depth)
+              for row in rows],
     )
     ctx = {
         "rows": rows,
         "chart": chart,
         "sectors": [label for _value, label in Sector.choices],
         "genders": [label for _value, label in Gender.choices],
-        "left_out": left_out(CodedExcerpt.objects.all()),
+        "left_out": left_out(study),
     }
     return render(request, "reports/study_overview.html", ctx)
 
 
 @login_required
-def theme_matrix(request):
-    _require_reader(request)
-    matrix = matrix_for(ThemeTree(Theme.objects.all()))
+def theme_matrix(request, study):
+    study = get_membership(request, study).study
+    matrix = matrix_for(study)
     ctx = {
         "matrix": matrix,
-        "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[pk])),
-        "left_out": left_out(CodedExcerpt.objects.all()),
+        "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])),
+        "left_out": left_out(study),
     }
     return render(request, "reports/theme_matrix.html", ctx)
 
 
 @login_required
-def theme_cooccurrence(request):
-    _require_reader(request)
-    tree, tables = ThemeTree(Theme.objects.all()), cooccurrence_for()
+def theme_cooccurrence(request, study):
+    study = get_membership(request, study).study
+    tree, tables = ThemeTree(study), cooccurrence_for(study)
     same, overlap = tables["same"], tables["overlap"]
     pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
     rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
@@ -497,5 +505,5 @@ def theme_cooccurrence(request):
         return (b, n, heat_style((n or 0) / peak))
 
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
-    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(CodedExcerpt.objects.all())}
+    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study)}
     return render(request, "reports/theme_cooccurrence.html", ctx)

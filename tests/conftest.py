@@ -12,12 +12,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
 from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
 from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
-from pasto_coop import roles  # noqa: E402
+from studies import roles  # noqa: E402
+from studies.models import Membership, Role, Study  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -37,48 +39,75 @@ def _test_settings():
 
 
 @pytest.fixture
-def role_groups(db):
-    """The role groups. A migration creates them, but transactional tests flush every table, so
-    make sure they are there."""
+def site_groups(db):
+    """The site groups (Site admin, Study creator). A migration and post_migrate make them, but
+    transactional tests flush every table, so make sure they are there."""
     roles.roles_sync(Group, Permission)
-    return {g.name: g for g in Group.objects.filter(name__in=roles.ROLE_PERMISSIONS)}
+    return {g.name: g for g in Group.objects.filter(name__in=roles.GROUP_PERMISSIONS)}
 
 
-def _user(django_user_model, role_groups, username, role=None, **extra):
+@pytest.fixture
+def study(db):
+    """The study the cast works in."""
+    return Study.objects.create(name="Pasto test study", slug="pasto", language="es")
+
+
+@pytest.fixture
+def other_study(db):
+    """A second study, for isolation: only otto belongs to it."""
+    return Study.objects.create(name="Other study", slug="other", language="en")
+
+
+def _user(django_user_model, username, *, study=None, role=None, groups=(), **extra):
     user = django_user_model.objects.create_user(username=username, password="pw", **extra)
-    if role:
-        user.groups.add(role_groups[role])
+    if study is not None:
+        Membership.objects.create(study=study, user=user, role=role)
+    user.groups.add(*groups)
     return user
 
 
 @pytest.fixture
-def alice(django_user_model, role_groups):
-    """Researcher: reads everything pseudonymous, codes transcripts, manages themes."""
-    return _user(django_user_model, role_groups, "alice", roles.RESEARCHER)
+def alice(django_user_model, study):
+    """Researcher in `study`: reads everything pseudonymous, codes transcripts, manages themes."""
+    return _user(django_user_model, "alice", study=study, role=Role.RESEARCHER)
 
 
 @pytest.fixture
-def bob(django_user_model, role_groups):
-    """Second researcher (co-coder): same rights as alice, different coder layer."""
-    return _user(django_user_model, role_groups, "bob", roles.RESEARCHER)
+def bob(django_user_model, study):
+    """Second researcher in `study` (co-coder): same rights as alice, different coder layer."""
+    return _user(django_user_model, "bob", study=study, role=Role.RESEARCHER)
 
 
 @pytest.fixture
-def rita(django_user_model, role_groups):
-    """Reviewer: reads transcripts, excerpts and reports; every write is refused."""
-    return _user(django_user_model, role_groups, "rita", roles.REVIEWER)
+def rita(django_user_model, study):
+    """Reviewer in `study`: reads transcripts, excerpts and reports; every write is refused."""
+    return _user(django_user_model, "rita", study=study, role=Role.REVIEWER)
 
 
 @pytest.fixture
-def adam(django_user_model, role_groups):
-    """Admin: manages participants and users in the admin, sees identifying fields."""
-    return _user(django_user_model, role_groups, "adam", roles.ADMIN, is_staff=True)
+def adam(django_user_model, study, site_groups):
+    """Owner of `study` and site admin (as the old Admin role became): manages members and
+    participant records, sees identifying fields, manages user accounts."""
+    return _user(django_user_model, "adam", study=study, role=Role.OWNER,
+                 groups=[site_groups[roles.SITE_ADMIN]])
 
 
 @pytest.fixture
-def steve(django_user_model, role_groups):
-    """Stranger: logged in with no role; sees the home page's "ask an admin" and nothing else."""
-    return _user(django_user_model, role_groups, "steve")
+def sam(django_user_model, site_groups):
+    """Site admin who is a member of no study: manages accounts, sees no study's content."""
+    return _user(django_user_model, "sam", groups=[site_groups[roles.SITE_ADMIN]])
+
+
+@pytest.fixture
+def steve(django_user_model, db):
+    """Stranger: logged in, member of no study; sees an empty home page and nothing else."""
+    return _user(django_user_model, "steve")
+
+
+@pytest.fixture
+def otto(django_user_model, other_study):
+    """Owner of `other_study` only: every object of `study` is a 404 for him."""
+    return _user(django_user_model, "otto", study=other_study, role=Role.OWNER)
 
 
 def client_for(user):
@@ -88,8 +117,9 @@ def client_for(user):
 
 
 @pytest.fixture
-def participant(db):
+def participant(study):
     return Participant.objects.create(
+        study=study,
         code="D",
         organisation="RET",
         sector="ngo",
@@ -104,6 +134,7 @@ def participant(db):
 @pytest.fixture
 def transcript(participant):
     return Transcript.objects.create(
+        study=participant.study,
         participant=participant,
         title="Interview D",
         text="Interviewer: How did it start?\n\nD: With the youth office and gender work.",
@@ -111,18 +142,21 @@ def transcript(participant):
 
 
 @pytest.fixture
-def themes(db):
-    parent = Theme.objects.create(name="Strategy themes", kind="strategy", colour="#444444")
-    youth = Theme.objects.create(name="Youth", parent=parent, kind="strategy", colour="#fd7e14")
-    gender = Theme.objects.create(name="Gender", parent=parent, kind="strategy", colour="#e64980")
+def themes(study):
+    parent = Theme.objects.create(study=study, name="Strategy themes", kind="strategy", colour="#444444")
+    youth = Theme.objects.create(study=study, name="Youth", parent=parent, kind="strategy", colour="#fd7e14")
+    gender = Theme.objects.create(study=study, name="Gender", parent=parent, kind="strategy",
+                                  colour="#e64980")
     return {"parent": parent, "youth": youth, "gender": gender}
 
 
 # ----- one of everything, for tests that walk every URL -----
 
 @pytest.fixture
-def cast(alice, rita, adam, steve):
-    return {"stranger": steve, "reviewer": rita, "admin": adam, "researcher": alice}
+def cast(alice, rita, adam, steve, sam):
+    """Who a route is tried as: a non-member, each study role, and a site admin who is not a
+    member (`otto`, owner of another study, probes cross-study ids separately)."""
+    return {"stranger": steve, "reviewer": rita, "owner": adam, "researcher": alice, "site_admin": sam}
 
 
 @pytest.fixture
@@ -131,15 +165,20 @@ def objects(alice, bob, steve, transcript, themes):
     excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
     gone = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["gender"]], coder=bob)
     deleted_excerpt = excerpt_delete(excerpt=gone, user=bob)
-    spare = Theme.objects.create(name="Spare", parent=themes["parent"])
-    deleted_theme = theme_delete(theme=Theme.objects.create(name="Old"), user=bob, codings="remove")
-    run = AutoCodingRun.objects.create(query="youth", theme=themes["youth"], coder=alice)
+    study = transcript.study
+    spare = Theme.objects.create(study=study, name="Spare", parent=themes["parent"])
+    deleted_theme = theme_delete(theme=Theme.objects.create(study=study, name="Old"), user=bob,
+                                 codings="remove")
+    run = AutoCodingRun.objects.create(study=study, query="youth", theme=themes["youth"], coder=alice)
     source = TranscriptSource.objects.create(
         transcript=transcript, name="d.txt", content_type="text/plain", format="txt", encoding="utf-8",
         size=3, sha256="0" * 64, data=b"abc",
     )
+    trashed_study = Study.objects.create(name="Gone", slug="gone", deleted_at=timezone.now())
     return {
-        "transcript": transcript, "excerpt": excerpt, "theme": spare, "user": steve,
+        "study": study, "membership": Membership.objects.get(study=study, user=bob),
+        "trashed_study": trashed_study, "participant": transcript.participant, "transcript": transcript,
+        "excerpt": excerpt, "theme": spare, "user": steve,
         "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),

@@ -1,71 +1,133 @@
-"""Every create, change and delete of the tracked models lands in the history."""
+"""Every create, change and delete of the tracked models lands in the history, in the study it
+belongs to (audit.signals)."""
 
 from django.urls import reverse
 
 from audit.context import acting_as
 from audit.models import Change
-from coding.models import Theme
+from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, excerpt_delete, excerpt_update
-from interviews.models import Participant
+from interviews.models import Participant, Transcript
+from studies.models import Membership, Role, Study
+from studies.services import membership_add, membership_claim_ownership, membership_role_set, study_archive
 from tests.conftest import client_for
 
 
-def changes(model, pk):
-    return list(Change.objects.for_object(model, pk))
+def changes(study, model, pk):
+    return list(Change.objects.for_object(study, model, pk))
 
 
-def test_it_records_an_excerpt_created_through_the_page(alice, transcript, themes):
+def test_it_records_an_excerpt_created_through_the_page(alice, transcript, themes, study):
     client_for(alice).post(
-        reverse("coding:excerpt-create", args=[transcript.pk]),
+        reverse("coding:excerpt-create", args=["pasto", transcript.pk]),
         {"start_utf16": 35, "end_utf16": 49, "themes": [themes["youth"].pk]},
     )
     rows = Change.objects.filter(model="coding.codedexcerpt")
     create = rows.get(action="create")
-    assert create.user == alice
+    assert create.user == alice and create.study == study
     assert create.data["quote"] == "With the youth"
     assert rows.get(action="update").data == {"themes": [[], [themes["youth"].pk]]}
 
 
-def test_it_records_what_changed_and_who_changed_it(alice, bob, transcript, themes):
+def test_it_records_what_changed_and_who_changed_it(alice, bob, transcript, themes, study):
     excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
     with acting_as(bob):
         excerpt_update(excerpt=excerpt, version=1, start=35, end=49, themes=[themes["gender"]], memo="why")
-    last = [c for c in changes("coding.codedexcerpt", excerpt.pk) if c.user == bob]
+    last = [c for c in changes(study, "coding.codedexcerpt", excerpt.pk) if c.user == bob]
     fields = {k: v for c in last for k, v in c.data.items()}
     assert fields["memo"] == ["", "why"]
     assert fields["themes"][1] == [themes["gender"].pk] or fields["themes"][0] == [themes["youth"].pk]
 
 
-def test_it_records_a_deletion_with_the_whole_excerpt(alice, transcript, themes):
+def test_it_records_a_deletion_with_the_whole_excerpt(alice, transcript, themes, study):
     excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
     pk = excerpt.pk
     with acting_as(alice):
         excerpt_delete(excerpt=excerpt, user=alice)
-    delete = [c for c in changes("coding.codedexcerpt", pk) if c.action == "delete"][0]
+    delete = [c for c in changes(study, "coding.codedexcerpt", pk) if c.action == "delete"][0]
     assert delete.data["quote"] == "With the youth"
     assert delete.data["themes"] == [themes["youth"].pk]
-    assert delete.user == alice
+    assert delete.user == alice and delete.study == study
 
 
-def test_it_records_participants_transcripts_and_themes(db, participant, transcript):
-    theme = Theme.objects.create(name="Trust")
+def test_it_records_participants_transcripts_and_themes(study, participant, transcript):
+    theme = Theme.objects.create(study=study, name="Trust")
     theme.name = "Trust and confidence"
     theme.save()
     participant.organisation = "Another"
     participant.save()
     transcript.text = transcript.text + "\n\nMore."
     transcript.save()
-    assert [c.action for c in changes("coding.theme", theme.pk)] == ["create", "update"]
-    assert changes("interviews.participant", participant.pk)[-1].data == {"organisation": ["RET", "Another"]}
-    text_change = changes("interviews.transcript", transcript.pk)[-1].data
+    assert [c.action for c in changes(study, "coding.theme", theme.pk)] == ["create", "update"]
+    assert changes(study, "interviews.participant", participant.pk)[-1].data == {
+        "organisation": ["RET", "Another"]}
+    text_change = changes(study, "interviews.transcript", transcript.pk)[-1].data
     assert list(text_change) == ["text"]
-    Participant.objects.create(code="Z", sector="ngo", gender="male")
+    Participant.objects.create(study=study, code="Z", sector="ngo", gender="male")
     assert Change.objects.filter(model="interviews.participant", action="create").count() == 2
 
 
-def test_it_summarises_long_texts(db, participant):
-    from interviews.models import Transcript
-
-    t = Transcript.objects.create(participant=participant, title="Long", text="word " * 200 + "end")
-    data = changes("interviews.transcript", t.pk)[0].data
+def test_it_summarises_long_texts(study, participant):
+    t = Transcript.objects.create(study=study, participant=participant, title="Long",
+                                  text="word " * 200 + "end")
+    data = changes(study, "interviews.transcript", t.pk)[0].data
     assert data["text"].startswith("<1003 characters, sha256 ")
+
+
+def test_each_row_belongs_to_the_study_of_its_object(study, other_study, alice, otto, themes):
+    with acting_as(otto):
+        elsewhere = Theme.objects.create(study=other_study, name="Elsewhere")
+    with acting_as(alice):
+        here = Theme.objects.create(study=study, name="Here")
+    assert set(Change.objects.filter(model="coding.theme", object_id=str(elsewhere.pk))
+               .values_list("study", flat=True)) == {other_study.pk}
+    assert set(Change.objects.filter(model="coding.theme", object_id=str(here.pk))
+               .values_list("study", flat=True)) == {study.pk}
+    assert changes(study, "coding.theme", elsewhere.pk) == []
+
+
+def test_it_records_membership_changes_and_who_made_them(adam, alice, steve, study):
+    with acting_as(adam):
+        added = membership_add(study=study, user=steve, role=Role.REVIEWER)
+        membership_role_set(membership=added, role=Role.RESEARCHER)
+        pk = added.pk
+        added.delete()
+    rows = changes(study, "studies.membership", pk)
+    assert [c.action for c in rows] == ["create", "update", "delete"]
+    assert {c.user for c in rows} == {adam}
+    assert rows[0].data["role"] == "reviewer" and rows[1].data == {"role": ["reviewer", "researcher"]}
+
+
+def test_it_records_a_site_admin_claiming_ownership(sam, study):
+    with acting_as(sam):
+        membership = membership_claim_ownership(study=study, user=sam)
+    create = changes(study, "studies.membership", membership.pk)[0]
+    assert (create.user, create.data["role"], create.data["user_id"]) == (sam, "owner", sam.pk)
+
+
+def test_it_records_the_study_itself_in_its_own_log(adam, study):
+    with acting_as(adam):
+        study_archive(study=study, archived=True)
+    change = changes(study, "studies.study", study.pk)[-1]
+    assert change.user == adam and list(change.data) == ["archived_at"]
+
+
+def test_deleting_a_study_for_good_takes_its_log_and_logs_into_no_other(study, other_study, otto, alice,
+                                                                        transcript, themes):
+    excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
+    theirs = Change.objects.filter(study=other_study).count()
+    # A purge empties the study first (its content PROTECTs it), then deletes it with its
+    # members, whose deletion must not log into the study being deleted.
+    CodedExcerpt.objects.filter(study=study).delete()
+    Transcript.objects.filter(study=study).delete()
+    Participant.objects.filter(study=study).delete()
+    Theme.objects.filter(study=study, parent__isnull=False).delete()
+    Theme.objects.filter(study=study).delete()
+    Study.objects.filter(pk=study.pk).delete()
+    assert not Change.objects.filter(study_id=study.pk).exists()
+    assert Change.objects.filter(study=other_study).count() == theirs
+    assert not Membership.objects.filter(study_id=study.pk).exists()
+    # The study's changes are recorded again once it is gone (nothing stays muted).
+    with acting_as(otto):
+        Theme.objects.create(study=other_study, name="After")
+    assert Change.objects.filter(study=other_study).count() == theirs + 1

@@ -2,15 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import AutoCodingRun, CodedExcerpt
 from coding.services import excerpt_create, excerpt_update
 from interviews.models import Transcript
 from reports import views as report_views
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person
+from tests.reports_study import code, interview, person, twin_study
 
-URL = reverse("reports:auto-code")
+SLUG = "pasto"  # the conftest study
+
+URL = reverse("reports:auto-code", args=[SLUG])
+SEARCH = reverse("reports:search", args=[SLUG])
 TEXT = (
     "Primero. La migración forzada es un reto. Y otra migración aquí.\n\n"
     "Segundo párrafo: migracion sin tilde."
@@ -18,12 +22,13 @@ TEXT = (
 
 
 @pytest.fixture
-def spanish(participant):
-    return Transcript.objects.create(participant=participant, title="Entrevista D", text=TEXT)
+def spanish(study, participant):
+    return Transcript.objects.create(study=study, participant=participant, title="Entrevista D",
+                                     text=TEXT)
 
 
 def keys(client, q):
-    return [line["hit"].key for line in client.get(reverse("reports:search"), {"q": q}).context["lines"]]
+    return [line["hit"].key for line in client.get(SEARCH, {"q": q}).context["lines"]]
 
 
 def quotes():
@@ -35,7 +40,7 @@ def test_it_codes_every_hit_with_the_theme(alice, spanish, themes):
                                             "all": "on"})
     run = AutoCodingRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("reports:search") + f"?q=migracion&run={run.pk}"
+    assert response["Location"] == SEARCH + f"?q=migracion&run={run.pk}"
     assert quotes() == ["migración", "migración", "migracion"]
     for excerpt in CodedExcerpt.objects.all():
         assert excerpt.quote == TEXT[excerpt.start : excerpt.end]
@@ -136,8 +141,8 @@ def test_it_saves_nothing_if_one_excerpt_fails(alice, spanish, themes, monkeypat
     assert not AutoCodingRun.objects.exists()
 
 
-def test_it_does_not_code_participants_who_withdrew(alice, spanish, themes):
-    interview(person("W", withdrawn="2010-01-01"), "Una migración retirada.")
+def test_it_does_not_code_participants_who_withdrew(alice, study, spanish, themes):
+    interview(person(study, "W", withdrawn="2010-01-01"), "Una migración retirada.")
     client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
                                  "all": "on"})
     assert set(CodedExcerpt.objects.values_list("transcript", flat=True)) == {spanish.pk}
@@ -149,9 +154,53 @@ def test_it_forbids_reviewers(rita, spanish, themes):
     assert not CodedExcerpt.objects.exists()
 
 
-def test_it_forbids_a_stranger(steve, spanish, themes):
-    assert client_for(steve).post(URL, {"q": "migracion", "theme": themes["youth"].pk,
-                                        "all": "on"}).status_code == 403
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, spanish, themes):
+    for user in (steve, otto):
+        assert client_for(user).post(URL, {"q": "migracion", "theme": themes["youth"].pk,
+                                           "all": "on"}).status_code == 404
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_forbids_coding_in_an_archived_study(alice, study, spanish, themes):
+    study.archived_at = timezone.now()
+    study.save()
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "all": "on"})
+    assert response.status_code == 403
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_refuses_a_theme_of_another_study(alice, otto, other_study, spanish):
+    twin = twin_study(other_study, otto)
+    before = CodedExcerpt.objects.count()
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": twin["child"].pk, "scope": "match",
+                                            "all": "on"})
+    assert response.status_code == 400
+    assert "not in this study" in response.content.decode()
+    assert CodedExcerpt.objects.count() == before
+    assert not AutoCodingRun.objects.exists()
+
+
+def test_it_codes_the_hits_of_its_own_study_only(alice, otto, study, other_study, spanish, themes):
+    twin = twin_study(other_study, otto)
+    theirs = set(CodedExcerpt.objects.filter(study=other_study))
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                 "all": "on"})
+    run = AutoCodingRun.objects.get()
+    assert run.study == study
+    assert {e.transcript_id for e in run.excerpts.all()} == {spanish.pk}
+    assert set(CodedExcerpt.objects.filter(study=other_study)) == theirs
+    assert not CodedExcerpt.objects.filter(transcript__in=[twin["td"], twin["ti"]],
+                                           themes=themes["youth"]).exists()
+
+
+def test_it_refuses_picked_hits_in_a_transcript_of_another_study(alice, otto, other_study, spanish, themes):
+    twin = twin_study(other_study, otto)
+    start = twin["td"].text.index("migración")
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "hits": [f"{twin['td'].pk}:{start}:{start + 9}"]})
+    assert response.status_code == 400
+    assert not AutoCodingRun.objects.exists()
 
 
 def test_it_sends_anonymous_users_to_login(client, spanish, themes):
@@ -169,13 +218,13 @@ def auto_code(client, themes, spanish):
 
 
 def undo_url(run):
-    return reverse("reports:auto-coding-undo", args=[run.pk])
+    return reverse("reports:auto-coding-undo", args=[SLUG, run.pk])
 
 
 def test_the_search_page_offers_the_undo(alice, spanish, themes):
     client = client_for(alice)
     run = auto_code(client, themes, spanish)
-    body = client.get(reverse("reports:search"), {"q": "migracion", "run": run.pk}).content.decode()
+    body = client.get(SEARCH, {"q": "migracion", "run": run.pk}).content.decode()
     assert undo_url(run) in body
 
 
@@ -216,9 +265,34 @@ def test_undo_forbids_reviewers(alice, rita, spanish, themes):
     assert CodedExcerpt.objects.count() == 3
 
 
-def test_undo_forbids_a_stranger(alice, steve, spanish, themes):
+def test_undo_hides_the_run_from_a_stranger_and_from_members_of_other_studies(alice, steve, otto, spanish,
+                                                                              themes):
     run = auto_code(client_for(alice), themes, spanish)
-    assert client_for(steve).post(undo_url(run)).status_code == 403
+    for user in (steve, otto):
+        assert client_for(user).post(undo_url(run)).status_code == 404
+        elsewhere = reverse("reports:auto-coding-undo", args=["other", run.pk])
+        assert client_for(user).post(elsewhere).status_code == 404
+    assert CodedExcerpt.objects.count() == 3
+
+
+def test_undo_answers_404_for_a_run_of_another_study(alice, otto, study, other_study, spanish, themes):
+    """alice may undo in `study`; a run of `other_study` named under `study` is not found."""
+    twin = twin_study(other_study, otto)
+    theirs = AutoCodingRun.objects.create(study=other_study, query="migracion", theme=twin["child"],
+                                          coder=otto)
+    theirs.excerpts.add(twin["x1"])
+    assert client_for(alice).post(undo_url(theirs)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.undone_at is None
+    assert CodedExcerpt.objects.filter(pk=twin["x1"].pk).exists()
+
+
+def test_the_search_page_offers_no_undo_for_a_run_of_another_study(alice, otto, other_study, spanish):
+    twin = twin_study(other_study, otto)
+    theirs = AutoCodingRun.objects.create(study=other_study, query="migracion", theme=twin["child"],
+                                          coder=otto)
+    response = client_for(alice).get(SEARCH, {"q": "migracion", "run": theirs.pk})
+    assert response.context["run"] is None
 
 
 def test_undo_sends_anonymous_users_to_login(alice, client, spanish, themes):
@@ -228,7 +302,7 @@ def test_undo_sends_anonymous_users_to_login(alice, client, spanish, themes):
 
 
 def test_undo_answers_404_for_a_missing_run(alice):
-    assert client_for(alice).post(reverse("reports:auto-coding-undo", args=[999])).status_code == 404
+    assert client_for(alice).post(reverse("reports:auto-coding-undo", args=[SLUG, 999])).status_code == 404
 
 
 def test_it_refuses_a_malformed_hit(alice, spanish, themes):

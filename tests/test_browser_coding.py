@@ -58,7 +58,8 @@ def long_transcript(participant):
     text = "\n\n".join(
         f"Turn {i}: the youth office spoke about gender and forced migration." for i in range(8)
     )
-    return Transcript.objects.create(participant=participant, title="Long", text=text)
+    return Transcript.objects.create(study=participant.study, participant=participant, title="Long",
+                                     text=text)
 
 
 def test_a_researcher_codes_a_passage_by_mouse_drag(alice, themes, long_transcript, login_page,
@@ -174,7 +175,8 @@ def test_offsets_survive_emoji_combining_marks_and_arabic(alice, themes, partici
         "Interviewer: 🇨🇴 and the youth office 👩🏽‍🌾 spoke"
     )
     assert is_normalised(text)
-    transcript = Transcript.objects.create(participant=participant, title="Unicode", text=text)
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="Unicode",
+                                           text=text)
     page = open_page(login_page, live_server, alice, transcript)
     start = text.index("the youth office")
     # the page counts UTF-16 units: every astral character before the passage is 2 units

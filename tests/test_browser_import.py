@@ -2,6 +2,7 @@
 times shown beside subtitle lines leave selection offsets exactly those of the stored text."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from coding.models import CodedExcerpt
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_several_files_picked_at_once_get_a_row_each(alice, participant, login_page, live_server):
     page = login_page(alice)
-    page.goto(live_server.url + "/transcripts/import/")
+    page.goto(live_server.url + reverse("interviews:transcript-upload", args=["pasto"]))
     files = [{"name": f"entrevista {i}.txt", "mimeType": "text/plain",
               "buffer": f"Interviewer: ¿Cómo?\nD: Respuesta {i}, José.".encode("cp1252")} for i in range(4)]
     page.locator("#multi-files").set_input_files(files)
@@ -30,7 +31,7 @@ def test_several_files_picked_at_once_get_a_row_each(alice, participant, login_p
 
 def test_a_row_can_be_added(alice, participant, login_page, live_server):
     page = login_page(alice)
-    page.goto(live_server.url + "/transcripts/import/")
+    page.goto(live_server.url + reverse("interviews:transcript-upload", args=["pasto"]))
     page.get_by_role("button", name="Add a row").click()
     expect(page.locator(".upload-row")).to_have_count(4)
     expect(page.locator('input[name="form-TOTAL_FORMS"]')).to_have_value("4")
@@ -40,7 +41,7 @@ def test_cue_times_show_beside_lines_and_leave_offsets_alone(alice, themes, part
                                                              live_server):
     text = "Interviewer: How did it start?\nAnd who took part?\n\nD: With the youth office."
     transcript = Transcript.objects.create(
-        participant=participant, title="Video", text=text,
+        study=participant.study, participant=participant, title="Video", text=text,
         cues=[{"offset": 0, "time": 1.0}, {"offset": 31, "time": 4.5}, {"offset": 51, "time": 62.0}],
     )
     page = login_page(alice)

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from coding.models import CodedExcerpt
 from interviews.models import Transcript
 
+SLUG = "pasto"  # the conftest study
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -24,7 +26,7 @@ def watch(page):
 @pytest.fixture
 def spanish(participant):
     return Transcript.objects.create(
-        participant=participant, title="Entrevista D",
+        study=participant.study, participant=participant, title="Entrevista D",
         text="La migración forzada es un reto.\n\nOtra MIGRACION aquí. Y la inmigración.",
     )
 
@@ -32,7 +34,7 @@ def spanish(participant):
 def test_it_codes_the_picked_hits_and_undoes_it(login_page, live_server, alice, spanish, themes):
     page = login_page(alice)
     errors = watch(page)
-    page.goto(live_server.url + reverse("reports:search") + "?q=migracion")
+    page.goto(live_server.url + reverse("reports:search", args=[SLUG]) + "?q=migracion")
     expect(page.locator("#hit-count")).to_contain_text("2 hits")
     page.locator("#pick-all").check()
     expect(page.locator('[data-pick="hits"]:checked')).to_have_count(2)
@@ -59,10 +61,10 @@ def test_report_pages_load_without_console_errors(login_page, live_server, rita,
     page = login_page(rita)
     errors = watch(page)
     for url in (
-        reverse("reports:excerpt-browser"), reverse("reports:study-overview"),
-        reverse("reports:theme-matrix"),
-        reverse("reports:theme-cooccurrence"),
-        reverse("reports:theme-report", args=[themes["youth"].pk]) + "?print=on",
+        reverse("reports:excerpt-browser", args=[SLUG]), reverse("reports:study-overview", args=[SLUG]),
+        reverse("reports:theme-matrix", args=[SLUG]),
+        reverse("reports:theme-cooccurrence", args=[SLUG]),
+        reverse("reports:theme-report", args=[SLUG, themes["youth"].pk]) + "?print=on",
     ):
         page.goto(live_server.url + url)
         expect(page.locator("main h1")).to_be_visible()

@@ -2,11 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import Theme
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
-URL = reverse("coding:codebook-theme-create")
+URL = reverse("coding:codebook-theme-create", args=["pasto"])
 
 
 def data(**extra):
@@ -43,7 +45,7 @@ def test_it_creates_a_theme_last_among_its_siblings(alice, themes):
     )
     theme = Theme.objects.get(name="Rural youth")
     assert response.status_code == 302
-    assert response["Location"] == reverse("coding:codebook") + f"#theme-{theme.pk}"
+    assert response["Location"] == reverse("coding:codebook", args=["pasto"]) + f"#theme-{theme.pk}"
     assert theme.parent == themes["parent"]
     assert theme.order == 1  # Youth and Gender both have order 0
     assert (theme.kind, theme.colour) == ("strategy", "#123abc")
@@ -71,14 +73,30 @@ def test_it_rejects_bad_input_and_saves_nothing(alice, themes, bad):
     assert Theme.objects.count() == 3
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_add_themes(who, request, db):
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_add_themes(who, status, request, study):
     client = client_for(request.getfixturevalue(who))
-    assert client.get(URL).status_code == 403
-    assert client.post(URL, data()).status_code == 403
+    assert client.get(URL).status_code == status
+    assert client.post(URL, data()).status_code == status
     assert not Theme.objects.exists()
 
 
-def test_it_sends_anonymous_users_to_login(client, db):
+def test_it_sends_anonymous_users_to_login(client, study):
     assert client.post(URL, data()).status_code == 302
+    assert not Theme.objects.exists()
+
+
+def test_it_creates_the_theme_in_the_study_and_refuses_a_parent_of_another(alice, study, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    client = client_for(alice)
+    assert client.post(URL, data(parent=theirs.pk)).status_code == 400
+    assert not Theme.objects.filter(name="Trust").exists()
+    assert client.post(URL, data()).status_code == 302
+    assert Theme.objects.get(name="Trust").study == study
+
+
+def test_it_forbids_writes_in_an_archived_study(alice, study):
+    study.archived_at = timezone.now()
+    study.save()
+    assert client_for(alice).post(URL, data()).status_code == 403
     assert not Theme.objects.exists()

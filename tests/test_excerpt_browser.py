@@ -7,19 +7,21 @@ from django.urls import reverse
 
 from coding.models import CodedExcerpt
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person, theme
+from tests.reports_study import code, interview, noise, person, theme, twin_study
 
-URL = reverse("reports:excerpt-browser")
+SLUG = "pasto"  # the conftest study
+
+URL = reverse("reports:excerpt-browser", args=[SLUG])
 
 
 @pytest.fixture
-def study(alice, bob, themes):
+def data(alice, bob, study, themes):
     """Two participants, two transcripts, four excerpts over Youth, Gender and a sub-theme."""
     youth, gender = themes["youth"], themes["gender"]
-    rural = theme("Rural youth", parent=youth)
-    a = person("A", sector="private", gender="female", organisation="Chamber of Commerce",
+    rural = theme(study, "Rural youth", parent=youth)
+    a = person(study, "A", sector="private", gender="female", organisation="Chamber of Commerce",
                scope="quote_named")
-    b = person("B", sector="ngo", gender="male", organisation="RET")
+    b = person(study, "B", sector="ngo", gender="male", organisation="RET")
     ta = interview(a, "A: La migración de jóvenes.\n\nA: Rural youth leave the farms.",
                    date=datetime.date(2009, 4, 7))
     tb = interview(b, "B: Women lead here. Gender work matters.", date=datetime.date(2009, 5, 14))
@@ -38,72 +40,72 @@ def shown(client, **params):
     return [e.pk for e in response.context["excerpts"]]
 
 
-def ids(study, *names):
-    return [study[name].pk for name in names]
+def ids(data, *names):
+    return [data[name].pk for name in names]
 
 
-def test_it_lists_every_excerpt_in_transcript_order(alice, study):
-    assert shown(client_for(alice)) == ids(study, "x_youth", "x_rural", "x_gender", "x_both")
+def test_it_lists_every_excerpt_in_transcript_order(alice, data):
+    assert shown(client_for(alice)) == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
 
 
-def test_it_filters_by_theme_with_its_sub_themes(alice, study):
+def test_it_filters_by_theme_with_its_sub_themes(alice, data):
     client = client_for(alice)
-    assert shown(client, theme=study["youth"].pk) == ids(study, "x_youth", "x_rural", "x_both")
+    assert shown(client, theme=data["youth"].pk) == ids(data, "x_youth", "x_rural", "x_both")
 
 
-def test_it_filters_by_theme_without_its_sub_themes(alice, study):
+def test_it_filters_by_theme_without_its_sub_themes(alice, data):
     client = client_for(alice)
-    assert shown(client, theme=study["youth"].pk, subthemes="0") == ids(study, "x_youth", "x_both")
+    assert shown(client, theme=data["youth"].pk, subthemes="0") == ids(data, "x_youth", "x_both")
 
 
-def test_it_filters_by_participant(alice, study):
-    assert shown(client_for(alice), participant=study["b"].pk) == ids(study, "x_gender", "x_both")
+def test_it_filters_by_participant(alice, data):
+    assert shown(client_for(alice), participant=data["b"].pk) == ids(data, "x_gender", "x_both")
 
 
-def test_it_filters_by_sector(alice, study):
-    assert shown(client_for(alice), sector="private") == ids(study, "x_youth", "x_rural")
+def test_it_filters_by_sector(alice, data):
+    assert shown(client_for(alice), sector="private") == ids(data, "x_youth", "x_rural")
 
 
-def test_it_filters_by_gender(alice, study):
-    assert shown(client_for(alice), gender="male") == ids(study, "x_gender", "x_both")
+def test_it_filters_by_gender(alice, data):
+    assert shown(client_for(alice), gender="male") == ids(data, "x_gender", "x_both")
 
 
-def test_it_filters_by_organisation(alice, study):
-    assert shown(client_for(alice), organisation="RET") == ids(study, "x_gender", "x_both")
+def test_it_filters_by_organisation(alice, data):
+    assert shown(client_for(alice), organisation="RET") == ids(data, "x_gender", "x_both")
 
 
-def test_it_filters_by_coder(alice, bob, study):
-    assert shown(client_for(alice), coder=bob.pk) == ids(study, "x_rural", "x_both")
+def test_it_filters_by_coder(alice, bob, data):
+    assert shown(client_for(alice), coder=bob.pk) == ids(data, "x_rural", "x_both")
 
 
-def test_it_filters_by_transcript(alice, study):
-    assert shown(client_for(alice), transcript=study["ta"].pk) == ids(study, "x_youth", "x_rural")
+def test_it_filters_by_transcript(alice, data):
+    assert shown(client_for(alice), transcript=data["ta"].pk) == ids(data, "x_youth", "x_rural")
 
 
-def test_it_filters_by_interview_dates(alice, study):
+def test_it_filters_by_interview_dates(alice, data):
     client = client_for(alice)
-    assert shown(client, date_from="2009-05-01") == ids(study, "x_gender", "x_both")
-    assert shown(client, date_to="2009-04-30") == ids(study, "x_youth", "x_rural")
-    assert shown(client, date_from="2009-04-07", date_to="2009-04-07") == ids(study, "x_youth", "x_rural")
+    assert shown(client, date_from="2009-05-01") == ids(data, "x_gender", "x_both")
+    assert shown(client, date_to="2009-04-30") == ids(data, "x_youth", "x_rural")
+    assert shown(client, date_from="2009-04-07", date_to="2009-04-07") == ids(data, "x_youth", "x_rural")
 
 
-def test_it_filters_by_text_ignoring_case_and_accents(alice, study):
+def test_it_filters_by_text_ignoring_case_and_accents(alice, data):
     client = client_for(alice)
-    assert shown(client, text="MIGRACION") == ids(study, "x_youth")
-    assert shown(client, text="jovenes migracion") == ids(study, "x_youth")
+    assert shown(client, text="MIGRACION") == ids(data, "x_youth")
+    assert shown(client, text="jovenes migracion") == ids(data, "x_youth")
     assert shown(client, text="women farms") == []
 
 
-def test_it_combines_filters(alice, study):
-    assert shown(client_for(alice), theme=study["youth"].pk, gender="male") == ids(study, "x_both")
+def test_it_combines_filters(alice, data):
+    assert shown(client_for(alice), theme=data["youth"].pk, gender="male") == ids(data, "x_both")
 
 
-def test_it_sorts(alice, study):
+def test_it_sorts(alice, data):
     client = client_for(alice)
-    assert shown(client, sort="newest") == ids(study, "x_both", "x_gender", "x_rural", "x_youth")
-    assert shown(client, sort="oldest") == ids(study, "x_youth", "x_rural", "x_gender", "x_both")
-    assert shown(client, sort="longest") == ids(study, "x_rural", "x_youth", "x_both", "x_gender")
-    assert shown(client, sort="date") == ids(study, "x_youth", "x_rural", "x_gender", "x_both")
+    assert shown(client, sort="newest") == ids(data, "x_both", "x_gender", "x_rural", "x_youth")
+    assert shown(client, sort="oldest") == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
+    assert shown(client, sort="longest") == ids(data, "x_rural", "x_youth", "x_both", "x_gender")
+    assert shown(client, sort="date") == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
 
 
 def test_it_pages_through_many_excerpts(alice, participant, themes):
@@ -117,14 +119,15 @@ def test_it_pages_through_many_excerpts(alice, participant, themes):
     assert f"theme={themes['youth'].pk}&amp;page=2" in third.content.decode()
 
 
-def test_it_shows_each_quote_in_its_paragraph_with_a_link_to_it(alice, study):
-    response = client_for(alice).get(URL, {"transcript": study["tb"].pk})
+def test_it_shows_each_quote_in_its_paragraph_with_a_link_to_it(alice, data):
+    response = client_for(alice).get(URL, {"transcript": data["tb"].pk})
     first = response.context["excerpts"][0]
     assert (first.before, first.after) == ("B: ", ". Gender work matters.")
     body = response.content.decode()
     assert '<mark class="excerpt-quote">Women lead here</mark>' in body
-    assert study["x_gender"].get_absolute_url() in body
-    rural = client_for(alice).get(URL, {"theme": study["rural"].pk}).context["excerpts"][0]
+    link = reverse("coding:transcript-coding", args=[SLUG, data["tb"].pk]) + f"#x{data['x_gender'].pk}"
+    assert f'href="{link}"' in body
+    rural = client_for(alice).get(URL, {"theme": data["rural"].pk}).context["excerpts"][0]
     assert rural.before == "A: "  # the paragraph before it is not context
 
 
@@ -137,20 +140,22 @@ def test_it_cuts_long_context_with_an_ellipsis(alice, participant, themes):
     assert excerpt.cut_before and excerpt.cut_after
 
 
-def test_it_hides_participants_who_withdrew_or_never_consented(alice, study, themes):
-    withdrawn = interview(person("W", withdrawn=datetime.date(2010, 1, 1)), "Withdrawn words.")
-    never = interview(person("N", given=False), "Unconsented words.")
+def test_it_hides_participants_who_withdrew_or_never_consented(alice, study, data, themes):
+    withdrawn = interview(person(study, "W", withdrawn=datetime.date(2010, 1, 1)), "Withdrawn words.")
+    never = interview(person(study, "N", given=False), "Unconsented words.")
     code(withdrawn, "Withdrawn", [themes["youth"]], alice)
     code(never, "Unconsented", [themes["youth"]], alice)
     response = client_for(alice).get(URL)
     shown_ids = [e.pk for e in response.context["excerpts"]]
-    assert shown_ids == ids(study, "x_youth", "x_rural", "x_gender", "x_both")
+    assert shown_ids == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
     assert response.context["hidden"] == 2
     assert "2 more excerpts match, but are not shown" in response.content.decode()
 
 
-def test_it_marks_quotes_not_for_quotation_and_names_organisations_only_when_allowed(alice, study, themes):
-    only = interview(person("O", organisation="Secret Org", scope="interview_only"), "Only interview.")
+def test_it_marks_quotes_not_for_quotation_and_names_organisations_only_when_allowed(alice, study, data,
+                                                                                    themes):
+    only = interview(person(study, "O", organisation="Secret Org", scope="interview_only"),
+                     "Only interview.")
     code(only, "Only interview", [themes["youth"]], alice)
     body = client_for(alice).get(URL).content.decode()
     listed = body[body.index('id="excerpts"') :]  # the filter menu lists every organisation
@@ -160,7 +165,7 @@ def test_it_marks_quotes_not_for_quotation_and_names_organisations_only_when_all
     assert "Secret Org" not in listed
 
 
-def test_it_refuses_bad_filters_with_a_message(alice, study):
+def test_it_refuses_bad_filters_with_a_message(alice, data):
     client = client_for(alice)
     for params in ({"theme": "abc"}, {"participant": 99999}, {"date_from": "2009-13-40"},
                    {"sort": "random"}):
@@ -170,12 +175,38 @@ def test_it_refuses_bad_filters_with_a_message(alice, study):
     assert "first interview date is after the last" in response.content.decode()
 
 
-def test_it_lets_a_reviewer_browse(rita, study):
+def test_it_refuses_filters_naming_rows_of_another_study(alice, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    client = client_for(alice)
+    for params, message in (
+        ({"theme": twin["child"].pk}, "There is no such theme in this study."),
+        ({"participant": twin["named"].pk}, "There is no such participant in this study."),
+        ({"transcript": twin["td"].pk}, "There is no such transcript in this study."),
+        ({"coder": otto.pk}, "No one by that id has coded in this study."),
+    ):
+        response = client.get(URL, params)
+        assert response.status_code == 400, params
+        assert message in response.content.decode()
+        assert "excerpts" not in response.context
+
+
+def test_it_offers_filter_choices_of_the_study_only(alice, otto, other_study, data):
+    twin_study(other_study, otto)
+    form = client_for(alice).get(URL).context["form"]
+    assert [label for _pk, label in form.fields["participant"].choices] == ["Any", "A", "B"]
+    assert [label for _pk, label in form.fields["coder"].choices] == ["Any", "alice", "bob"]
+    assert "Org other" not in [label for _v, label in form.fields["organisation"].choices]
+    assert {label.strip() for _pk, label in form.fields["theme"].choices} == {
+        "Any", "Strategy themes", "Youth", "Rural youth", "Gender"}
+
+
+def test_it_lets_a_reviewer_browse(rita, data):
     assert len(shown(client_for(rita))) == 4
 
 
-def test_it_forbids_a_stranger(steve, study):
-    assert client_for(steve).get(URL).status_code == 403
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, data):
+    assert client_for(steve).get(URL).status_code == 404
+    assert client_for(otto).get(URL).status_code == 404
 
 
 def test_it_sends_anonymous_users_to_login(client, db):
@@ -185,16 +216,20 @@ def test_it_sends_anonymous_users_to_login(client, db):
 
 
 @pytest.mark.parametrize("count", [2, 30])
-def test_it_runs_a_fixed_number_of_queries(alice, bob, participant, themes, count, django_assert_num_queries):
-    """Guards against an N+1 over excerpts (transcript, participant, coder or themes per row)."""
+def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, participant, themes, count,
+                                           django_assert_num_queries):
+    """Guards against an N+1 over excerpts (transcript, participant, coder or themes per row), and
+    against a cost that grows with the other studies on the server."""
     transcript = interview(participant, " ".join(f"w{i:02}" for i in range(count)))
     for i in range(count):
         code(transcript, f"w{i:02}", [themes["youth"], themes["gender"]], alice if i % 2 else bob)
+    noise(other_study, otto, count)
     client = client_for(alice)
-    # session, user, user permissions, group permissions; filter choices: themes, participants,
-    # coders, transcripts; the page: count, ids in order, excerpts with context, their themes;
-    # the count of excerpts hidden for consent
-    with django_assert_num_queries(13):
+    # session, user, membership with its study, the user's and the group permissions (base.html's
+    # menu); filter choices: themes, participants, coders,
+    # transcripts; the page: count, ids in order, excerpts with context, their themes; the count
+    # of excerpts hidden for consent
+    with django_assert_num_queries(14):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 25)
-    assert CodedExcerpt.objects.count() == count
+    assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count

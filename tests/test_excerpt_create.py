@@ -1,9 +1,12 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import CodedExcerpt
 from interviews.models import Transcript
 from interviews.text import codepoint_to_utf16
+from studies.models import Membership, Role
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -17,7 +20,8 @@ def post(client, transcript, start, end, themes, **extra):
         "themes": [t.pk for t in themes],
         **extra,
     }
-    return client.post(reverse("coding:excerpt-create", args=[transcript.pk]), data, **JSON)
+    url = reverse("coding:excerpt-create", args=[transcript.study.slug, transcript.pk])
+    return client.post(url, data, **JSON)
 
 
 def test_it_creates_an_excerpt(alice, transcript, themes):
@@ -34,7 +38,8 @@ def test_it_creates_an_excerpt(alice, transcript, themes):
 
 def test_it_stores_code_points_after_an_emoji(alice, participant, themes):
     text = "😀😀 a\u0301 مرحبا — “youth” migración"
-    transcript = Transcript.objects.create(participant=participant, title="T", text=text)
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="T",
+                                           text=text)
     start = text.index("“youth”")
     response = post(client_for(alice), transcript, start, start + 7, [themes["youth"]])
     assert response.status_code == 201
@@ -63,7 +68,7 @@ def test_it_refuses_a_whitespace_only_selection(alice, transcript, themes):
 
 def test_it_refuses_offsets_outside_the_transcript(alice, transcript, themes):
     client = client_for(alice)
-    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    url = reverse("coding:excerpt-create", args=["pasto", transcript.pk])
     for start, end in [(0, 10_000), (-1, 5), (2**40, 2**40 + 1)]:
         response = client.post(
             url, {"start_utf16": start, "end_utf16": end, "themes": [themes["youth"].pk]}, **JSON
@@ -81,7 +86,7 @@ def test_it_requires_a_theme(alice, transcript):
 
 def test_it_rejects_an_unknown_theme(alice, transcript):
     client = client_for(alice)
-    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    url = reverse("coding:excerpt-create", args=["pasto", transcript.pk])
     response = client.post(url, {"start_utf16": 0, "end_utf16": 5, "themes": [424242]}, **JSON)
     assert response.status_code == 400
     assert not CodedExcerpt.objects.exists()
@@ -89,18 +94,41 @@ def test_it_rejects_an_unknown_theme(alice, transcript):
 
 def test_it_redirects_a_plain_form_post_back_to_the_excerpt(alice, transcript, themes):
     client = client_for(alice)
-    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    url = reverse("coding:excerpt-create", args=["pasto", transcript.pk])
     response = client.post(url, {"start_utf16": 35, "end_utf16": 49, "themes": [themes["youth"].pk]})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#x{CodedExcerpt.objects.get().pk}")
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_code(who, request, transcript, themes):
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_code_here(who, status, request, transcript, themes):
     user = request.getfixturevalue(who)
     response = post(client_for(user), transcript, 35, 49, [themes["youth"]])
-    assert response.status_code == 403
+    assert response.status_code == status
     assert not CodedExcerpt.objects.exists()
+
+
+def test_it_forbids_coding_in_an_archived_study(alice, study, transcript, themes):
+    study.archived_at = timezone.now()
+    study.save()
+    assert post(client_for(alice), transcript, 35, 49, [themes["youth"]]).status_code == 403
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_answers_404_for_a_transcript_of_another_study(alice, other_study, otto, themes):
+    theirs = other_study_objects(other_study, otto)["transcript"]
+    url = reverse("coding:excerpt-create", args=["pasto", theirs.pk])
+    response = client_for(alice).post(
+        url, {"start_utf16": 0, "end_utf16": 5, "themes": [themes["youth"].pk]}, **JSON)
+    assert response.status_code == 404
+    assert CodedExcerpt.objects.filter(transcript=theirs).count() == 1  # only otto's own
+
+
+def test_it_refuses_a_theme_of_another_study(alice, other_study, otto, transcript):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    response = post(client_for(alice), transcript, 35, 49, [theirs])
+    assert response.status_code == 400
+    assert not CodedExcerpt.objects.filter(transcript=transcript).exists()
 
 
 def test_it_sends_anonymous_users_to_login(client, transcript, themes):
@@ -110,7 +138,7 @@ def test_it_sends_anonymous_users_to_login(client, transcript, themes):
 
 
 def test_it_only_accepts_post(alice, transcript):
-    url = reverse("coding:excerpt-create", args=[transcript.pk])
+    url = reverse("coding:excerpt-create", args=["pasto", transcript.pk])
     assert client_for(alice).get(url).status_code == 405
 
 
@@ -125,3 +153,17 @@ def test_it_refuses_offsets_taken_from_an_older_text(alice, transcript, themes):
     current = post(client_for(alice), transcript, 35, 49, [themes["youth"]],
                    text_version=transcript.text_version)
     assert current.status_code == 201
+
+
+def test_a_reviewer_here_who_researches_elsewhere_codes_only_there(rita, other_study, otto, transcript,
+                                                                   themes):
+    """The issue's case: reviewer of study A, researcher in study B: codes in B, 403 in A."""
+    Membership.objects.create(study=other_study, user=rita, role=Role.RESEARCHER)
+    theirs = other_study_objects(other_study, otto)
+    client = client_for(rita)
+    assert post(client, transcript, 35, 49, [themes["youth"]]).status_code == 403
+    response = post(client, theirs["transcript"], 0, 11, [theirs["spare"]])
+    assert response.status_code == 201
+    excerpt = CodedExcerpt.objects.get(pk=response.json()["excerpt"]["id"])
+    assert (excerpt.study, excerpt.coder) == (other_study, rita)
+    assert not CodedExcerpt.objects.filter(transcript=transcript).exists()

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from coding.models import CodedExcerpt, DeletedExcerpt
 from coding.services import excerpt_create
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
 
@@ -13,7 +14,7 @@ def excerpt(alice, transcript, themes):
 
 
 def url(excerpt):
-    return reverse("coding:excerpt-delete", args=[excerpt.pk])
+    return reverse("coding:excerpt-delete", args=["pasto", excerpt.pk])
 
 
 def test_it_removes_the_excerpt_and_keeps_it_for_undo(alice, excerpt, themes):
@@ -34,7 +35,7 @@ def test_the_page_offers_undo_after_removal(alice, excerpt):
     body = response.content.decode()
     assert 'id="undo-banner"' in body
     deleted = DeletedExcerpt.objects.get()
-    assert reverse("coding:excerpt-restore", args=[deleted.pk]) in body
+    assert reverse("coding:excerpt-restore", args=["pasto", deleted.pk]) in body
 
 
 def test_a_co_coder_may_remove_it(bob, excerpt):
@@ -42,16 +43,23 @@ def test_a_co_coder_may_remove_it(bob, excerpt):
     assert not CodedExcerpt.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_code(who, request, excerpt):
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_code_here(who, status, request, excerpt):
     response = client_for(request.getfixturevalue(who)).post(url(excerpt))
-    assert response.status_code == 403
+    assert response.status_code == status
     assert CodedExcerpt.objects.count() == 1
     assert not DeletedExcerpt.objects.exists()
 
 
 def test_it_answers_404_for_a_missing_excerpt(alice, db):
-    assert client_for(alice).post("/coding/excerpts/999999/delete/").status_code == 404
+    assert client_for(alice).post("/studies/pasto/coding/excerpts/999999/delete/").status_code == 404
+
+
+def test_it_answers_404_for_an_excerpt_of_another_study(alice, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["excerpt"]
+    response = client_for(alice).post(url(theirs), HTTP_ACCEPT="application/json")
+    assert response.status_code == 404
+    assert CodedExcerpt.objects.filter(pk=theirs.pk).exists()
 
 
 def test_it_only_accepts_post(alice, excerpt):

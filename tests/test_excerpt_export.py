@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person
+from tests.reports_study import code, interview, noise, person, twin_study
 
-URL = reverse("reports:excerpt-export-csv")
+SLUG = "pasto"  # the conftest study
+
+URL = reverse("reports:excerpt-export-csv", args=[SLUG])
 
 
 def rows(response):
@@ -20,11 +22,12 @@ def rows(response):
 
 
 @pytest.fixture
-def study(alice, bob, themes):
-    named = person("A", sector="private", organisation="Chamber of Commerce", scope="quote_named")
-    quoted = person("B", sector="ngo", gender="male", organisation="RET", scope="quote")
-    only = person("C", organisation="Arca", scope="interview_only")
-    gone = person("W", withdrawn=datetime.date(2010, 1, 1))
+def data(alice, bob, study, themes):
+    named = person(study, "A", sector="private", organisation="Chamber of Commerce",
+                   scope="quote_named")
+    quoted = person(study, "B", sector="ngo", gender="male", organisation="RET", scope="quote")
+    only = person(study, "C", organisation="Arca", scope="interview_only")
+    gone = person(study, "W", withdrawn=datetime.date(2010, 1, 1))
     ta = interview(named, "Youth and gender together.", date=datetime.date(2009, 4, 7))
     return {
         "a": code(ta, "Youth and gender", [themes["youth"], themes["gender"]], alice),
@@ -34,19 +37,19 @@ def study(alice, bob, themes):
     }
 
 
-def test_it_exports_every_counted_excerpt(rita, study):
+def test_it_exports_every_counted_excerpt(rita, data):
     exported = rows(client_for(rita).get(URL))
-    assert [r["Excerpt"] for r in exported] == [str(study[k].pk) for k in ("a", "b", "c")]
+    assert [r["Excerpt"] for r in exported] == [str(data[k].pk) for k in ("a", "b", "c")]
     first = exported[0]
     assert first == {
-        "Excerpt": str(study["a"].pk), "Participant": "A", "Sector": "Private", "Gender": "Female",
+        "Excerpt": str(data["a"].pk), "Participant": "A", "Sector": "Private", "Gender": "Female",
         "Organisation": "Chamber of Commerce", "Transcript": "Interview A", "Interview date": "2009-04-07",
         "Start": "0", "End": "16", "Themes": "Gender; Youth", "Coder": "alice", "Needs review": "no",
         "Quotable": "yes", "Quote": "Youth and gender",
     }
 
 
-def test_it_withholds_quotes_and_organisations_consent_does_not_allow(rita, study):
+def test_it_withholds_quotes_and_organisations_consent_does_not_allow(rita, data):
     exported = {r["Participant"]: r for r in rows(client_for(rita).get(URL))}
     assert (exported["B"]["Organisation"], exported["B"]["Quote"]) == ("", "Women lead")
     c = exported["C"]
@@ -54,21 +57,39 @@ def test_it_withholds_quotes_and_organisations_consent_does_not_allow(rita, stud
     assert "W" not in exported
 
 
-def test_it_applies_the_browser_filters(rita, study, themes):
+def test_it_applies_the_browser_filters(rita, data, themes):
     exported = rows(client_for(rita).get(URL, {"theme": themes["gender"].pk, "sector": "ngo"}))
     assert [r["Participant"] for r in exported] == ["B"]
 
 
-def test_it_refuses_bad_filters(rita, study):
+def test_it_refuses_bad_filters(rita, data):
     assert client_for(rita).get(URL, {"date_from": "yesterday"}).status_code == 400
 
 
-def test_it_lets_a_researcher_export(alice, study):
+def test_it_lets_a_researcher_export(alice, data):
     assert len(rows(client_for(alice).get(URL))) == 3
 
 
-def test_it_forbids_a_stranger(steve, study):
-    assert client_for(steve).get(URL).status_code == 403
+def test_it_refuses_a_filter_naming_another_studys_theme(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    assert client_for(rita).get(URL, {"theme": twin["child"].pk}).status_code == 400
+
+
+def test_it_exports_only_the_studys_excerpts(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    exported = rows(client_for(rita).get(URL))
+    assert {r["Participant"] for r in exported} == {"A", "B", "C"}
+    other_ids = {str(twin[k].pk) for k in ("x1", "x2", "x3", "x4")}
+    assert not other_ids & {r["Excerpt"] for r in exported}
+    # and the other study's export holds its own rows only
+    theirs = rows(client_for(otto).get(reverse("reports:excerpt-export-csv", args=["other"])))
+    assert sorted(r["Excerpt"] for r in theirs) == sorted(str(twin[k].pk) for k in ("x1", "x2", "x3"))
+    assert {r["Themes"] for r in theirs} == {"Planning", "Alliances; Planning", "Results"}
+
+
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, data):
+    assert client_for(steve).get(URL).status_code == 404
+    assert client_for(otto).get(URL).status_code == 404
 
 
 def test_it_sends_anonymous_users_to_login(client, db):
@@ -76,20 +97,25 @@ def test_it_sends_anonymous_users_to_login(client, db):
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_it_runs_a_fixed_number_of_queries(rita, alice, themes, count, django_assert_num_queries):
-    """Guards against an N+1 over excerpts (theme names, transcript or participant per row)."""
+def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, themes, count,
+                                           django_assert_num_queries):
+    """Guards against an N+1 over excerpts (theme names, transcript or participant per row), and
+    against a cost that grows with the other studies on the server."""
     for i in range(count):
-        code(interview(person(f"P{i:02}"), "Some words."), "Some", [themes["youth"], themes["gender"]], alice)
+        code(interview(person(study, f"P{i:02}"), "Some words."), "Some", [themes["youth"], themes["gender"]],
+             alice)
+    noise(other_study, otto, count)
     client = client_for(rita)
-    # session, user, user permissions, group permissions; filter choices: themes, participants,
-    # coders, transcripts; theme names of every excerpt; the excerpts (streamed in chunks)
-    with django_assert_num_queries(10):
+    # session, user, membership with its study; filter choices: themes, participants, coders,
+    # transcripts; theme names of every excerpt; the excerpts (streamed in chunks)
+    with django_assert_num_queries(9):
         exported = rows(client.get(URL))
     assert len(exported) == count
 
 
-def test_it_writes_formula_like_cells_as_text(rita, alice, themes):
-    transcript = interview(person("=F", scope="quote_named", organisation="+Org"), "=SUM(A1) said F")
+def test_it_writes_formula_like_cells_as_text(rita, alice, study, themes):
+    transcript = interview(person(study, "=F", scope="quote_named", organisation="+Org"),
+                           "=SUM(A1) said F")
     code(transcript, "=SUM(A1) said F", [themes["youth"]], alice)
     row = rows(client_for(rita).get(URL))[0]
     assert (row["Participant"], row["Organisation"], row["Quote"]) == ("'=F", "'+Org", "'=SUM(A1) said F")

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from coding.models import CodedExcerpt, DeletedExcerpt
 from coding.services import excerpt_create, excerpt_delete
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
 
@@ -14,7 +15,7 @@ def deleted(alice, transcript, themes):
 
 
 def url(deleted):
-    return reverse("coding:excerpt-restore", args=[deleted.pk])
+    return reverse("coding:excerpt-restore", args=["pasto", deleted.pk])
 
 
 def test_it_restores_the_excerpt_exactly(alice, bob, deleted, themes):
@@ -58,7 +59,14 @@ def test_a_second_undo_finds_nothing(alice, deleted):
     assert CodedExcerpt.objects.count() == 1
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_code(who, request, deleted):
-    assert client_for(request.getfixturevalue(who)).post(url(deleted)).status_code == 403
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_code_here(who, status, request, deleted):
+    assert client_for(request.getfixturevalue(who)).post(url(deleted)).status_code == status
     assert not CodedExcerpt.objects.exists()
+
+
+def test_it_answers_404_for_a_removal_of_another_study(alice, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["deleted_excerpt"]
+    assert client_for(alice).post(url(theirs), HTTP_ACCEPT="application/json").status_code == 404
+    assert DeletedExcerpt.objects.filter(pk=theirs.pk).exists()
+    assert not CodedExcerpt.objects.filter(pk=theirs.original_id).exists()

@@ -1,8 +1,10 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from coding.models import CodedExcerpt
-from coding.services import excerpt_create
+from coding.services import excerpt_create, excerpt_update
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -19,7 +21,7 @@ def post(client, excerpt, **data):
     payload = {"start_utf16": excerpt.start, "end_utf16": excerpt.end, "version": excerpt.version,
                "themes": [t.pk for t in excerpt.themes.all()], "memo": excerpt.memo}
     payload.update(data)
-    return client.post(reverse("coding:excerpt-update", args=[excerpt.pk]), payload, **JSON)
+    return client.post(reverse("coding:excerpt-update", args=["pasto", excerpt.pk]), payload, **JSON)
 
 
 def test_it_changes_themes_boundaries_and_memo(alice, excerpt, themes):
@@ -60,6 +62,30 @@ def test_it_rejects_bad_boundaries_and_keeps_the_excerpt(alice, excerpt):
     assert (excerpt.start, excerpt.end, excerpt.version) == (35, 49, 1)
 
 
-def test_it_forbids_a_reviewer(rita, excerpt):
-    assert post(client_for(rita), excerpt, memo="x").status_code == 403
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_code_here(who, status, request, excerpt):
+    assert post(client_for(request.getfixturevalue(who)), excerpt, memo="x").status_code == status
     assert CodedExcerpt.objects.get().memo == "m"
+
+
+def test_it_answers_404_for_an_excerpt_of_another_study(alice, other_study, otto, themes):
+    theirs = other_study_objects(other_study, otto)["excerpt"]
+    url = reverse("coding:excerpt-update", args=["pasto", theirs.pk])
+    data = {"start_utf16": 0, "end_utf16": 5, "themes": [themes["youth"].pk], "memo": "mine now"}
+    assert client_for(alice).post(url, data, **JSON).status_code == 404
+    theirs.refresh_from_db()
+    assert (theirs.memo, theirs.version) == ("", 1)
+
+
+def test_it_refuses_a_theme_of_another_study(alice, other_study, otto, excerpt, themes):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    response = post(client_for(alice), excerpt, themes=[themes["youth"].pk, theirs.pk])
+    assert response.status_code == 400
+    assert [t.pk for t in CodedExcerpt.objects.get(pk=excerpt.pk).themes.all()] == [themes["youth"].pk]
+
+
+def test_the_service_refuses_a_theme_of_another_study(excerpt, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    with pytest.raises(ValidationError) as refused:
+        excerpt_update(excerpt=excerpt, version=excerpt.version, start=35, end=49, themes=[theirs], memo="")
+    assert refused.value.error_dict["themes"][0].code == "theme_other_study"

@@ -1,3 +1,5 @@
+"""A study's history log (audit.views.history_log): its owners see who changed what in it."""
+
 import datetime
 
 import pytest
@@ -6,23 +8,42 @@ from django.urls import reverse
 from audit.context import acting_as
 from audit.models import Change
 from coding.models import Theme
+from studies.models import Role, Study
+from studies.services import membership_role_set
 from tests.conftest import client_for
 
-URL = reverse("audit:history-log")
+URL = reverse("audit:history-log", args=["pasto"])
 
 
-def test_it_shows_admins_every_change(adam, alice):
+def test_it_shows_owners_every_change_in_the_study(adam, alice):
     with acting_as(alice):
-        Theme.objects.create(name="Trust")
+        Theme.objects.create(study=adam.memberships.get().study, name="Trust")
     body = client_for(adam).get(URL).content.decode()
     assert "Trust" in body and "alice" in body
 
 
-def test_it_filters_by_user_and_date(adam, alice, bob):
+def test_it_shows_nothing_of_another_study(adam, alice, other_study, otto):
+    with acting_as(otto):
+        Theme.objects.create(study=other_study, name="Otto's secret theme")
+    body = client_for(adam).get(URL).content.decode()
+    assert "Otto&#x27;s secret theme" not in body and "Otto's secret theme" not in body
+    assert ">otto<" not in body  # nor his name in the user filter
+    other = client_for(otto).get(reverse("audit:history-log", args=["other"])).content.decode()
+    assert "Otto&#x27;s secret theme" in other
+
+
+def test_it_shows_membership_changes(adam, alice):
+    with acting_as(adam):
+        membership_role_set(membership=alice.memberships.get(), role=Role.REVIEWER)
+    body = client_for(adam).get(URL).content.decode()
+    assert "studies.membership" in body and "reviewer" in body
+
+
+def test_it_filters_by_user_and_date(adam, alice, bob, study):
     with acting_as(alice):
-        Theme.objects.create(name="Alice theme")
+        Theme.objects.create(study=study, name="Alice theme")
     with acting_as(bob):
-        Theme.objects.create(name="Bob theme")
+        Theme.objects.create(study=study, name="Bob theme")
     client = client_for(adam)
     body = client.get(URL, {"user": alice.pk}).content.decode()
     assert "Alice theme" in body and "Bob theme" not in body
@@ -39,19 +60,38 @@ def test_it_ignores_malformed_filters(adam):
     assert client_for(adam).get(URL, bad).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["alice", "rita", "steve"])
-def test_it_forbids_everyone_but_admins(who, request):
+@pytest.mark.parametrize("who", ["alice", "rita"])
+def test_it_forbids_members_who_are_not_owners(who, request):
     assert client_for(request.getfixturevalue(who)).get(URL).status_code == 403
 
 
+@pytest.mark.parametrize("who", ["steve", "sam", "otto"])
+def test_it_hides_the_log_from_non_members(who, request, study):
+    """sam runs the site and otto owns another study: neither sees this study's log."""
+    assert client_for(request.getfixturevalue(who)).get(URL).status_code == 404
+
+
+def test_it_shows_an_archived_studys_log(adam, study):
+    study.archived_at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    study.save()
+    assert client_for(adam).get(URL).status_code == 200
+
+
 @pytest.mark.parametrize("count", [1, 30])
-def test_it_runs_a_fixed_number_of_queries(adam, count, django_assert_num_queries):
-    """Guards against an N+1 over changes (their user fetched one by one)."""
+@pytest.mark.parametrize("studies", [1, 4])
+def test_it_runs_a_fixed_number_of_queries(adam, bob, count, studies, django_assert_num_queries):
+    """Guards against an N+1 over changes (their user fetched one by one) or over studies."""
+    study = adam.memberships.get().study
+    for s in range(studies - 1):
+        other = Study.objects.create(name=f"S{s}", slug=f"s{s}")
+        other.memberships.create(user=adam, role=Role.OWNER)
+        with acting_as(bob):
+            Theme.objects.create(study=other, name=f"Elsewhere {s}")
     with acting_as(adam):
         for i in range(count):
-            Theme.objects.create(name=f"T{i}")
+            Theme.objects.create(study=study, name=f"T{i}")
     client = client_for(adam)
-    # session, user, user permissions, group permissions, count, page of changes with users,
-    # users for the filter menu
-    with django_assert_num_queries(7):
+    # session, user, membership with its study, count, page of changes with users, users for
+    # the filter menu, user and group permissions (the site menu)
+    with django_assert_num_queries(8):
         client.get(URL)

@@ -11,7 +11,7 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 @pytest.fixture
 def create_url(transcript):
-    return reverse("coding:excerpt-create", args=[transcript.pk])
+    return reverse("coding:excerpt-create", args=[transcript.study.slug, transcript.pk])
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_invalid_utf8_is_refused(alice, themes, create_url, memo):
 
 
 def test_invalid_utf8_in_a_query_string_is_refused(alice, transcript):
-    url = reverse("coding:transcript-coding", args=[transcript.pk]) + "?coder=%FF"
+    url = reverse("coding:transcript-coding", args=[transcript.study.slug, transcript.pk]) + "?coder=%FF"
     assert client_for(alice).get(url).status_code == 400
 
 
@@ -84,12 +84,13 @@ def test_an_oversized_body_is_refused(alice, themes, create_url, settings):
 
 @pytest.mark.parametrize("name", ["", "x" * 500, "\x00"])
 def test_bad_theme_names_are_refused(alice, db, name):
-    response = client_for(alice).post(reverse("coding:theme-create"), {"name": name}, **JSON)
+    url = reverse("coding:theme-create", args=["pasto"])
+    response = client_for(alice).post(url, {"name": name}, **JSON)
     assert response.status_code == 400
     assert not Theme.objects.exists()
 
 
 @pytest.mark.parametrize("pk", ["999999999999999999999", "-1"])
 def test_absurd_ids_in_urls_are_not_found(alice, db, pk):
-    response = client_for(alice).get(f"/coding/transcripts/{pk}/")
+    response = client_for(alice).get(f"/studies/pasto/coding/transcripts/{pk}/")
     assert response.status_code == 404

@@ -1,13 +1,16 @@
-"""`manage.py import_transcripts`: files or folders, a CSV mapping files to participants, a
-progress bar, a summary, a dry run; bad files reported by name while good ones are kept."""
+"""`manage.py import_transcripts --study SLUG`: into one study; files or folders, a CSV mapping
+files to participants, a progress bar, a summary, a dry run; bad files reported by name while
+good ones are kept."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from interviews.models import Participant, Transcript, TranscriptSource
+from studies.models import Study
 from tests.import_files import SRT, VTT, make_docx, make_zip_bomb
 
 CSV = """file,participant,title,interview_date,language,sector,gender,organisation
@@ -30,16 +33,18 @@ def folder(tmp_path):
     return tmp_path
 
 
-def run(*args, **options):
+def run(*args, study="pasto", **options):
     out, err = StringIO(), StringIO()
-    call_command("import_transcripts", *map(str, args), stdout=out, stderr=err, **options)
+    call_command("import_transcripts", *map(str, args), "--study", study, stdout=out, stderr=err,
+                 **options)
     return out.getvalue(), err.getvalue()
 
 
-def run_failing(*args, **options):
+def run_failing(*args, study="pasto", **options):
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError) as info:
-        call_command("import_transcripts", *map(str, args), stdout=out, stderr=err, **options)
+        call_command("import_transcripts", *map(str, args), "--study", study, stdout=out, stderr=err,
+                     **options)
     return out.getvalue(), str(info.value)
 
 
@@ -58,6 +63,8 @@ def test_it_imports_a_folder_with_a_csv(folder, participant, alice):
     assert len(Transcript.objects.get(source_filename="d.srt").cues) == 3
     assert "Imported 4 transcript(s)" in out and "for 2 participant(s) (1 new)" in out
     assert "[##############################] 4/4" in err
+    assert set(Transcript.objects.values_list("study__slug", flat=True)) == {"pasto"}
+    assert b.participant.study == participant.study
 
 
 def test_a_dry_run_checks_everything_and_saves_nothing(folder, participant):
@@ -88,7 +95,7 @@ def test_it_names_files_without_a_participant(folder, participant):
     assert "extra.txt: no participant: add the file to the CSV or pass --participant." in out
 
 
-def test_it_refuses_a_new_participant_without_sector_and_gender(tmp_path, db):
+def test_it_refuses_a_new_participant_without_sector_and_gender(tmp_path, study):
     (tmp_path / "a.txt").write_text("D: hi", encoding="utf-8")
     (tmp_path / "m.csv").write_text("file,participant\na.txt,Z9\n", encoding="utf-8")
     out, _ = run_failing(tmp_path, "--csv", tmp_path / "m.csv")
@@ -119,6 +126,12 @@ def test_running_it_again_skips_what_was_imported(folder, participant):
 def test_it_takes_single_files_and_a_default_participant(folder, participant):
     out, _ = run(folder / "a.txt", folder / "d.srt", "--participant", "D")
     assert Transcript.objects.filter(participant=participant).count() == 2
+    assert set(Transcript.objects.values_list("language", flat=True)) == {"es"}  # the study's
+
+
+def test_it_takes_a_language_for_rows_without_one(folder, participant):
+    run(folder / "d.srt", "--participant", "D", "--language", "qu")
+    assert Transcript.objects.get().language == "qu"
 
 
 def test_it_reports_a_missing_path(tmp_path, participant):
@@ -132,8 +145,49 @@ def test_it_lists_csv_rows_that_match_no_file(folder, participant):
     assert "The CSV names 1 file(s) that were not found:\n  ghost.txt" in out
 
 
-def test_it_stops_on_a_csv_without_the_needed_columns(folder, db):
+def test_it_stops_on_a_csv_without_the_needed_columns(folder, study):
     (folder / "bad.csv").write_text("name,who\na.txt,D\n", encoding="utf-8")
     with pytest.raises(CommandError, match="bad.csv: the CSV needs the columns file and participant"):
         run(folder, "--csv", folder / "bad.csv")
     assert not Transcript.objects.exists()
+
+
+# ----- the study -----
+
+def test_it_requires_a_study(folder, participant):
+    with pytest.raises(CommandError, match="--study"):
+        call_command("import_transcripts", str(folder / "a.txt"), "--participant", "D",
+                     stdout=StringIO(), stderr=StringIO())
+    assert not Transcript.objects.exists()
+
+
+def test_it_stops_on_an_unknown_study(folder, participant):
+    with pytest.raises(CommandError, match="No study with the short name 'nope'"):
+        run(folder / "a.txt", "--participant", "D", study="nope")
+    assert not Transcript.objects.exists()
+
+
+def test_it_stops_on_an_archived_study(folder, participant):
+    Study.objects.filter(pk=participant.study_id).update(archived_at=timezone.now())
+    with pytest.raises(CommandError, match="archived"):
+        run(folder / "a.txt", "--participant", "D")
+    assert not Transcript.objects.exists()
+
+
+def test_it_finds_participants_in_the_study_only(folder, participant, other_study):
+    """Codes are unique per study: "D" of another study is not pasto's D, and a code that only
+    another study has is not found."""
+    Participant.objects.create(study=other_study, code="Q", sector="ngo", gender="male")
+    theirs_d = Participant.objects.create(study=other_study, code="D", sector="ngo", gender="male")
+    run(folder / "a.txt", "--participant", "D")
+    assert Transcript.objects.get().participant == participant
+    assert not theirs_d.transcripts.exists()
+    out, _ = run_failing(folder / "d.srt", "--participant", "Q")
+    assert "d.srt: participant Q does not exist" in out
+
+
+def test_it_creates_new_participants_in_the_study(folder, participant, other_study):
+    Participant.objects.create(study=other_study, code="N1", sector="ngo", gender="male")
+    run(folder, "--csv", folder / "map.csv")
+    new = Participant.objects.get(study=participant.study, code="N1")
+    assert new.organisation == "Fundación" and new.transcripts.count() == 2

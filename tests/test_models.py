@@ -33,14 +33,15 @@ def assert_integrity_error(write):
 def excerpt(transcript, coder, start, end, **extra):
     """An unsaved excerpt whose quote matches the text unless `quote` says otherwise."""
     extra.setdefault("quote", transcript.text[start:end])
-    return CodedExcerpt(transcript=transcript, coder=coder, start=start, end=end, **extra)
+    return CodedExcerpt(study=transcript.study, transcript=transcript, coder=coder, start=start,
+                        end=end, **extra)
 
 
 # ----- CodedExcerpt: database -----
 
 def test_it_saves_a_well_formed_excerpt(transcript, alice):
     saved = CodedExcerpt.objects.create(
-        transcript=transcript, coder=alice, start=0, end=11, quote=INTERVIEWER
+        study=transcript.study, transcript=transcript, coder=alice, start=0, end=11, quote=INTERVIEWER
     )
     assert CodedExcerpt.objects.get(pk=saved.pk).quote == INTERVIEWER
 
@@ -53,7 +54,7 @@ def test_it_saves_a_well_formed_excerpt(transcript, alice):
 def test_it_refuses_bad_offsets_on_create(transcript, alice, start, end):
     assert_integrity_error(
         lambda: CodedExcerpt.objects.create(
-            transcript=transcript, coder=alice, start=start, end=end, quote="x"
+            study=transcript.study, transcript=transcript, coder=alice, start=start, end=end, quote="x"
         )
     )
     assert not CodedExcerpt.objects.exists()
@@ -72,7 +73,7 @@ def test_it_refuses_bad_offsets_in_bulk_create(transcript, alice):
 )
 def test_it_refuses_bad_offsets_in_update(transcript, alice, changes):
     saved = CodedExcerpt.objects.create(
-        transcript=transcript, coder=alice, start=0, end=11, quote=INTERVIEWER
+        study=transcript.study, transcript=transcript, coder=alice, start=0, end=11, quote=INTERVIEWER
     )
     assert_integrity_error(lambda: CodedExcerpt.objects.filter(pk=saved.pk).update(**changes))
     saved.refresh_from_db()
@@ -125,7 +126,8 @@ def test_it_rejects_an_empty_span_in_full_clean(transcript, alice):
 @pytest.mark.parametrize("text", ["one\r\ntwo", "one\rtwo", "\r"], ids=["crlf", "cr", "only-cr"])
 def test_it_refuses_carriage_returns_in_transcript_text(participant, text):
     assert_integrity_error(
-        lambda: Transcript.objects.create(participant=participant, title="CR", text=text)
+        lambda: Transcript.objects.create(study=participant.study, participant=participant, title="CR",
+                                          text=text)
     )
     assert not Transcript.objects.exists()
 
@@ -140,12 +142,14 @@ def test_it_refuses_a_carriage_return_written_by_update(transcript):
 
 def test_it_refuses_an_empty_transcript_title(participant):
     assert_integrity_error(
-        lambda: Transcript.objects.create(participant=participant, title="", text="x")
+        lambda: Transcript.objects.create(study=participant.study, participant=participant, title="",
+                                          text="x")
     )
 
 
 def test_it_rejects_text_that_is_not_nfc(participant):
-    decomposed = Transcript(participant=participant, title="NFD", text="caf" + "e\u0301")
+    decomposed = Transcript(study=participant.study, participant=participant, title="NFD",
+                            text="caf" + "e\u0301")
     with pytest.raises(ValidationError) as caught:
         decomposed.full_clean()
     assert list(caught.value.error_dict) == ["text"]
@@ -157,40 +161,43 @@ def test_it_rejects_text_that_is_not_nfc(participant):
 )
 def test_it_rejects_text_not_in_normal_form(participant, text):
     with pytest.raises(ValidationError) as caught:
-        Transcript(participant=participant, title="T", text=text).clean()
+        Transcript(study=participant.study, participant=participant, title="T", text=text).clean()
     assert list(caught.value.error_dict) == ["text"]
 
 
 def test_it_accepts_nfc_text(participant):
-    Transcript(participant=participant, title="NFC", text="caf\u00e9 😀\n\nمرحبا").full_clean()
+    Transcript(study=participant.study, participant=participant, title="NFC",
+               text="caf\u00e9 😀\n\nمرحبا").full_clean()
 
 
 # ----- Theme -----
 
 def test_it_refuses_two_sibling_themes_with_one_name(themes):
-    assert_integrity_error(lambda: Theme.objects.create(name="Youth", parent=themes["parent"]))
+    assert_integrity_error(
+        lambda: Theme.objects.create(study=themes["parent"].study, name="Youth", parent=themes["parent"])
+    )
     assert Theme.objects.filter(name="Youth").count() == 1
 
 
 def test_it_allows_one_name_under_different_parents(themes):
-    other = Theme.objects.create(name="Analytic themes")
-    Theme.objects.create(name="Youth", parent=other)
+    other = Theme.objects.create(study=themes["parent"].study, name="Analytic themes")
+    Theme.objects.create(study=themes["parent"].study, name="Youth", parent=other)
     assert Theme.objects.filter(name="Youth").count() == 2
 
 
 def test_it_refuses_two_top_level_themes_with_one_name(themes):
-    assert_integrity_error(lambda: Theme.objects.create(name="Strategy themes"))
+    assert_integrity_error(lambda: Theme.objects.create(study=themes["parent"].study, name="Strategy themes"))
     assert Theme.objects.filter(name="Strategy themes").count() == 1
 
 
 def test_it_allows_a_top_level_theme_named_like_a_sub_theme(themes):
-    Theme.objects.create(name="Youth")
+    Theme.objects.create(study=themes["parent"].study, name="Youth")
     assert Theme.objects.filter(name="Youth").count() == 2
 
 
 def test_it_reports_duplicate_names_in_full_clean(themes):
     with pytest.raises(ValidationError):
-        Theme(name="Youth", parent=themes["parent"]).full_clean()
+        Theme(study=themes["parent"].study, name="Youth", parent=themes["parent"]).full_clean()
 
 
 def test_it_refuses_a_theme_that_is_its_own_parent_in_the_database(themes):
@@ -207,7 +214,8 @@ def test_it_rejects_a_theme_under_itself(themes):
 
 
 def test_it_rejects_a_theme_under_its_own_descendant(themes):
-    grandchild = Theme.objects.create(name="Rural youth", parent=themes["youth"])
+    grandchild = Theme.objects.create(study=themes["parent"].study, name="Rural youth",
+                                      parent=themes["youth"])
     parent = themes["parent"]
     parent.parent = grandchild
     with pytest.raises(ValidationError) as caught:
@@ -216,7 +224,7 @@ def test_it_rejects_a_theme_under_its_own_descendant(themes):
 
 
 def test_it_accepts_moving_a_theme_to_another_branch(themes):
-    other = Theme.objects.create(name="Analytic themes")
+    other = Theme.objects.create(study=themes["parent"].study, name="Analytic themes")
     youth = themes["youth"]
     youth.parent = other
     youth.full_clean()
@@ -224,10 +232,10 @@ def test_it_accepts_moving_a_theme_to_another_branch(themes):
 
 # ----- Participant -----
 
-def test_it_refuses_consent_withdrawn_before_it_was_given(db):
+def test_it_refuses_consent_withdrawn_before_it_was_given(study):
     assert_integrity_error(
         lambda: Participant.objects.create(
-            code="X",
+            study=study, code="X",
             sector="ngo",
             gender="female",
             consent_given=True,
@@ -247,41 +255,54 @@ def test_it_refuses_a_withdrawal_date_moved_before_consent(participant):
     )
 
 
-def test_it_allows_consent_withdrawn_on_the_day_it_was_given(db):
+def test_it_allows_consent_withdrawn_on_the_day_it_was_given(study):
     day = datetime.date(2009, 4, 8)
     Participant.objects.create(
-        code="X", sector="ngo", gender="female", consent_given=True,
+        study=study, code="X", sector="ngo", gender="female", consent_given=True,
         consent_date=day, consent_withdrawn_on=day,
     )
     assert Participant.objects.filter(code="X").exists()
 
 
-def test_it_refuses_an_empty_participant_code(db):
+def test_it_refuses_an_empty_participant_code(study):
     assert_integrity_error(
-        lambda: Participant.objects.create(code="", sector="ngo", gender="female")
+        lambda: Participant.objects.create(study=study, code="", sector="ngo", gender="female")
     )
 
 
-def test_it_rejects_a_consent_date_without_consent(db):
+def test_it_rejects_a_consent_date_without_consent(study):
     unticked = Participant(
-        code="X", sector="ngo", gender="female", consent_date=datetime.date(2009, 4, 8)
+        study=study, code="X", sector="ngo", gender="female", consent_date=datetime.date(2009, 4, 8)
     )
     with pytest.raises(ValidationError) as caught:
         unticked.full_clean()
     assert list(caught.value.error_dict) == ["consent_given"]
 
 
-def test_it_accepts_a_consent_date_with_consent(db):
+def test_it_accepts_a_consent_date_with_consent(study):
     Participant(
-        code="X", sector="ngo", gender="female", consent_given=True,
+        study=study, code="X", sector="ngo", gender="female", consent_given=True,
         consent_date=datetime.date(2009, 4, 8),
     ).full_clean()
+
+
+def test_it_refuses_one_participant_code_twice_in_a_study(participant):
+    assert_integrity_error(
+        lambda: Participant.objects.create(study=participant.study, code="D", sector="ngo", gender="male")
+    )
+    with pytest.raises(ValidationError):
+        Participant(study=participant.study, code="D", sector="ngo", gender="male").full_clean()
+
+
+def test_it_allows_one_participant_code_in_two_studies(participant, other_study):
+    Participant.objects.create(study=other_study, code="D", sector="ngo", gender="male")
+    assert Participant.objects.filter(code="D").count() == 2
 
 
 # ----- error codes -----
 
 def _non_nfc_transcript(participant, themes):
-    return Transcript(participant=participant, title="NFD", text="e\u0301")
+    return Transcript(study=participant.study, participant=participant, title="NFD", text="e\u0301")
 
 
 def _theme_under_itself(participant, themes):

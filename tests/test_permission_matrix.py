@@ -1,129 +1,180 @@
-"""Every URL pattern, requested as each of five users, against a declared table of what each
-role may do. A view with no entry in the table fails `test_every_view_is_in_the_table`.
+"""Every URL pattern, requested as each of six users, against a declared table of what each may
+do; then every route that takes an object id, probed across studies. A view with no entry in the
+table fails `test_every_view_is_in_the_table`.
 
-Roles, in the order the request loop uses (the researcher last, so a write that succeeds for
-them does not hide what the others would have met):
-    anonymous, stranger (logged in, no role), reviewer, admin, researcher.
+Users (tests/conftest.py): anonymous; stranger (logged in, member of no study); site_admin (runs
+the site, member of no study); and the study's reviewer, researcher and owner. A status in the
+table is what that user gets from a GET, or from a POST with an empty body: an empty POST shows
+the permission check without changing anything (403 for a role that may not write, 400 or a
+redirect for one that may). Non-members get 404 for everything inside a study, never 403: the
+existence of another study's objects is not revealed. Each (route, user) pair runs on its own
+fresh objects, so a write that succeeds for one user cannot change what another meets.
 
-A status in the table is what that role gets from a GET, or from a POST with an empty body.
-An empty POST to a write view shows the permission check without changing anything: 403 for a
-role that may not write, 400 (the form's message) or a redirect for one that may. The Django
-admin (namespace "admin") has its own permission system and its own tests
-(test_admin_participants.py); the password-reset flow is Django's and reachable by anyone.
+Cross-study probes: otto owns another study. For every route that takes an object id, he asks
+for this study's object through his own study's address; adam, owner of this study, asks for an
+object of otto's study through his. Each method the owner may use must give 404 (a GET to a
+POST-only view is a 405 whatever the id, so it proves nothing and is not probed).
+
+The Django admin (namespace "admin") has its own permission system; the password-reset flow is
+Django's and reachable by anyone.
 """
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from audit.models import Change
+from coding.models import AutoCodingRun, Theme
+from coding.services import excerpt_create, excerpt_delete, theme_delete
+from interviews.models import Participant, Transcript, TranscriptSource
+from studies.models import Membership
 from tests.conftest import client_for
 
-ROLES = ("anonymous", "stranger", "reviewer", "admin", "researcher")
+USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
 EXCLUDED_NAMESPACES = {"admin"}
 
 
 def everyone(status):
-    return dict.fromkeys(ROLES, status)
+    return dict.fromkeys(USERS, status)
 
 
-def roles(anonymous=LOGIN, stranger=403, reviewer=403, admin=403, researcher=403):
-    return {"anonymous": anonymous, "stranger": stranger, "reviewer": reviewer, "admin": admin,
-            "researcher": researcher}
+def users(anonymous=LOGIN, stranger=403, site_admin=403, reviewer=403, researcher=403, owner=403):
+    return {"anonymous": anonymous, "stranger": stranger, "site_admin": site_admin,
+            "reviewer": reviewer, "researcher": researcher, "owner": owner}
 
 
-READERS = roles(reviewer=200, admin=200, researcher=200)
-ADMINS = roles(admin=200)
-RESEARCHERS = roles(researcher=200)
-TRANSCRIPT_EDITORS = roles(admin=200, researcher=200)  # researchers and admins bring text in
-POST_ONLY = roles(stranger=405, reviewer=405, admin=405, researcher=405)
+def study(reviewer=403, researcher=403, owner=403):
+    """Inside a study: non-members (the stranger, the site admin) get 404."""
+    return users(stranger=404, site_admin=404, reviewer=reviewer, researcher=researcher, owner=owner)
 
-# route name -> (object the URL needs, {method: {role: status}})
+
+LOGGED_IN = users(stranger=200, site_admin=200, reviewer=200, researcher=200, owner=200)
+SITE_ADMINS = users(site_admin=200, owner=200)  # adam, the owner in conftest, is a site admin too
+MEMBERS = study(reviewer=200, researcher=200, owner=200)
+CODERS = study(researcher=200, owner=200)
+OWNERS = study(owner=200)
+# A POST-only view answers a GET with 405 before it looks at the study: the address, not the data.
+POST_ONLY = users(stranger=405, site_admin=405, reviewer=405, researcher=405, owner=405)
+
+
+def writes(status):
+    """An empty POST to a write view: refused for reviewers, `status` for researchers and owners."""
+    return study(researcher=status, owner=status)
+
+
+# route name -> (object the URL needs, {method: {user: status}})
 MATRIX = {
-    "home": (None, {"GET": roles(stranger=200, reviewer=200, admin=200, researcher=200)}),
+    "home": (None, {"GET": LOGGED_IN}),
     "login": (None, {"GET": everyone(200), "POST": everyone(200)}),
     "logout": (None, {"POST": everyone(LOGIN)}),
-    "password_change": (None, {"GET": roles(stranger=200, reviewer=200, admin=200, researcher=200)}),
-    "password_change_done": (None, {"GET": roles(stranger=200, reviewer=200, admin=200, researcher=200)}),
+    "password_change": (None, {"GET": LOGGED_IN}),
+    "password_change_done": (None, {"GET": LOGGED_IN}),
     "password_reset": (None, {"GET": everyone(200)}),
     "password_reset_done": (None, {"GET": everyone(200)}),
     "password_reset_confirm": ("reset", {"GET": everyone(200)}),
     "password_reset_complete": (None, {"GET": everyone(200)}),
-    # accounts
-    "accounts:user-list": (None, {"GET": ADMINS}),
-    "accounts:user-create": (None, {"GET": ADMINS, "POST": roles(admin=400)}),
-    "accounts:user-update": ("user", {"GET": ADMINS, "POST": roles(admin=302)}),
-    # audit
-    "audit:history-log": (None, {"GET": ADMINS}),
-    "audit:excerpt-history": ("excerpt", {"GET": READERS}),
-    "audit:excerpt-revert": ("change", {"POST": roles(researcher=302)}),
-    "audit:trash": (None, {"GET": RESEARCHERS}),
-    # interviews
-    "interviews:transcript-list": (None, {"GET": READERS}),
-    "interviews:transcript-upload": (None, {"GET": TRANSCRIPT_EDITORS,
-                                            "POST": roles(admin=400, researcher=400)}),
-    "interviews:transcripts-anonymise": (None, {"GET": TRANSCRIPT_EDITORS,
-                                                "POST": roles(admin=400, researcher=400)}),
-    "interviews:transcript-review": ("transcript", {"GET": READERS}),
-    "interviews:transcript-text-edit": ("transcript", {"GET": TRANSCRIPT_EDITORS,
-                                                       "POST": roles(admin=400, researcher=400)}),
-    "interviews:transcript-anonymise": ("transcript", {"GET": TRANSCRIPT_EDITORS,
-                                                       "POST": roles(admin=400, researcher=400)}),
-    # the original file may hold names anonymised since: admins only
-    "interviews:transcript-source": ("source", {"GET": ADMINS}),
-    "interviews:excerpt-review-accept": ("excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
+    "javascript-catalog": (None, {"GET": everyone(200)}),
+    # site level: accounts, study creation, trash, import
+    "accounts:user-list": (None, {"GET": SITE_ADMINS}),
+    "accounts:user-create": (None, {"GET": SITE_ADMINS, "POST": users(site_admin=400, owner=400)}),
+    "accounts:user-update": ("user", {"GET": SITE_ADMINS, "POST": users(site_admin=302, owner=302)}),
+    "studies:study-create": (None, {"GET": SITE_ADMINS, "POST": users(site_admin=400, owner=400)}),
+    "studies:trash": (None, {"GET": SITE_ADMINS}),
+    "studies:study-restore": ("trashed_study", {"GET": users(stranger=405, site_admin=405, reviewer=405,
+                                                            researcher=405, owner=405),
+                                                "POST": users(site_admin=302, owner=302)}),
+    "exchange-import:study-import": (None, {"GET": SITE_ADMINS, "POST": users(site_admin=400, owner=400)}),
+    # a study's members and settings
+    "study:members": (None, {"GET": MEMBERS}),
+    "study:member-add": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "study:member-role": ("membership", {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "study:member-remove": ("membership", {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "study:settings": (None, {"GET": OWNERS, "POST": study(owner=400)}),
+    "study:archive": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "study:delete": (None, {"GET": OWNERS, "POST": study(owner=400)}),
+    # a site admin makes themselves owner of any study (logged); anyone else is refused before
+    # the study is even looked up, so the answer says nothing about which studies exist
+    "study:claim": (None, {"GET": users(stranger=405, site_admin=405, reviewer=405, researcher=405,
+                                        owner=405),
+                           "POST": users(site_admin=302, owner=302)}),
+    # transcripts and their corrections
+    "transcripts:transcript-list": (None, {"GET": MEMBERS}),
+    "transcripts:transcripts-anonymise": (None, {"GET": CODERS, "POST": writes(400)}),
+    "transcripts:transcript-review": ("transcript", {"GET": MEMBERS}),
+    "transcripts:transcript-text-edit": ("transcript", {"GET": CODERS, "POST": writes(400)}),
+    "transcripts:transcript-anonymise": ("transcript", {"GET": CODERS, "POST": writes(400)}),
+    "transcripts:excerpt-review-accept": ("excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
+    "interviews:transcript-upload": (None, {"GET": CODERS, "POST": writes(400)}),
+    # the original file may hold names anonymised since: owners only
+    "interviews:transcript-source": ("source", {"GET": OWNERS}),
+    # participant records: pseudonymous list for members, identities and edits for owners
+    "interviews:participant-list": (None, {"GET": MEMBERS}),
+    "interviews:participant-create": (None, {"GET": OWNERS, "POST": study(owner=400)}),
+    "interviews:participant-update": ("participant", {"GET": OWNERS, "POST": study(owner=400)}),
+    "interviews:participant-export": (None, {"GET": MEMBERS}),
+    "interviews:participant-export-identifying": (None, {"GET": OWNERS}),
     # coding: the coding page and excerpt writes
-    "coding:transcript-coding": ("transcript", {"GET": READERS}),
-    "coding:excerpt-create": ("transcript", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
-    "coding:excerpt-update": ("excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
-    "coding:excerpt-delete": ("excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
-    "coding:excerpt-restore": ("deleted_excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
-    "coding:theme-create": (None, {"GET": POST_ONLY, "POST": roles(researcher=400)}),
+    "coding:transcript-coding": ("transcript", {"GET": MEMBERS}),
+    "coding:excerpt-create": ("transcript", {"GET": POST_ONLY, "POST": writes(302)}),
+    "coding:excerpt-update": ("excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
+    "coding:excerpt-delete": ("excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
+    "coding:excerpt-restore": ("deleted_excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
+    "coding:theme-create": (None, {"GET": POST_ONLY, "POST": writes(400)}),
     # codebook
-    "coding:codebook": (None, {"GET": READERS}),
-    "coding:codebook-export-qdc": (None, {"GET": READERS}),
-    "coding:codebook-export-csv": (None, {"GET": READERS}),
-    "coding:codebook-import": (None, {"GET": RESEARCHERS, "POST": roles(researcher=400)}),
-    "coding:codebook-theme-create": (None, {"GET": RESEARCHERS, "POST": roles(researcher=400)}),
-    "coding:theme-update": ("theme", {"GET": RESEARCHERS, "POST": roles(researcher=400)}),
-    "coding:theme-move": ("theme", {"GET": POST_ONLY, "POST": roles(researcher=400)}),
-    "coding:theme-merge": ("theme", {"GET": RESEARCHERS, "POST": roles(researcher=400)}),
-    "coding:theme-split": ("theme", {"GET": RESEARCHERS, "POST": roles(researcher=400)}),
-    "coding:theme-delete": ("theme", {"GET": RESEARCHERS, "POST": roles(researcher=302)}),
-    "coding:theme-restore": ("deleted_theme", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
+    "coding:codebook": (None, {"GET": MEMBERS}),
+    "coding:codebook-export-qdc": (None, {"GET": MEMBERS}),
+    "coding:codebook-export-csv": (None, {"GET": MEMBERS}),
+    "coding:codebook-import": (None, {"GET": CODERS, "POST": writes(400)}),
+    "coding:codebook-copy": (None, {"GET": CODERS, "POST": writes(400)}),
+    "coding:codebook-theme-create": (None, {"GET": CODERS, "POST": writes(400)}),
+    "coding:theme-update": ("theme", {"GET": CODERS, "POST": writes(400)}),
+    "coding:theme-move": ("theme", {"GET": POST_ONLY, "POST": writes(400)}),
+    "coding:theme-merge": ("theme", {"GET": CODERS, "POST": writes(400)}),
+    "coding:theme-split": ("theme", {"GET": CODERS, "POST": writes(400)}),
+    "coding:theme-delete": ("theme", {"GET": CODERS, "POST": writes(302)}),
+    "coding:theme-restore": ("deleted_theme", {"GET": POST_ONLY, "POST": writes(302)}),
     # browse, search, reports
-    "reports:excerpt-browser": (None, {"GET": READERS}),
-    "reports:excerpt-export-csv": (None, {"GET": READERS}),
-    "reports:search": (None, {"GET": READERS}),
-    "reports:auto-code": (None, {"GET": POST_ONLY, "POST": roles(researcher=400)}),
-    "reports:auto-coding-undo": ("run", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
-    "reports:theme-report": ("theme", {"GET": READERS}),
-    "reports:theme-report-docx": ("theme", {"GET": READERS}),
-    "reports:theme-report-xlsx": ("theme", {"GET": READERS}),
-    "reports:theme-report-csv": ("theme", {"GET": READERS}),
-    "reports:study-overview": (None, {"GET": READERS}),
-    "reports:theme-matrix": (None, {"GET": READERS}),
-    "reports:theme-cooccurrence": (None, {"GET": READERS}),
-    # REFI-QDA exchange: whole-study copies, for the roles that bring data in and keep it
-    "exchange:exchange": (None, {"GET": TRANSCRIPT_EDITORS}),
-    "exchange:study-export": (None, {"GET": TRANSCRIPT_EDITORS}),
-    "exchange:study-import": (None, {"GET": POST_ONLY, "POST": roles(admin=400, researcher=400)}),
+    "reports:excerpt-browser": (None, {"GET": MEMBERS}),
+    "reports:excerpt-export-csv": (None, {"GET": MEMBERS}),
+    "reports:search": (None, {"GET": MEMBERS}),
+    "reports:auto-code": (None, {"GET": POST_ONLY, "POST": writes(400)}),
+    "reports:auto-coding-undo": ("run", {"GET": POST_ONLY, "POST": writes(302)}),
+    "reports:theme-report": ("theme", {"GET": MEMBERS}),
+    "reports:theme-report-docx": ("theme", {"GET": MEMBERS}),
+    "reports:theme-report-xlsx": ("theme", {"GET": MEMBERS}),
+    "reports:theme-report-csv": ("theme", {"GET": MEMBERS}),
+    "reports:study-overview": (None, {"GET": MEMBERS}),
+    "reports:theme-matrix": (None, {"GET": MEMBERS}),
+    "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
+    # REFI-QDA export of the whole study: for the roles that bring data in
+    "exchange:exchange": (None, {"GET": CODERS}),
+    "exchange:study-export": (None, {"GET": CODERS}),
+    # history: who changed what is for owners; the trash for those who can restore
+    "audit:history-log": (None, {"GET": OWNERS}),
+    "audit:excerpt-history": ("excerpt", {"GET": MEMBERS}),
+    "audit:excerpt-revert": ("change", {"GET": POST_ONLY, "POST": writes(302)}),
+    "audit:trash": (None, {"GET": CODERS}),
 }
 
 
-def walk(patterns, namespace=None):
+def walk(patterns, namespace=None, prefix=""):
     for pattern in patterns:
+        route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
             inner = pattern.namespace
             if inner in EXCLUDED_NAMESPACES:
                 continue
             nested = f"{namespace}:{inner}" if namespace and inner else inner or namespace
-            yield from walk(pattern.url_patterns, nested)
+            yield from walk(pattern.url_patterns, nested, route)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
 
 
-ROUTES = sorted(set(walk(get_resolver().url_patterns)))
+ROUTES = dict(walk(get_resolver().url_patterns))
+IN_STUDY = {name for name, route in ROUTES.items() if "<slug:study>" in route}
+NEEDS_ID = sorted(name for name in MATRIX
+                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study"))
 
 
 def test_every_view_is_in_the_table():
@@ -133,34 +184,80 @@ def test_every_view_is_in_the_table():
     assert not stale, f"these MATRIX entries name no view: {stale}"
 
 
-def url_for(name, needs, objects):
+def test_every_object_route_lives_inside_a_study():
+    assert set(NEEDS_ID) <= IN_STUDY
+
+
+def url_for(name, needs, objects, slug):
+    head = [slug] if name in IN_STUDY else []
     if needs is None:
-        return reverse(name)
+        return reverse(name, args=head)
     if needs == "reset":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if needs == "change":
         change = objects["change"]
-        return reverse(name, kwargs={"pk": change.object_id, "change_pk": change.pk})
+        return reverse(name, args=[*head, change.object_id, change.pk])
     if needs == "source":
-        return reverse(name, args=[objects["source"].transcript_id])
-    return reverse(name, args=[objects[needs].pk])
+        return reverse(name, args=[*head, objects["source"].transcript_id])
+    return reverse(name, args=[*head, objects[needs].pk])
 
 
-def observed(status_code, response):
-    if status_code == 302 and response["Location"].startswith(reverse("login")):
+def observed(response):
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
         return LOGIN
-    return status_code
+    return response.status_code
 
 
-@pytest.mark.parametrize("name", ROUTES)
-def test_each_role_gets_what_the_table_declares(name, cast, objects):
+def request(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, {})
+
+
+@pytest.mark.parametrize("user", USERS)
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_user_gets_what_the_table_declares(name, user, cast, objects):
     needs, methods = MATRIX[name]
-    got, want = {}, {}
-    for method, expected in methods.items():
-        for role in ROLES:
-            client = client_for(cast[role]) if role != "anonymous" else Client()
-            url = url_for(name, needs, objects)
-            response = client.get(url) if method == "GET" else client.post(url, {})
-            got[(method, role)] = observed(response.status_code, response)
-            want[(method, role)] = expected[role]
-    assert got == want
+    client = client_for(cast[user]) if user != "anonymous" else Client()
+    url = url_for(name, needs, objects, objects["study"].slug)
+    got = {method: observed(request(client, method, url)) for method in methods}
+    assert got == {method: expected[user] for method, expected in methods.items()}
+
+
+@pytest.fixture
+def foreign(otto, other_study, bob):
+    """One of each object in otto's study, made the way `objects` makes them in the cast's."""
+    participant = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="female",
+                                             consent_given=True, consent_scope="quote")
+    transcript = Transcript.objects.create(study=other_study, participant=participant, title="Other",
+                                           text="Otto's interview text, about other things entirely.")
+    theme = Theme.objects.create(study=other_study, name="Elsewhere")
+    excerpt = excerpt_create(transcript=transcript, start=0, end=6, themes=[theme], coder=otto)
+    gone = excerpt_create(transcript=transcript, start=7, end=16, themes=[theme], coder=otto)
+    deleted_excerpt = excerpt_delete(excerpt=gone, user=otto)
+    deleted_theme = theme_delete(theme=Theme.objects.create(study=other_study, name="Old there"),
+                                 user=otto, codings="remove")
+    run = AutoCodingRun.objects.create(study=other_study, query="other", theme=theme, coder=otto)
+    source = TranscriptSource.objects.create(
+        transcript=transcript, name="z.txt", content_type="text/plain", format="txt", encoding="utf-8",
+        size=3, sha256="1" * 64, data=b"xyz",
+    )
+    return {
+        "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
+        "participant": participant, "transcript": transcript, "excerpt": excerpt,
+        "theme": theme, "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
+        "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
+                                                          object_id=str(excerpt.pk)).first(),
+    }
+
+
+@pytest.mark.parametrize("name", NEEDS_ID)
+def test_an_id_from_another_study_is_a_404(name, objects, foreign, otto, adam):
+    needs, declared = MATRIX[name]
+    methods = [method for method, expected in declared.items() if expected["owner"] != 405]
+    probes = [
+        # otto, through his own study's address, names an object of adam's study
+        (client_for(otto), url_for(name, needs, objects, foreign["study"].slug)),
+        # adam, through his study's address, names an object of otto's study
+        (client_for(adam), url_for(name, needs, foreign, objects["study"].slug)),
+    ]
+    got = [(method, request(client, method, url).status_code) for client, url in probes for method in methods]
+    assert got == [(method, 404) for _client, _url in probes for method in methods]

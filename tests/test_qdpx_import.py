@@ -1,4 +1,5 @@
-"""exchange.qdpx_import.study_import: files other tools write, and how each deviation is read.
+"""exchange.qdpx_import.study_import: a file becomes a new study; files other tools write, and
+how each deviation is read.
 
 Every file here is built by the test, shaped like what NOTES.md says each tool writes."""
 
@@ -10,10 +11,13 @@ from django.contrib.auth import get_user_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit.models import Change
 from coding.models import CodedExcerpt, Theme
-from exchange.qdpx_import import FALLBACK_USERNAME, study_import
+from coding.services import excerpt_create
+from exchange.qdpx_import import study_import
 from exchange.textmap import SourceText
 from interviews.models import Participant, Transcript
+from studies.models import Membership, Role, Study
 
 NS = "urn:QDA-XML:project:1.0"
 
@@ -60,8 +64,30 @@ def source(n, *selections, name="Interview", folder="sources", extra=""):
             f'{"".join(selections)}{extra}</TextSource></Sources>')
 
 
+def importer():
+    """Who imports when a test does not say: a user of no study."""
+    return get_user_model().objects.get_or_create(username="ines")[0]
+
+
 def run(archive, **kwargs):
-    return study_import(archive, file_name="test.qdpx", **kwargs)
+    kwargs.setdefault("owner", importer())
+    kwargs.setdefault("file_name", "test.qdpx")
+    return study_import(archive, **kwargs)
+
+
+def study_rows(study):
+    """What a study holds, counted, and its log: a study an import must leave untouched."""
+    return {
+        "themes": Theme.objects.filter(study=study).count(),
+        "participants": Participant.objects.filter(study=study).count(),
+        "transcripts": Transcript.objects.filter(study=study).count(),
+        "excerpts": CodedExcerpt.objects.filter(study=study).count(),
+        "codings": CodedExcerpt.themes.through.objects.filter(codedexcerpt__study=study).count(),
+        "members": Membership.objects.filter(study=study).count(),
+        "changes": Change.objects.filter(study=study).count(),
+        "state": list(Theme.objects.filter(study=study).order_by("pk").values_list(
+            "pk", "name", "parent_id", "colour", "order")),
+    }
 
 
 def utf16(text):
@@ -235,19 +261,11 @@ def test_it_takes_the_coder_from_the_coding_before_the_selection(db):
     assert get_user_model().objects.filter(username="Exporting_User").exists()
 
 
-def test_it_credits_the_importing_user_with_codings_that_name_no_coder(alice):
-    bare = f'<Coding guid="{g(40)}"><CodeRef targetGUID="{g(12)}"/></Coding>'
-    body = CODES + source(20, selection(30, 0, 5, bare, user=None))
-    run(qdpx(project(body), {f"sources/{g(20)}.txt": "alpha beta"}), user=alice)
-    assert excerpt().coder == alice
-
-
-def test_it_credits_a_refi_import_user_when_nobody_is_importing(db):
+def test_it_credits_the_importing_user_with_codings_that_name_no_coder(db):
     bare = f'<Coding guid="{g(40)}"><CodeRef targetGUID="{g(12)}"/></Coding>'
     body = CODES + source(20, selection(30, 0, 5, bare, user=None))
     run(qdpx(project(body), {f"sources/{g(20)}.txt": "alpha beta"}))
-    assert excerpt().coder.username == FALLBACK_USERNAME
-    assert not excerpt().coder.has_usable_password()
+    assert excerpt().coder == importer()
 
 
 def test_it_imports_memos_from_descriptions_note_refs_and_links(db):
@@ -320,36 +338,96 @@ def test_it_codes_a_whole_source(db):
     assert (excerpt().start, excerpt().end, excerpt().quote) == (0, 10, "alpha beta")
 
 
-# ----- merging into a study that has data -----
+# ----- a new study -----
 
-def test_it_merges_everything_when_the_same_file_comes_twice(db):
+def test_it_makes_a_new_study_owned_by_the_importer_and_nobody_else(db):
+    qde = project(USERS + CODES + source(20, selection(30, 0, 5, coding(40, 12))))
+    report = run(qdpx(qde, {f"sources/{g(20)}.txt": "alpha beta"}))
+    study = Study.objects.get()
+    assert report.study == study
+    assert (study.name, study.slug, study.created_by) == ("p", "p", importer())
+    assert list(study.memberships.values_list("user__username", "role")) == [("ines", Role.OWNER)]
+    assert report.merged["users"] == 0 and report.imported["users"] == 2  # coders get no membership
+
+
+def test_it_sets_the_new_study_on_every_row_it_makes(db):
+    qde = project(USERS + CODES + source(20, selection(30, 0, 5, coding(40, 12), coding(41, 10))))
+    study = run(qdpx(qde, {f"sources/{g(20)}.txt": "alpha beta"})).study
+    for model in (Theme, Participant, Transcript, CodedExcerpt):
+        assert model.objects.exists()
+        assert set(model.objects.values_list("study", flat=True)) == {study.pk}
+    for row in CodedExcerpt.themes.through.objects.select_related("codedexcerpt", "theme"):
+        assert row.codedexcerpt.study_id == row.theme.study_id == study.pk
+
+
+def test_it_leaves_other_studies_untouched(alice, transcript, themes, other_study, otto):
+    excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice)
+    Theme.objects.create(study=other_study, name="Threat")
+    before = {s.pk: study_rows(s) for s in Study.objects.all()}
+    # The same names as the existing studies' themes, participant D, a transcript like theirs.
+    body = (f'<CodeBook><Codes><Code guid="{g(10)}" name="Strategy themes" isCodable="true">'
+            f'<Code guid="{g(11)}" name="Youth" isCodable="true"/></Code>'
+            f'<Code guid="{g(12)}" name="Threat" isCodable="true"/></Codes></CodeBook>'
+            f'<Cases><Case guid="{g(90)}" name="D"><SourceRef targetGUID="{g(20)}"/></Case></Cases>'
+            + source(20, selection(30, 0, 5, coding(40, 11)), name="Interview D"))
+    report = run(qdpx(project(body), {f"sources/{g(20)}.txt": transcript.text}), owner=alice)
+    assert {s.pk: study_rows(s) for s in Study.objects.exclude(pk=report.study.pk)} == before
+    assert study_rows(report.study) | {"state": None, "changes": None} == {
+        "themes": 3, "participants": 1, "transcripts": 1, "excerpts": 1, "codings": 1, "members": 1,
+        "state": None, "changes": None}
+    assert Participant.objects.filter(code="D").count() == 2
+
+
+def test_it_makes_a_second_study_when_the_same_file_comes_twice(db):
     files = {f"sources/{g(20)}.txt": "alpha beta"}
     qde = project(USERS + CODES + source(20, selection(30, 0, 5, coding(40, 12), coding(41, 10))))
-    run(qdpx(qde, files))
-    counts = [m.objects.count() for m in (Theme, Participant, Transcript, CodedExcerpt)]
+    first = run(qdpx(qde, files)).study
+    before = study_rows(first)
     report = run(qdpx(qde, files))
-    assert [m.objects.count() for m in (Theme, Participant, Transcript, CodedExcerpt)] == counts
-    assert not +report.imported  # no count above zero
-    assert report.merged == {"users": 2, "themes": 3, "participants": 1, "transcripts": 1, "excerpts": 1}
+    assert (first.slug, report.study.slug) == ("p", "p-2")
+    assert study_rows(first) == before
+    assert study_rows(report.study) | {"state": None, "changes": None} == before | {
+        "state": None, "changes": None}
+    assert report.merged == {"users": 2}
 
 
-def test_it_merges_a_code_into_the_theme_of_the_same_name_and_parent(themes):
-    body = (f'<CodeBook><Codes><Code guid="{g(10)}" name="Strategy themes" isCodable="true">'
-            f'<Code guid="{g(11)}" name="Youth" isCodable="true"/>'
-            f'<Code guid="{g(12)}" name="New" isCodable="true"/></Code></Codes></CodeBook>')
-    report = run(qdpx(project(body)))
-    assert report.merged["themes"] == 2 and report.imported["themes"] == 1
-    new = Theme.objects.get(name="New")
-    assert new.parent == themes["parent"]
-    assert new.order == 1  # after the existing children (both order 0)
-    assert Theme.objects.get(name="Youth", parent=themes["parent"]).colour == "#fd7e14"  # kept ours
+@pytest.mark.parametrize(("project_name", "file_name", "name", "slug"), [
+    ("Pasto Open to the World", "x.qdpx", "Pasto Open to the World", "pasto-open-to-the-world"),
+    ("  Ñandú café  ", "x.qdpx", "Ñandú café", "nandu-cafe"),
+    ("", "Field notes 2009.qdpx", "Field notes 2009", "field-notes-2009"),
+    ("研究", "x.qdpx", "研究", "study"),
+    ("Import", "x.qdpx", "Import", "import-2"),  # /studies/import/ is the import page itself
+    ("A" * 300, "x.qdpx", "A" * 200, "a" * 46),
+])
+def test_it_names_the_study_after_the_project(db, project_name, file_name, name, slug):
+    xml = project(CODES).replace('name="p"', f'name="{project_name}"')
+    study = run(qdpx(xml), file_name=file_name).study
+    assert (study.name, study.slug) == (name, slug)
 
 
-def test_it_adds_codings_to_an_excerpt_with_the_same_span_and_coder(db):
-    files = {f"sources/{g(20)}.txt": "alpha beta"}
-    run(qdpx(project(USERS + CODES + source(20, selection(30, 0, 5, coding(40, 12)))), files))
-    run(qdpx(project(USERS + CODES + source(20, selection(30, 0, 5, coding(41, 10)))), files))
-    assert sorted(excerpt().themes.values_list("name", flat=True)) == ["Threat", "Trust"]
+def test_it_counts_up_until_the_short_name_is_free(study, other_study):
+    Study.objects.create(name="Taken", slug="pasto-2", deleted_at="2026-01-01T00:00Z")  # in the trash
+    slugs = [run(qdpx(project(CODES).replace('name="p"', 'name="Pasto"'))).study.slug for _ in range(2)]
+    assert slugs == ["pasto-3", "pasto-4"]
+
+
+def test_it_takes_the_name_the_importer_gives(db):
+    study = run(qdpx(project(CODES)), name="My own name").study
+    assert (study.name, study.slug) == ("My own name", "my-own-name")
+
+
+def test_it_describes_the_study_with_the_project_description_notes_and_language(db):
+    body = (USERS + CODES + f'<Variables><Variable guid="{g(80)}" name="language" typeOfVariable="Text"/>'
+            f'</Variables><Sources><TextSource guid="{g(20)}" name="I" plainTextPath="internal://{g(20)}.txt">'
+            f'<VariableValue><VariableRef targetGUID="{g(80)}"/><TextValue>es</TextValue></VariableValue>'
+            f'</TextSource></Sources><Notes><Note guid="{g(60)}" name="n"><PlainTextContent>A project memo.'
+            f'</PlainTextContent></Note></Notes><Description>Interviews in Pasto.</Description>'
+            f'<NoteRef targetGUID="{g(60)}"/>')
+    report = run(qdpx(project(body), {f"sources/{g(20)}.txt": "alpha beta"}))
+    study = Study.objects.get()
+    assert study.description == "Interviews in Pasto.\n\nA project memo."
+    assert study.language == "es"
+    assert "project_memo" not in report.unmapped and "note" not in report.unmapped
 
 
 # ----- what cannot be mapped -----
@@ -365,7 +443,7 @@ def test_it_reports_what_it_cannot_map(db):
             f'<Graphs><Graph guid="{g(51)}"/></Graphs><Description>Project memo</Description>')
     report = run(qdpx(project(body)))
     assert set(report.unmapped) >= {"case_node", "media", "external", "rich_only", "set",
-                                    "project_memo", "ignored_Graphs"}
+                                    "ignored_Graphs"}
     assert report.skipped["missing"].examples == ["Gone"]
     assert report.unmapped["set"].examples == ["Wave 1: first (0 codes, 1 sources, 0 notes)"]
     assert not Theme.objects.filter(name="Trust").exists()  # its GUID is a case's: an NVivo case node

@@ -1,22 +1,19 @@
-"""Round trip: export a study, import it into an empty database, get the same study back."""
+"""Round trip: export study A, import the file, get a new study B with exactly A's content; A and
+every other study stay as they were."""
 
 import io
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, excerpt_update
+from demo.loader import demo_load
 from exchange.qdpx_export import study_export
 from exchange.qdpx_import import study_import
-from interviews.demo import demo_study_load, demo_users_create
 from interviews.models import Participant, Transcript
-from pasto_coop import roles
+from studies.models import Membership, Role
 from tests.test_qdpx_export import study_build
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.test_qdpx_import import study_rows
 
 
 def theme_path(theme, by_id):
@@ -27,19 +24,21 @@ def theme_path(theme, by_id):
     return tuple(reversed(names))
 
 
-def study_snapshot():
-    """Everything a study is, keyed by what survives a move between databases (codes, titles,
-    theme paths, usernames) rather than by primary keys."""
-    themes = {t.pk: t for t in Theme.objects.all()}
-    excerpts = CodedExcerpt.objects.select_related("transcript__participant", "coder").prefetch_related(
-        "themes")
+def study_snapshot(study):
+    """Everything a study is, keyed by what survives a move between studies (codes, titles,
+    theme paths, usernames) rather than by primary keys. Not the study's language: REFI-QDA has
+    no place for it, and the import takes the language most of the transcripts are in."""
+    themes = {t.pk: t for t in Theme.objects.filter(study=study)}
+    excerpts = CodedExcerpt.objects.filter(study=study).select_related(
+        "transcript__participant", "coder").prefetch_related("themes")
     return {
+        "study": (study.name, study.description),
         "participants": {p.code: {f: getattr(p, f) for f in Participant.PSEUDONYMOUS_FIELDS}
-                         for p in Participant.objects.all()},
+                         for p in Participant.objects.filter(study=study)},
         "transcripts": {
             (t.participant.code, t.title): (t.text, t.interview_date, t.language, t.source_filename,
                                             t.created_by.username if t.created_by else None, t.created_at)
-            for t in Transcript.objects.select_related("participant", "created_by")
+            for t in Transcript.objects.filter(study=study).select_related("participant", "created_by")
         },
         "themes": {theme_path(t, themes): (t.kind, t.colour, t.description, t.inclusion_criteria,
                                            t.exclusion_criteria, t.order) for t in themes.values()},
@@ -49,66 +48,85 @@ def study_snapshot():
              e.needs_review, e.review_reason, e.created_at)
             for e in excerpts
         ),
-        "coders": sorted(set(CodedExcerpt.objects.values_list("coder__username", flat=True))),
+        "coders": sorted(set(CodedExcerpt.objects.filter(study=study).values_list(
+            "coder__username", flat=True))),
     }
 
 
-def database_empty():
-    """What a fresh database holds: nothing but the roles the migrations create."""
-    call_command("flush", interactive=False, verbosity=0)
-    roles.roles_sync(Group, Permission)
-
-
-def export_then_import_into_an_empty_database():
+def export_then_import(study, owner):
     out = io.BytesIO()
-    study_export(out)
-    database_empty()
-    assert not Transcript.objects.exists() and not get_user_model().objects.exists()
+    study_export(out, study=study)
     out.seek(0)
-    return study_import(out, file_name="study.qdpx")
+    return study_import(out, owner=owner, file_name="study.qdpx")
 
 
-def test_it_reproduces_the_demo_study_exactly():
-    demo_users_create()
-    demo_study_load()
-    # The demo has one coder and no memos; give it a second coder and memos, so both count.
-    tomas = get_user_model().objects.get(username="tomas")
-    first = CodedExcerpt.objects.order_by("pk").first()
+def test_it_reproduces_the_demo_study_exactly_as_a_new_study(db):
+    users, loaded = demo_load()
+    pasto, other = loaded[0][0], loaded[1][0]
+    # Give it a second coder and memos, so both count.
+    tomas = users["tomas"]
+    first = CodedExcerpt.objects.filter(study=pasto).order_by("pk").first()
     excerpt_update(excerpt=first, version=first.version, start=first.start, end=first.end,
                    themes=list(first.themes.all()), memo="Maria's memo:\nthe plan comes first.")
     excerpt_create(transcript=first.transcript, start=first.start, end=first.end,
-                   themes=list(Theme.objects.filter(name="Youth")), coder=tomas, memo="Tomás agrees.")
-    before = study_snapshot()
-    assert len(before["participants"]) == 13 and len(before["excerpts"]) == 31
-    assert before["coders"] == ["maria", "tomas"]
+                   themes=list(first.themes.all()), coder=tomas, memo="Tomás agrees.")
+    pasto.description = "The paper's study."
+    pasto.save()
+    before = study_snapshot(pasto)
+    untouched = {s.pk: (study_snapshot(s), study_rows(s)) for s in (pasto, other)}
+    assert len(before["participants"]) > 1 and len(before["excerpts"]) > 10
+    assert len(before["coders"]) == 2
 
-    report = export_then_import_into_an_empty_database()
+    report = export_then_import(pasto, owner=users["olga"])
 
-    assert study_snapshot() == before
+    assert report.study not in (pasto, other)
+    assert study_snapshot(report.study) == before
+    assert {s.pk: (study_snapshot(s), study_rows(s)) for s in (pasto, other)} == untouched
     assert report.skipped == {}
-    assert report.imported["excerpts"] == 31 and report.imported["participants"] == 13
+    assert report.imported["excerpts"] == len(before["excerpts"])
+    assert report.imported["participants"] == len(before["participants"])
 
 
-def test_it_reproduces_astral_and_control_characters_shared_spans_and_stale_quotes(django_user_model):
-    alice = django_user_model.objects.create_user("alice", password="pw")
-    bob = django_user_model.objects.create_user("bob", password="pw")
-    study = study_build(alice, bob)
+def test_it_reproduces_astral_and_control_characters_shared_spans_and_stale_quotes(study, alice, bob):
+    built = study_build(study, alice, bob)
     # A control character XML cannot hold: the selection's name loses it, the quote must not.
-    odd = Transcript.objects.create(participant=study["participant"], title="Form feed",
+    odd = Transcript.objects.create(study=study, participant=built["participant"], title="Form feed",
                                     text="Page one\x0cpage two")
-    excerpt_create(transcript=odd, start=0, end=len(odd.text), themes=[study["themes"]["Youth"]],
+    excerpt_create(transcript=odd, start=0, end=len(odd.text), themes=[built["themes"]["Youth"]],
                    coder=alice)
-    before = study_snapshot()
+    before = study_snapshot(study)
 
-    export_then_import_into_an_empty_database()
+    report = export_then_import(study, owner=alice)
 
-    assert study_snapshot() == before
+    assert study_snapshot(report.study) == before
+    assert study_snapshot(study) == before
 
 
-def test_it_gives_imported_coders_no_password_and_no_role():
-    demo_users_create()
-    demo_study_load()
-    export_then_import_into_an_empty_database()
-    maria = get_user_model().objects.get(username="maria")
-    assert not maria.has_usable_password()
-    assert roles.role_names(maria) == []
+def test_it_keeps_the_export_of_each_study_to_itself(study, other_study, alice, bob, otto):
+    """Export A, import it as B: exporting A again gives the same bytes, with nothing of B."""
+    study_build(study, alice, bob)
+    first = io.BytesIO()
+    study_export(first, study=study)
+    copy = export_then_import(study, owner=otto).study
+    Theme.objects.create(study=copy, name="Only in the copy")
+    again = io.BytesIO()
+    study_export(again, study=study)
+    assert again.getvalue() == first.getvalue()
+    assert b"Only in the copy" not in again.getvalue()
+
+
+def test_it_gives_coders_without_an_account_one_without_password_or_membership(study, alice, bob):
+    study_build(study, alice, bob)
+    out = io.BytesIO()
+    study_export(out, study=study)
+    # A backup restored where bob has no account any more.
+    CodedExcerpt.objects.filter(coder=bob).delete()
+    bob.delete()
+    out.seek(0)
+    report = study_import(out, owner=alice, file_name="study.qdpx")
+    bob = get_user_model().objects.get(username="bob")
+    assert not bob.has_usable_password()
+    assert CodedExcerpt.objects.filter(study=report.study, coder=bob).count() == 2
+    assert list(Membership.objects.filter(study=report.study).values_list("user__username", "role")) == [
+        ("alice", Role.OWNER)]
+    assert not Membership.objects.filter(user=bob).exists()

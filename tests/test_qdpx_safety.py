@@ -1,23 +1,27 @@
 """Safety: hostile XML and zip files are refused with a clear message, and a refused or failed
-import changes nothing (exchange.qdpx_read, exchange.qdpx_import)."""
+import changes nothing: no half study is left (exchange.qdpx_read, exchange.qdpx_import)."""
 
 import io
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from audit.models import Change
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create
 from exchange import qdpx_read
 from exchange.qdpx_import import _Importer, study_import
 from exchange.qdpx_read import ExchangeError
 from interviews.models import Participant, Transcript
-from tests.test_qdpx_import import CODES, USERS, coding, g, project, qdpx, selection, source
+from studies.models import Membership, Study
+from tests.test_qdpx_import import CODES, USERS, coding, g, importer, project, qdpx, selection, source
 
 
 def rows():
-    return [m.objects.count() for m in (Theme, Participant, Transcript, CodedExcerpt)]
+    return [m.objects.count() for m in (Study, Membership, Change, Theme, Participant, Transcript,
+                                        CodedExcerpt)]
 
 
 @pytest.fixture
@@ -29,7 +33,8 @@ def coded(transcript, themes, alice):
 
 def refused(data, match):
     with pytest.raises(ExchangeError, match=match):
-        study_import(data if hasattr(data, "read") else io.BytesIO(data), file_name="hostile")
+        study_import(data if hasattr(data, "read") else io.BytesIO(data), owner=importer(),
+                     file_name="hostile")
 
 
 # ----- XML -----
@@ -139,7 +144,7 @@ def test_it_refuses_an_archive_without_a_project(db):
 
 def test_it_never_reads_a_source_path_that_climbs_out(db):
     body = USERS + CODES + source(20).replace(f"internal://{g(20)}.txt", "internal://../../etc/passwd")
-    report = study_import(qdpx(project(body)), file_name="x.qdpx")
+    report = study_import(qdpx(project(body)), owner=importer(), file_name="x.qdpx")
     assert report.skipped["missing"].count == 1
     assert not Transcript.objects.exists()
 
@@ -147,8 +152,8 @@ def test_it_never_reads_a_source_path_that_climbs_out(db):
 # ----- one transaction -----
 
 def test_it_changes_nothing_when_the_database_refuses_part_of_an_import(coded, monkeypatch):
-    """Themes, users, participants and transcripts are written before the excerpts: a failure
-    there must take them all back."""
+    """The study, its owner's membership, themes, users, participants and transcripts are written
+    before the excerpts: a failure there must take them all back."""
     def refuse(*args, **kwargs):
         raise DatabaseError("disk full")
 
@@ -158,3 +163,16 @@ def test_it_changes_nothing_when_the_database_refuses_part_of_an_import(coded, m
             r"The database refused the import \(disk full\)")
     assert rows() == coded
     assert not Theme.objects.filter(name="Threat").exists()
+    assert not Study.objects.filter(name="p").exists()
+
+
+def test_it_changes_nothing_when_the_study_cannot_take_the_file(coded, monkeypatch):
+    """A ValidationError late in the import (here: the study's description) undoes the study."""
+    def refuse_described(study, *args, **kwargs):
+        if study.description:
+            raise ValidationError("no such study")
+
+    monkeypatch.setattr(Study, "full_clean", refuse_described)
+    body = USERS + CODES + "<Description>Refused</Description>"
+    refused(qdpx(project(body)), "The study cannot take part of the file: no such study")
+    assert rows() == coded

@@ -4,6 +4,7 @@ The samples are real tools' files; they are read where they are and never copied
 project. On a clone without ../shared the tests skip and say why."""
 
 import zipfile
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from exchange.textmap import decode
 from interviews.models import Transcript
 from interviews.text import normalise_text
 from tests.test_qdpx_export import SHARED
+from tests.test_qdpx_import import importer, study_rows
 
 SAMPLES = SHARED / "samples"
 ATLAS_BLANK = "atlasti-win-23.2.3_blank-atlas-project.qdpx"
@@ -30,7 +32,7 @@ def sample_import(name):
     if not path.is_file():
         pytest.skip(f"{path} is absent (a user's clone has no ../shared): real-tool samples cannot run")
     with path.open("rb") as handle:
-        return study_import(handle, file_name=name)
+        return study_import(handle, owner=importer(), file_name=name)
 
 
 def depth(theme):
@@ -47,7 +49,7 @@ def usernames():
 def test_it_imports_the_blank_atlas_project_with_an_empty_codebook(db):
     report = sample_import(ATLAS_BLANK)
     assert not Theme.objects.exists()
-    assert usernames() == {"Enric_Llagostera", "ATLAS.ti"}
+    assert usernames() == {"Enric_Llagostera", "ATLAS.ti", "ines"}
     assert report.skipped == {} and report.unmapped == {}
 
 
@@ -126,9 +128,14 @@ def test_it_keeps_the_nvivo_mac_seven_level_tree_and_both_users(db):
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_it_changes_nothing_when_a_sample_is_imported_again(db, name):
-    sample_import(name)
-    counts = [m.objects.count() for m in (Theme, Transcript, CodedExcerpt, get_user_model())]
-    report = sample_import(name)
-    assert [m.objects.count() for m in (Theme, Transcript, CodedExcerpt, get_user_model())] == counts
-    assert not +report.imported
+def test_it_makes_a_second_study_when_a_sample_is_imported_again(db, name):
+    first = sample_import(name)
+    before, users = study_rows(first.study), get_user_model().objects.count()
+    second = sample_import(name)
+    assert second.study != first.study
+    assert study_rows(first.study) == before
+    assert get_user_model().objects.count() == users  # the same accounts, matched by username
+    counted = ("themes", "participants", "transcripts", "excerpts", "codings", "members")
+    assert [study_rows(second.study)[k] for k in counted] == [before[k] for k in counted]
+    assert second.imported - Counter(users=second.imported["users"]) == (
+        first.imported - Counter(users=first.imported["users"]))

@@ -6,6 +6,7 @@ PostgreSQL has: unaccent and the text search index that narrows the scan."""
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +14,11 @@ from interviews.models import Transcript
 from interviews.text import BASE_OF, VARIANTS, fold
 from reports.search import Matcher, kwic, parse_query, search, transcripts_for_search
 from tests.conftest import client_for
-from tests.reports_study import interview, person
+from tests.reports_study import interview, noise, person, twin_study
 
-URL = reverse("reports:search")
+SLUG = "pasto"  # the conftest study
+
+URL = reverse("reports:search", args=[SLUG])
 TEXT = (
     "La migración forzada es un reto para Pasto.\n\n"
     "D: MIGRACION, desplazamiento; the forced, inland  migration of families.\n\n"
@@ -24,8 +27,9 @@ TEXT = (
 
 
 @pytest.fixture
-def spanish(participant):
-    return Transcript.objects.create(participant=participant, title="Entrevista D", text=TEXT)
+def spanish(study, participant):
+    return Transcript.objects.create(study=study, participant=participant, title="Entrevista D",
+                                     text=TEXT)
 
 
 def found(client, q, **params):
@@ -85,18 +89,19 @@ def test_it_shows_each_hit_in_context_with_participant_and_position(alice, spani
     assert "<td>D</td>" in body
 
 
-def test_its_offsets_are_code_points_after_an_emoji(alice, participant):
+def test_its_offsets_are_code_points_after_an_emoji(alice, study, participant):
     text = "😀😀 a\u0301 Una migración"
-    transcript = Transcript.objects.create(participant=participant, title="T", text=text)
+    transcript = Transcript.objects.create(study=study, participant=participant, title="T",
+                                           text=text)
     hit = client_for(alice).get(URL, {"q": "migracion"}).context["lines"][0]["hit"]
     assert (hit.transcript.pk, hit.start) == (transcript.pk, text.index("migración"))
     assert text[hit.start : hit.end] == "migración"
 
 
-def test_it_finds_a_letter_followed_by_a_combining_accent(alice, participant):
+def test_it_finds_a_letter_followed_by_a_combining_accent(alice, study, participant):
     # NFC has no single character for "n" with a diaeresis, so the mark stays separate.
     text = "La palabra migración y la n\u0308 rara: migracio\u0301n."
-    Transcript.objects.create(participant=participant, title="T", text=text)
+    Transcript.objects.create(study=study, participant=participant, title="T", text=text)
     assert found(client_for(alice), "migracion") == ["migración", "migracio\u0301n"]
 
 
@@ -108,8 +113,9 @@ def test_it_counts_hits_and_transcripts(alice, participant, spanish):
     assert "3 hits" in response.content.decode()
 
 
-def test_it_pages_through_many_hits(alice, participant):
-    Transcript.objects.create(participant=participant, title="T", text=" ".join(["migración"] * 120))
+def test_it_pages_through_many_hits(alice, study, participant):
+    Transcript.objects.create(study=study, participant=participant, title="T",
+                              text=" ".join(["migración"] * 120))
     client = client_for(alice)
     first = client.get(URL, {"q": "migracion"})
     third = client.get(URL, {"q": "migracion", "page": 3})
@@ -118,9 +124,9 @@ def test_it_pages_through_many_hits(alice, participant):
     assert third.context["lines"][0]["hit"].start == 100 * len("migración ")
 
 
-def test_it_does_not_search_participants_who_withdrew_or_never_consented(alice, spanish):
-    withdrawn = person("W", withdrawn="2010-01-01")
-    never = person("N", given=False)
+def test_it_does_not_search_participants_who_withdrew_or_never_consented(alice, study, spanish):
+    withdrawn = person(study, "W", withdrawn="2010-01-01")
+    never = person(study, "N", given=False)
     interview(withdrawn, "Una migración retirada.")
     interview(never, "Una migración sin permiso.")
     response = client_for(alice).get(URL, {"q": "migracion"})
@@ -146,6 +152,15 @@ def test_it_offers_researchers_auto_coding(alice, spanish, themes):
     assert 'name="hits"' in body
 
 
+def test_it_searches_an_archived_study_without_coding_controls(alice, study, spanish, themes):
+    study.archived_at = timezone.now()
+    study.save()
+    response = client_for(alice).get(URL, {"q": "migracion"})
+    assert response.status_code == 200
+    assert len(response.context["lines"]) == 2
+    assert 'id="auto-code-form"' not in response.content.decode()
+
+
 def test_it_lets_a_reviewer_search_without_coding_controls(rita, spanish):
     response = client_for(rita).get(URL, {"q": "migracion"})
     assert response.status_code == 200
@@ -153,8 +168,28 @@ def test_it_lets_a_reviewer_search_without_coding_controls(rita, spanish):
     assert 'id="auto-code-form"' not in response.content.decode()
 
 
-def test_it_forbids_a_stranger(steve, spanish):
-    assert client_for(steve).get(URL, {"q": "migracion"}).status_code == 403
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, spanish):
+    assert client_for(steve).get(URL, {"q": "migracion"}).status_code == 404
+    assert client_for(otto).get(URL, {"q": "migracion"}).status_code == 404
+
+
+def test_it_searches_the_studys_transcripts_only(alice, otto, other_study, spanish):
+    twin = twin_study(other_study, otto)
+    response = client_for(alice).get(URL, {"q": "migracion"})
+    assert {line["hit"].transcript.pk for line in response.context["lines"]} == {spanish.pk}
+    assert (response.context["hit_count"], response.context["not_searched"]) == (2, 0)
+    theirs = client_for(otto).get(reverse("reports:search", args=["other"]), {"q": "migracion"})
+    assert [line["hit"].transcript.pk for line in theirs.context["lines"]] == [twin["td"].pk, twin["ti"].pk]
+    assert theirs.context["not_searched"] == 1  # W withdrew
+    terms = parse_query("pasto")  # in `study`'s transcript only
+    assert len(search(terms, transcripts_for_search(other_study, terms))) == 0
+
+
+def test_it_offers_auto_coding_with_the_studys_themes_only(alice, otto, other_study, spanish, themes):
+    twin_study(other_study, otto)
+    response = client_for(alice).get(URL, {"q": "migracion"})
+    offered = {label.strip() for _pk, label in response.context["themes"]}
+    assert offered == {"Strategy themes", "Youth", "Gender"}
 
 
 def test_it_sends_anonymous_users_to_login(client, spanish):
@@ -164,14 +199,17 @@ def test_it_sends_anonymous_users_to_login(client, spanish):
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_it_runs_a_fixed_number_of_queries(rita, participant, count, django_assert_num_queries):
-    """Guards against an N+1 over transcripts or hits (participant or text loaded per hit)."""
+def test_it_runs_a_fixed_number_of_queries(rita, otto, study, other_study, count, django_assert_num_queries):
+    """Guards against an N+1 over transcripts or hits (participant or text loaded per hit), and
+    against a cost that grows with the other studies on the server."""
     for i in range(count):
-        interview(person(f"P{i}"), f"Una migración número {i}. Otra migración.")
+        interview(person(study, f"P{i}"), f"Una migración número {i}. Otra migración.")
+    noise(other_study, otto, count)
     client = client_for(rita)
-    # session, user, user permissions, group permissions, transcripts with participants and
-    # texts, count of transcripts not searched (consent)
-    with django_assert_num_queries(6):
+    # session, user, membership with its study, the user's and the group permissions (base.html's
+    # menu), transcripts with participants and texts, count
+    # of transcripts not searched (consent)
+    with django_assert_num_queries(7):
         response = client.get(URL, {"q": "migracion"})
     assert response.context["hit_count"] == 2 * count
 
@@ -188,15 +226,19 @@ TRICKY = [
 @pytest.mark.parametrize("q", ["pasto", "migracion", "org", "redes", "art", "s", "department", "plan",
                                "2009", "covid19", "1", "soren", "lodz", "straße", "exodo", "finance",
                                '"art redes"', "migra*", "dzemal", "ǆemal"])
-def test_its_results_equal_a_scan_of_every_transcript(alice, q):
+def test_its_results_equal_a_scan_of_every_transcript(alice, study, other_study, q):
     """On PostgreSQL the text search index picks the transcripts to scan; it must never drop one
-    that has a hit, whatever the text looks like (URLs, hyphens, apostrophes, digits...)."""
+    that has a hit, whatever the text looks like (URLs, hyphens, apostrophes, digits...), nor
+    let in a transcript of another study holding the same words."""
     for i, text in enumerate(TRICKY):
-        interview(person(f"T{i}"), text)
+        interview(person(study, f"T{i}"), text)
+        interview(person(other_study, f"T{i}"), text)
     terms = parse_query(q)
-    everything = Transcript.objects.select_related("participant").order_by("participant__code")
+    everything = Transcript.objects.filter(study=study).select_related("participant").order_by(
+        "participant__code")
     expected = [(h.transcript.pk, h.start, h.end) for h in search(terms, everything)]
-    narrowed = [(h.transcript.pk, h.start, h.end) for h in search(terms, transcripts_for_search(terms))]
+    scanned = transcripts_for_search(study, terms)
+    narrowed = [(h.transcript.pk, h.start, h.end) for h in search(terms, scanned)]
     assert narrowed == expected
 
 
@@ -233,9 +275,9 @@ def test_unaccent_folds_every_letter_the_matcher_treats_as_one(db):
 
 
 @postgres_only
-def test_it_narrows_with_the_stored_words_of_each_transcript(alice, participant):
+def test_it_narrows_with_the_stored_words_of_each_transcript(alice, study, participant):
     interview(participant, "Una migración.")
-    plan = transcripts_for_search(parse_query("migracion")).explain()
+    plan = transcripts_for_search(study, parse_query("migracion")).explain()
     # Reads the stored vectors; never computes one per transcript while searching.
     assert "coding_transcript_words" in plan
     assert "words @@ " in plan and "migracion" in plan
@@ -243,7 +285,7 @@ def test_it_narrows_with_the_stored_words_of_each_transcript(alice, participant)
 
 
 @postgres_only
-def test_the_stored_words_follow_every_change_of_a_transcript(alice, participant):
+def test_the_stored_words_follow_every_change_of_a_transcript(alice, study, participant):
     def words():
         with connection.cursor() as cursor:
             cursor.execute("SELECT transcript_id, words::text FROM coding_transcript_words ORDER BY 1")
@@ -255,7 +297,8 @@ def test_the_stored_words_follow_every_change_of_a_transcript(alice, participant
     transcript.save()
     Transcript.objects.filter(pk=transcript.pk).update(text="Otra cosa")
     assert words() == [(transcript.pk, "'cosa' 'otra'")]
-    Transcript.objects.bulk_create([Transcript(participant=participant, title="Bulk", text="Género")])
+    Transcript.objects.bulk_create([Transcript(study=study, participant=participant, title="Bulk",
+                                               text="Género")])
     assert [w for _pk, w in words()] == ["'cosa' 'otra'", "'genero'"]
     Transcript.objects.all().delete()
     assert words() == []
@@ -308,13 +351,13 @@ def test_fold_drops_case_and_accents(db):
     assert fold("MIGRACIÓN Ñandú Søren a\u0301") == "migracion nandu soren a"
 
 
-def test_it_pages_hits_across_transcripts_in_order(alice):
+def test_it_pages_hits_across_transcripts_in_order(alice, study):
     for code in ("A", "B", "C"):
-        interview(person(code), " ".join(["migración"] * 30))
+        interview(person(study, code), " ".join(["migración"] * 30))
     response = client_for(alice).get(URL, {"q": "migracion", "page": 2})
     lines = response.context["lines"]
     assert response.context["hit_count"] == 90 and response.context["transcript_count"] == 3
     assert [line["hit"].transcript.participant.code for line in lines] == ["B"] * 10 + ["C"] * 30
     assert [line["hit"].start for line in lines[:2]] == [20 * len("migración "), 21 * len("migración ")]
-    results = search(parse_query("migracion"), transcripts_for_search(parse_query("migracion")))
+    results = search(parse_query("migracion"), transcripts_for_search(study, parse_query("migracion")))
     assert results[-1] == list(results)[-1] and len(results[10:15]) == 5

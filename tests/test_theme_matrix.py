@@ -6,19 +6,21 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person, theme
+from tests.reports_study import code, interview, noise, person, theme, twin_study
 
-URL = reverse("reports:theme-matrix")
+SLUG = "pasto"  # the conftest study
+
+URL = reverse("reports:theme-matrix", args=[SLUG])
 
 
 @pytest.fixture
-def study(alice):
-    parent = theme("Results")
-    a = theme("Alliances", parent=parent)
-    b = theme("Planning", parent=parent)
+def data(alice, study):
+    parent = theme(study, "Results")
+    a = theme(study, "Alliances", parent=parent)
+    b = theme(study, "Planning", parent=parent)
     people = {
-        "D": person("D"), "J": person("J"), "I": person("I", scope="interview_only"),
-        "W": person("W", withdrawn=datetime.date(2010, 1, 1)), "Z": person("Z"),
+        "D": person(study, "D"), "J": person(study, "J"), "I": person(study, "I", scope="interview_only"),
+        "W": person(study, "W", withdrawn=datetime.date(2010, 1, 1)), "Z": person(study, "Z"),
     }
     d = interview(people["D"], "alpha beta gamma")
     code(d, "alpha beta", [a], alice)
@@ -35,7 +37,7 @@ def cells(response):
             for theme, _depth in matrix.tree.rows for p in matrix.participants}
 
 
-def test_it_counts_each_participants_excerpts_per_theme(rita, study):
+def test_it_counts_each_participants_excerpts_per_theme(rita, data):
     response = client_for(rita).get(URL)
     assert [p.code for p in response.context["matrix"].participants] == ["D", "I", "J", "Z"]  # W withdrew
     assert cells(response) == {
@@ -45,10 +47,10 @@ def test_it_counts_each_participants_excerpts_per_theme(rita, study):
     }
 
 
-def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, study):
+def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, data):
     body = client_for(rita).get(URL).content.decode()
-    results = reverse("reports:theme-report", args=[study["parent"].pk]) + f"?participant={study['D'].pk}"
-    report = reverse("reports:theme-report", args=[study["b"].pk]) + f"?participant={study['J'].pk}"
+    results = reverse("reports:theme-report", args=[SLUG, data["parent"].pk]) + f"?participant={data['D'].pk}"
+    report = reverse("reports:theme-report", args=[SLUG, data["b"].pk]) + f"?participant={data['J'].pk}"
     # Results × D holds the largest count (2): full colour; Planning × J holds half of it.
     link = '<a class="d-block text-reset" href="{}">{}</a></td>'
     assert '<td style="background:rgba(13,110,253,1.00);color:#fff">' + link.format(results, 2) in body
@@ -57,12 +59,30 @@ def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, study):
     assert [e.quote for e in opened.context["page"]] == ["delta"]
 
 
-def test_it_lets_a_researcher_read(alice, study):
+def test_it_lets_a_researcher_read(alice, data):
     assert client_for(alice).get(URL).status_code == 200
 
 
-def test_it_forbids_a_stranger(steve, study):
-    assert client_for(steve).get(URL).status_code == 403
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, data):
+    assert client_for(steve).get(URL).status_code == 404
+    assert client_for(otto).get(URL).status_code == 404
+
+
+def test_it_counts_the_studys_themes_and_participants_only(rita, otto, other_study, data):
+    """The other study has participants and themes with the same codes and names."""
+    twin_study(other_study, otto)
+    response = client_for(rita).get(URL)
+    assert [p.code for p in response.context["matrix"].participants] == ["D", "I", "J", "Z"]
+    names = [t.name for t, _depth in response.context["matrix"].tree.rows]
+    assert names == ["Results", "Alliances", "Planning"]
+    assert cells(response)[("Results", "D")] == 2
+    assert "/studies/other/" not in response.content.decode()
+    theirs = client_for(otto).get(reverse("reports:theme-matrix", args=["other"]))
+    assert [p.code for p in theirs.context["matrix"].participants] == ["D", "I"]
+    assert cells(theirs) == {
+        ("Alliances", "D"): 1, ("Alliances", "I"): 0, ("Results", "D"): 2, ("Results", "I"): 1,
+        ("Planning", "D"): 2, ("Planning", "I"): 0,
+    }
 
 
 def test_it_sends_anonymous_users_to_login(client, db):
@@ -70,22 +90,26 @@ def test_it_sends_anonymous_users_to_login(client, db):
 
 
 @pytest.mark.parametrize("size", [1, 8])
-def test_it_runs_a_fixed_number_of_queries(rita, alice, size, django_assert_num_queries):
-    """Guards against an N+1 over cells, themes or participants."""
-    parent = theme("Results")
-    children = [theme(f"Child {i}", parent=parent) for i in range(size)]
+def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, size,
+                                           django_assert_num_queries):
+    """Guards against an N+1 over cells, themes or participants, and against a cost that grows
+    with the other studies on the server."""
+    noise(other_study, otto, size)
+    parent = theme(study, "Results")
+    children = [theme(study, f"Child {i}", parent=parent) for i in range(size)]
     for i in range(size):
-        code(interview(person(f"P{i}"), "words here"), "words", [children[i]], alice)
+        code(interview(person(study, f"P{i}"), "words here"), "words", [children[i]], alice)
     client = client_for(rita)
-    # session, user, user permissions, group permissions, every theme, participants who count,
+    # session, user, membership with its study, the user's and the group permissions (base.html's
+    # menu), the study's themes, its participants who count,
     # their transcripts, direct counts per theme and transcript, distinct counts over each
     # parent's subtree, participants left out
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(URL)
     assert len(response.context["matrix"].participants) == size
 
 
-def test_it_adds_up_a_participants_transcripts(rita, alice, study):
-    second = interview(study["J"], "delta again", title="Second interview J")
-    code(second, "delta", [study["b"]], alice)
+def test_it_adds_up_a_participants_transcripts(rita, alice, data):
+    second = interview(data["J"], "delta again", title="Second interview J")
+    code(second, "delta", [data["b"]], alice)
     assert cells(client_for(rita).get(URL))[("Planning", "J")] == 2

@@ -7,11 +7,13 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person, theme
+from tests.reports_study import code, interview, noise, person, theme, twin_study
+
+SLUG = "pasto"  # the conftest study
 
 
 def url(theme_obj, **params):
-    base = reverse("reports:theme-report", args=[theme_obj.pk])
+    base = reverse("reports:theme-report", args=[SLUG, theme_obj.pk])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
@@ -24,19 +26,22 @@ def text_of(response):
 
 
 @pytest.fixture
-def study(alice):
-    results = theme("Results", description="Participants' views of the strategy.")
+def data(alice, study):
+    results = theme(study, "Results", description="Participants' views of the strategy.")
     plan = theme(
+        study,
         "Planning versus execution", parent=results,
         description="The gap between planning exercises and their actual implementation.",
         inclusion_criteria="Passages that question whether plans will be implemented.",
         exclusion_criteria="Passages on the expected impacts (4.5).",
     )
-    impact = theme("Impact", parent=results)
-    d = person("D", sector="ngo", gender="male", organisation="RET", scope="quote_named")
-    j = person("J", sector="public", gender="female", organisation="Gender Office", scope="quote")
-    i = person("I", sector="civil_society", gender="male", organisation="Arca", scope="interview_only")
-    w = person("W", sector="public", gender="female", withdrawn=datetime.date(2010, 1, 1))
+    impact = theme(study, "Impact", parent=results)
+    d = person(study, "D", sector="ngo", gender="male", organisation="RET", scope="quote_named")
+    j = person(study, "J", sector="public", gender="female", organisation="Gender Office",
+               scope="quote")
+    i = person(study, "I", sector="civil_society", gender="male", organisation="Arca",
+               scope="interview_only")
+    w = person(study, "W", sector="public", gender="female", withdrawn=datetime.date(2010, 1, 1))
     td = interview(d, "D: Plans are not enough.\n\nD: The impact can be great.",
                    date=datetime.date(2009, 4, 8))
     tj = interview(j, "J: We are up to here with planning documents", date=datetime.date(2009, 5, 11))
@@ -52,16 +57,16 @@ def study(alice):
     }
 
 
-def test_it_shows_the_definition_and_criteria(rita, study):
-    text = text_of(client_for(rita).get(url(study["plan"])))
+def test_it_shows_the_definition_and_criteria(rita, data):
+    text = text_of(client_for(rita).get(url(data["plan"])))
     assert "Planning versus execution" in text
     assert "The gap between planning exercises and their actual implementation." in text
     assert "Passages that question whether plans will be implemented." in text
     assert "Passages on the expected impacts (4.5)." in text
 
 
-def test_it_counts_excerpts_and_participants_by_sector_and_gender(rita, study):
-    response = client_for(rita).get(url(study["plan"]))
+def test_it_counts_excerpts_and_participants_by_sector_and_gender(rita, data):
+    response = client_for(rita).get(url(data["plan"]))
     report = response.context["report"]
     # D, J and I count (I consented to the interview only); W withdrew and counts nowhere.
     assert (report.totals.excerpts, report.totals.participants) == (3, 3)
@@ -74,8 +79,8 @@ def test_it_counts_excerpts_and_participants_by_sector_and_gender(rita, study):
     assert "Male 2 2" in text
 
 
-def test_it_cites_each_quote_as_the_paper_does_grouped_by_participant(rita, study):
-    text = text_of(client_for(rita).get(url(study["plan"])))
+def test_it_cites_each_quote_as_the_paper_does_grouped_by_participant(rita, data):
+    text = text_of(client_for(rita).get(url(data["plan"])))
     d = "«Plans are not enough» (Participant «D». Personal interview April 8, 2009)."
     j = "«We are up to here with planning documents» (Participant «J». Personal interview May 11, 2009)."
     assert d in text and j in text
@@ -84,9 +89,9 @@ def test_it_cites_each_quote_as_the_paper_does_grouped_by_participant(rita, stud
     assert order == sorted(order)
 
 
-def test_it_leaves_out_quotes_that_consent_does_not_allow_and_says_so(rita, study):
-    response = client_for(rita).get(url(study["plan"]))
-    assert [e.pk for e in response.context["page"]] == [study["plan_d"].pk, study["plan_j"].pk]
+def test_it_leaves_out_quotes_that_consent_does_not_allow_and_says_so(rita, data):
+    response = client_for(rita).get(url(data["plan"]))
+    assert [e.pk for e in response.context["page"]] == [data["plan_d"].pk, data["plan_j"].pk]
     assert response.context["report"].quotes == response.context["page"].paginator.count == 2
     text = text_of(response)
     assert "Planning without money" not in text  # interview only
@@ -95,109 +100,155 @@ def test_it_leaves_out_quotes_that_consent_does_not_allow_and_says_so(rita, stud
             "interview only). 1 of them is left out of the numbers too.") in text
 
 
-def test_it_names_the_organisation_only_where_consent_allows(rita, study):
-    text = text_of(client_for(rita).get(url(study["plan"])))
+def test_it_names_the_organisation_only_where_consent_allows(rita, data):
+    text = text_of(client_for(rita).get(url(data["plan"])))
     assert "RET" in text  # D: quote_named
     assert "Gender Office" not in text  # J: may be quoted, organisation not named
     assert "Arca" not in text
 
 
-def test_it_counts_never_consented_participants_nowhere(rita, study, alice):
-    never = interview(person("N", given=False), "N: Planning again.")
-    code(never, "Planning again", [study["plan"]], alice)
-    response = client_for(rita).get(url(study["plan"]))
+def test_it_counts_never_consented_participants_nowhere(rita, data, study, alice):
+    never = interview(person(study, "N", given=False), "N: Planning again.")
+    code(never, "Planning again", [data["plan"]], alice)
+    response = client_for(rita).get(url(data["plan"]))
     assert response.context["report"].totals.participants == 3
     assert response.context["report"].left_out.no_consent == 1
     assert "Planning again" not in text_of(response)
 
 
-def test_it_includes_sub_themes_unless_asked_not_to(rita, study, alice):
+def test_it_includes_sub_themes_unless_asked_not_to(rita, data, alice):
     client = client_for(rita)
-    with_subs = client.get(url(study["results"]))
+    with_subs = client.get(url(data["results"]))
     assert with_subs.context["report"].totals.excerpts == 4
     assert [e.pk for e in with_subs.context["page"]] == [
-        study["plan_d"].pk, study["impact_d"].pk, study["plan_j"].pk]
-    direct = client.get(url(study["results"], subthemes=0))
+        data["plan_d"].pk, data["impact_d"].pk, data["plan_j"].pk]
+    direct = client.get(url(data["results"], subthemes=0))
     assert direct.context["report"].totals.excerpts == 0
     assert list(direct.context["page"]) == []
-    code(study["plan_d"].transcript, "D: The", [study["results"]], alice)
-    assert client.get(url(study["results"], subthemes=0)).context["report"].totals.excerpts == 1
+    code(data["plan_d"].transcript, "D: The", [data["results"]], alice)
+    assert client.get(url(data["results"], subthemes=0)).context["report"].totals.excerpts == 1
 
 
-def test_it_narrows_to_one_participant(rita, study):
-    response = client_for(rita).get(url(study["plan"], participant=study["j"].pk))
+def test_it_narrows_to_one_participant(rita, data):
+    response = client_for(rita).get(url(data["plan"], participant=data["j"].pk))
     assert response.context["report"].totals.excerpts == 1
-    assert [e.pk for e in response.context["page"]] == [study["plan_j"].pk]
+    assert [e.pk for e in response.context["page"]] == [data["plan_j"].pk]
     assert "Only participant J" in text_of(response)
 
 
-def test_it_cites_an_undated_interview_without_a_date(rita, study, alice):
-    undated = interview(person("U"), "U: Planning by the book.", date=None)
-    code(undated, "Planning by the book", [study["plan"]], alice)
-    text = text_of(client_for(rita).get(url(study["plan"])))
+def test_it_cites_an_undated_interview_without_a_date(rita, data, study, alice):
+    undated = interview(person(study, "U"), "U: Planning by the book.", date=None)
+    code(undated, "Planning by the book", [data["plan"]], alice)
+    text = text_of(client_for(rita).get(url(data["plan"])))
     assert "«Planning by the book» (Participant «U». Personal interview)." in text
 
 
-def test_it_pages_quotes_and_prints_them_all(rita, study, alice):
-    many = interview(person("M"), " ".join(f"p{i:02}" for i in range(60)))
+def test_it_pages_quotes_and_prints_them_all(rita, data, study, alice):
+    many = interview(person(study, "M"), " ".join(f"p{i:02}" for i in range(60)))
     for i in range(60):
-        code(many, f"p{i:02}", [study["plan"]], alice)
+        code(many, f"p{i:02}", [data["plan"]], alice)
     client = client_for(rita)
-    first = client.get(url(study["plan"]))
+    first = client.get(url(data["plan"]))
     assert len(first.context["page"]) == 50
     assert 'rel="next"' in first.content.decode()
-    printable = client.get(url(study["plan"], print="on"))
+    printable = client.get(url(data["plan"], print="on"))
     assert len(printable.context["page"]) == 62
     body = printable.content.decode()
     assert "data-print" in body and 'rel="next"' not in body
 
 
-def test_it_draws_the_breakdowns_as_labelled_svg(rita, study):
-    body = client_for(rita).get(url(study["plan"])).content.decode()
+def test_it_draws_the_breakdowns_as_labelled_svg(rita, data):
+    body = client_for(rita).get(url(data["plan"])).content.decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in body
     assert '<title id="sector-chart-title">Excerpts by sector</title>' in body
     assert '<desc id="gender-chart-desc">Female: 1 excerpt; Male: 2 excerpts</desc>' in body
 
 
-def test_it_refuses_an_unknown_participant(rita, study):
-    response = client_for(rita).get(url(study["plan"], participant=99999))
+def test_it_refuses_an_unknown_participant(rita, data):
+    response = client_for(rita).get(url(data["plan"], participant=99999))
     assert response.status_code == 400
     assert "no such participant" in response.content.decode()
 
 
 def test_it_answers_404_for_a_missing_theme(rita, db):
-    assert client_for(rita).get(reverse("reports:theme-report", args=[99999])).status_code == 404
+    assert client_for(rita).get(reverse("reports:theme-report", args=[SLUG, 99999])).status_code == 404
 
 
-def test_it_lets_a_researcher_read(alice, study):
-    assert client_for(alice).get(url(study["plan"])).status_code == 200
+def test_it_lets_a_researcher_read(alice, data):
+    assert client_for(alice).get(url(data["plan"])).status_code == 200
 
 
-def test_it_forbids_a_stranger(steve, study):
-    assert client_for(steve).get(url(study["plan"])).status_code == 403
+def test_it_hides_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, data):
+    assert client_for(steve).get(url(data["plan"])).status_code == 404
+    assert client_for(otto).get(url(data["plan"])).status_code == 404
+    elsewhere = reverse("reports:theme-report", args=["other", data["plan"].pk])
+    assert client_for(otto).get(elsewhere).status_code == 404
 
 
-def test_it_sends_anonymous_users_to_login(client, study):
-    response = client.get(url(study["plan"]))
+def test_it_answers_404_for_a_theme_of_another_study(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    for key in ("parent", "child", "other"):
+        assert client_for(rita).get(url(twin[key])).status_code == 404
+
+
+def test_it_refuses_a_participant_of_another_study(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    response = client_for(rita).get(url(data["plan"], participant=twin["named"].pk))
+    assert response.status_code == 400
+    assert "no such participant in this study" in response.content.decode()
+    assert "migración planning" not in response.content.decode()
+
+
+def test_it_counts_and_quotes_the_studys_excerpts_only(rita, otto, other_study, data):
+    """The other study has a theme tree with the same names and similar excerpts."""
+    twin = twin_study(other_study, otto)
+    response = client_for(rita).get(url(data["results"]))
+    report = response.context["report"]
+    assert (report.totals.excerpts, report.totals.participants, report.quotes) == (4, 3, 3)
+    assert {t.pk for t in report.subthemes} == {data["plan"].pk, data["impact"].pk}
+    assert not {e.pk for e in response.context["page"]} & {twin[k].pk for k in ("x1", "x2", "x3", "x4")}
+    assert "Org other" not in response.content.decode()
+    theirs = client_for(otto).get(reverse("reports:theme-report", args=["other", twin["parent"].pk]))
+    numbers = theirs.context["report"]
+    # D's two excerpts (one coded with two sub-themes) and I's; W withdrew
+    assert (numbers.totals.excerpts, numbers.totals.participants, numbers.quotes) == (3, 2, 2)
+    assert [e.pk for e in theirs.context["page"]] == [twin["x1"].pk, twin["x2"].pk]
+
+
+def test_it_sends_anonymous_users_to_login(client, data):
+    response = client.get(url(data["plan"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("people", [1, 7])
-def test_it_runs_a_fixed_number_of_queries(rita, alice, people, django_assert_num_queries):
+def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, people,
+                                           django_assert_num_queries):
     """Guards against an N+1 over quotes (transcript, participant or themes fetched per quote)
-    and over participants (grouping or consent looked up one by one)."""
-    parent = theme("Results")
-    leaf = theme("Planning", parent=parent)
+    and over participants (grouping or consent looked up one by one), and against a cost that
+    grows with the other studies on the server."""
+    noise(other_study, otto, people)
+    parent = theme(study, "Results")
+    leaf = theme(study, "Planning", parent=parent)
     for i in range(people):
         scope = "quote_named" if i % 2 == 0 else "interview_only"
-        t = interview(person(f"P{i}", scope=scope), "Plans and plans.")
+        t = interview(person(study, f"P{i}", scope=scope), "Plans and plans.")
         code(t, "Plans", [leaf], alice)
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
-    # session, user, user permissions, group permissions, the theme, every theme (tree), the
-    # counts grouped by participant (totals, sector, gender, quotes, who is left out), the
-    # quotes with transcript and participant, their themes
-    with django_assert_num_queries(9):
+    # session, user, membership with its study, the user's and the group permissions (base.html's
+    # menu), the theme, the study's themes (tree), the counts
+    # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
+    # transcript and participant, their themes
+    with django_assert_num_queries(10):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
+
+
+def test_the_heading_leaves_out_an_unknown_sector():
+    from interviews.models import Participant
+    from reports.queries import participant_heading
+
+    assert participant_heading(Participant(code="B", sector="", gender="undisclosed")) == (
+        "Participant B · Not disclosed"
+    )

@@ -11,21 +11,25 @@ from docx import Document
 from openpyxl import load_workbook
 
 from tests.conftest import client_for
-from tests.reports_study import code, interview, person, theme
+from tests.reports_study import code, interview, noise, person, theme, twin_study
+
+SLUG = "pasto"  # the conftest study
 
 HEADER = ["Participant", "Sector", "Gender", "Organisation", "Interview date", "Transcript", "Start", "End",
           "Themes", "Quote", "Citation"]
 
 
 @pytest.fixture
-def study(alice):
-    plan = theme("Planning versus execution", description="The gap between planning and doing.",
+def data(alice, study):
+    plan = theme(study, "Planning versus execution", description="The gap between planning and doing.",
                  inclusion_criteria="Plans questioned.", exclusion_criteria="Impacts.")
-    sub = theme("Too many documents", parent=plan)
-    d = person("D", sector="ngo", gender="male", organisation="RET", scope="quote_named")
-    j = person("J", sector="public", gender="female", organisation="Gender Office", scope="quote")
-    i = person("I", sector="civil_society", gender="male", organisation="Arca", scope="interview_only")
-    w = person("W", withdrawn=datetime.date(2010, 1, 1))
+    sub = theme(study, "Too many documents", parent=plan)
+    d = person(study, "D", sector="ngo", gender="male", organisation="RET", scope="quote_named")
+    j = person(study, "J", sector="public", gender="female", organisation="Gender Office",
+               scope="quote")
+    i = person(study, "I", sector="civil_society", gender="male", organisation="Arca",
+               scope="interview_only")
+    w = person(study, "W", withdrawn=datetime.date(2010, 1, 1))
     td = interview(d, "D: Plans are not enough.", date=datetime.date(2009, 4, 8))
     tj = interview(j, "J: We are up to here with planning documents", date=datetime.date(2009, 5, 11))
     code(td, "Plans are not enough", [plan], alice)
@@ -36,7 +40,7 @@ def study(alice):
 
 
 def export(client, name, theme_obj, **params):
-    response = client.get(reverse(f"reports:theme-report-{name}", args=[theme_obj.pk]), params)
+    response = client.get(reverse(f"reports:theme-report-{name}", args=[SLUG, theme_obj.pk]), params)
     assert response.status_code == 200, response.content
     return response
 
@@ -45,8 +49,8 @@ def csv_rows(response):
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, study):
-    response = export(client_for(rita), "csv", study["plan"])
+def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, data):
+    response = export(client_for(rita), "csv", data["plan"])
     assert response["Content-Disposition"] == (
         'attachment; filename="theme-report-planning-versus-execution.csv"')
     rows = csv_rows(response)
@@ -59,15 +63,15 @@ def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, study):
     ]
 
 
-def test_the_csv_follows_the_sub_theme_and_participant_choices(rita, study):
+def test_the_csv_follows_the_sub_theme_and_participant_choices(rita, data):
     client = client_for(rita)
-    assert [r[0] for r in csv_rows(export(client, "csv", study["plan"], subthemes="0"))[1:]] == ["D"]
-    only_j = csv_rows(export(client, "csv", study["plan"], participant=study["j"].pk))
+    assert [r[0] for r in csv_rows(export(client, "csv", data["plan"], subthemes="0"))[1:]] == ["D"]
+    only_j = csv_rows(export(client, "csv", data["plan"], participant=data["j"].pk))
     assert [r[0] for r in only_j[1:]] == ["J"]
 
 
-def test_the_xlsx_holds_the_quotes_and_the_counts(rita, study):
-    response = export(client_for(rita), "xlsx", study["plan"])
+def test_the_xlsx_holds_the_quotes_and_the_counts(rita, data):
+    response = export(client_for(rita), "xlsx", data["plan"])
     book = load_workbook(io.BytesIO(response.content))
     quotes = [[c.value for c in row] for row in book["Quotes"].iter_rows()]
     assert quotes[0] == HEADER
@@ -82,8 +86,8 @@ def test_the_xlsx_holds_the_quotes_and_the_counts(rita, study):
     assert any(row[0] and row[0].startswith("2 participants are left out") for row in counts)
 
 
-def test_the_docx_reads_like_the_report(rita, study):
-    response = export(client_for(rita), "docx", study["plan"])
+def test_the_docx_reads_like_the_report(rita, data):
+    response = export(client_for(rita), "docx", data["plan"])
     document = Document(io.BytesIO(response.content))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == "Planning versus execution"
@@ -102,49 +106,79 @@ def test_the_docx_reads_like_the_report(rita, study):
         assert secret not in everything
 
 
-def test_exports_write_formula_like_quotes_as_text(rita, alice, study):
-    t = interview(person("F", scope="quote_named"), "=HYPERLINK(1) said F")
-    code(t, "=HYPERLINK(1) said F", [study["plan"]], alice)
+def test_exports_write_formula_like_quotes_as_text(rita, alice, study, data):
+    t = interview(person(study, "F", scope="quote_named"), "=HYPERLINK(1) said F")
+    code(t, "=HYPERLINK(1) said F", [data["plan"]], alice)
     client = client_for(rita)
-    row = [r for r in csv_rows(export(client, "csv", study["plan"])) if r[0] == "F"][0]
+    row = [r for r in csv_rows(export(client, "csv", data["plan"])) if r[0] == "F"][0]
     assert row[9] == "'=HYPERLINK(1) said F"
-    book = load_workbook(io.BytesIO(export(client, "xlsx", study["plan"]).content))
+    book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
     cell = [r[9] for r in book["Quotes"].iter_rows() if r[0].value == "F"][0]
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1) said F", "s")
 
 
 @pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
-def test_exports_let_researchers_read(alice, study, name):
-    export(client_for(alice), name, study["plan"])
+def test_exports_let_researchers_read(alice, data, name):
+    export(client_for(alice), name, data["plan"])
 
 
 @pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
-def test_exports_forbid_a_stranger(steve, study, name):
-    response = client_for(steve).get(reverse(f"reports:theme-report-{name}", args=[study["plan"].pk]))
-    assert response.status_code == 403
+def test_exports_hide_the_study_from_a_stranger_and_from_members_of_other_studies(steve, otto, data, name):
+    for user in (steve, otto):
+        response = client_for(user).get(reverse(f"reports:theme-report-{name}", args=[SLUG, data["plan"].pk]))
+        assert response.status_code == 404
 
 
 @pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
-def test_exports_send_anonymous_users_to_login(client, study, name):
-    response = client.get(reverse(f"reports:theme-report-{name}", args=[study["plan"].pk]))
+def test_exports_answer_404_for_a_theme_of_another_study(rita, otto, other_study, data, name):
+    twin = twin_study(other_study, otto)
+    response = client_for(rita).get(reverse(f"reports:theme-report-{name}", args=[SLUG, twin["parent"].pk]))
+    assert response.status_code == 404
+
+
+def test_exports_hold_the_studys_quotes_only(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    rows = csv_rows(export(client_for(rita), "csv", data["plan"]))
+    assert [r[0] for r in rows[1:]] == ["D", "J"]
+    assert not any("migración" in cell for row in rows for cell in row)
+    book = load_workbook(io.BytesIO(export(client_for(rita), "xlsx", data["plan"]).content))
+    counts = [[c.value for c in row] for row in book["Counts"].iter_rows()]
+    assert ["Excerpts", 3, None] in counts
+    theirs = client_for(otto).get(reverse("reports:theme-report-csv", args=["other", twin["child"].pk]))
+    assert [r[9] for r in csv_rows(theirs)[1:]] == ["planning alpha", "alpha beta"]
+
+
+def test_exports_refuse_a_participant_of_another_study(rita, otto, other_study, data):
+    twin = twin_study(other_study, otto)
+    response = client_for(rita).get(reverse("reports:theme-report-csv", args=[SLUG, data["plan"].pk]),
+                                    {"participant": twin["named"].pk})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["csv", "xlsx", "docx"])
+def test_exports_send_anonymous_users_to_login(client, data, name):
+    response = client.get(reverse(f"reports:theme-report-{name}", args=[SLUG, data["plan"].pk]))
     assert response.status_code == 302
 
 
-def test_exports_refuse_an_unknown_participant(rita, study):
-    response = client_for(rita).get(reverse("reports:theme-report-csv", args=[study["plan"].pk]),
+def test_exports_refuse_an_unknown_participant(rita, data):
+    response = client_for(rita).get(reverse("reports:theme-report-csv", args=[SLUG, data["plan"].pk]),
                                     {"participant": 99999})
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("people", [1, 6])
-def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, people, django_assert_num_queries):
-    """Guards against an N+1 over quotes (transcript, participant or themes per row)."""
-    parent = theme("Results")
+def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, people,
+                                                django_assert_num_queries):
+    """Guards against an N+1 over quotes (transcript, participant or themes per row), and against
+    a cost that grows with the other studies on the server."""
+    noise(other_study, otto, people)
+    parent = theme(study, "Results")
     for i in range(people):
-        code(interview(person(f"P{i}"), "Plans."), "Plans", [parent], alice)
+        code(interview(person(study, f"P{i}"), "Plans."), "Plans", [parent], alice)
     client = client_for(rita)
-    # session, user, user permissions, group permissions, the theme, every theme, the counts
-    # grouped by participant, the quotes with transcript and participant, their themes
-    with django_assert_num_queries(9):
-        response = client.get(reverse("reports:theme-report-csv", args=[parent.pk]))
+    # session, user, membership with its study, the theme, the study's themes, the counts grouped
+    # by participant, the quotes with transcript and participant, their themes
+    with django_assert_num_queries(8):
+        response = client.get(reverse("reports:theme-report-csv", args=[SLUG, parent.pk]))
     assert len(csv_rows(response)) == people + 1

@@ -5,16 +5,16 @@ from django.urls import reverse
 
 from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete, theme_merge
-from tests.codebook_state import codebook_state
+from tests.codebook_state import codebook_state, other_study_objects
 from tests.conftest import client_for
 
 
 @pytest.fixture
-def study(alice, bob, transcript, themes):
+def book(study, alice, bob, transcript, themes):
     parent = themes["parent"]
     Theme.objects.filter(pk=themes["youth"].pk).update(order=0)
     Theme.objects.filter(pk=themes["gender"].pk).update(order=1)
-    doomed = Theme.objects.create(
+    doomed = Theme.objects.create(study=study,
         name="Doomed",
         parent=parent,
         order=2,
@@ -24,8 +24,8 @@ def study(alice, bob, transcript, themes):
         inclusion_criteria="I",
         exclusion_criteria="E",
     )
-    sub = Theme.objects.create(name="Sub", parent=doomed, order=0)
-    Theme.objects.create(name="Last", parent=parent, order=3)
+    sub = Theme.objects.create(study=study, name="Sub", parent=doomed, order=0)
+    Theme.objects.create(study=study, name="Last", parent=parent, order=3)
     text = transcript.text
     e = {
         "only": excerpt_create(transcript=transcript, start=0, end=11, themes=[doomed], coder=bob, memo="m1"),
@@ -44,30 +44,30 @@ def study(alice, bob, transcript, themes):
 
 
 def restore(user, deleted):
-    return client_for(user).post(reverse("coding:theme-restore", args=[deleted.pk]))
+    return client_for(user).post(reverse("coding:theme-restore", args=["pasto", deleted.pk]))
 
 
 @pytest.mark.parametrize("how", ["move", "remove", "merge"])
-def test_undo_restores_the_codebook_exactly(alice, study, how):
+def test_undo_restores_the_codebook_exactly(alice, book, how):
     before = codebook_state()
     if how == "merge":
-        deleted = theme_merge(source=study["doomed"], target=study["youth"], user=alice)
+        deleted = theme_merge(source=book["doomed"], target=book["youth"], user=alice)
     else:
         deleted = theme_delete(
-            theme=study["doomed"], user=alice, codings=how, target=study["youth"] if how == "move" else None
+            theme=book["doomed"], user=alice, codings=how, target=book["youth"] if how == "move" else None
         )
     assert codebook_state() != before
     response = restore(alice, deleted)
     assert response.status_code == 302
-    assert response["Location"] == reverse("coding:codebook") + f"#theme-{study['doomed'].pk}"
+    assert response["Location"] == reverse("coding:codebook", args=["pasto"]) + f"#theme-{book['doomed'].pk}"
     assert codebook_state() == before
     assert not DeletedTheme.objects.exists()
     assert not DeletedExcerpt.objects.exists()
 
 
-def test_a_removed_excerpt_comes_back_with_its_id_and_creation_time(alice, study):
-    only = CodedExcerpt.objects.get(pk=study["only"].pk)
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
+def test_a_removed_excerpt_comes_back_with_its_id_and_creation_time(alice, book):
+    only = CodedExcerpt.objects.get(pk=book["only"].pk)
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
     assert not CodedExcerpt.objects.filter(pk=only.pk).exists()
     restore(alice, deleted)
     back = CodedExcerpt.objects.get(pk=only.pk)
@@ -77,27 +77,28 @@ def test_a_removed_excerpt_comes_back_with_its_id_and_creation_time(alice, study
         only.coder_id,
         only.quote,
     )
-    assert [t.pk for t in back.themes.all()] == [study["doomed"].pk]
+    assert [t.pk for t in back.themes.all()] == [book["doomed"].pk]
 
 
-def test_it_says_what_changed_meanwhile_and_restores_the_rest(alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="move", target=study["youth"])
-    excerpt_delete(excerpt=CodedExcerpt.objects.get(pk=study["shared"].pk), user=alice)
-    other = Theme.objects.create(name="Elsewhere")
-    Theme.objects.filter(pk=study["sub"].pk).update(parent=other)
-    response = client_for(alice).post(reverse("coding:theme-restore", args=[deleted.pk]), follow=True)
+def test_it_says_what_changed_meanwhile_and_restores_the_rest(study, alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="move", target=book["youth"])
+    excerpt_delete(excerpt=CodedExcerpt.objects.get(pk=book["shared"].pk), user=alice)
+    other = Theme.objects.create(study=study, name="Elsewhere")
+    Theme.objects.filter(pk=book["sub"].pk).update(parent=other)
+    response = client_for(alice).post(reverse("coding:theme-restore", args=["pasto", deleted.pk]),
+                                      follow=True)
     body = response.content.decode()
     assert "1 excerpts coded with it were removed since" in body
     assert "1 of its sub-themes were moved since" in body
-    doomed = Theme.objects.get(pk=study["doomed"].pk)
-    assert sorted(e.pk for e in doomed.excerpts.all()) == sorted([study["only"].pk, study["moved"].pk])
-    assert Theme.objects.get(pk=study["sub"].pk).parent == other
+    doomed = Theme.objects.get(pk=book["doomed"].pk)
+    assert sorted(e.pk for e in doomed.excerpts.all()) == sorted([book["only"].pk, book["moved"].pk])
+    assert Theme.objects.get(pk=book["sub"].pk).parent == other
 
 
-def test_it_refuses_when_the_parent_was_removed_since(alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
-    Theme.objects.filter(parent=study["parent"]).delete()
-    theme_delete(theme=study["parent"], user=alice, codings="remove")
+def test_it_refuses_when_the_parent_was_removed_since(alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
+    Theme.objects.filter(parent=book["parent"]).delete()
+    theme_delete(theme=book["parent"], user=alice, codings="remove")
     before = codebook_state()
     response = restore(alice, deleted)
     assert response.status_code == 400
@@ -106,9 +107,9 @@ def test_it_refuses_when_the_parent_was_removed_since(alice, study):
     assert DeletedTheme.objects.filter(pk=deleted.pk).exists()
 
 
-def test_it_refuses_when_its_name_was_taken_since(alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
-    Theme.objects.create(name="Doomed", parent=study["parent"])
+def test_it_refuses_when_its_name_was_taken_since(study, alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
+    Theme.objects.create(study=study, name="Doomed", parent=book["parent"])
     before = codebook_state()
     response = restore(alice, deleted)
     assert response.status_code == 400
@@ -116,23 +117,32 @@ def test_it_refuses_when_its_name_was_taken_since(alice, study):
     assert codebook_state() == before
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_manage_themes(who, request, alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
-    assert restore(request.getfixturevalue(who), deleted).status_code == 403
-    assert not Theme.objects.filter(pk=study["doomed"].pk).exists()
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_manage_themes(who, status, request, alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
+    assert restore(request.getfixturevalue(who), deleted).status_code == status
+    assert not Theme.objects.filter(pk=book["doomed"].pk).exists()
 
 
-def test_it_sends_anonymous_users_to_login(client, alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
-    assert client.post(reverse("coding:theme-restore", args=[deleted.pk])).status_code == 302
+def test_it_sends_anonymous_users_to_login(client, alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
+    assert client.post(reverse("coding:theme-restore", args=["pasto", deleted.pk])).status_code == 302
     assert DeletedTheme.objects.filter(pk=deleted.pk).exists()
 
 
-def test_it_only_accepts_post(alice, study):
-    deleted = theme_delete(theme=study["doomed"], user=alice, codings="remove")
-    assert client_for(alice).get(reverse("coding:theme-restore", args=[deleted.pk])).status_code == 405
+def test_it_only_accepts_post(alice, book):
+    deleted = theme_delete(theme=book["doomed"], user=alice, codings="remove")
+    restore_url = reverse("coding:theme-restore", args=["pasto", deleted.pk])
+    assert client_for(alice).get(restore_url).status_code == 405
 
 
-def test_it_answers_404_for_a_missing_removal(alice, db):
-    assert client_for(alice).post("/coding/codebook/removed/999999/restore/").status_code == 404
+def test_it_answers_404_for_a_missing_removal(alice):
+    assert client_for(alice).post("/studies/pasto/coding/codebook/removed/999999/restore/").status_code == 404
+
+
+def test_it_answers_404_for_a_removal_of_another_study(alice, book, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["deleted_theme"]
+    restore_url = reverse("coding:theme-restore", args=["pasto", theirs.pk])
+    assert client_for(alice).post(restore_url).status_code == 404
+    assert DeletedTheme.objects.filter(pk=theirs.pk).exists()
+    assert not Theme.objects.filter(pk=theirs.original_id).exists()

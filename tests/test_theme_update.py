@@ -1,14 +1,17 @@
 """Editing a theme: rename, recolour, redefine, move under another parent."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from coding.models import Theme
+from coding.services import theme_update
+from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
 
 def url(theme):
-    return reverse("coding:theme-update", args=[theme.pk])
+    return reverse("coding:theme-update", args=["pasto", theme.pk])
 
 
 def data(theme, **extra):
@@ -42,9 +45,9 @@ def test_it_renames_recolours_and_redefines(alice, themes):
     assert youth.parent == themes["parent"]
 
 
-def test_it_moves_a_theme_under_another_parent_last(alice, themes):
-    other = Theme.objects.create(name="Analytic themes")
-    Theme.objects.create(name="Existing child", parent=other, order=4)
+def test_it_moves_a_theme_under_another_parent_last(study, alice, themes):
+    other = Theme.objects.create(study=study, name="Analytic themes")
+    Theme.objects.create(study=study, name="Existing child", parent=other, order=4)
     gender = themes["gender"]
     response = client_for(alice).post(url(gender), data(gender, parent=other.pk))
     assert response.status_code == 302
@@ -70,12 +73,12 @@ def test_it_refuses_a_name_taken_under_the_same_parent(alice, themes):
     assert gender.name == "Gender"
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_change_themes(who, request, themes):
+@pytest.mark.parametrize(("who", "status"), [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_it_forbids_users_who_cannot_change_themes(who, status, request, themes):
     client = client_for(request.getfixturevalue(who))
     youth = themes["youth"]
-    assert client.get(url(youth)).status_code == 403
-    assert client.post(url(youth), data(youth, name="Changed")).status_code == 403
+    assert client.get(url(youth)).status_code == status
+    assert client.post(url(youth), data(youth, name="Changed")).status_code == status
     youth.refresh_from_db()
     assert youth.name == "Youth"
 
@@ -84,5 +87,46 @@ def test_it_sends_anonymous_users_to_login(client, themes):
     assert client.get(url(themes["youth"])).status_code == 302
 
 
-def test_it_answers_404_for_a_missing_theme(alice, db):
-    assert client_for(alice).get("/coding/codebook/themes/999999/edit/").status_code == 404
+def test_it_answers_404_for_a_missing_theme(alice):
+    assert client_for(alice).get("/studies/pasto/coding/codebook/themes/999999/edit/").status_code == 404
+
+
+def test_it_answers_404_for_a_theme_of_another_study(alice, other_study, otto):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    client = client_for(alice)
+    assert client.get(url(theirs)).status_code == 404
+    assert client.post(url(theirs), data(theirs, name="Renamed")).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "Harbour"
+
+
+def test_it_offers_and_accepts_only_parents_of_the_study(alice, other_study, otto, themes):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    youth = themes["youth"]
+    form = client_for(alice).get(url(youth)).context["form"]
+    choices = [value for value, _label in form.fields["parent"].choices]
+    assert theirs.pk not in choices
+    response = client_for(alice).post(url(youth), data(youth, parent=theirs.pk))
+    assert response.status_code == 400
+    youth.refresh_from_db()
+    assert youth.parent == themes["parent"]
+
+
+def test_the_service_refuses_a_parent_of_another_study(other_study, otto, themes):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    youth = themes["youth"]
+    with pytest.raises(ValidationError) as refused:
+        theme_update(theme=youth, name="Youth", parent=theirs, kind=youth.kind, colour=youth.colour,
+                     description="", inclusion_criteria="", exclusion_criteria="")
+    assert refused.value.error_dict["parent"][0].code == "theme_other_study"
+    youth.refresh_from_db()
+    assert youth.parent == themes["parent"]
+
+
+def test_the_model_refuses_a_parent_of_another_study(other_study, otto, themes):
+    theirs = other_study_objects(other_study, otto)["theme"]
+    youth = themes["youth"]
+    youth.parent = theirs
+    with pytest.raises(ValidationError) as refused:
+        youth.full_clean()
+    assert refused.value.error_dict["parent"][0].code == "theme_other_study"

@@ -1,13 +1,17 @@
-"""Replacing a name with a pseudonym in one transcript (interviews:transcript-anonymise) or in
-all of them (interviews:transcripts-anonymise): a preview, then the change, through the same
+"""Replacing a name with a pseudonym in one transcript (transcripts:transcript-anonymise) or in
+all of a study's (transcripts:transcripts-anonymise): a preview, then the change, through the same
 re-anchoring path as a correction."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import CodedExcerpt
 from coding.services import excerpt_create
+from coding.transcript_text import transcript_anonymise
 from interviews.models import Participant, Transcript, TranscriptVersion
+from studies.models import Study
 from tests.conftest import client_for
 
 TEXT = ("Interviewer: Juan Pérez told us about the youth office.\n\n"
@@ -16,7 +20,8 @@ TEXT = ("Interviewer: Juan Pérez told us about the youth office.\n\n"
 
 @pytest.fixture
 def coded(participant, alice, themes):
-    transcript = Transcript.objects.create(participant=participant, title="Interview D", text=TEXT)
+    transcript = Transcript.objects.create(study=participant.study, participant=participant,
+                                           title="Interview D", text=TEXT)
 
     def code(words, occurrence=0):
         start = -1
@@ -33,11 +38,11 @@ def coded(participant, alice, themes):
     }
 
 
-def url(transcript):
-    return reverse("interviews:transcript-anonymise", args=[transcript.pk])
+def url(transcript, slug="pasto"):
+    return reverse("transcripts:transcript-anonymise", args=[slug, transcript.pk])
 
 
-ALL = reverse("interviews:transcripts-anonymise")
+ALL = reverse("transcripts:transcripts-anonymise", args=["pasto"])
 
 
 def form(name="Juan Pérez", pseudonym="P3", confirm=True, **flags):
@@ -87,7 +92,7 @@ def test_no_page_shows_the_name_afterwards(alice, coded):
     transcript, _ = coded
     client = client_for(alice)
     client.post(url(transcript), form())
-    review = reverse("interviews:transcript-review", args=[transcript.pk])
+    review = reverse("transcripts:transcript-review", args=["pasto", transcript.pk])
     for page in [transcript.get_absolute_url(), review]:
         assert "Juan Pérez" not in client.get(page).content.decode()
 
@@ -108,18 +113,26 @@ def test_whole_words_leave_longer_names_alone(alice, coded):
     assert transcript.text == TEXT  # "Anabel" is not "Ana"
 
 
-def test_it_replaces_the_name_in_every_transcript(alice, participant):
-    other = Participant.objects.create(code="E", sector="public", gender="female")
-    first = Transcript.objects.create(participant=participant, title="D", text="Juan Pérez spoke.")
-    second = Transcript.objects.create(participant=other, title="E", text="I met Juan Pérez.")
-    untouched = Transcript.objects.create(participant=other, title="F", text="Nobody named.")
+def test_it_replaces_the_name_in_every_transcript_of_the_study(alice, participant, other_study):
+    study = participant.study
+    other = Participant.objects.create(study=study, code="E", sector="public", gender="female")
+    first = Transcript.objects.create(study=study, participant=participant, title="D",
+                                      text="Juan Pérez spoke.")
+    second = Transcript.objects.create(study=study, participant=other, title="E", text="I met Juan Pérez.")
+    untouched = Transcript.objects.create(study=study, participant=other, title="F", text="Nobody named.")
+    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    elsewhere = Transcript.objects.create(study=other_study, participant=theirs, title="Z",
+                                          text="Juan Pérez, in another study.")
     client = client_for(alice)
     preview = client.post(ALL, form(confirm=False)).content.decode()
     assert "D (D): 1 time" in preview and "E (E): 1 time" in preview and "F (E)" not in preview
+    assert "Z (Z)" not in preview
     response = client.post(ALL, form(), follow=True)
+    assert response.redirect_chain[0][0] == reverse("transcripts:transcript-list", args=["pasto"])
     assert "Replaced the name 2 times in 2 transcripts." in response.content.decode()
     texts = dict(Transcript.objects.values_list("pk", "text"))
-    assert texts == {first.pk: "P3 spoke.", second.pk: "I met P3.", untouched.pk: "Nobody named."}
+    assert texts == {first.pk: "P3 spoke.", second.pk: "I met P3.", untouched.pk: "Nobody named.",
+                     elsewhere.pk: "Juan Pérez, in another study."}
     assert TranscriptVersion.objects.filter(change="anonymise").count() == 2
 
 
@@ -143,15 +156,54 @@ def test_it_refuses_bad_input(alice, coded, data, message):
     assert transcript.text == TEXT
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_change_transcripts(who, request, coded):
+def test_it_forbids_reviewers(rita, coded):
     transcript, _ = coded
-    client = client_for(request.getfixturevalue(who))
+    client = client_for(rita)
     for page in [url(transcript), ALL]:
         assert client.get(page).status_code == 403
         assert client.post(page, form()).status_code == 403
     transcript.refresh_from_db()
     assert transcript.text == TEXT
+
+
+def test_it_forbids_everyone_in_an_archived_study(alice, coded):
+    transcript, _ = coded
+    Study.objects.filter(slug="pasto").update(archived_at=timezone.now())
+    for page in [url(transcript), ALL]:
+        assert client_for(alice).post(page, form()).status_code == 403
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+@pytest.mark.parametrize("who", ["steve", "otto", "sam"])
+def test_it_answers_404_to_non_members(who, request, coded):
+    transcript, _ = coded
+    client = client_for(request.getfixturevalue(who))
+    for page in [url(transcript), ALL]:
+        assert client.get(page).status_code == 404
+        assert client.post(page, form()).status_code == 404
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+def test_it_answers_404_for_another_studys_transcript(otto, coded, other_study):
+    """otto owns `other`: pasto's transcript id under his study's address is a 404."""
+    transcript, _ = coded
+    response = client_for(otto).post(url(transcript, other_study.slug), form())
+    assert response.status_code == 404
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+def test_the_service_refuses_transcripts_of_two_studies(alice, coded, other_study):
+    transcript, _ = coded
+    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    elsewhere = Transcript.objects.create(study=other_study, participant=theirs, title="Z",
+                                          text="Juan Pérez.")
+    with pytest.raises(ValidationError) as info:
+        transcript_anonymise(transcripts=[transcript, elsewhere], name="Juan Pérez", pseudonym="P3")
+    assert info.value.code == "transcripts_other_study"
+    assert Transcript.objects.get(pk=elsewhere.pk).text == "Juan Pérez."
 
 
 def test_it_sends_anonymous_users_to_login(client, coded):
@@ -163,12 +215,17 @@ def test_it_sends_anonymous_users_to_login(client, coded):
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_its_preview_runs_a_fixed_number_of_queries(alice, participant, count, django_assert_num_queries):
+def test_its_preview_runs_a_fixed_number_of_queries(alice, participant, other_study, count,
+                                                    django_assert_num_queries):
     """Guards against an N+1 over transcripts: each one's participant code fetched one by one."""
+    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
     for i in range(count):
-        Transcript.objects.create(participant=participant, title=f"T{i}", text="Juan Pérez spoke.")
+        Transcript.objects.create(study=participant.study, participant=participant, title=f"T{i}",
+                                  text="Juan Pérez spoke.")
+        Transcript.objects.create(study=other_study, participant=theirs, title=f"T{i}", text="Juan Pérez.")
     client = client_for(alice)
-    # session, user, user permissions, group permissions, transcripts with participant codes
-    with django_assert_num_queries(5):
+    # session, user, membership with study, transcripts with participant codes;
+    # the menu's user and group permissions
+    with django_assert_num_queries(6):
         response = client.post(ALL, form(confirm=False))
     assert len(response.context["preview"]) == count

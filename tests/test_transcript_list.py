@@ -1,11 +1,19 @@
+"""The study's transcript list (transcripts:transcript-list, the study's landing page): each
+transcript with its participant code, excerpt and theme counts and the share of its text coded;
+only the study's own transcripts, for its members only."""
+
 import pytest
 from django.urls import reverse
 
+from coding.models import Theme
 from coding.services import excerpt_create
-from interviews.models import Transcript
+from interviews.models import Participant, Transcript
+from studies.models import Membership, Role, Study
 from tests.conftest import client_for
 
-URL = reverse("interviews:transcript-list")
+
+def url(study):
+    return reverse("transcripts:transcript-list", args=[study.slug])
 
 
 def test_it_shows_counts_and_share_coded(alice, bob, transcript, themes):
@@ -14,36 +22,80 @@ def test_it_shows_counts_and_share_coded(alice, bob, transcript, themes):
     excerpt_create(
         transcript=transcript, start=5, end=20, themes=[themes["gender"], themes["youth"]], coder=bob
     )
-    response = client_for(alice).get(URL)
+    response = client_for(alice).get(url(transcript.study))
     assert response.status_code == 200
     row = response.context["transcripts"][0]
     assert row.excerpt_count == 2
     assert row.theme_count == 2
     assert row.coverage == pytest.approx(20 / len(transcript.text))
-    assert f"{round(100 * 20 / len(transcript.text))}%" in response.content.decode()
+    body = response.content.decode()
+    assert f"{round(100 * 20 / len(transcript.text))}%" in body
+    assert reverse("coding:transcript-coding", args=["pasto", transcript.pk]) in body
 
 
-def test_it_lets_a_reviewer_read(rita, transcript):
-    assert client_for(rita).get(URL).status_code == 200
+def test_an_uncoded_transcript_shows_zeros(alice, transcript):
+    (row,) = client_for(alice).get(url(transcript.study)).context["transcripts"]
+    assert (row.excerpt_count, row.theme_count, row.coverage) == (0, 0, 0.0)
 
 
-def test_it_forbids_a_stranger(steve, transcript):
-    assert client_for(steve).get(URL).status_code == 403
+def test_it_lists_only_the_studys_own_transcripts(alice, otto, transcript, other_study):
+    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    Transcript.objects.create(study=other_study, participant=theirs, title="Their interview", text="Hi")
+    response = client_for(alice).get(url(transcript.study))
+    assert [t.title for t in response.context["transcripts"]] == ["Interview D"]
+    assert "Their interview" not in response.content.decode()
+    response = client_for(otto).get(url(other_study))
+    assert [t.title for t in response.context["transcripts"]] == ["Their interview"]
 
 
-def test_it_sends_anonymous_users_to_login(db, client):
-    assert client.get(URL).status_code == 302
+def test_it_lets_a_reviewer_read_without_import_links(rita, transcript):
+    response = client_for(rita).get(url(transcript.study))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert reverse("interviews:transcript-upload", args=["pasto"]) not in body
+    assert reverse("interviews:participant-list", args=["pasto"]) in body
+
+
+def test_it_offers_import_to_researchers(alice, transcript):
+    body = client_for(alice).get(url(transcript.study)).content.decode()
+    assert reverse("interviews:transcript-upload", args=["pasto"]) in body
+
+
+@pytest.mark.parametrize("who", ["steve", "otto", "sam"])
+def test_it_answers_404_to_non_members(who, request, transcript):
+    """A non-member learns nothing, not even that the study exists (otto owns another one)."""
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(url(transcript.study)).status_code == 404
+
+
+def test_it_answers_404_for_a_study_in_the_trash(alice, transcript):
+    Study.objects.filter(pk=transcript.study_id).update(deleted_at="2026-01-01T00:00Z")
+    assert client_for(alice).get(url(transcript.study)).status_code == 404
+
+
+def test_it_sends_anonymous_users_to_login(client, study):
+    assert client.get(url(study)).status_code == 302
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, count,
+def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, other_study, count,
                                             django_assert_num_queries):
-    """Guards against an N+1 over transcripts (participant, counts or coverage per row)."""
+    """Guards against an N+1 over transcripts (participant, counts or coverage per row) and
+    against the other studies' transcripts and excerpts costing anything."""
+    study = participant.study
     for i in range(count):
-        t = Transcript.objects.create(participant=participant, title=f"T{i}", text="Some words here")
+        t = Transcript.objects.create(study=study, participant=participant, title=f"T{i}",
+                                      text="Some words here")
         excerpt_create(transcript=t, start=0, end=4, themes=[themes["youth"]], coder=alice)
+        other = Study.objects.create(name=f"S{i}", slug=f"s{i}")
+        Membership.objects.create(study=other, user=alice, role=Role.RESEARCHER)
+        p = Participant.objects.create(study=other, code="X", sector="ngo", gender="male")
+        ot = Transcript.objects.create(study=other, participant=p, title="Other", text="Other words")
+        theme = Theme.objects.create(study=other, name="Other theme")
+        excerpt_create(transcript=ot, start=0, end=5, themes=[theme], coder=alice)
     client = client_for(alice)
-    # session, user, user permissions, group permissions (cached for the request),
-    # transcripts annotated with counts, excerpt spans
-    with django_assert_num_queries(6):
-        client.get(URL)
+    # session, user, membership with study, transcripts with participants and lengths,
+    # excerpt spans, distinct themes per transcript; the menu's user and group permissions
+    with django_assert_num_queries(8):
+        response = client.get(url(study))
+    assert len(response.context["transcripts"]) == count

@@ -1,13 +1,15 @@
-"""The review page (interviews:transcript-review): excerpts flagged after a text change, old
+"""The review page (transcripts:transcript-review): excerpts flagged after a text change, old
 quote beside the text at their place now; and accepting an excerpt's new words."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create
+from coding.transcript_text import transcript_text_update
 from interviews.models import Transcript
-from interviews.services import transcript_text_update
+from studies.models import Study
 from tests.conftest import client_for
 
 TEXT = "D: With the youth office and the gender work.\n\nD: That came later, in the municipality."
@@ -15,7 +17,8 @@ TEXT = "D: With the youth office and the gender work.\n\nD: That came later, in 
 
 @pytest.fixture
 def flagged(participant, alice, themes):
-    transcript = Transcript.objects.create(participant=participant, title="Interview D", text=TEXT)
+    transcript = Transcript.objects.create(study=participant.study, participant=participant,
+                                           title="Interview D", text=TEXT)
     changed = excerpt_create(transcript=transcript, start=12, end=24, themes=[themes["youth"]],
                              coder=alice)
     deleted = excerpt_create(transcript=transcript, start=TEXT.index("That"),
@@ -27,8 +30,8 @@ def flagged(participant, alice, themes):
     return transcript, changed, deleted, kept
 
 
-def url(transcript):
-    return reverse("interviews:transcript-review", args=[transcript.pk])
+def url(transcript, slug="pasto"):
+    return reverse("transcripts:transcript-review", args=[slug, transcript.pk])
 
 
 def test_it_lists_flagged_excerpts_with_old_and_new_words(alice, flagged):
@@ -62,8 +65,16 @@ def test_a_reviewer_reads_it_without_actions(rita, flagged):
     assert "Accept new words" not in body and "Correct the text" not in body
 
 
-def test_it_forbids_a_stranger(steve, flagged):
-    assert client_for(steve).get(url(flagged[0])).status_code == 403
+@pytest.mark.parametrize("who", ["steve", "otto", "sam"])
+def test_it_answers_404_to_non_members(who, request, flagged):
+    assert client_for(request.getfixturevalue(who)).get(url(flagged[0])).status_code == 404
+
+
+def test_it_answers_404_for_another_studys_transcript(otto, flagged, other_study):
+    """otto owns `other`: pasto's transcript id under his study's address is a 404."""
+    response = client_for(otto).get(url(flagged[0], slug=other_study.slug))
+    assert response.status_code == 404
+    assert b"young people" not in response.content
 
 
 def test_it_sends_anonymous_users_to_login(client, flagged):
@@ -71,31 +82,34 @@ def test_it_sends_anonymous_users_to_login(client, flagged):
 
 
 def test_it_answers_404_for_a_missing_transcript(alice, db):
-    assert client_for(alice).get(reverse("interviews:transcript-review", args=[99999])).status_code == 404
+    response = client_for(alice).get(reverse("transcripts:transcript-review", args=["pasto", 99999]))
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("count", [1, 6])
 def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, count, django_assert_num_queries):
     """Guards against an N+1 over flagged excerpts: their coder or themes fetched one by one."""
-    transcript = Transcript.objects.create(participant=participant, title="T", text="word " * 40 + "end")
-    extra = [Theme.objects.create(name=f"T{i}", parent=themes["parent"]) for i in range(3)]
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="T",
+                                           text="word " * 40 + "end")
+    extra = [Theme.objects.create(study=participant.study, name=f"T{i}", parent=themes["parent"])
+             for i in range(3)]
     for i in range(count):
         excerpt_create(transcript=transcript, start=i * 5, end=i * 5 + 4,
                        themes=[themes["youth"], extra[i % 3]], coder=alice)
     transcript_text_update(transcript=transcript, text="WORD " * 40 + "end", user=alice)
     assert CodedExcerpt.objects.filter(needs_review=True).count() == count
     client = client_for(alice)
-    # session, user, user permissions, group permissions, transcript with participant,
-    # flagged excerpts with coders, their themes
-    with django_assert_num_queries(7):
+    # session, user, membership with study, transcript with participant, flagged excerpts with
+    # coders, their themes; the menu's user and group permissions
+    with django_assert_num_queries(8):
         response = client.get(url(transcript))
     assert len(response.context["rows"]) == count
 
 
 # ----- accepting an excerpt's new words -----
 
-def accept_url(excerpt):
-    return reverse("interviews:excerpt-review-accept", args=[excerpt.pk])
+def accept_url(excerpt, slug="pasto"):
+    return reverse("transcripts:excerpt-review-accept", args=[slug, excerpt.pk])
 
 
 def test_a_researcher_accepts_the_new_words(bob, flagged):
@@ -103,6 +117,7 @@ def test_a_researcher_accepts_the_new_words(bob, flagged):
     changed.refresh_from_db()
     response = client_for(bob).post(accept_url(changed), {"version": changed.version})
     assert response.status_code == 302
+    assert response["Location"] == url(transcript)
     changed.refresh_from_db()
     transcript.refresh_from_db()
     assert not changed.needs_review and changed.review_reason == ""
@@ -133,13 +148,32 @@ def test_it_refuses_a_missing_version_with_a_message(alice, flagged):
     assert "reload the page" in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_accepting_is_forbidden_to_users_who_cannot_code(who, request, flagged):
+@pytest.mark.parametrize("who, status", [("rita", 403), ("steve", 404), ("otto", 404)])
+def test_accepting_is_refused_to_users_who_cannot_code_here(who, status, request, flagged):
     _, changed, _, _ = flagged
     changed.refresh_from_db()
     client = client_for(request.getfixturevalue(who))
     response = client.post(accept_url(changed), {"version": changed.version})
-    assert response.status_code == 403
+    assert response.status_code == status
+    changed.refresh_from_db()
+    assert changed.needs_review
+
+
+def test_accepting_through_another_study_is_a_404(otto, flagged, other_study):
+    """otto codes in `other`; pasto's excerpt id under his study's address is not found."""
+    _, changed, _, _ = flagged
+    changed.refresh_from_db()
+    response = client_for(otto).post(accept_url(changed, slug=other_study.slug), {"version": changed.version})
+    assert response.status_code == 404
+    changed.refresh_from_db()
+    assert changed.needs_review
+
+
+def test_accepting_is_refused_in_an_archived_study(alice, flagged):
+    _, changed, _, _ = flagged
+    changed.refresh_from_db()
+    Study.objects.filter(slug="pasto").update(archived_at=timezone.now())
+    assert client_for(alice).post(accept_url(changed), {"version": changed.version}).status_code == 403
     changed.refresh_from_db()
     assert changed.needs_review
 

@@ -1,13 +1,15 @@
-"""Correcting a transcript's text (interviews:transcript-text-edit and the service behind it):
+"""Correcting a transcript's text (transcripts:transcript-text-edit and the service behind it):
 every excerpt is re-anchored, none is dropped, and every version of the text is kept."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import CodedExcerpt, DeletedExcerpt
 from coding.services import excerpt_create, excerpt_delete, excerpt_restore
+from coding.transcript_text import TranscriptConflict, transcript_text_update
 from interviews.models import Transcript, TranscriptVersion
-from interviews.services import TranscriptConflict, transcript_text_update
+from studies.models import Study
 from tests.conftest import client_for
 
 TEXT = ("Interviewer: How did the strategy start?\n\n"
@@ -18,7 +20,8 @@ TEXT = ("Interviewer: How did the strategy start?\n\n"
 
 @pytest.fixture
 def coded(participant, alice, themes):
-    transcript = Transcript.objects.create(participant=participant, title="Interview D", text=TEXT)
+    transcript = Transcript.objects.create(study=participant.study, participant=participant,
+                                           title="Interview D", text=TEXT)
 
     def code(words):
         start = TEXT.index(words)
@@ -30,12 +33,13 @@ def coded(participant, alice, themes):
     return transcript, excerpts
 
 
-def url(transcript):
-    return reverse("interviews:transcript-text-edit", args=[transcript.pk])
+def url(transcript, slug="pasto"):
+    return reverse("transcripts:transcript-text-edit", args=[slug, transcript.pk])
 
 
-def post(client, transcript, text, version=None):
-    return client.post(url(transcript), {"text": text, "base_version": version or transcript.text_version})
+def post(client, transcript, text, version=None, slug="pasto"):
+    return client.post(url(transcript, slug),
+                       {"text": text, "base_version": version or transcript.text_version})
 
 
 def refreshed(excerpts):
@@ -100,7 +104,8 @@ def test_it_keeps_an_excerpt_whose_words_were_deleted_in_the_review_list(alice, 
         assert e.quote == words
         assert e.end == e.start + 1 <= len(new)
     assert CodedExcerpt.objects.count() == 5
-    body = client_for(alice).get(reverse("interviews:transcript-review", args=[transcript.pk])).content
+    review = reverse("transcripts:transcript-review", args=["pasto", transcript.pk])
+    body = client_for(alice).get(review).content
     assert "That came later" in body.decode() and "municipality" in body.decode()
     assert_invariant(transcript)
 
@@ -136,7 +141,8 @@ def test_it_saves_nothing_when_the_text_is_unchanged(alice, coded):
 
 def test_it_moves_cue_times_with_their_lines(alice, participant):
     transcript = Transcript.objects.create(
-        participant=participant, title="Cues", text="First cue.\nSecond cue.\n\nD: Third cue.",
+        study=participant.study, participant=participant, title="Cues",
+        text="First cue.\nSecond cue.\n\nD: Third cue.",
         cues=[{"offset": 0, "time": 1.0}, {"offset": 11, "time": 4.5}, {"offset": 24, "time": 9.0}],
     )
     post(client_for(alice), transcript, "First cue, longer.\nSecond cue.\n\nD: Third cue.")
@@ -163,12 +169,41 @@ def test_the_service_raises_a_conflict_for_a_stale_version(alice, coded):
         transcript_text_update(transcript=transcript, text=TEXT, user=alice, base_version=1)
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_change_transcripts(who, request, coded):
+def test_it_forbids_reviewers(rita, coded):
     transcript, _ = coded
-    client = client_for(request.getfixturevalue(who))
+    client = client_for(rita)
     assert client.get(url(transcript)).status_code == 403
     assert post(client, transcript, "Changed.").status_code == 403
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+def test_it_forbids_everyone_in_an_archived_study(alice, coded):
+    transcript, _ = coded
+    Study.objects.filter(slug="pasto").update(archived_at=timezone.now())
+    assert post(client_for(alice), transcript, "Changed.").status_code == 403
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+@pytest.mark.parametrize("who", ["steve", "otto", "sam"])
+def test_it_answers_404_to_non_members(who, request, coded):
+    transcript, _ = coded
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(url(transcript)).status_code == 404
+    assert post(client, transcript, "Changed.").status_code == 404
+    transcript.refresh_from_db()
+    assert transcript.text == TEXT
+
+
+def test_it_answers_404_for_another_studys_transcript(otto, coded, other_study):
+    """otto owns `other`: pasto's transcript id under his study's address is a 404."""
+    transcript, _ = coded
+    client = client_for(otto)
+    response = client.get(url(transcript, other_study.slug))
+    assert response.status_code == 404
+    assert b"youth office" not in response.content
+    assert post(client, transcript, "Changed.", slug=other_study.slug).status_code == 404
     transcript.refresh_from_db()
     assert transcript.text == TEXT
 
@@ -181,7 +216,8 @@ def test_it_sends_anonymous_users_to_login(client, coded):
 
 
 def test_it_answers_404_for_a_missing_transcript(alice):
-    assert client_for(alice).get(reverse("interviews:transcript-text-edit", args=[99999])).status_code == 404
+    response = client_for(alice).get(reverse("transcripts:transcript-text-edit", args=["pasto", 99999]))
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("edits", [1, 5])
@@ -192,8 +228,9 @@ def test_its_version_list_runs_a_fixed_number_of_queries(alice, bob, coded, edit
     for i in range(edits):
         transcript_text_update(transcript=transcript, text=TEXT + f"\n\nEnd {i}.", user=bob)
     client = client_for(alice)
-    # session, user, user permissions, group permissions, transcript, versions with authors
-    with django_assert_num_queries(6):
+    # session, user, membership with study, transcript with participant, versions with authors;
+    # the menu's user and group permissions
+    with django_assert_num_queries(7):
         response = client.get(url(transcript))
     assert len(response.context["versions"]) == edits + 1
 

@@ -4,12 +4,14 @@ participant. Good files are saved, bad ones reported by name, and no request end
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from interviews.models import Participant, Transcript, TranscriptSource, TranscriptVersion
+from studies.models import Study
 from tests.conftest import client_for
 from tests.import_files import BILLION_LAUGHS, SRT, VTT, make_docx, make_pdf, make_zip_bomb, replace_part
 
-URL = reverse("interviews:transcript-upload")
+URL = reverse("interviews:transcript-upload", args=["pasto"])
 
 
 def rows(*rows):
@@ -17,7 +19,7 @@ def rows(*rows):
     data = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": "0",
             "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "100"}
     for i, row in enumerate(rows):
-        row = {"language": "es", **row} if row else {"language": "en"}  # untouched: the initial
+        row = {"language": "es", **row} if row else {"language": "es"}  # untouched: the study's
         data.update({f"form-{i}-{k}": v for k, v in row.items()})
     return data
 
@@ -35,11 +37,12 @@ def test_it_shows_the_form(alice):
     response = client_for(alice).get(URL)
     assert response.status_code == 200
     body = response.content.decode()
+    assert 'name="form-0-language" value="es"' in body  # the study's language
     assert 'type="file"' in body and 'id="upload-row-template"' in body
     assert "new_code" not in body  # researchers choose existing participants
 
 
-def test_an_admin_may_also_create_participants(adam):
+def test_an_owner_may_also_create_participants(adam):
     response = client_for(adam).get(URL)
     assert response.status_code == 200
     assert "form-0-new_code" in response.content.decode()
@@ -59,7 +62,9 @@ def test_it_imports_each_format(alice, participant, name, data, text, cues):
     response = client_for(alice).post(URL, rows({"file": upload(name, data), "participant": participant.pk,
                                                  "interview_date": "2009-04-08"}))
     assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("transcripts:transcript-list", args=["pasto"])
     transcript = Transcript.objects.get()
+    assert transcript.study == participant.study
     if text:
         assert transcript.text == text
     assert len(transcript.cues) == cues
@@ -126,24 +131,25 @@ def test_it_requires_a_participant(alice, participant):
     before = counts()
     response = client_for(alice).post(URL, rows({"file": upload("d.txt", b"D: hi")}))
     assert response.status_code == 400
-    assert "d.txt: Choose a participant. Only admins add participants" in response.content.decode()
+    body = response.content.decode()
+    assert "d.txt: Choose a participant. Only the study’s owners add participants" in body
     assert counts() == before
 
 
-def test_a_researcher_cannot_create_a_participant(alice):
+def test_a_researcher_cannot_create_a_participant(alice, study):
     response = client_for(alice).post(URL, rows({"file": upload("d.txt", b"D: hi"), "new_code": "N1",
                                                  "new_sector": "ngo", "new_gender": "female"}))
     assert response.status_code == 400
     assert not Participant.objects.exists()
 
 
-def test_an_admin_creates_a_participant_once_for_several_files(adam):
+def test_an_owner_creates_a_participant_once_for_several_files(adam):
     new = {"new_code": "N1", "new_sector": "ngo", "new_gender": "female"}
     response = client_for(adam).post(URL, rows({"file": upload("a.txt", b"D: one"), **new},
                                                {"file": upload("b.txt", b"D: two"), **new}))
     assert response.status_code == 302
     participant = Participant.objects.get()
-    assert (participant.code, participant.full_name) == ("N1", "")
+    assert (participant.code, participant.full_name, participant.study.slug) == ("N1", "", "pasto")
     assert participant.transcripts.count() == 2
 
 
@@ -178,13 +184,13 @@ def test_it_refuses_a_row_with_both_a_file_and_text(alice, participant):
     assert "not both" in response.content.decode()
 
 
-def test_it_asks_for_something_when_nothing_was_sent(alice):
+def test_it_asks_for_something_when_nothing_was_sent(alice, study):
     response = client_for(alice).post(URL, rows({}))
     assert response.status_code == 400
     assert "Choose at least one file" in response.content.decode()
 
 
-def test_it_answers_a_tampered_form_with_400(alice):
+def test_it_answers_a_tampered_form_with_400(alice, study):
     response = client_for(alice).post(URL, {"form-0-text": "D: hi"})
     assert response.status_code == 400
     assert not Transcript.objects.exists()
@@ -200,13 +206,55 @@ def test_it_shows_cue_times_beside_paragraphs(alice, participant):
     assert 'data-time="01:02">D: With the youth office &amp; the gender work' in body
 
 
-@pytest.mark.parametrize("who", ["rita", "steve"])
-def test_it_forbids_users_who_cannot_add_transcripts(who, request, participant):
-    client = client_for(request.getfixturevalue(who))
+def test_it_forbids_reviewers(rita, participant):
+    client = client_for(rita)
     assert client.get(URL).status_code == 403
     response = client.post(URL, rows({"file": upload("d.txt", b"D: hi"), "participant": participant.pk}))
     assert response.status_code == 403
     assert not Transcript.objects.exists()
+
+
+def test_it_forbids_everyone_in_an_archived_study(alice, participant):
+    Study.objects.filter(pk=participant.study_id).update(archived_at=timezone.now())
+    response = client_for(alice).post(URL, rows({"file": upload("d.txt", b"D: hi"),
+                                                 "participant": participant.pk}))
+    assert response.status_code == 403
+    assert not Transcript.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["steve", "otto", "sam"])
+def test_it_answers_404_to_non_members(who, request, participant):
+    client = client_for(request.getfixturevalue(who))
+    assert client.get(URL).status_code == 404
+    response = client.post(URL, rows({"file": upload("d.txt", b"D: hi"), "participant": participant.pk}))
+    assert response.status_code == 404
+    assert not Transcript.objects.exists()
+
+
+def test_it_refuses_a_participant_of_another_study(alice, participant, other_study):
+    """The menu offers only the study's participants; another study's id sent by hand is a
+    form error, and nothing is saved."""
+    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    before = counts()
+    response = client_for(alice).post(URL, rows({"file": upload("d.txt", b"D: hi"),
+                                                 "participant": theirs.pk}))
+    assert response.status_code == 400
+    assert "d.txt: Select a valid choice" in response.content.decode()
+    assert counts() == before
+
+
+def test_it_offers_only_the_studys_participants(alice, participant, other_study):
+    Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    body = client_for(alice).get(URL).content.decode()
+    assert ">D</option>" in body and ">Z</option>" not in body
+
+
+def test_a_new_code_taken_in_another_study_is_fine(adam, participant, other_study):
+    Participant.objects.create(study=other_study, code="N1", sector="ngo", gender="male")
+    response = client_for(adam).post(URL, rows({"file": upload("a.txt", b"D: one"), "new_code": "N1",
+                                                "new_sector": "ngo", "new_gender": "female"}))
+    assert response.status_code == 302
+    assert Participant.objects.get(study=participant.study, code="N1").transcripts.count() == 1
 
 
 def test_it_sends_anonymous_users_to_login(client, participant):
@@ -215,19 +263,22 @@ def test_it_sends_anonymous_users_to_login(client, participant):
     assert not Transcript.objects.exists()
 
 
-def test_the_nav_links_to_it_for_those_who_may_import(alice, rita):
-    assert URL in client_for(alice).get(reverse("home")).content.decode()
-    assert URL not in client_for(rita).get(reverse("home")).content.decode()
+def test_the_study_page_links_to_it_for_those_who_may_import(alice, rita):
+    page = reverse("transcripts:transcript-list", args=["pasto"])
+    assert URL in client_for(alice).get(page).content.decode()
+    assert URL not in client_for(rita).get(page).content.decode()
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_it_runs_a_fixed_number_of_queries(alice, count, django_assert_num_queries):
+def test_it_runs_a_fixed_number_of_queries(alice, study, other_study, count, django_assert_num_queries):
     """Guards against an N+1 over rows: each row's participant menu querying participants."""
     for i in range(count):
-        Participant.objects.create(code=f"P{i}", sector="ngo", gender="female")
+        Participant.objects.create(study=study, code=f"P{i}", sector="ngo", gender="female")
+        Participant.objects.create(study=other_study, code=f"Q{i}", sector="ngo", gender="female")
     client = client_for(alice)
-    # session, user, user permissions, group permissions, participants (once, for every row)
-    with django_assert_num_queries(5):
+    # session, user, membership with study, participants (once, for every row);
+    # the menu's user and group permissions
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.content.decode().count(">P0</option>") == 4  # three rows and the template
 

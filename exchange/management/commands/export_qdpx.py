@@ -5,18 +5,23 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.qdpx_export import study_export
+from studies.models import Study
 
 
 class Command(BaseCommand):
     help = (
-        "Write the whole study to a REFI-QDA project file (.qdpx): a backup that import_qdpx "
-        "restores and that ATLAS.ti, MAXQDA, NVivo and QualCoder can open."
+        "Write one study to a REFI-QDA project file (.qdpx): a backup that import_qdpx "
+        "restores as a new study, and that ATLAS.ti, MAXQDA, NVivo and QualCoder can open."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="Where to write the .qdpx file.")
+        parser.add_argument("--study", required=True, help="The study's short name (slug).")
 
-    def handle(self, *args, path, **options):
+    def handle(self, *args, path, study, **options):
+        found = Study.objects.filter(slug=study).first()
+        if found is None:
+            raise CommandError(f"No study {study}.")
         target = Path(path)
         if not target.parent.is_dir():
             raise CommandError(f"No folder {target.parent} to write {target.name} into.")
@@ -25,7 +30,7 @@ class Command(BaseCommand):
         handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         try:
             with os.fdopen(handle, "wb") as out:
-                summary = study_export(out, progress=progress)
+                summary = study_export(out, study=found, progress=progress)
             os.replace(partial, target)
         except BaseException:
             Path(partial).unlink(missing_ok=True)

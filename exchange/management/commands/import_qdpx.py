@@ -9,32 +9,32 @@ from exchange.qdpx_read import ExchangeError
 
 class Command(BaseCommand):
     help = (
-        "Import a REFI-QDA project (.qdpx) or codebook (.qdc) into the study, in one transaction; "
-        "into an empty database, it restores a study that export_qdpx wrote. Prints what was "
-        "imported, merged, skipped or could not be mapped."
+        "Import a REFI-QDA project (.qdpx) or codebook (.qdc) as a new study, in one transaction; "
+        "it restores a study that export_qdpx wrote. Prints the new study's short name and what "
+        "was imported, skipped or could not be mapped."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The .qdpx, .qde or .qdc file.")
         parser.add_argument(
-            "--user",
-            help="Username credited with the new transcripts, and with codings the file gives "
-                 "no coder (otherwise a user named refi-import).",
+            "--owner", required=True,
+            help="Username of the new study's owner, who is also credited with the new "
+                 "transcripts and with codings the file gives no coder.",
         )
+        parser.add_argument("--name", help="The new study's name (default: the project's name).")
 
-    def handle(self, *args, path, user=None, **options):
+    def handle(self, *args, path, owner, name=None, **options):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"No file {source}.")
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user).first()
-            if importer is None:
-                raise CommandError(f"No user {user}.")
+        importer = get_user_model().objects.filter(username=owner, is_active=True).first()
+        if importer is None:
+            raise CommandError(f"No user {owner}.")
         progress = self.progress if options["verbosity"] >= 1 else None
         try:
             with source.open("rb") as handle:
-                report = study_import(handle, user=importer, file_name=source.name, progress=progress)
+                report = study_import(handle, owner=importer, name=name, file_name=source.name,
+                                      progress=progress)
         except ExchangeError as exc:
             raise CommandError(f"{source.name}: {exc} Nothing was imported.") from None
         for line in report.lines():

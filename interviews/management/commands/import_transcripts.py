@@ -1,4 +1,4 @@
-"""Bulk import: `manage.py import_transcripts PATH... [--csv MAP] [--dry-run]`.
+"""Bulk import: `manage.py import_transcripts --study SLUG PATH... [--csv MAP] [--dry-run]`.
 
 Each file is parsed and saved in its own transaction through the same service as the upload
 page, so a bad file is reported and skipped while the good ones are kept; an interrupted run
@@ -22,6 +22,7 @@ from django.db import transaction
 from interviews.importers import MB, ImportRefused, check_size, parse_file
 from interviews.models import Participant
 from interviews.services import transcript_import
+from studies.models import Study
 
 REQUIRED_COLUMNS = {"file", "participant"}
 
@@ -44,9 +45,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="Files or folders (read recursively).")
+        parser.add_argument("--study", required=True,
+                            help="Short name (slug) of the study the transcripts belong to.")
         parser.add_argument("--csv", dest="mapping", help="CSV mapping file names to participants.")
         parser.add_argument("--participant", help="Participant code for files not in the CSV.")
-        parser.add_argument("--language", default="en", help="Language for rows that give none.")
+        parser.add_argument("--language",
+                            help="Language for rows that give none (default: the study's).")
         parser.add_argument("--user", help="Username recorded as the importer.")
         parser.add_argument("--dry-run", action="store_true",
                             help="Parse and check everything, then save nothing.")
@@ -55,6 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        self.study = self._study(options["study"])
         mapping_path = Path(options["mapping"]).resolve() if options["mapping"] else None
         mapping = self._mapping_read(mapping_path) if mapping_path else {}
         # Any row may describe a new participant; files are imported in path order, not CSV order.
@@ -129,6 +134,14 @@ class Command(BaseCommand):
                 report.refused.append(f"{given}: no such file or folder.")
         return files
 
+    def _study(self, slug):
+        study = Study.objects.live().filter(slug=slug).first()
+        if study is None:
+            raise CommandError(f"No study with the short name {slug!r}.")
+        if study.is_archived:
+            raise CommandError(f"The study {slug!r} is archived: it cannot take new transcripts.")
+        return study
+
     def _user(self, username):
         if not username:
             return None
@@ -145,10 +158,10 @@ class Command(BaseCommand):
             check_size(path.name, path.stat().st_size, max_bytes)
             parsed = parse_file(path.name, path.read_bytes(), max_bytes=max_bytes)
             kwargs = self._participant(path, row, options)
+            language = row.get("language") or options["language"] or self.study.language
             transcript = transcript_import(
-                parsed=parsed, title=row.get("title") or parsed.title, user=user,
-                interview_date=self._date(path, row), language=row.get("language") or options["language"],
-                **kwargs,
+                study=self.study, parsed=parsed, title=row.get("title") or parsed.title, user=user,
+                interview_date=self._date(path, row), language=language, **kwargs,
             )
         except ImportRefused as exc:
             report.refused.append(exc.message)
@@ -171,7 +184,7 @@ class Command(BaseCommand):
             raise ValidationError(
                 "no participant: add the file to the CSV or pass --participant.", code="no_participant"
             )
-        participant = Participant.objects.filter(code=code).first()
+        participant = Participant.objects.filter(study=self.study, code=code).first()
         if participant:
             return {"participant": participant}
         if code not in self.new_participants:

@@ -1,0 +1,49 @@
+"""The access helpers of the interviews app: one per object type, each fetching the object within
+the study the user belongs to (studies.access). Other apps whose views take a transcript id
+(the corrections pages in coding) use these too.
+
+An id of another study's object is a 404, like an id that does not exist; a non-member gets 404
+for everything. `_rw` adds 403 for reviewers and in archived studies; `_owner` is for participant
+records, which only the study's owners keep (403 for everyone else, and while archived).
+"""
+
+from django.shortcuts import get_object_or_404
+
+from interviews.models import Participant, Transcript, TranscriptSource
+from studies.access import (
+    get_membership,
+    get_membership_manage,
+    get_membership_owner,
+    get_membership_rw,
+)
+
+
+def get_participant_for_user(request, slug, pk):
+    membership = get_membership(request, slug)
+    return get_object_or_404(Participant, study=membership.study, pk=pk)
+
+
+def get_participant_for_user_owner(request, slug, pk):
+    """A participant record to edit, identifying fields included: owners of a live study."""
+    membership = get_membership_manage(request, slug)
+    return get_object_or_404(Participant, study=membership.study, pk=pk)
+
+
+def get_transcript_for_user(request, slug, pk, queryset=None):
+    """`queryset` lets a page ask for what it shows (e.g. the review page's flagged excerpts)."""
+    membership = get_membership(request, slug)
+    queryset = Transcript.objects.select_related("participant") if queryset is None else queryset
+    return get_object_or_404(queryset, study=membership.study, pk=pk)
+
+
+def get_transcript_for_user_rw(request, slug, pk):
+    membership = get_membership_rw(request, slug)
+    return get_object_or_404(Transcript.objects.select_related("participant"),
+                             study=membership.study, pk=pk)
+
+
+def get_source_for_user(request, slug, pk):
+    """A transcript's original file. It may hold names that anonymisation removed from the text
+    since, so, like names and contacts, it reaches the study's owners only (403 for others)."""
+    membership = get_membership_owner(request, slug)
+    return get_object_or_404(TranscriptSource, transcript__study=membership.study, transcript_id=pk)

@@ -1,0 +1,80 @@
+"""The one access rule: a user reaches a study's objects only through a membership of it.
+
+`get_membership(request, slug)` is the base of every per-object helper in the apps above
+(interviews.access, coding.access, ...): a study that does not exist, is in the trash, or of
+which the user is not a member is a 404, never a 403, so ids of other studies reveal nothing.
+The membership is cached on the request, so a view that asks twice pays one query.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from studies.models import Membership, Study
+from studies.roles import is_site_admin
+
+
+def get_membership(request, slug):
+    """The user's membership of the live study `slug`, with its study; 404 otherwise."""
+    cached = getattr(request, "membership", None)
+    if cached is not None and cached.study.slug == slug:
+        return cached
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("study")
+        .filter(study__slug=slug, study__deleted_at__isnull=True, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    request.membership = membership
+    return membership
+
+
+def get_membership_rw(request, slug):
+    """As get_membership, for writes to the study's content: researchers and owners of a study
+    that is not archived; 403 for reviewers and in archived studies."""
+    membership = get_membership(request, slug)
+    if not membership.can_code:
+        raise PermissionDenied
+    return membership
+
+
+def get_membership_owner(request, slug):
+    """As get_membership, for owners only (members, settings, participant records); 403
+    otherwise."""
+    membership = get_membership(request, slug)
+    if not membership.is_owner:
+        raise PermissionDenied
+    return membership
+
+
+def get_membership_manage(request, slug):
+    """As get_membership_owner, for changes to members and settings: also 403 while the study
+    is archived (read-only for everyone; the settings page can still un-archive it)."""
+    membership = get_membership_owner(request, slug)
+    if not membership.can_manage:
+        raise PermissionDenied
+    return membership
+
+
+def get_member_for_owner(request, slug, pk):
+    """A membership of the study `slug`, for an owner to change or remove: another study's
+    membership id is a 404."""
+    owner = get_membership_manage(request, slug)
+    member = Membership.objects.select_related("user", "study").filter(study=owner.study, pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def get_study_for_site_admin(request, pk=None, slug=None, *, deleted=False):
+    """A study for a site admin's site-level action (claim, restore): 403 for anyone else. Gives
+    the study row only, never its content. `deleted` picks the trash instead of live studies."""
+    if not is_site_admin(request.user):
+        raise PermissionDenied
+    studies = Study.objects.filter(deleted_at__isnull=not deleted)
+    study = studies.filter(pk=pk).first() if pk is not None else studies.filter(slug=slug).first()
+    if study is None:
+        raise Http404
+    return study
