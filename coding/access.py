@@ -6,12 +6,10 @@ An id of another study's object is a 404, like an id that does not exist; a non-
 404 for everything; the `_rw` variants add 403 for reviewers and in archived studies.
 """
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
 from studies.access import get_membership, get_membership_rw
-from studies.models import Membership
 
 
 def get_excerpt_for_user(request, slug, pk):
@@ -48,17 +46,3 @@ def get_theme_for_user_rw(request, slug, pk):
 def get_deleted_theme_for_user_rw(request, slug, pk):
     membership = get_membership_rw(request, slug)
     return get_object_or_404(DeletedTheme, study=membership.study, pk=pk)
-
-
-def get_source_study_for_user(request, slug):
-    """A study the user reads from while working in another (the codebook copy's source): any
-    role will do, a study they are not a member of, or one in the trash, is a 404. Unlike
-    get_membership it does not cache the membership on the request, which stays the target's."""
-    membership = (
-        Membership.objects.select_related("study")
-        .filter(user=request.user, study__slug=slug, study__deleted_at__isnull=True)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership.study

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coding.access import (
     get_deleted_theme_for_user_rw,
-    get_source_study_for_user,
     get_theme_for_user_rw,
 )
 from coding.codebook_csv import codebook_csv_bytes, codebook_import_csv
@@ -44,7 +43,7 @@ from coding.services import (
     theme_split,
     theme_update,
 )
-from studies.access import get_membership, get_membership_rw
+from studies.access import get_membership, get_membership_rw, get_source_study_for_user
 
 
 def _add_errors(form, exc):

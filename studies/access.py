@@ -78,3 +78,17 @@ def get_study_for_site_admin(request, pk=None, slug=None, *, deleted=False):
     if study is None:
         raise Http404
     return study
+
+
+def get_source_study_for_user(request, slug):
+    """A study the user reads from while working in another (the codebook copy's source): any
+    role will do, a study they are not a member of, or one in the trash, is a 404. Unlike
+    get_membership it does not cache the membership on the request, which stays the target's."""
+    membership = (
+        Membership.objects.select_related("study")
+        .filter(user=request.user, study__slug=slug, study__deleted_at__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.study

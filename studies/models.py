@@ -37,18 +37,25 @@ class StudyQuerySet(models.QuerySet):
 
     def for_home(self, user):
         """Home page: the user's live studies, each with `role` (theirs) and how many
-        transcripts and members it has. One query whatever the number of studies."""
+        transcripts and members it has. One query whatever the number of studies.
+
+        Transcripts are counted through their reverse relation (interviews sits above this
+        app, so it is not imported); members by a subquery, since the join that finds the
+        user's own membership must not also be the one that counts the members."""
+        members = (
+            Membership.objects.filter(study=models.OuterRef("pk"))
+            .order_by()
+            .values("study")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return (
             self.live()
             .filter(memberships__user=user)
             .annotate(
                 role=models.F("memberships__role"),
-                transcript_count=models.Subquery(
-                    _count_subquery("interviews.Transcript"), output_field=models.IntegerField()
-                ),
-                member_count=models.Subquery(
-                    _count_subquery("studies.Membership"), output_field=models.IntegerField()
-                ),
+                transcript_count=Count("transcripts", distinct=True),
+                member_count=models.Subquery(members, output_field=models.IntegerField()),
             )
             .order_by("archived_at", "name")
         )
@@ -57,19 +64,6 @@ class StudyQuerySet(models.QuerySet):
         """Site admins' study trash: deleted studies still within TRASH_DAYS, newest first."""
         since = timezone.now() - timedelta(days=TRASH_DAYS)
         return self.filter(deleted_at__gte=since).select_related("deleted_by").order_by("-deleted_at")
-
-
-def _count_subquery(model_label):
-    from django.apps import apps
-
-    model = apps.get_model(model_label)
-    return (
-        model.objects.filter(study=models.OuterRef("pk"))
-        .order_by()
-        .values("study")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
 
 
 class Study(models.Model):

@@ -30,7 +30,7 @@ def test_it_lists_the_users_studies_with_their_role(alice, other_study, transcri
     response = client_for(alice).get(URL)
     assert response.status_code == 200
     rows = {s.slug: (s.role, s.transcript_count) for s in response.context["studies"]}
-    assert rows == {"pasto": (Role.RESEARCHER, 1), "other": (Role.REVIEWER, None)}
+    assert rows == {"pasto": (Role.RESEARCHER, 1), "other": (Role.REVIEWER, 0)}
     body = response.content.decode()
     assert reverse("transcripts:transcript-list", args=["pasto"]) in body
     assert reverse("transcripts:transcript-list", args=["other"]) in body
