@@ -36,21 +36,29 @@ class ExcerptForm(forms.Form):
 
     start_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
     end_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
-    themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.all(),
-        error_messages={"required": _("Choose at least one theme.")},
-    )
+    themes = forms.ModelMultipleChoiceField(queryset=Theme.objects.all(), required=False)
     memo = forms.CharField(required=False, widget=forms.Textarea, max_length=10_000)
     snap_words = forms.BooleanField(required=False)
     version = forms.IntegerField(required=False, min_value=1)
     text_version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    # In-vivo coding: a new theme named after the selected words, under this parent.
+    in_vivo = forms.BooleanField(required=False)
+    new_theme_parent = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
 
     def __init__(self, *args, transcript, **kwargs):
         super().__init__(*args, **kwargs)
         self.transcript = transcript
 
+    def clean_themes(self):
+        """The themes in the order the coder ticked them (the order posted): the first gives
+        the excerpt its colour."""
+        chosen = {theme.pk: theme for theme in self.cleaned_data["themes"]}
+        return [chosen[int(pk)] for pk in dict.fromkeys(self.data.getlist("themes")) if int(pk) in chosen]
+
     def clean(self):
         data = super().clean()
+        if not data.get("themes") and not data.get("in_vivo") and "themes" not in self.errors:
+            self.add_error("themes", ValidationError(_("Choose at least one theme."), code="themes_required"))
         if "start_utf16" not in data or "end_utf16" not in data:
             return data
         text = self.transcript.text
@@ -75,6 +83,14 @@ class ExcerptForm(forms.Form):
         return data
 
 
+class SpeakerCodeForm(forms.Form):
+    """"Code all turns of this speaker": the speaker's label as the page shows it, a theme."""
+
+    speaker = forms.CharField(max_length=60)
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(),
+                                   error_messages={"required": _("Choose the theme to code the turns with.")})
+
+
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf"]
 
@@ -94,7 +110,7 @@ class ThemeQuickForm(forms.ModelForm):
         return self.cleaned_data["name"].strip()
 
     def clean_colour(self):
-        return self.cleaned_data.get("colour") or PALETTE[Theme.objects.count() % len(PALETTE)]
+        return self.cleaned_data.get("colour") or next_palette_colour()
 
 
 # ----- The codebook page -----

@@ -1,11 +1,12 @@
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.backends.signals import connection_created
-from django.db.models import Count, F, Q, Window
+from django.db.models import Case, Count, F, Q, Value, When, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -30,10 +31,15 @@ class ThemeQuerySet(models.QuerySet):
         )
 
     def for_picker(self):
-        """Coding page's theme picker: every theme, most-used first for the number keys."""
-        return self.annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
-            "-excerpt_count", "name"
-        )
+        """Coding page's theme picker: every theme in codebook (tree) order, as plain dicts.
+        One query, and it never counts excerpts: the page counts this transcript's codings from
+        its own excerpt data, so opening a page costs the same in a study of any size."""
+        rows = self.values("id", "name", "colour", "parent_id", "is_codable", "order")
+        return [
+            {"id": t.pk, "name": t.name, "colour": t.colour, "parent": t.parent_id,
+             "codable": t.is_codable, "depth": depth}
+            for t, depth in theme_tree(SimpleNamespace(pk=row["id"], **row) for row in rows)
+        ]
 
     def for_codebook(self):
         """Codebook page: the theme tree, each theme with its excerpt count, its count per coder
@@ -208,6 +214,12 @@ class Theme(models.Model):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Position among the themes that share its parent.")
     )
+    is_codable = models.BooleanField(
+        _("codable"),
+        default=True,
+        help_text=_("Untick for a grouping-only theme: it holds sub-themes but cannot be applied "
+                    "to a passage (REFI-QDA isCodable=\"false\")."),
+    )
 
     objects = ThemeQuerySet.as_manager()
 
@@ -287,31 +299,33 @@ class CodedExcerptQuerySet(models.QuerySet):
         )
         return counts
 
-    def for_coding_page(self, transcript, themes):
-        """Coding page: a transcript's excerpts in text order, as plain dicts.
+    def for_coding_page(self, transcript):
+        """Coding page (and its JSON API): a transcript's excerpts in text order, as plain
+        dicts with their theme ids in the order they were chosen (link ids), the first giving
+        the excerpt its colour.
 
-        Two queries whatever the number of excerpts: excerpts with their coder's name, then the
-        excerpt-theme links. Dicts, not model instances: building 2,000 excerpts and 6,000 theme
-        links as instances costs more than the whole page budget. `themes` maps theme id to
-        Theme (the page loads them once for the picker) and fills each row's "themes".
+        Two queries whatever the number of excerpts: the excerpts, then their theme links. No
+        quote unless the excerpt needs review: the page reads a quote from its own text, so
+        2,000 excerpts cost no more bytes than their offsets.
         """
         rows = list(
             self.filter(transcript=transcript)
             .order_by("start", "end", "pk")
-            .values("id", "start", "end", "quote", "memo", "needs_review", "version",
-                    "coder_id", "coder__username")
+            .values("id", "start", "end", "memo", "needs_review", "version", "coder_id",
+                    review_quote=Case(When(needs_review=True, then="quote"), default=Value(""),
+                                      output_field=models.TextField()))
         )
         by_id = {row["id"]: row for row in rows}
         for row in rows:
             row["themes"] = []
-        links = CodedExcerpt.themes.through.objects.filter(
-            codedexcerpt__in=self.filter(transcript=transcript).values("pk")
-        ).values_list("codedexcerpt_id", "theme_id")
+        links = (
+            CodedExcerpt.themes.through.objects.filter(codedexcerpt__transcript=transcript)
+            .order_by("pk")
+            .values_list("codedexcerpt_id", "theme_id")
+        )
         for excerpt_id, theme_id in links:
             if excerpt_id in by_id:
-                by_id[excerpt_id]["themes"].append(themes[theme_id])
-        for row in rows:
-            row["themes"].sort(key=lambda t: t.name)
+                by_id[excerpt_id]["themes"].append(theme_id)
         return rows
 
     # Reports and search. Each method names its page; coding/reports.py builds the queries
@@ -509,6 +523,7 @@ class AutoCodingScope(models.TextChoices):
     MATCH = "match", _("The words found")
     SENTENCE = "sentence", _("The sentence around them")
     PARAGRAPH = "paragraph", _("The paragraph around them")
+    TURN = "turn", _("Every turn of one speaker")
 
 
 class AutoCodingRun(models.Model):

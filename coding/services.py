@@ -17,6 +17,8 @@ from coding.models import (
     theme_descendant_ids,
 )
 
+Link = CodedExcerpt.themes.through
+
 
 class ExcerptConflict(Exception):
     """Someone else saved the excerpt after this user loaded it."""
@@ -31,6 +33,19 @@ def _require_themes(themes):
         raise ValidationError(
             {"themes": ValidationError(_("Choose at least one theme."), code="themes_required")}
         )
+    grouping = [t.name for t in themes if not t.is_codable]
+    if grouping:
+        raise ValidationError({"themes": ValidationError(
+            _("«%(name)s» only groups other themes; choose one of its sub-themes."),
+            code="theme_not_codable", params={"name": grouping[0]},
+        )})
+
+
+def _add_themes(excerpt, themes):
+    """Link `themes` in the order given, one by one: the link table's ids then record which
+    theme was chosen first, and that theme gives the excerpt its colour on the coding page."""
+    for theme in dict.fromkeys(themes):
+        excerpt.themes.add(theme)
 
 
 class TextChanged(Exception):
@@ -57,10 +72,33 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
         coder=coder,
         memo=memo,
     )
-    excerpt.full_clean()
+    # The transcript and coder are rows in hand: skip full_clean's existence query for each.
+    excerpt.full_clean(exclude=["transcript", "coder"])
     excerpt.save()
-    excerpt.themes.set(themes)
+    _add_themes(excerpt, themes)
     return excerpt
+
+
+IN_VIVO_LENGTH = 60
+IN_VIVO_STRIP = " \"'«»“”‘’.,;:¡!¿?…()[]-–—"  # quotes and punctuation around the words
+
+
+@transaction.atomic
+def excerpt_create_in_vivo(*, transcript, start, end, parent, colour, coder, themes=(), memo="",
+                           text_version=None):
+    """In-vivo coding in one step: a theme named after the passage's own words (under `parent`,
+    or at the top level; `colour` if new) and the excerpt coded with it first, then with
+    `themes`. A theme of that name already there is reused. Returns (excerpt, theme)."""
+    words = " ".join(transcript.text[start:end].split()).strip(IN_VIVO_STRIP)
+    name = words if len(words) <= IN_VIVO_LENGTH else words[: IN_VIVO_LENGTH - 1].rstrip() + "…"
+    if not name:
+        raise ValidationError(_("Select some words to name the theme after."), code="empty_selection")
+    theme = Theme.objects.filter(parent=parent, name=name).first() or theme_create(
+        name=name, parent=parent, colour=colour
+    )
+    excerpt = excerpt_create(transcript=transcript, start=start, end=end, themes=[theme, *themes],
+                             coder=coder, memo=memo, text_version=text_version)
+    return excerpt, theme
 
 
 @transaction.atomic
@@ -85,9 +123,12 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.needs_review = False
     current.review_reason = ""
     current.version += 1
-    current.full_clean()
+    current.full_clean(exclude=["transcript", "coder"])
     current.save()
-    current.themes.set(themes)
+    # Links kept keep their ids (and so the excerpt its colour); new ones follow in order.
+    wanted = list(dict.fromkeys(themes))
+    current.themes.remove(*[t for t in current.themes.all() if t not in wanted])
+    _add_themes(current, [t for t in wanted if t not in set(current.themes.all())])
     return current
 
 
@@ -100,7 +141,9 @@ def excerpt_delete(*, excerpt, user):
         "quote": excerpt.quote,
         "memo": excerpt.memo,
         "coder": excerpt.coder_id,
-        "themes": sorted(excerpt.themes.values_list("pk", flat=True)),
+        # In the order chosen (link ids), so that a restore keeps the excerpt's colour.
+        "themes": list(Link.objects.filter(codedexcerpt=excerpt).order_by("pk")
+                       .values_list("theme_id", flat=True)),
         "needs_review": excerpt.needs_review,
         "review_reason": excerpt.review_reason,
         "version": excerpt.version,
@@ -119,7 +162,8 @@ def excerpt_restore(*, deleted):
     """Put a removed excerpt back under its own id. If the transcript text changed under it
     meanwhile, it comes back flagged for review rather than silently pointing elsewhere."""
     s = deleted.snapshot
-    themes = list(Theme.objects.filter(pk__in=s["themes"]))
+    found = Theme.objects.in_bulk(s["themes"])
+    themes = [found[pk] for pk in s["themes"] if pk in found]
     if not themes:
         raise ValidationError(
             _("Every theme of this excerpt has been deleted since, so it cannot be restored."),
@@ -146,7 +190,7 @@ def excerpt_restore(*, deleted):
     )
     excerpt.full_clean()
     excerpt.save(force_insert=True)
-    excerpt.themes.set(themes)
+    _add_themes(excerpt, themes)
     # auto_now_add stamped "now"; the restored excerpt keeps its first creation time.
     CodedExcerpt.objects.filter(pk=excerpt.pk).update(created_at=s["created_at"])
     deleted.delete()
@@ -160,7 +204,6 @@ def excerpt_restore(*, deleted):
 # `themes` manager, not by bulk writes to the link table, so that every change to an excerpt's
 # themes sends m2m_changed (the history log records it). That costs a few queries per excerpt.
 
-Link = CodedExcerpt.themes.through
 CHUNK = 500  # ids per IN (...) list: SQLite allows at most 32,766 parameters.
 
 
@@ -517,39 +560,82 @@ def theme_split(*, theme, excerpts, name, colour, as_child=False):
 # ----- Auto-coding: a theme applied to a search's hits, and its undo -----
 
 
+def _passages_free_of(theme, passages):
+    """`passages` ({(transcript id, start, end): transcript}) less those that repeat or overlap
+    an excerpt coded with `theme`, or an earlier passage kept here: the ones to code, in text
+    order. One query (that theme's excerpts in these transcripts)."""
+    taken = {}
+    for transcript_id, start, end in CodedExcerpt.objects.filter(
+        transcript_id__in={key[0] for key in passages}, themes=theme
+    ).values_list("transcript_id", "start", "end"):
+        taken.setdefault(transcript_id, []).append((start, end))
+    free = []
+    for key in sorted(passages):
+        transcript_id, start, end = key
+        spans = taken.setdefault(transcript_id, [])
+        if all(end <= s or start >= e for s, e in spans):
+            spans.append((start, end))
+            free.append(key)
+    return free
+
+
+def _code_passages(*, run, passages, theme, coder, memo):
+    """Code each passage free of `theme` through excerpt_create; record them on `run`."""
+    free = _passages_free_of(theme, passages)
+    created = [
+        excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme],
+                       coder=coder, memo=memo)
+        for key in free
+    ]
+    run.skipped_count = len(passages) - len(created)
+    run.save(update_fields=["skipped_count"])
+    run.excerpts.set(created)
+    return created
+
+
 @transaction.atomic
-def excerpts_auto_code(*, query, hits, theme, scope, coder):
+def excerpts_auto_code(*, query, hits, theme, scope, coder, speaker=""):
     """Code search hits with `theme`: each hit (transcript, start, end in code points) widened
     to `scope` (the match, its sentence or its paragraph) becomes one excerpt through
-    excerpt_create; hits that widen to the same passage make one excerpt. A passage that already
-    has an excerpt with `theme` is left as it is and counted as skipped. All or nothing.
-    Returns the AutoCodingRun that auto_coding_undo takes back."""
+    excerpt_create; hits that widen to the same passage make one excerpt. A passage that repeats
+    or overlaps an excerpt that already has `theme` (or another passage of this run) is left out
+    and counted as skipped. With `speaker`, only hits in that speaker's turns are coded. All or
+    nothing. Returns the AutoCodingRun that auto_coding_undo takes back."""
     from coding.search import expand_hit
+    from coding.speakers import speaker_at
 
-    if scope not in AutoCodingScope.values:
+    if scope not in (AutoCodingScope.MATCH, AutoCodingScope.SENTENCE, AutoCodingScope.PARAGRAPH):
         raise ValidationError({"scope": ValidationError(_("Choose how much to code."), code="invalid_scope")})
+    if speaker:
+        hits = [(t, start, end) for t, start, end in hits if speaker_at(t.text, start) == speaker]
     if not hits:
         raise ValidationError(_("There are no hits to code."), code="no_hits")
     passages = {}
     for transcript, start, end in hits:
         start, end = expand_hit(transcript.text, start, end, scope)
         passages[transcript.pk, start, end] = transcript
-    already = set(
-        CodedExcerpt.objects.filter(transcript_id__in={key[0] for key in passages}, themes=theme)
-        .values_list("transcript_id", "start", "end")
-    )
     run = AutoCodingRun.objects.create(query=query, theme=theme, scope=scope, coder=coder)
     memo = _("Auto-coded from the search «%(query)s».") % {"query": query}
-    created = [
-        excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme], coder=coder,
-                       memo=memo)
-        for key in sorted(passages)
-        if key not in already
-    ]
-    run.skipped_count = len(passages) - len(created)
-    run.save(update_fields=["skipped_count"])
-    run.excerpts.set(created)
+    _code_passages(run=run, passages=passages, theme=theme, coder=coder, memo=memo)
     return run
+
+
+@transaction.atomic
+def excerpts_code_speaker(*, transcript, speaker, theme, coder):
+    """Code every turn of `speaker` in `transcript` with `theme`, one excerpt per turn (its
+    words, not its label). Turns that overlap an excerpt already coded with `theme` are left out.
+    Returns (the AutoCodingRun that auto_coding_undo takes back, the excerpts created)."""
+    from coding.speakers import speaker_turns
+
+    _require_themes([theme])
+    turns = speaker_turns(transcript.text, speaker)
+    if not turns:
+        raise ValidationError(_("«%(speaker)s» has no turns in this transcript."),
+                              code="no_turns", params={"speaker": speaker})
+    run = AutoCodingRun.objects.create(query=speaker, theme=theme, scope=AutoCodingScope.TURN, coder=coder)
+    memo = _("Coded as a turn of %(speaker)s.") % {"speaker": speaker}
+    passages = {(transcript.pk, start, end): transcript for start, end in turns}
+    return run, _code_passages(run=run, passages=passages, theme=theme, coder=coder, memo=memo)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
 from interviews import views as interview_views
@@ -11,6 +12,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("history/", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("interviews.urls")),
     path("coding/", include("coding.urls")),
     path("exchange/", include("exchange.urls")),

@@ -62,3 +62,13 @@ def test_a_second_undo_finds_nothing(alice, deleted):
 def test_it_forbids_users_who_cannot_code(who, request, deleted):
     assert client_for(request.getfixturevalue(who)).post(url(deleted)).status_code == 403
     assert not CodedExcerpt.objects.exists()
+
+
+def test_it_keeps_the_order_the_themes_were_chosen_in(alice, transcript, themes):
+    """The first-chosen theme gives the colour: Gender here, though Youth has the lower id."""
+    excerpt = excerpt_create(transcript=transcript, start=35, end=49,
+                             themes=[themes["gender"], themes["youth"]], coder=alice)
+    deleted = excerpt_delete(excerpt=excerpt, user=alice)
+    response = client_for(alice).post(url(deleted), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["excerpt"]["t"] == [themes["gender"].pk, themes["youth"].pk]

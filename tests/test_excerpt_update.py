@@ -47,8 +47,9 @@ def test_it_refuses_a_stale_save_and_shows_both_versions(alice, bob, excerpt):
     assert response.status_code == 409
     body = response.json()
     assert body["conflict"] is True
-    assert body["theirs"]["memo"] == "bob was first"
-    assert body["mine"]["memo"] == "alice too"
+    assert body["theirs"]["m"] == "bob was first"
+    assert body["theirs"]["v"] == 2
+    assert body["mine"]["m"] == "alice too"
     excerpt.refresh_from_db()
     assert excerpt.memo == "bob was first"
 
@@ -63,3 +64,18 @@ def test_it_rejects_bad_boundaries_and_keeps_the_excerpt(alice, excerpt):
 def test_it_forbids_a_reviewer(rita, excerpt):
     assert post(client_for(rita), excerpt, memo="x").status_code == 403
     assert CodedExcerpt.objects.get().memo == "m"
+
+
+def test_it_refuses_a_grouping_only_theme(alice, excerpt, themes):
+    themes["parent"].is_codable = False
+    themes["parent"].save()
+    response = post(client_for(alice), excerpt, themes=[themes["youth"].pk, themes["parent"].pk])
+    assert response.status_code == 400
+    assert list(CodedExcerpt.objects.get().themes.all()) == [themes["youth"]]
+
+
+def test_it_answers_the_excerpt_as_the_page_reads_it(alice, excerpt, themes):
+    response = post(client_for(alice), excerpt, themes=[themes["youth"].pk, themes["gender"].pk])
+    assert response.json()["excerpt"] == {
+        "id": excerpt.pk, "s": 35, "e": 49, "t": [themes["youth"].pk, themes["gender"].pk],
+        "c": excerpt.coder_id, "v": 2, "m": "m", "q": "With the youth"}

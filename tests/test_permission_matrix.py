@@ -49,6 +49,7 @@ MATRIX = {
     "password_reset_done": (None, {"GET": everyone(200)}),
     "password_reset_confirm": ("reset", {"GET": everyone(200)}),
     "password_reset_complete": (None, {"GET": everyone(200)}),
+    "javascript-catalog": (None, {"GET": everyone(200)}),
     # accounts
     "accounts:user-list": (None, {"GET": ADMINS}),
     "accounts:user-create": (None, {"GET": ADMINS, "POST": roles(admin=400)}),
@@ -79,6 +80,8 @@ MATRIX = {
     "coding:excerpt-delete": ("excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
     "coding:excerpt-restore": ("deleted_excerpt", {"GET": POST_ONLY, "POST": roles(researcher=302)}),
     "coding:theme-create": (None, {"GET": POST_ONLY, "POST": roles(researcher=400)}),
+    "coding:transcript-excerpts": ("transcript", {"GET": roles(reviewer=400, admin=400, researcher=400)}),
+    "coding:speaker-code": ("transcript", {"GET": POST_ONLY, "POST": roles(researcher=400)}),
     # codebook
     "coding:codebook": (None, {"GET": READERS}),
     "coding:codebook-export-qdc": (None, {"GET": READERS}),
