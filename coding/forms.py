@@ -143,7 +143,7 @@ class ThemeForm(forms.ModelForm):
 
     class Meta:
         model = Theme
-        fields = ["name", "parent", "kind", "colour", "description", "inclusion_criteria",
+        fields = ["name", "parent", "kind", "colour", "is_codable", "description", "inclusion_criteria",
                   "exclusion_criteria"]
         widgets = {
             "colour": COLOUR_INPUT,

@@ -39,14 +39,15 @@ def render_text_html(text, to_utf16, cues=None):
     return mark_safe("".join(out)), list(speakers)
 
 
-def excerpt_data(row, to_utf16):
-    """One excerpt as the page's script reads it: id, UTF-16 start and end, theme ids in the
-    order chosen, coder id, version; the memo and, for an excerpt that needs review, its old
-    quote only when there is one. `row` is a dict from CodedExcerpt.objects.for_coding_page."""
+def excerpt_data(row, to_utf16, review_quotes):
+    """One excerpt as the page's script reads it: "id", UTF-16 start and end ("s", "e"), theme
+    ids in the order chosen ("t"), coder id ("c"), version ("v"); the memo ("m") only if there
+    is one and, for an excerpt that needs review, its old quote ("r"). `row` is a dict from
+    CodedExcerpt.objects.for_coding_page; `review_quotes` from its review_quotes."""
     data = {"id": row["id"], "s": to_utf16(row["start"]), "e": to_utf16(row["end"]),
             "t": row["themes"], "c": row["coder_id"], "v": row["version"]}
     if row["memo"]:
         data["m"] = row["memo"]
     if row["needs_review"]:
-        data["r"] = row["review_quote"]
+        data["r"] = review_quotes[row["id"]]
     return data

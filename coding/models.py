@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.backends.signals import connection_created
-from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -305,28 +305,30 @@ class CodedExcerptQuerySet(models.QuerySet):
         the excerpt its colour.
 
         Two queries whatever the number of excerpts: the excerpts, then their theme links. No
-        quote unless the excerpt needs review: the page reads a quote from its own text, so
-        2,000 excerpts cost no more bytes than their offsets.
+        quotes: the page reads a quote from its own text, so 2,000 excerpts cost no more bytes
+        than their offsets (CodedExcerptQuerySet.review_quotes adds the few that differ).
         """
-        rows = list(
-            self.filter(transcript=transcript)
-            .order_by("start", "end", "pk")
-            .values("id", "start", "end", "memo", "needs_review", "version", "coder_id",
-                    review_quote=Case(When(needs_review=True, then="quote"), default=Value(""),
-                                      output_field=models.TextField()))
-        )
+        excerpts = self.filter(transcript=transcript)
+        fields = ("id", "start", "end", "coder_id", "version", "memo", "needs_review")
+        rows = [
+            dict(zip(fields, values, strict=True), themes=[])
+            for values in excerpts.order_by("start", "end", "pk").values_list(*fields)
+        ]
         by_id = {row["id"]: row for row in rows}
-        for row in rows:
-            row["themes"] = []
         links = (
-            CodedExcerpt.themes.through.objects.filter(codedexcerpt__transcript=transcript)
+            CodedExcerpt.themes.through.objects.filter(codedexcerpt__in=excerpts.values("pk"))
             .order_by("pk")
             .values_list("codedexcerpt_id", "theme_id")
         )
         for excerpt_id, theme_id in links:
-            if excerpt_id in by_id:
-                by_id[excerpt_id]["themes"].append(theme_id)
+            by_id[excerpt_id]["themes"].append(theme_id)
         return rows
+
+    def review_quotes(self, rows):
+        """{id: quote} for the rows (from for_coding_page) that need review: their quote no
+        longer matches the text. No query when none does."""
+        flagged = [row["id"] for row in rows if row["needs_review"]]
+        return dict(self.filter(pk__in=flagged).values_list("pk", "quote")) if flagged else {}
 
     # Reports and search. Each method names its page; coding/reports.py builds the queries
     # (imported here, not at the top: it imports this module).

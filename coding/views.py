@@ -76,11 +76,18 @@ def _excerpts_json(excerpts, transcript):
     to_utf16 = codepoint_to_utf16_converter(transcript.text)
     rows = excerpts.for_coding_page(transcript)
     quotes = dict(excerpts.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "quote")) if rows else {}
-    return [excerpt_data(row, to_utf16) | {"q": quotes[row["id"]]} for row in rows]
+    return [excerpt_data(row, to_utf16, quotes) | {"q": quotes[row["id"]]} for row in rows]
 
 
-def _excerpt_json(excerpt):
-    return _excerpts_json(CodedExcerpt.objects.filter(pk=excerpt.pk), excerpt.transcript)[0]
+def _excerpt_json(excerpt, themes=None):
+    """One excerpt for the API. With `themes` (a new excerpt's, in the order linked) no query."""
+    if themes is None:
+        return _excerpts_json(CodedExcerpt.objects.filter(pk=excerpt.pk), excerpt.transcript)[0]
+    row = {"id": excerpt.pk, "start": excerpt.start, "end": excerpt.end, "memo": excerpt.memo,
+           "themes": [t.pk for t in dict.fromkeys(themes)], "coder_id": excerpt.coder_id,
+           "version": excerpt.version, "needs_review": excerpt.needs_review}
+    to_utf16 = codepoint_to_utf16_converter(excerpt.transcript.text)
+    return excerpt_data(row, to_utf16, {excerpt.pk: excerpt.quote}) | {"q": excerpt.quote}
 
 
 def _errors(exc):
@@ -102,10 +109,10 @@ def _theme_json(theme):
             "codable": theme.is_codable}
 
 
-def _saved_response(request, excerpt, message, status=200, theme=None):
+def _saved_response(request, excerpt, message, status=200, theme=None, themes=None):
     if _wants_json(request):
         extra = {"theme": _theme_json(theme)} if theme else {}
-        return JsonResponse({"excerpt": _excerpt_json(excerpt), **extra}, status=status)
+        return JsonResponse({"excerpt": _excerpt_json(excerpt, themes), **extra}, status=status)
     messages.success(request, message)
     return redirect(excerpt)
 
@@ -125,8 +132,9 @@ def transcript_coding(request, pk):
     text_html, speakers = render_text_html(transcript.text, to_utf16, transcript.cue_labels())
     undo = request.GET.get("undo", "")
     coder = request.GET.get("coder", "")
+    review_quotes = CodedExcerpt.objects.review_quotes(rows)
     page_data = {
-        "excerpts": [excerpt_data(row, to_utf16) for row in rows],
+        "excerpts": [excerpt_data(row, to_utf16, review_quotes) for row in rows],
         "themes": Theme.objects.for_picker(),
         "coders": _coders(rows, request.user),
         "speakers": speakers,
@@ -188,23 +196,23 @@ def excerpt_create_view(request, pk):
     data = form.cleaned_data
     where = {"transcript": transcript, "start": data["start"], "end": data["end"],
              "coder": request.user, "memo": data["memo"], "text_version": data["text_version"]}
-    theme = None
+    theme, themes = None, data["themes"]
     try:
         if data["in_vivo"]:
             if not request.user.has_perm("coding.add_theme"):
                 raise PermissionDenied
             excerpt, theme = excerpt_create_in_vivo(
-                **where, parent=data["new_theme_parent"], colour=next_palette_colour(),
-                themes=data["themes"])
+                **where, parent=data["new_theme_parent"], colour=next_palette_colour(), themes=themes)
+            themes = [theme, *themes]
         else:
-            excerpt = excerpt_create(**where, themes=data["themes"])
+            excerpt = excerpt_create(**where, themes=themes)
     except TextChanged:
         message = _("The transcript text was corrected after you opened the page. Reload it and "
                     "select the passage again.")
         return _error_response(request, transcript, {"__all__": [message]}, status=409)
     except ValidationError as exc:
         return _error_response(request, transcript, _errors(exc))
-    return _saved_response(request, excerpt, _("Excerpt saved."), status=201, theme=theme)
+    return _saved_response(request, excerpt, _("Excerpt saved."), status=201, theme=theme, themes=themes)
 
 
 @login_required

@@ -86,3 +86,12 @@ def test_it_sends_anonymous_users_to_login(client, themes):
 
 def test_it_answers_404_for_a_missing_theme(alice, db):
     assert client_for(alice).get("/coding/codebook/themes/999999/edit/").status_code == 404
+
+
+def test_a_theme_can_be_made_grouping_only(alice, themes):
+    parent = themes["parent"]
+    response = client_for(alice).post(reverse("coding:theme-update", args=[parent.pk]), {
+        "name": parent.name, "kind": parent.kind, "colour": parent.colour, "parent": ""})
+    assert response.status_code == 302
+    parent.refresh_from_db()
+    assert parent.is_codable is False  # the box left unticked
