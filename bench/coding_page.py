@@ -81,7 +81,8 @@ def add_excerpts(transcript, themes, user, rng, count):
     for _ in range(count):
         start = rng.randrange(0, len(text) - 500)
         end = start + rng.randint(20, 400)
-        rows.append(CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end], coder=user))
+        rows.append(CodedExcerpt(transcript=transcript, start=start, end=end, quote=text[start:end],
+                                 coder=user))
     created = CodedExcerpt.objects.bulk_create(rows, batch_size=500)
     links = [
         CodedExcerpt.themes.through(codedexcerpt_id=e.pk, theme_id=t.pk)
@@ -106,7 +107,8 @@ def make_study(rng):
     ]
     transcripts = []
     for i in range(TRANSCRIPTS):
-        transcript = Transcript.objects.create(participant=participant, title=f"Bench {i}", text=make_text(rng))
+        transcript = Transcript.objects.create(participant=participant, title=f"Bench {i}",
+                                               text=make_text(rng))
         add_excerpts(transcript, themes, user, rng, EXCERPTS)
         transcripts.append(transcript)
     return user, transcripts[0], themes
@@ -175,7 +177,9 @@ SAVE_TO_HIGHLIGHT = """() => new Promise((resolve) => {
 # Scrolls the whole page a screen a frame; resolves with the long tasks seen meanwhile.
 SCROLL_LONG_TASKS = """() => new Promise((resolve) => {
   const tasks = [];
-  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
+  const observer = new PerformanceObserver((list) => {
+    list.getEntries().forEach((e) => tasks.push(e.duration));
+  });
   observer.observe({ type: 'longtask' });
   let y = 0, frames = 0;
   const step = () => {
@@ -277,12 +281,12 @@ def main():
               f"(target: median <= 120 ms)")
         with CaptureQueriesContext(connection) as big:
             client.get(transcript.get_absolute_url())
-        CodedExcerpt.objects.filter(pk__in=list(
-            CodedExcerpt.objects.filter(transcript=transcript).order_by("pk").values_list("pk", flat=True)[200:]
-        )).delete()
+        on_transcript = CodedExcerpt.objects.filter(transcript=transcript).order_by("pk")
+        CodedExcerpt.objects.filter(pk__in=list(on_transcript.values_list("pk", flat=True)[200:])).delete()
         with CaptureQueriesContext(connection) as small:
             client.get(transcript.get_absolute_url())
-        print(f"queries: {len(small)} with 200 excerpts, {queries_full} with 2,000+, {len(big)} with {on_page:,}")
+        print(f"queries: {len(small)} with 200 excerpts, {queries_full} with 2,000+, "
+              f"{len(big)} with {on_page:,}")
 
 
 if __name__ == "__main__":
