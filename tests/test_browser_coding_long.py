@@ -318,3 +318,38 @@ def test_at_400_px_a_touch_selection_offers_the_code_action(alice, themes, very_
     page.get_by_role("button", name="Excerpts", exact=True).click()
     expect(page.locator("#side-panel")).to_be_visible()
     expect(page.locator("#excerpt-list .excerpt-item")).to_have_count(1)
+
+
+def test_the_side_panel_follows_the_reader_and_filters_by_theme_and_coder(alice, bob, themes, very_long,
+                                                                          login_page, live_server):
+    text = very_long.text
+
+    def code(phrase, theme, coder):
+        start = text.index(phrase)
+        return excerpt_create(transcript=very_long, start=start, end=start + len(phrase), themes=[theme],
+                              coder=coder)
+
+    first = code("turn 000 the youth", themes["youth"], alice)
+    bobs = code("turn 150 the youth", themes["gender"], bob)
+    alices = code("turn 151 the youth", themes["gender"], alice)
+    page = open_page(login_page, live_server, alice, very_long)
+    panel = page.locator("#excerpt-list")
+    expect(panel.locator(f"#x{first.pk}")).to_be_visible()
+    expect(panel.locator(".excerpt-item")).to_have_count(1)
+    page.evaluate("""(cp) => document.querySelector(`#transcript-text p.turn[data-cp="${cp}"]`)
+                     .scrollIntoView({block: 'center'})""", text.index("D: turn 150"))
+    expect(panel.locator(".excerpt-item")).to_have_count(2)
+    expect(panel.locator(f"#x{bobs.pk}")).to_be_visible()
+    expect(panel.locator(f"#x{alices.pk}")).to_be_visible()
+    expect(page.locator("#stripes .stripe")).to_have_count(2)
+    page.get_by_label("Coder", exact=True).select_option(label="bob")
+    expect(panel.locator(".excerpt-item")).to_have_count(1)
+    expect(panel.locator(f"#x{bobs.pk}")).to_be_visible()
+    expect(page.locator("#stripes .stripe")).to_have_count(1)
+    assert list(highlights(page)[f"pc-t{themes['gender'].pk}"]) == ["turn 150 the youth"]
+    page.get_by_label("Coder", exact=True).select_option(label="All coders")
+    page.get_by_label("Theme", exact=True).select_option(label="\u2003Youth")
+    expect(panel).to_contain_text("No excerpts in view.")
+    expect(page.locator("#stripes .stripe")).to_have_count(0)
+    page.get_by_label("Theme", exact=True).select_option(label="\u2003Gender")
+    expect(panel.locator(".excerpt-item")).to_have_count(2)

@@ -208,7 +208,7 @@
     b.textContent = label;
     return b;
   }
-  let panelIds = "";
+  let panelIds = null;
   function drawPanel(inViewList) {
     let items = inViewList.slice(0, PANEL_MAX);
     if (selectedId !== null && excerpts.has(selectedId) && !items.some(function (x) { return x.id === selectedId; })) {
@@ -250,7 +250,7 @@
     selectedId = id;
     const x = excerpts.get(id);
     mark("pc-selected", x ? [text.staticRange(x.s, x.e)] : []);
-    panelIds = "";
+    panelIds = null;
     refresh();
     const li = $("x" + id);
     const scroller = narrow.matches ? $("side-panel") : li && li.closest(".coding-side");
@@ -274,7 +274,7 @@
   function applyFilters() {
     assignLanes();
     drawAll();
-    panelIds = "";
+    panelIds = null;
     refresh();
   }
   function numberOrNull(v) { return v === "" ? null : Number(v); }
