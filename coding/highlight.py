@@ -28,11 +28,12 @@ def render_text_html(text, to_utf16, cues=None):
     out = []
     for line in lines(text):
         start = to_utf16(line.start)
-        attrs = f' data-o="{start}" data-cp="{line.start}"'
+        attrs = ""
         if line.speaker:
             attrs += f' data-s="{speakers.setdefault(line.speaker, len(speakers))}"'
         if line.label_length:
             attrs += f' data-l="{to_utf16(line.start + line.label_length) - start}"'
+        attrs += f' data-o="{start}" data-cp="{line.start}"'
         if line.start in cues:
             attrs += f' data-time="{escape(cues[line.start])}"'
         out.append(f'<p class="turn"{attrs}>{escape(text[line.start : line.end])}</p>')

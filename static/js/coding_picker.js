@@ -224,7 +224,7 @@
     function setBounds(start, end) {
       form.elements.start_utf16.value = start;
       form.elements.end_utf16.value = end;
-      ctx.mark("pc-pending", [text.staticRange(start, end)]);
+      ctx.mark("pc-pending", [[start, end]]);
     }
     function openPicker(opts) {
       mode = opts;

@@ -37,8 +37,7 @@
   }
 
   // ----- highlights: CSS Custom Highlight API, one Highlight per first-chosen theme -----
-  const sheet = new CSSStyleSheet();
-  document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+  let sheet = null;  // one ::highlight() rule per theme colour, made when first needed
   const drawn = new Map();  // excerpt id -> [Highlight, StaticRange]
   function highlightFor(themeId) {
     const name = "pc-t" + themeId;
@@ -48,6 +47,10 @@
       CSS.highlights.set(name, h);
       const t = themes.get(themeId);
       const colour = t && /^#[0-9a-fA-F]{6}$/.test(t.colour) ? t.colour : "#888888";
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+      }
       sheet.insertRule("::highlight(" + name + ") { background-color: " + colour + "55; }", sheet.cssRules.length);
     }
     return h;
@@ -70,18 +73,19 @@
     drawn.clear();
     excerpts.forEach(draw);
   }
-  function mark(name, ranges) {
+  // A highlight of its own for spans [[start, end], ...]: the pending selection, the selected
+  // excerpt, speaker labels.
+  function mark(name, spans) {
     if (!HL) return;
-    if (!ranges.length) { CSS.highlights.delete(name); return; }
+    if (!spans.length) { CSS.highlights.delete(name); return; }
     const h = new Highlight();
-    ranges.forEach(function (r) { h.add(r); });
+    spans.forEach(function (span) { h.add(text.staticRange(span[0], span[1])); });
     h.priority = 10;
     CSS.highlights.set(name, h);
   }
   if (HL) {
-    mark("pc-speaker", text.paras.filter(function (p) { return p.dataset.l && p.firstChild; }).map(function (p) {
-      return new StaticRange({ startContainer: p.firstChild, startOffset: 0, endContainer: p.firstChild,
-                               endOffset: Math.min(Number(p.dataset.l), p.firstChild.length) });
+    mark("pc-speaker", text.paras.filter(function (p) { return p.dataset.l; }).map(function (p) {
+      return [Number(p.dataset.o), Number(p.dataset.o) + Number(p.dataset.l)];
     }));
   } else {
     $("no-highlights").hidden = false;
@@ -249,7 +253,7 @@
   function select(id, opts) {
     selectedId = id;
     const x = excerpts.get(id);
-    mark("pc-selected", x ? [text.staticRange(x.s, x.e)] : []);
+    mark("pc-selected", x ? [[x.s, x.e]] : []);
     panelIds = null;
     refresh();
     const li = $("x" + id);
@@ -308,7 +312,7 @@
     excerpts.set(x.id, x);
     assignLanes();
     draw(x);
-    if (selectedId === x.id) mark("pc-selected", [text.staticRange(x.s, x.e)]);
+    if (selectedId === x.id) mark("pc-selected", [[x.s, x.e]]);
     refresh();
   }
   function drop(id) {
