@@ -40,15 +40,28 @@ def render_text_html(text, to_utf16, cues=None):
     return mark_safe("".join(out)), list(speakers)
 
 
-def excerpt_data(row, to_utf16, review_quotes):
-    """One excerpt as the page's script reads it: "id", UTF-16 start and end ("s", "e"), theme
-    ids in the order chosen ("t"), coder id ("c"), version ("v"); the memo ("m") only if there
-    is one and, for an excerpt that needs review, its old quote ("r"). `row` is a dict from
-    CodedExcerpt.objects.for_coding_page; `review_quotes` from its review_quotes."""
-    data = {"id": row["id"], "s": to_utf16(row["start"]), "e": to_utf16(row["end"]),
-            "t": row["themes"], "c": row["coder_id"], "v": row["version"]}
-    if row["memo"]:
-        data["m"] = row["memo"]
-    if row["needs_review"]:
-        data["r"] = review_quotes[row["id"]]
+def page_excerpts(rows, notes, to_utf16):
+    """The excerpts as the page's script reads them, from CodedExcerpt.objects.for_coding_page:
+    "rows" [id, start, end, theme ids, coder id, version] with UTF-16 offsets, in text order;
+    "memos" {id: memo}; "reviews" {id: old quote} for excerpts that need review. `to_utf16`
+    is interviews.text.codepoint_to_utf16_converter for the transcript's text."""
+    for row in rows:
+        row[1], row[2] = to_utf16(row[1]), to_utf16(row[2])
+    return {"rows": rows,
+            "memos": {pk: memo for pk, (memo, _quote) in notes.items() if memo},
+            "reviews": {pk: quote for pk, (_memo, quote) in notes.items() if quote is not None}}
+
+
+def excerpt_json(row, notes, quote):
+    """One excerpt for the JSON API, as the script holds it: "id", UTF-16 start and end ("s",
+    "e"), theme ids in the order chosen ("t"), coder id ("c"), version ("v"), its quote ("q");
+    the memo ("m") only if there is one, the old quote ("r") only if it needs review. `row` is
+    a row of page_excerpts (UTF-16 offsets already)."""
+    pk = row[0]
+    data = {"id": pk, "s": row[1], "e": row[2], "t": row[3], "c": row[4], "v": row[5], "q": quote}
+    memo, review = notes.get(pk, ("", None))
+    if memo:
+        data["m"] = memo
+    if review is not None:
+        data["r"] = review
     return data

@@ -300,35 +300,35 @@ class CodedExcerptQuerySet(models.QuerySet):
         return counts
 
     def for_coding_page(self, transcript):
-        """Coding page (and its JSON API): a transcript's excerpts in text order, as plain
-        dicts with their theme ids in the order they were chosen (link ids), the first giving
-        the excerpt its colour.
+        """Coding page (and its JSON API): a transcript's excerpts as (rows, notes).
 
-        Two queries whatever the number of excerpts: the excerpts, then their theme links. No
-        quotes: the page reads a quote from its own text, so 2,000 excerpts cost no more bytes
-        than their offsets (CodedExcerptQuerySet.review_quotes adds the few that differ).
+        `rows` are lists [id, start, end, theme ids, coder id, version] in text order, offsets
+        in code points, theme ids in the order they were chosen (link ids): the first gives the
+        excerpt its colour. `notes` are {id: (memo, old quote or None)} for the few excerpts
+        with a memo or a review flag (the quote only where it no longer matches the text).
+        Lists, not dicts or instances, and no quotes: the page reads a quote from its own text,
+        and 8,000 excerpts cost little more than their offsets. Three queries whatever the
+        number of excerpts: the rows, the notes, the theme links.
         """
         excerpts = self.filter(transcript=transcript)
-        fields = ("id", "start", "end", "coder_id", "version", "memo", "needs_review")
         rows = [
-            dict(zip(fields, values, strict=True), themes=[])
-            for values in excerpts.order_by("start", "end", "pk").values_list(*fields)
+            [pk, start, end, [], coder_id, version]
+            for pk, start, end, coder_id, version in excerpts.order_by("start", "end", "pk")
+            .values_list("id", "start", "end", "coder_id", "version")
         ]
-        by_id = {row["id"]: row for row in rows}
-        links = (
+        themes = {row[0]: row[3] for row in rows}
+        for excerpt_id, theme_id in (
             CodedExcerpt.themes.through.objects.filter(codedexcerpt__in=excerpts.values("pk"))
             .order_by("pk")
             .values_list("codedexcerpt_id", "theme_id")
-        )
-        for excerpt_id, theme_id in links:
-            by_id[excerpt_id]["themes"].append(theme_id)
-        return rows
-
-    def review_quotes(self, rows):
-        """{id: quote} for the rows (from for_coding_page) that need review: their quote no
-        longer matches the text. No query when none does."""
-        flagged = [row["id"] for row in rows if row["needs_review"]]
-        return dict(self.filter(pk__in=flagged).values_list("pk", "quote")) if flagged else {}
+        ):
+            themes[excerpt_id].append(theme_id)
+        notes = {
+            pk: (memo, quote if flagged else None)
+            for pk, memo, flagged, quote in excerpts.filter(Q(needs_review=True) | ~Q(memo=""))
+            .values_list("id", "memo", "needs_review", "quote")
+        }
+        return rows, notes
 
     # Reports and search. Each method names its page; coding/reports.py builds the queries
     # (imported here, not at the top: it imports this module).

@@ -77,9 +77,13 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
     if start < 0 or end <= start:
         raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
                               code="excerpt_start_before_end")
-    transcript = type(transcript).objects.select_for_update().get(pk=transcript.pk)
-    if text_version is not None and transcript.text_version != text_version:
+    # Lock the row but read only its version: the text in hand is current if the version is.
+    current = (type(transcript).objects.select_for_update().filter(pk=transcript.pk)
+               .values_list("text_version", flat=True).get())
+    if text_version is not None and current != text_version:
         raise TextChanged
+    if current != transcript.text_version:
+        transcript = type(transcript).objects.get(pk=transcript.pk)
     excerpt = CodedExcerpt(
         transcript=transcript,
         start=start,

@@ -11,7 +11,7 @@ The API, for a request with `Accept: application/json`:
 - failure: `{"errors": {field or "__all__": [message]}}` with 400 (bad input), 409 (a stale
   edit, with "theirs" and "mine", or a text that changed under the page); 403 and 404 are
   Django's own pages, which the script turns into a message by status.
-E is coding.highlight.excerpt_data plus "q", its quote.
+E is coding.highlight.excerpt_json; the page's own data is coding.highlight.page_excerpts.
 """
 
 from django.contrib import messages
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coding.access import get_excerpt_for_user_rw
 from coding.forms import ExcerptForm, SpeakerCodeForm, ThemeQuickForm, next_palette_colour
-from coding.highlight import excerpt_data, render_text_html
+from coding.highlight import excerpt_json, page_excerpts, render_text_html
 from coding.models import CodedExcerpt, DeletedExcerpt, Theme
 from coding.services import (
     ExcerptConflict,
@@ -72,22 +72,21 @@ def _wants_json(request):
 
 
 def _excerpts_json(excerpts, transcript):
-    """API excerpts: the page's compact data plus each quote. Two queries for any number."""
-    to_utf16 = codepoint_to_utf16_converter(transcript.text)
-    rows = excerpts.for_coding_page(transcript)
-    quotes = dict(excerpts.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "quote")) if rows else {}
-    return [excerpt_data(row, to_utf16, quotes) | {"q": quotes[row["id"]]} for row in rows]
+    """API excerpts (coding.highlight.excerpt_json). Four queries for any number."""
+    rows, notes = excerpts.for_coding_page(transcript)
+    page_excerpts(rows, notes, codepoint_to_utf16_converter(transcript.text))
+    quotes = dict(excerpts.filter(pk__in=[row[0] for row in rows]).values_list("pk", "quote")) if rows else {}
+    return [excerpt_json(row, notes, quotes[row[0]]) for row in rows]
 
 
 def _excerpt_json(excerpt, themes=None):
     """One excerpt for the API. With `themes` (a new excerpt's, in the order linked) no query."""
     if themes is None:
         return _excerpts_json(CodedExcerpt.objects.filter(pk=excerpt.pk), excerpt.transcript)[0]
-    row = {"id": excerpt.pk, "start": excerpt.start, "end": excerpt.end, "memo": excerpt.memo,
-           "themes": [t.pk for t in dict.fromkeys(themes)], "coder_id": excerpt.coder_id,
-           "version": excerpt.version, "needs_review": excerpt.needs_review}
     to_utf16 = codepoint_to_utf16_converter(excerpt.transcript.text)
-    return excerpt_data(row, to_utf16, {excerpt.pk: excerpt.quote}) | {"q": excerpt.quote}
+    row = [excerpt.pk, to_utf16(excerpt.start), to_utf16(excerpt.end), [t.pk for t in dict.fromkeys(themes)],
+           excerpt.coder_id, excerpt.version]
+    return excerpt_json(row, {excerpt.pk: (excerpt.memo, None)}, excerpt.quote)
 
 
 def _errors(exc):
@@ -119,7 +118,7 @@ def _saved_response(request, excerpt, message, status=200, theme=None, themes=No
 
 def _coders(rows, user):
     """{id: username} for the page's excerpts' coders and the user. One query."""
-    ids = {row["coder_id"] for row in rows} | {user.pk}
+    ids = {row[4] for row in rows} | {user.pk}
     return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
 
 
@@ -127,14 +126,14 @@ def _coders(rows, user):
 def transcript_coding(request, pk):
     transcript = _get_transcript_for_user(request, pk)
     user_can_code = can_code(request.user)
-    rows = CodedExcerpt.objects.for_coding_page(transcript)
+    rows, notes = CodedExcerpt.objects.for_coding_page(transcript)
     to_utf16 = codepoint_to_utf16_converter(transcript.text)
     text_html, speakers = render_text_html(transcript.text, to_utf16, transcript.cue_labels())
     undo = request.GET.get("undo", "")
     coder = request.GET.get("coder", "")
-    review_quotes = CodedExcerpt.objects.review_quotes(rows)
+    excerpts = page_excerpts(rows, notes, to_utf16)
     page_data = {
-        "excerpts": [excerpt_data(row, to_utf16, review_quotes) for row in rows],
+        "excerpts": excerpts,
         "themes": Theme.objects.for_picker(),
         "coders": _coders(rows, request.user),
         "speakers": speakers,
@@ -150,7 +149,7 @@ def transcript_coding(request, pk):
         else None,
         "transcript": transcript,
         "excerpt_count": len(rows),
-        "review_count": sum(1 for row in rows if row["needs_review"]),
+        "review_count": len(excerpts["reviews"]),
         "length_utf16": to_utf16(len(transcript.text)),
         "text_html": text_html,
         "page_data": page_data,

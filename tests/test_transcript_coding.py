@@ -27,10 +27,9 @@ def test_it_shows_turns_as_plain_paragraphs_and_excerpts_as_data(alice, transcri
     body = response.content.decode()
     assert body.count('<p class="turn"') == 2
     assert "<span" not in body[body.index('id="transcript-text"') : body.index("</article>")]
-    assert page_data(response)["excerpts"] == [
-        {"id": excerpt.pk, "s": 35, "e": 49, "t": [themes["youth"].pk, themes["gender"].pk],
-         "c": alice.pk, "v": 1}
-    ]
+    assert page_data(response)["excerpts"] == {
+        "rows": [[excerpt.pk, 35, 49, [themes["youth"].pk, themes["gender"].pk], alice.pk, 1]],
+        "memos": {}, "reviews": {}}
     assert page_data(response)["coders"] == {alice.pk: "alice"}
     assert 'id="picker"' in body
     assert 'id="coding-data"' in body
@@ -40,12 +39,12 @@ def test_an_excerpts_colour_is_its_first_chosen_theme(alice, transcript, themes)
     """Gender ticked first, Youth second: Gender gives the colour, whatever the alphabet or ids."""
     excerpt = excerpt_create(transcript=transcript, start=35, end=49,
                              themes=[themes["gender"], themes["youth"]], coder=alice)
-    rows = page_data(client_for(alice).get(url(transcript)))["excerpts"]
-    assert rows[0]["t"] == [themes["gender"].pk, themes["youth"].pk]
+    rows = page_data(client_for(alice).get(url(transcript)))["excerpts"]["rows"]
+    assert rows[0][3] == [themes["gender"].pk, themes["youth"].pk]
     excerpt_update(excerpt=excerpt, version=1, start=35, end=49,
                    themes=[themes["youth"], themes["gender"]], memo="")
-    rows = page_data(client_for(alice).get(url(transcript)))["excerpts"]
-    assert rows[0]["t"] == [themes["gender"].pk, themes["youth"].pk]  # kept links keep their place
+    rows = page_data(client_for(alice).get(url(transcript)))["excerpts"]["rows"]
+    assert rows[0][3] == [themes["gender"].pk, themes["youth"].pk]  # kept links keep their place
 
 
 def test_it_keeps_each_paragraph_identical_to_the_stored_line(alice, participant, themes):
@@ -65,8 +64,8 @@ def test_it_gives_utf16_offsets_after_an_emoji(alice, participant, themes):
     transcript = Transcript.objects.create(participant=participant, title="T", text=text)
     start = text.index("the")
     excerpt_create(transcript=transcript, start=start, end=len(text), themes=[themes["youth"]], coder=alice)
-    row = page_data(client_for(alice).get(url(transcript)))["excerpts"][0]
-    assert (row["s"], row["e"]) == (start + 2, len(text) + 2)
+    row = page_data(client_for(alice).get(url(transcript)))["excerpts"]["rows"][0]
+    assert (row[1], row[2]) == (start + 2, len(text) + 2)
 
 
 def test_it_marks_speaker_labels_and_turns(alice, participant):
@@ -84,6 +83,18 @@ def test_it_marks_speaker_labels_and_turns(alice, participant):
     assert '<option value="1">Only D</option>' in body
 
 
+def test_it_sends_memos_and_the_old_quotes_of_flagged_excerpts(alice, transcript, themes):
+    noted = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice,
+                           memo="a note")
+    flagged = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
+    transcript.text = transcript.text.replace("youth", "young")
+    transcript.save()
+    CodedExcerpt.objects.filter(pk=flagged.pk).update(needs_review=True, review_reason="text_changed")
+    data = page_data(client_for(alice).get(url(transcript)))["excerpts"]
+    assert data["memos"] == {noted.pk: "a note"}
+    assert data["reviews"] == {flagged.pk: "With the youth"}
+
+
 def test_it_preselects_one_coder_layer(alice, bob, transcript, themes):
     excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice)
     excerpt_create(transcript=transcript, start=36, end=50, themes=[themes["youth"]], coder=bob)
@@ -92,7 +103,7 @@ def test_it_preselects_one_coder_layer(alice, bob, transcript, themes):
     assert page_data(client.get(url(transcript, coder=bob.pk)))["coder"] == bob.pk
     data = page_data(client.get(url(transcript)))
     assert data["coder"] is None
-    assert len(data["excerpts"]) == 2  # the layer is a filter on the page, every excerpt is there
+    assert len(data["excerpts"]["rows"]) == 2  # the layer is a filter on the page: all are there
 
 
 def test_it_marks_grouping_only_themes(alice, transcript, themes):
@@ -142,10 +153,11 @@ def test_its_query_count_does_not_grow_with_excerpts_themes_or_the_study(
                            themes=[themes["youth"], extra[i % len(extra)]], coder=(alice, bob)[i % 2])
     client = client_for(alice)
     # session, user, user permissions, group permissions, transcript with participant,
-    # excerpts, excerpt-theme links, themes for the picker, coders' names
-    with django_assert_num_queries(9):
+    # excerpts, their memos and review quotes, excerpt-theme links, themes for the picker,
+    # coders' names
+    with django_assert_num_queries(10):
         response = client.get(url(transcript))
-    assert len(page_data(response)["excerpts"]) == count
+    assert len(page_data(response)["excerpts"]["rows"]) == count
     assert CodedExcerpt.objects.count() == 2 * count
 
 

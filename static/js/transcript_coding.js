@@ -14,7 +14,15 @@
   const text = new window.CodingText(root);
   const themes = new Map(data.themes.map(function (t) { return [t.id, t]; }));
   const coders = data.coders;
-  const excerpts = new Map(data.excerpts.map(function (x) { return [x.id, x]; }));
+  // Rows [id, start, end, theme ids, coder id, version] (coding/highlight.py), made into the
+  // objects the JSON API answers with: {id, s, e, t, c, v, m (memo), r (old quote, if flagged)}.
+  const memos = data.excerpts.memos, reviews = data.excerpts.reviews;
+  const excerpts = new Map(data.excerpts.rows.map(function (r) {
+    const x = { id: r[0], s: r[1], e: r[2], t: r[3], c: r[4], v: r[5] };
+    if (memos[x.id]) x.m = memos[x.id];
+    if (Object.prototype.hasOwnProperty.call(reviews, x.id)) x.r = reviews[x.id];
+    return [x.id, x];
+  }));
   const idToken = root.dataset.idToken;
   const urlFor = function (template, id) { return template.replace(idToken, String(id)); };
   const filters = { theme: null, coder: data.coder, speaker: null };
