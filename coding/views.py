@@ -122,41 +122,45 @@ def _coders(rows, user):
     return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
 
 
-@login_required
-def transcript_coding(request, pk):
-    transcript = _get_transcript_for_user(request, pk)
-    user_can_code = can_code(request.user)
+def _page_data(request, transcript, to_utf16, speakers):
+    """What the page's script reads (json_script "coding-data"): the excerpts as rows
+    (coding.highlight.page_excerpts), the theme tree, coders' names, the speakers, the layer
+    asked for with ?coder=mine or ?coder=<id>, the time the data was read, and what the user may
+    do. Five queries whatever the number of excerpts."""
     rows, notes = CodedExcerpt.objects.for_coding_page(transcript)
-    to_utf16 = codepoint_to_utf16_converter(transcript.text)
-    text_html, speakers = render_text_html(transcript.text, to_utf16, transcript.cue_labels())
-    undo = request.GET.get("undo", "")
     coder = request.GET.get("coder", "")
-    excerpts = page_excerpts(rows, notes, to_utf16)
-    page_data = {
-        "excerpts": excerpts,
+    return {
+        "excerpts": page_excerpts(rows, notes, to_utf16),
         "themes": Theme.objects.for_picker(),
         "coders": _coders(rows, request.user),
         "speakers": speakers,
         "me": request.user.pk,
-        "coder": request.user.pk if coder == "mine" else int(coder) if coder.isdigit() else None,
+        "coder": request.user.pk if coder == "mine" else int(coder) if coder.isdecimal() else None,
         "now": timezone.now().isoformat(),
-        "canCode": user_can_code,
+        "canCode": can_code(request.user),
         "canDelete": request.user.has_perm("coding.delete_codedexcerpt"),
     }
+
+
+@login_required
+def transcript_coding(request, pk):
+    transcript = _get_transcript_for_user(request, pk)
+    to_utf16 = codepoint_to_utf16_converter(transcript.text)
+    text_html, speakers = render_text_html(transcript.text, to_utf16, transcript.cue_labels())
+    data = _page_data(request, transcript, to_utf16, speakers)
+    undo = request.GET.get("undo", "")
     ctx = {
         "undo": DeletedExcerpt.objects.filter(pk=undo, transcript=transcript).first()
-        if undo.isdigit() and user_can_code
-        else None,
+        if undo.isdecimal() and len(undo) < 12 and data["canCode"] else None,
         "transcript": transcript,
-        "excerpt_count": len(rows),
-        "review_count": len(excerpts["reviews"]),
+        "excerpt_count": len(data["excerpts"]["rows"]),
+        "review_count": len(data["excerpts"]["reviews"]),
         "length_utf16": to_utf16(len(transcript.text)),
         "text_html": text_html,
-        "page_data": page_data,
-        "theme_options": [(t["id"], "\u2003" * t["depth"] + t["name"], t["codable"])
-                          for t in page_data["themes"]],
+        "page_data": data,
+        "theme_options": [(t["id"], "\u2003" * t["depth"] + t["name"], t["codable"]) for t in data["themes"]],
         "speakers": speakers,
-        "can_code": user_can_code,
+        "can_code": data["canCode"],
         "id_token": ID_TOKEN,
     }
     return render(request, "coding/transcript_coding.html", ctx)

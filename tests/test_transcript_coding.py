@@ -194,3 +194,9 @@ def test_it_refuses_a_missing_or_malformed_time(alice, transcript):
 
 def test_the_changes_forbid_a_stranger(steve, transcript):
     assert changes(client_for(steve), transcript, "2026-01-01T00:00:00Z").status_code == 403
+
+
+def test_it_ignores_malformed_layer_and_undo_parameters(alice, transcript):
+    client = client_for(alice)
+    for query in ({"undo": "9" * 30}, {"undo": "-1"}, {"coder": "9" * 30}, {"coder": "x"}, {"undo": "١٢"}):
+        assert client.get(url(transcript, **query)).status_code == 200, query
