@@ -203,6 +203,13 @@ def test_two_overlapping_excerpts_stay_distinguishable(alice, themes, long_trans
     assert youth_bar.bounding_box()["x"] != gender_bar.bounding_box()["x"]
     gender_bar.click()
     expect(page.locator(f"#x{second.pk}")).to_have_class(re.compile("selected"))
+    # hovering the words both cover names both excerpts
+    shared = text.index("office spoke")
+    box = page.evaluate(RECT_OF, [shared, shared + len("office spoke")])
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y1"])
+    tip = page.locator("#excerpt-tip")
+    expect(tip).to_contain_text("Youth — alice")
+    expect(tip).to_contain_text("Gender — alice")
 
 
 def test_offsets_survive_emoji_combining_marks_and_arabic(alice, themes, participant, login_page,

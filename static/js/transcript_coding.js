@@ -159,6 +159,39 @@
     if (bar) select(Number(bar.dataset.id), { openPanel: true });
   });
 
+  // ----- hovering the text names the excerpts under the pointer -----
+  const tip = $("excerpt-tip");
+  let hover = null;
+  function offsetAtPoint(x, y) {
+    if (document.caretPositionFromPoint) {
+      const p = document.caretPositionFromPoint(x, y);
+      return p ? text.offsetOf(p.offsetNode, p.offset) : null;
+    }
+    const r = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+    return r ? text.offsetOf(r.startContainer, r.startOffset) : null;
+  }
+  function showTip() {
+    const ev = hover;
+    hover = null;
+    const u = ev.buttons ? null : offsetAtPoint(ev.clientX, ev.clientY);
+    const under = [];
+    if (u !== null) excerpts.forEach(function (x) { if (x.s <= u && u < x.e && shown(x)) under.push(x); });
+    if (!under.length) { tip.hidden = true; return; }
+    tip.replaceChildren.apply(tip, under.slice(0, 6).map(function (x) {
+      const line = document.createElement("div");
+      line.textContent = describe(x);
+      return line;
+    }));
+    tip.style.left = Math.min(ev.clientX + 12, document.documentElement.clientWidth - tip.offsetWidth - 4) + "px";
+    tip.style.top = (ev.clientY + 16) + "px";
+    tip.hidden = false;
+  }
+  root.addEventListener("mousemove", function (ev) {
+    if (!hover) requestAnimationFrame(showTip);
+    hover = ev;
+  });
+  root.addEventListener("mouseleave", function () { hover = null; tip.hidden = true; });
+
   // ----- side panel: the excerpts in view, rendered lazily -----
   const list = $("excerpt-list");
   const PANEL_MAX = 60;
