@@ -137,9 +137,8 @@
       lanes.set(x.id, Math.min(lane, laneLimit() - 1));
     });
   }
-  function drawStripes(list) {
+  function drawStripes(list, view) {
     const top = wrap.getBoundingClientRect().top;
-    const view = inView();
     const bars = list.map(function (x) {
       const r = text.range(Math.max(x.s, view.s), Math.min(x.e, view.e)).getBoundingClientRect();
       const bar = document.createElement("div");
@@ -283,8 +282,9 @@
   let frame = 0;
   function refresh() {
     frame = 0;
-    const visible = excerptsIn(inView());
-    drawStripes(visible);
+    const view = inView();
+    const visible = excerptsIn(view);
+    drawStripes(visible, view);
     drawPanel(visible);
   }
   function schedule() { if (!frame) frame = requestAnimationFrame(refresh); }
