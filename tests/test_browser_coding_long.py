@@ -353,3 +353,24 @@ def test_the_side_panel_follows_the_reader_and_filters_by_theme_and_coder(alice,
     expect(page.locator("#stripes .stripe")).to_have_count(0)
     page.get_by_label("Theme", exact=True).select_option(label="\u2003Gender")
     expect(panel.locator(".excerpt-item")).to_have_count(2)
+
+
+def test_a_refusal_or_bad_input_says_why_and_keeps_the_picker(alice, themes, very_long, login_page,
+                                                              live_server):
+    page = open_page(login_page, live_server, alice, very_long)
+    start = very_long.text.index("youth office")
+    drag_select(page, start, start + len("youth office"))
+    page.keyboard.press("c")
+    picker = page.locator("#picker")
+    picker.get_by_label("Memo").fill("my note")
+    picker.get_by_role("button", name="Save").click()  # no theme ticked: 400
+    expect(page.locator("#picker-errors")).to_contain_text("Choose at least one theme.")
+    expect(picker.get_by_label("Memo")).to_have_value("my note")
+    alice.groups.clear()  # the role is taken away while the page is open: 403
+    picker.get_by_label("Youth", exact=True).check()
+    picker.get_by_role("button", name="Save").click()
+    expect(page.locator("#picker-errors")).to_contain_text("You are not allowed to do this (error 403)")
+    expect(picker.get_by_label("Youth", exact=True)).to_be_checked()
+    expect(picker.get_by_label("Memo")).to_have_value("my note")
+    expect(page.locator("#picker-quote")).to_have_text("youth office")
+    assert not CodedExcerpt.objects.exists()
