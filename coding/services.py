@@ -29,12 +29,14 @@ class ExcerptConflict(Exception):
         self.current = current
 
 
-def _require_themes(themes):
+def _require_themes(themes, kept=()):
+    """At least one theme, and none grouping-only unless the excerpt already has it (`kept`):
+    a theme made grouping-only later stays on the excerpts it had."""
     if not themes:
         raise ValidationError(
             {"themes": ValidationError(_("Choose at least one theme."), code="themes_required")}
         )
-    grouping = [t.name for t in themes if not t.is_codable]
+    grouping = [t.name for t in themes if not t.is_codable and t not in kept]
     if grouping:
         raise ValidationError({"themes": ValidationError(
             _("«%(name)s» only groups other themes; choose one of its sub-themes."),
@@ -130,7 +132,6 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     The row is locked for the duration (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
     transactions already serialise writers), so two concurrent saves cannot both pass the check.
     """
-    _require_themes(themes)
     current = (
         CodedExcerpt.objects.select_for_update()
         .select_related("transcript")
@@ -138,6 +139,8 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     )
     if current.version != version:
         raise ExcerptConflict(current)
+    had = set(current.themes.all())
+    _require_themes(themes, kept=had)
     text = current.transcript.text
     current.start, current.end = start, end
     current.quote = text[start:end]
@@ -149,8 +152,8 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.save()
     # Links kept keep their ids (and so the excerpt its colour); new ones follow in order.
     wanted = list(dict.fromkeys(themes))
-    current.themes.remove(*[t for t in current.themes.all() if t not in wanted])
-    _add_themes(current, [t for t in wanted if t not in set(current.themes.all())])
+    current.themes.remove(*[t for t in had if t not in wanted])
+    _add_themes(current, [t for t in wanted if t not in had])
     return current
 
 

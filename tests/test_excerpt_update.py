@@ -79,3 +79,14 @@ def test_it_answers_the_excerpt_as_the_page_reads_it(alice, excerpt, themes):
     assert response.json()["excerpt"] == {
         "id": excerpt.pk, "s": 35, "e": 49, "t": [themes["youth"].pk, themes["gender"].pk],
         "c": excerpt.coder_id, "v": 2, "m": "m", "q": "With the youth"}
+
+
+def test_it_keeps_a_theme_made_grouping_only_since(alice, excerpt, themes):
+    """The excerpt had Youth before Youth became grouping-only: its memo can still change."""
+    themes["youth"].is_codable = False
+    themes["youth"].save()
+    response = post(client_for(alice), excerpt, memo="still editable")
+    assert response.status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "still editable"
+    assert list(excerpt.themes.all()) == [themes["youth"]]
