@@ -8,7 +8,7 @@
     const $ = function (id) { return document.getElementById(id); };
     const picker = $("picker");
     if (!picker) return null;  // reviewers: no coding controls
-    const _ = ctx.gettext, fmt = ctx.interpolate, nfmt = ctx.ngettext;
+    const gettext = ctx.gettext, interpolate = ctx.interpolate, ngettext = ctx.ngettext;
     const root = ctx.root, text = ctx.text;
     const form = $("picker-form");
     const codeButton = $("code-button");
@@ -154,7 +154,7 @@
       if (key) delete saved[key];
       else {
         const free = ["1", "2", "3", "4", "5", "6", "7", "8", "9"].find(function (k) { return !(k in saved); });
-        if (!free) { showErrors([_("All nine number keys are taken: unpin a theme first.")]); return; }
+        if (!free) { showErrors([gettext("All nine number keys are taken: unpin a theme first.")]); return; }
         saved[free] = id;
       }
       save(PINS, saved);
@@ -296,7 +296,7 @@
     $("use-selection").addEventListener("mousedown", function (ev) { ev.preventDefault(); });
     $("use-selection").addEventListener("click", function () {
       const sel = text.selection() || lastSelection;
-      if (!sel) { showErrors([_("Select the new passage in the text first, then press this button again.")]); return; }
+      if (!sel) { showErrors([gettext("Select the new passage in the text first, then press this button again.")]); return; }
       errors.hidden = true;
       setBounds(sel.start, sel.end);
       $("bounds-old").textContent = mode.quote;
@@ -333,7 +333,7 @@
           ctx.upsert(r.body.excerpt);
           remember(r.body.excerpt.t);
           closePicker(false);
-          ctx.say(editing ? _("Excerpt updated.") : _("Excerpt saved."));
+          ctx.say(editing ? gettext("Excerpt updated.") : gettext("Excerpt saved."));
           return;
         }
         const messages = ctx.problems(r);
@@ -342,7 +342,7 @@
           const theirs = r.body.theirs, mine = r.body.mine;
           messages.push(errors.dataset.theirs + ": «" + theirs.q + "» · " + names(theirs.t) + " · " + (theirs.m || ""));
           messages.push(errors.dataset.yours + ": «" + mine.q + "» · " + names(mine.t) + " · " + (mine.m || ""));
-          messages.push(_("Save again to replace theirs with yours, or Cancel to keep theirs."));
+          messages.push(gettext("Save again to replace theirs with yours, or Cancel to keep theirs."));
           ctx.upsert(theirs);
           form.elements.version.value = theirs.v;  // a second Save, after seeing both, is deliberate
         }
@@ -393,7 +393,7 @@
       pin.className = "btn btn-sm pin";
       pin.textContent = "#";
       pin.setAttribute("aria-pressed", "false");
-      pin.setAttribute("aria-label", fmt(_("Pin «%s» to a number key"), [t.name]));
+      pin.setAttribute("aria-label", interpolate(gettext("Pin «%s» to a number key"), [t.name]));
       row.append(input, " ", label, " ", count, kbd, pin);
       // Last under its parent: after the parent's last descendant.
       let after = t.parent ? options.querySelector('.theme-option[data-id="' + t.parent + '"]') : null;
@@ -415,7 +415,7 @@
     }
     function createTheme() {
       const name = newName.value.trim();
-      if (!name) { showErrors([_("Type a name for the new theme.")]); return; }
+      if (!name) { showErrors([gettext("Type a name for the new theme.")]); return; }
       ctx.api(root.dataset.themeUrl, { name: name, parent: newParent.value }).then(function (r) {
         if (r.status !== 201) { showErrors(ctx.problems(r)); return; }
         addTheme(r.body.theme, true);
@@ -434,14 +434,14 @@
         if (r.status !== 200) { ctx.say(ctx.problems(r)[0], { error: true }); return; }
         ctx.drop(x.id);
         const short = quote.length > 60 ? quote.slice(0, 59) + "…" : quote;
-        ctx.say(fmt(_("Excerpt «%s» removed."), [short]), { action: [_("Undo"), function () { restore(r.body.undo); }] });
+        ctx.say(interpolate(gettext("Excerpt «%s» removed."), [short]), { action: [gettext("Undo"), function () { restore(r.body.undo); }] });
       });
     }
     function restore(url) {
       ctx.api(url, {}).then(function (r) {
         if (r.status !== 200) { ctx.say(ctx.problems(r)[0], { error: true }); return; }
         ctx.upsert(r.body.excerpt);
-        ctx.say(_("Excerpt restored."));
+        ctx.say(gettext("Excerpt restored."));
       });
     }
     function edit(x) {
@@ -460,10 +460,10 @@
           if (r.status !== 201) { ctx.say(ctx.problems(r)[0], { error: true }); return; }
           r.body.excerpts.forEach(ctx.upsert);
           const name = ctx.themes.get(Number(theme)).name;
-          const message = fmt(nfmt("%s turn of %s coded with «%s»", "%s turns of %s coded with «%s»", r.body.excerpts.length),
+          const message = interpolate(ngettext("%s turn of %s coded with «%s»", "%s turns of %s coded with «%s»", r.body.excerpts.length),
                               [r.body.excerpts.length, speaker, name])
-            + (r.body.skipped ? "; " + fmt(nfmt("%s already had it", "%s already had it", r.body.skipped), [r.body.skipped]) : "") + ".";
-          ctx.say(message, { action: [_("Undo"), function () { undoRun(r.body.undo); }] });
+            + (r.body.skipped ? "; " + interpolate(ngettext("%s already had it", "%s already had it", r.body.skipped), [r.body.skipped]) : "") + ".";
+          ctx.say(message, { action: [gettext("Undo"), function () { undoRun(r.body.undo); }] });
         });
       });
     }
@@ -471,8 +471,8 @@
       ctx.api(url, {}).then(function (r) {
         if (r.status !== 200) { ctx.say(ctx.problems(r)[0], { error: true }); return; }
         r.body.removed.forEach(ctx.drop);
-        let message = fmt(nfmt("Undone: %s excerpt removed.", "Undone: %s excerpts removed.", r.body.removed.length), [r.body.removed.length]);
-        if (r.body.kept) message += " " + fmt(nfmt("%s kept, because someone changed it since.", "%s kept, because someone changed them since.", r.body.kept), [r.body.kept]);
+        let message = interpolate(ngettext("Undone: %s excerpt removed.", "Undone: %s excerpts removed.", r.body.removed.length), [r.body.removed.length]);
+        if (r.body.kept) message += " " + interpolate(ngettext("%s kept, because someone changed it since.", "%s kept, because someone changed them since.", r.body.kept), [r.body.kept]);
         ctx.say(message);
       });
     }

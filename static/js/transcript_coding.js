@@ -5,9 +5,10 @@
   "use strict";
   const root = document.getElementById("transcript-text");
   if (!root) return;
-  const _ = window.gettext || function (s) { return s; };
-  const fmt = window.interpolate || function (s, args) { let i = 0; return s.replace(/%s/g, function () { return args[i++]; }); };
-  const nfmt = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  // Django's JavaScript catalogue (base.html loads it first); plain English if it is missing.
+  const gettext = window.gettext || function (s) { return s; };
+  const interpolate = window.interpolate || function (s, args) { let i = 0; return s.replace(/%s/g, function () { return args[i++]; }); };
+  const ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
   const $ = function (id) { return document.getElementById(id); };
 
   const data = JSON.parse($("coding-data").textContent);
@@ -222,12 +223,12 @@
     meta.append((coders[x.c] || "?") + " · ");
     if (x.r !== undefined) {
       const review = document.createElement("strong");
-      review.textContent = _("needs review");
+      review.textContent = gettext("needs review");
       meta.append(review, " · ");
     }
     const history = document.createElement("a");
     history.href = urlFor(historyUrl, x.id);
-    history.textContent = _("History");
+    history.textContent = gettext("History");
     meta.append(history);
     li.append(goto, badges, meta);
     if (x.m) {
@@ -239,8 +240,8 @@
     if (data.canCode) {
       const actions = document.createElement("div");
       actions.className = "d-flex gap-1 mt-1";
-      actions.append(button(_("Edit"), "btn-outline-secondary excerpt-edit"));
-      if (data.canDelete) actions.append(button(_("Remove"), "btn-outline-danger excerpt-remove"));
+      actions.append(button(gettext("Edit"), "btn-outline-secondary excerpt-edit"));
+      if (data.canDelete) actions.append(button(gettext("Remove"), "btn-outline-danger excerpt-remove"));
       li.append(actions);
     }
     return li;
@@ -273,7 +274,7 @@
     }
     if (!items.length) {
       const empty = document.createElement("li");
-      empty.textContent = excerpts.size ? _("No excerpts in view.") : _("No excerpts yet.");
+      empty.textContent = excerpts.size ? gettext("No excerpts in view.") : gettext("No excerpts yet.");
       list.append(empty);
     }
   }
@@ -402,14 +403,14 @@
     }, function () { return { status: 0, body: {} }; });
   }
   function problems(r) {
-    if (r.status === 0) return [_("The server did not answer, so nothing was saved. Check the connection and try again.")];
-    if (r.status === 403) return [_("You are not allowed to do this (error 403). Your role may have changed; ask an administrator.")];
-    if (r.status === 404) return [_("This no longer exists (error 404): someone may have removed it. Check for new excerpts.")];
+    if (r.status === 0) return [gettext("The server did not answer, so nothing was saved. Check the connection and try again.")];
+    if (r.status === 403) return [gettext("You are not allowed to do this (error 403). Your role may have changed; ask an administrator.")];
+    if (r.status === 404) return [gettext("This no longer exists (error 404): someone may have removed it. Check for new excerpts.")];
     const out = [];
     Object.values(r.body.errors || {}).forEach(function (v) {
       (Array.isArray(v) ? v : [v]).forEach(function (e) { out.push(e && e.message ? e.message : String(e)); });
     });
-    if (!out.length) out.push(fmt(_("The server could not do this (error %s). Nothing was saved."), [r.status]));
+    if (!out.length) out.push(interpolate(gettext("The server could not do this (error %s). Nothing was saved."), [r.status]));
     return out;
   }
   function learnCoders(map) { Object.keys(map || {}).forEach(function (k) { coders[k] = map[k]; }); }
@@ -438,9 +439,9 @@
     if (!n) return;
     const names = Array.from(new Set(Array.from(incoming.values()).map(function (x) { return coders[x.c] || "?"; })));
     $("news-text").textContent = names.length
-      ? fmt(nfmt("%s new or changed excerpt by %s", "%s new or changed excerpts by %s", incoming.size), [incoming.size, names.join(", ")])
-        + (gone.size ? " · " + fmt(nfmt("%s removed", "%s removed", gone.size), [gone.size]) : "")
-      : fmt(nfmt("%s excerpt removed by someone else", "%s excerpts removed by someone else", gone.size), [gone.size]);
+      ? interpolate(ngettext("%s new or changed excerpt by %s", "%s new or changed excerpts by %s", incoming.size), [incoming.size, names.join(", ")])
+        + (gone.size ? " · " + interpolate(ngettext("%s removed", "%s removed", gone.size), [gone.size]) : "")
+      : interpolate(ngettext("%s excerpt removed by someone else", "%s excerpts removed by someone else", gone.size), [gone.size]);
   }
   $("news-show").addEventListener("click", function () {
     incoming.forEach(upsert);
@@ -448,16 +449,16 @@
     incoming.clear();
     gone.clear();
     drawNews();
-    say(_("Shown."));
+    say(gettext("Shown."));
   });
-  $("check-news").addEventListener("click", function () { poll().then(function () { if (!incoming.size && !gone.size) say(_("Nothing new.")); }); });
+  $("check-news").addEventListener("click", function () { poll().then(function () { if (!incoming.size && !gone.size) say(gettext("Nothing new.")); }); });
   setInterval(function () { if (document.visibilityState === "visible") poll(); }, 30000);
 
   // ----- coding (researchers only) -----
   const coding = window.PastoCodingPicker ? window.PastoCodingPicker({
     root: root, text: text, data: data, themes: themes, excerpts: excerpts, urlFor: urlFor, api: api,
     problems: problems, say: say, upsert: upsert, drop: drop, learnCoders: learnCoders, quoteOf: quoteOf,
-    mark: mark, narrow: narrow, gettext: _, interpolate: fmt, ngettext: nfmt,
+    mark: mark, narrow: narrow, gettext: gettext, interpolate: interpolate, ngettext: ngettext,
   }) : null;
 
   assignLanes();
