@@ -128,7 +128,8 @@ def codes_element(themes, *, namespace=None):
     todo = [(codes, t) for t in reversed(_in_order(children[None]))]
     while todo:  # depth first, without recursion
         parent, theme = todo.pop()
-        attrib = {"guid": theme_guid(theme), "name": _xml_text(theme.name), "isCodable": "true"}
+        attrib = {"guid": theme_guid(theme), "name": _xml_text(theme.name),
+                  "isCodable": "true" if theme.is_codable else "false"}
         if _COLOUR6.fullmatch(theme.colour or ""):
             attrib["color"] = theme.colour
         element = ET.SubElement(parent, _tag(namespace, "Code"), attrib)
@@ -361,7 +362,7 @@ def codebook_import(*, study, codes, report):
     for theme in Theme.objects.filter(study=study).order_by("pk"):
         existing[theme.parent_id, theme.name] = theme
         next_order[theme.parent_id] = max(next_order.get(theme.parent_id, 0), theme.order + 1)
-    guids, not_codable, created = {}, [], 0
+    guids, created = {}, 0
     todo = [(spec, None) for spec in reversed(codes)]
     while todo:
         spec, parent = todo.pop()
@@ -375,6 +376,7 @@ def codebook_import(*, study, codes, report):
                 kind=spec.kind or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=spec.description, inclusion_criteria=spec.inclusion_criteria,
                 exclusion_criteria=spec.exclusion_criteria, order=next_order.get(parent_id, 0),
+                is_codable=spec.codable,
             )
             try:
                 theme.clean_fields()
@@ -401,15 +403,7 @@ def codebook_import(*, study, codes, report):
             )
         paths[theme.pk] = path
         guids[spec.guid] = theme
-        if not spec.codable:
-            not_codable.append(path)
         todo.extend((child, theme) for child in reversed(spec.children))
-    if not_codable:
-        report.unmapped.append(
-            _("%(n)s codes are marked “not codable” in the file (%(names)s); here every theme can be "
-              "coded.") % {"n": len(not_codable), "names": ", ".join(not_codable[:5])
-                           + (", …" if len(not_codable) > 5 else "")}
-        )
     return guids
 
 

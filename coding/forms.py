@@ -39,22 +39,33 @@ class ExcerptForm(forms.Form):
 
     start_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
     end_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
-    themes = forms.ModelMultipleChoiceField(
-        queryset=Theme.objects.none(),
-        error_messages={"required": _("Choose at least one theme.")},
-    )
+    themes = forms.ModelMultipleChoiceField(queryset=Theme.objects.none(), required=False)
     memo = forms.CharField(required=False, widget=forms.Textarea, max_length=10_000)
     snap_words = forms.BooleanField(required=False)
     version = forms.IntegerField(required=False, min_value=1)
     text_version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    # In-vivo coding: a new theme named after the selected words, under this parent.
+    in_vivo = forms.BooleanField(required=False)
+    new_theme_parent = forms.ModelChoiceField(queryset=Theme.objects.none(), required=False)
 
     def __init__(self, *args, transcript, **kwargs):
         super().__init__(*args, **kwargs)
         self.transcript = transcript
-        self.fields["themes"].queryset = Theme.objects.filter(study_id=transcript.study_id)
+        # Only the study's own themes can be chosen: another study's id is "not a valid choice".
+        study_themes = Theme.objects.filter(study_id=transcript.study_id)
+        self.fields["themes"].queryset = study_themes
+        self.fields["new_theme_parent"].queryset = study_themes
+
+    def clean_themes(self):
+        """The themes in the order the coder ticked them (the order posted): the first gives
+        the excerpt its colour."""
+        chosen = {theme.pk: theme for theme in self.cleaned_data["themes"]}
+        return [chosen[int(pk)] for pk in dict.fromkeys(self.data.getlist("themes")) if int(pk) in chosen]
 
     def clean(self):
         data = super().clean()
+        if not data.get("themes") and not data.get("in_vivo") and "themes" not in self.errors:
+            self.add_error("themes", ValidationError(_("Choose at least one theme."), code="themes_required"))
         if "start_utf16" not in data or "end_utf16" not in data:
             return data
         text = self.transcript.text
@@ -77,6 +88,18 @@ class ExcerptForm(forms.Form):
             start, end = snap_to_words(text, start, end)
         data["start"], data["end"] = start, end
         return data
+
+
+class SpeakerCodeForm(forms.Form):
+    """"Code all turns of this speaker": the speaker's label as the page shows it, a theme."""
+
+    speaker = forms.CharField(max_length=60)
+    theme = forms.ModelChoiceField(queryset=Theme.objects.none(),
+                                   error_messages={"required": _("Choose the theme to code the turns with.")})
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = Theme.objects.filter(study=study)
 
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -135,7 +158,7 @@ class ThemeForm(forms.ModelForm):
 
     class Meta:
         model = Theme
-        fields = ["name", "parent", "kind", "colour", "description", "inclusion_criteria",
+        fields = ["name", "parent", "kind", "colour", "is_codable", "description", "inclusion_criteria",
                   "exclusion_criteria"]
         widgets = {
             "colour": COLOUR_INPUT,

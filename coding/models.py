@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,11 +25,15 @@ class ThemeKind(models.TextChoices):
 
 class ThemeQuerySet(models.QuerySet):
     def for_picker(self, study):
-        """Coding page's theme picker: the study's themes, most-used first for the number keys.
-        One query; the count joins only these themes' links."""
-        return self.filter(study=study).annotate(excerpt_count=Count("excerpts", distinct=True)).order_by(
-            "-excerpt_count", "name"
-        )
+        """Coding page's theme picker: the study's themes in codebook (tree) order, as plain dicts.
+        One query, and it never counts excerpts: the page counts this transcript's codings from
+        its own excerpt data, so opening a page costs the same in a study of any size."""
+        rows = self.filter(study=study).values("id", "name", "colour", "parent_id", "is_codable", "order")
+        return [
+            {"id": t.pk, "name": t.name, "colour": t.colour, "parent": t.parent_id,
+             "codable": t.is_codable, "depth": depth}
+            for t, depth in theme_tree(SimpleNamespace(pk=row["id"], **row) for row in rows)
+        ]
 
     def for_codebook(self, study):
         """Codebook page: the study's theme tree, each theme with its excerpt count, its count
@@ -174,6 +179,12 @@ class Theme(models.Model):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Position among the themes that share its parent.")
     )
+    is_codable = models.BooleanField(
+        _("codable"),
+        default=True,
+        help_text=_("Untick for a grouping-only theme: it holds sub-themes but cannot be applied "
+                    "to a passage (REFI-QDA isCodable=\"false\")."),
+    )
 
     objects = ThemeQuerySet.as_manager()
 
@@ -257,32 +268,36 @@ class CodedExcerptQuerySet(models.QuerySet):
         )
         return counts
 
-    def for_coding_page(self, transcript, themes):
-        """Coding page: a transcript's excerpts in text order, as plain dicts.
+    def for_coding_page(self, transcript):
+        """Coding page (and its JSON API): a transcript's excerpts as (rows, notes).
 
-        Two queries whatever the number of excerpts: excerpts with their coder's name, then the
-        excerpt-theme links. Dicts, not model instances: building 2,000 excerpts and 6,000 theme
-        links as instances costs more than the whole page budget. `themes` maps theme id to
-        Theme (the page loads them once for the picker) and fills each row's "themes".
+        `rows` are lists [id, start, end, theme ids, coder id, version] in text order, offsets
+        in code points, theme ids in the order they were chosen (link ids): the first gives the
+        excerpt its colour. `notes` are {id: (memo, old quote or None)} for the few excerpts
+        with a memo or a review flag (the quote only where it no longer matches the text).
+        Lists, not dicts or instances, and no quotes: the page reads a quote from its own text,
+        and 8,000 excerpts cost little more than their offsets. Three queries whatever the
+        number of excerpts: the rows, the notes, the theme links.
         """
-        rows = list(
-            self.filter(transcript=transcript)
-            .order_by("start", "end", "pk")
-            .values("id", "start", "end", "quote", "memo", "needs_review", "version",
-                    "coder_id", "coder__username")
-        )
-        by_id = {row["id"]: row for row in rows}
-        for row in rows:
-            row["themes"] = []
-        links = CodedExcerpt.themes.through.objects.filter(
-            codedexcerpt__in=self.filter(transcript=transcript).values("pk")
-        ).values_list("codedexcerpt_id", "theme_id")
-        for excerpt_id, theme_id in links:
-            if excerpt_id in by_id:
-                by_id[excerpt_id]["themes"].append(themes[theme_id])
-        for row in rows:
-            row["themes"].sort(key=lambda t: t.name)
-        return rows
+        excerpts = self.filter(transcript=transcript)
+        rows = [
+            [pk, start, end, [], coder_id, version]
+            for pk, start, end, coder_id, version in excerpts.order_by("start", "end", "pk")
+            .values_list("id", "start", "end", "coder_id", "version")
+        ]
+        themes = {row[0]: row[3] for row in rows}
+        for excerpt_id, theme_id in (
+            CodedExcerpt.themes.through.objects.filter(codedexcerpt__in=excerpts.values("pk"))
+            .order_by("pk")
+            .values_list("codedexcerpt_id", "theme_id")
+        ):
+            themes[excerpt_id].append(theme_id)
+        notes = {
+            pk: (memo, quote if flagged else None)
+            for pk, memo, flagged, quote in excerpts.filter(Q(needs_review=True) | ~Q(memo=""))
+            .values_list("id", "memo", "needs_review", "quote")
+        }
+        return rows, notes
 
 
 class CodedExcerpt(models.Model):
@@ -462,6 +477,7 @@ class AutoCodingScope(models.TextChoices):
     MATCH = "match", _("The words found")
     SENTENCE = "sentence", _("The sentence around them")
     PARAGRAPH = "paragraph", _("The paragraph around them")
+    TURN = "turn", _("Every turn of one speaker")
 
 
 class AutoCodingRun(models.Model):

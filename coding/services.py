@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,8 @@ from coding.models import (
     theme_tree,
 )
 
+Link = CodedExcerpt.themes.through
+
 
 class ExcerptConflict(Exception):
     """Someone else saved the excerpt after this user loaded it."""
@@ -28,8 +31,10 @@ class ExcerptConflict(Exception):
         self.current = current
 
 
-def _require_themes(themes, study_id):
-    """At least one theme, every one of the excerpt's own study: cross-study links are refused."""
+def _require_themes(themes, study_id, kept=()):
+    """At least one theme, every one of the excerpt's own study (cross-study links are refused),
+    and none grouping-only unless the excerpt already has it (`kept`): a theme made
+    grouping-only later stays on the excerpts it had."""
     if not themes:
         raise ValidationError(
             {"themes": ValidationError(_("Choose at least one theme."), code="themes_required")}
@@ -39,6 +44,31 @@ def _require_themes(themes, study_id):
             {"themes": ValidationError(_("A theme of another study cannot be used here."),
                                        code="theme_other_study")}
         )
+    grouping = [t.name for t in themes if not t.is_codable and t not in kept]
+    if grouping:
+        raise ValidationError({"themes": ValidationError(
+            _("«%(name)s» only groups other themes; choose one of its sub-themes."),
+            code="theme_not_codable", params={"name": grouping[0]},
+        )})
+
+
+def _add_themes(excerpt, themes):
+    """Link `themes` in the order given, one by one: the link table's ids then record which
+    theme was chosen first, and that theme gives the excerpt its colour on the coding page."""
+    for theme in dict.fromkeys(themes):
+        excerpt.themes.add(theme)
+
+
+def _link_new(excerpt, themes):
+    """A new excerpt's theme links in one INSERT, in the order given (as _add_themes). It sends
+    m2m_changed as `themes.add` does, so the history log records the links: one query less per
+    theme than `add`, which first looks for links a new excerpt cannot have."""
+    themes = list(dict.fromkeys(themes))
+    signal = {"sender": Link, "instance": excerpt, "reverse": False, "model": Theme,
+              "pk_set": {t.pk for t in themes}, "using": excerpt._state.db}
+    m2m_changed.send(action="pre_add", **signal)
+    Link.objects.bulk_create([Link(codedexcerpt_id=excerpt.pk, theme_id=t.pk) for t in themes])
+    m2m_changed.send(action="post_add", **signal)
 
 
 class TextChanged(Exception):
@@ -54,9 +84,16 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
     a save against an older text is refused instead of landing on the wrong words.
     """
     _require_themes(themes, transcript.study_id)
-    transcript = type(transcript).objects.select_for_update().get(pk=transcript.pk)
-    if text_version is not None and transcript.text_version != text_version:
+    if start < 0 or end <= start:
+        raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
+                              code="excerpt_start_before_end")
+    # Lock the row but read only its version: the text in hand is current if the version is.
+    current = (type(transcript).objects.select_for_update().filter(pk=transcript.pk)
+               .values_list("text_version", flat=True).get())
+    if text_version is not None and current != text_version:
         raise TextChanged
+    if current != transcript.text_version:
+        transcript = type(transcript).objects.get(pk=transcript.pk)
     excerpt = CodedExcerpt(
         study_id=transcript.study_id,
         transcript=transcript,
@@ -66,10 +103,34 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
         coder=coder,
         memo=memo,
     )
-    excerpt.full_clean()
+    # The transcript and coder are rows in hand and the span is checked above, so full_clean
+    # skips its existence query for each and its query per check constraint (the database
+    # enforces them too): a save is half the queries.
+    excerpt.full_clean(exclude=["transcript", "coder"], validate_constraints=False)
     excerpt.save()
-    excerpt.themes.set(themes)
+    _link_new(excerpt, themes)
     return excerpt
+
+
+IN_VIVO_LENGTH = 60
+IN_VIVO_STRIP = " \"'«»“”‘’.,;:¡!¿?…()[]-–—"  # quotes and punctuation around the words
+
+
+@transaction.atomic
+def excerpt_create_in_vivo(*, transcript, start, end, parent, colour, coder, themes=(), memo="",
+                           text_version=None):
+    """In-vivo coding in one step: a theme named after the passage's own words (under `parent`,
+    or at the top level; `colour` if new) and the excerpt coded with it first, then with
+    `themes`. A theme of that name already there is reused. Returns (excerpt, theme)."""
+    words = " ".join(transcript.text[start:end].split()).strip(IN_VIVO_STRIP)
+    name = words if len(words) <= IN_VIVO_LENGTH else words[: IN_VIVO_LENGTH - 1].rstrip() + "…"
+    if not name:
+        raise ValidationError(_("Select some words to name the theme after."), code="empty_selection")
+    existing = Theme.objects.filter(study_id=transcript.study_id, parent=parent, name=name).first()
+    theme = existing or theme_create(study=transcript.study, name=name, parent=parent, colour=colour)
+    excerpt = excerpt_create(transcript=transcript, start=start, end=end, themes=[theme, *themes],
+                             coder=coder, memo=memo, text_version=text_version)
+    return excerpt, theme
 
 
 @transaction.atomic
@@ -79,7 +140,6 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     The row is locked for the duration (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
     transactions already serialise writers), so two concurrent saves cannot both pass the check.
     """
-    _require_themes(themes, excerpt.study_id)
     current = (
         CodedExcerpt.objects.select_for_update()
         .select_related("transcript")
@@ -87,6 +147,8 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     )
     if current.version != version:
         raise ExcerptConflict(current)
+    had = set(current.themes.all())
+    _require_themes(themes, current.study_id, kept=had)
     text = current.transcript.text
     current.start, current.end = start, end
     current.quote = text[start:end]
@@ -94,9 +156,12 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.needs_review = False
     current.review_reason = ""
     current.version += 1
-    current.full_clean()
+    current.full_clean(exclude=["transcript", "coder"])
     current.save()
-    current.themes.set(themes)
+    # Links kept keep their ids (and so the excerpt its colour); new ones follow in order.
+    wanted = list(dict.fromkeys(themes))
+    current.themes.remove(*[t for t in had if t not in wanted])
+    _add_themes(current, [t for t in wanted if t not in had])
     return current
 
 
@@ -109,7 +174,9 @@ def excerpt_delete(*, excerpt, user):
         "quote": excerpt.quote,
         "memo": excerpt.memo,
         "coder": excerpt.coder_id,
-        "themes": sorted(excerpt.themes.values_list("pk", flat=True)),
+        # In the order chosen (link ids), so that a restore keeps the excerpt's colour.
+        "themes": list(Link.objects.filter(codedexcerpt=excerpt).order_by("pk")
+                       .values_list("theme_id", flat=True)),
         "needs_review": excerpt.needs_review,
         "review_reason": excerpt.review_reason,
         "version": excerpt.version,
@@ -129,7 +196,8 @@ def excerpt_restore(*, deleted):
     """Put a removed excerpt back under its own id. If the transcript text changed under it
     meanwhile, it comes back flagged for review rather than silently pointing elsewhere."""
     s = deleted.snapshot
-    themes = list(Theme.objects.filter(pk__in=s["themes"], study_id=deleted.study_id))
+    found = Theme.objects.filter(study_id=deleted.study_id).in_bulk(s["themes"])
+    themes = [found[pk] for pk in s["themes"] if pk in found]
     if not themes:
         raise ValidationError(
             _("Every theme of this excerpt has been deleted since, so it cannot be restored."),
@@ -157,7 +225,7 @@ def excerpt_restore(*, deleted):
     )
     excerpt.full_clean()
     excerpt.save(force_insert=True)
-    excerpt.themes.set(themes)
+    _add_themes(excerpt, themes)
     # auto_now_add stamped "now"; the restored excerpt keeps its first creation time.
     CodedExcerpt.objects.filter(pk=excerpt.pk).update(created_at=s["created_at"])
     deleted.delete()
@@ -171,7 +239,6 @@ def excerpt_restore(*, deleted):
 # `themes` manager, not by bulk writes to the link table, so that every change to an excerpt's
 # themes sends m2m_changed (the history log records it). That costs a few queries per excerpt.
 
-Link = CodedExcerpt.themes.through
 CHUNK = 500  # ids per IN (...) list: SQLite allows at most 32,766 parameters.
 
 
@@ -226,13 +293,14 @@ def _coded_with(theme):
 
 @transaction.atomic
 def theme_create(*, study, name, colour, parent=None, kind=ThemeKind.ANALYTIC, description="",
-                 inclusion_criteria="", exclusion_criteria=""):
+                 inclusion_criteria="", exclusion_criteria="", is_codable=True):
     """A new theme, last among its siblings."""
     siblings = _siblings(study.pk, parent.pk if parent else None)
     if parent is not None and parent.study_id != study.pk:
         raise ValidationError({"parent": ValidationError(
             _("A theme of another study cannot be the parent."), code="theme_other_study")})
     theme = Theme(study=study, name=name, parent=parent, kind=kind, colour=colour, description=description,
+                  is_codable=is_codable,
                   inclusion_criteria=inclusion_criteria, exclusion_criteria=exclusion_criteria,
                   order=max((t.order for t in siblings), default=-1) + 1)
     theme.full_clean()
@@ -242,10 +310,14 @@ def theme_create(*, study, name, colour, parent=None, kind=ThemeKind.ANALYTIC, d
 
 @transaction.atomic
 def theme_update(*, theme, name, parent, kind, colour, description, inclusion_criteria,
-                 exclusion_criteria):
-    """Rename, recolour, redefine or re-parent a theme. Under a new parent it goes last."""
+                 exclusion_criteria, is_codable=None):
+    """Rename, recolour, redefine or re-parent a theme, or make it grouping-only (`is_codable`;
+    None leaves it). Under a new parent it goes last. Excerpts already coded with a theme made
+    grouping-only keep it; only new codings are refused."""
     _same_study(theme, parent, "parent", _("A theme of another study cannot be the parent."))
     current = _lock(theme)
+    if is_codable is not None:
+        current.is_codable = is_codable
     old_parent_id, new_parent_id = current.parent_id, parent.pk if parent else None
     current.name, current.parent, current.kind, current.colour = name, parent, kind, colour
     current.description = description
@@ -523,7 +595,7 @@ def codebook_copy(*, source, target):
     for theme, _depth in theme_tree(Theme.objects.filter(study=source)):
         spec = CodeSpec(guid=str(theme.pk), name=theme.name, colour=theme.colour, kind=theme.kind,
                         description=theme.description, inclusion_criteria=theme.inclusion_criteria,
-                        exclusion_criteria=theme.exclusion_criteria)
+                        exclusion_criteria=theme.exclusion_criteria, codable=theme.is_codable)
         specs[theme.pk] = spec
         (specs[theme.parent_id].children if theme.parent_id else top).append(spec)
     if not top:
@@ -572,40 +644,84 @@ def theme_split(*, theme, excerpts, name, colour, as_child=False):
 # ----- Auto-coding: a theme applied to a search's hits, and its undo -----
 
 
+def _passages_free_of(theme, passages):
+    """`passages` ({(transcript id, start, end): transcript}) less those that repeat or overlap
+    an excerpt coded with `theme`, or an earlier passage kept here: the ones to code, in text
+    order. One query (that theme's excerpts in these transcripts)."""
+    taken = {}
+    for transcript_id, start, end in CodedExcerpt.objects.filter(
+        transcript_id__in={key[0] for key in passages}, themes=theme
+    ).values_list("transcript_id", "start", "end"):
+        taken.setdefault(transcript_id, []).append((start, end))
+    free = []
+    for key in sorted(passages):
+        transcript_id, start, end = key
+        spans = taken.setdefault(transcript_id, [])
+        if all(end <= s or start >= e for s, e in spans):
+            spans.append((start, end))
+            free.append(key)
+    return free
+
+
+def _code_passages(*, run, passages, theme, coder, memo):
+    """Code each passage free of `theme` through excerpt_create; record them on `run`."""
+    free = _passages_free_of(theme, passages)
+    created = [
+        excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme],
+                       coder=coder, memo=memo)
+        for key in free
+    ]
+    run.skipped_count = len(passages) - len(created)
+    run.save(update_fields=["skipped_count"])
+    run.excerpts.set(created)
+    return created
+
+
 @transaction.atomic
-def excerpts_auto_code(*, query, hits, theme, scope, coder):
+def excerpts_auto_code(*, query, hits, theme, scope, coder, speaker=""):
     """Code search hits with `theme`: each hit (transcript, start, end in code points) widened
     to `scope` (the match, its sentence or its paragraph) becomes one excerpt through
-    excerpt_create; hits that widen to the same passage make one excerpt. A passage that already
-    has an excerpt with `theme` is left as it is and counted as skipped. All or nothing.
-    Returns the AutoCodingRun that auto_coding_undo takes back."""
+    excerpt_create; hits that widen to the same passage make one excerpt. A passage that repeats
+    or overlaps an excerpt that already has `theme` (or another passage of this run) is left out
+    and counted as skipped. With `speaker`, only hits in that speaker's turns are coded. All or
+    nothing. Returns the AutoCodingRun that auto_coding_undo takes back."""
+    from coding.speakers import speaker_at
     from interviews.text import expand_hit
 
-    if scope not in AutoCodingScope.values:
+    if scope not in (AutoCodingScope.MATCH, AutoCodingScope.SENTENCE, AutoCodingScope.PARAGRAPH):
         raise ValidationError({"scope": ValidationError(_("Choose how much to code."), code="invalid_scope")})
+    if speaker:
+        hits = [(t, start, end) for t, start, end in hits if speaker_at(t.text, start) == speaker]
     if not hits:
         raise ValidationError(_("There are no hits to code."), code="no_hits")
     passages = {}
     for transcript, start, end in hits:
         start, end = expand_hit(transcript.text, start, end, scope)
         passages[transcript.pk, start, end] = transcript
-    already = set(
-        CodedExcerpt.objects.filter(transcript_id__in={key[0] for key in passages}, themes=theme)
-        .values_list("transcript_id", "start", "end")
-    )
     run = AutoCodingRun.objects.create(study_id=theme.study_id, query=query, theme=theme, scope=scope,
                                        coder=coder)
     memo = _("Auto-coded from the search «%(query)s».") % {"query": query}
-    created = [
-        excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme], coder=coder,
-                       memo=memo)
-        for key in sorted(passages)
-        if key not in already
-    ]
-    run.skipped_count = len(passages) - len(created)
-    run.save(update_fields=["skipped_count"])
-    run.excerpts.set(created)
+    _code_passages(run=run, passages=passages, theme=theme, coder=coder, memo=memo)
     return run
+
+
+@transaction.atomic
+def excerpts_code_speaker(*, transcript, speaker, theme, coder):
+    """Code every turn of `speaker` in `transcript` with `theme`, one excerpt per turn (its
+    words, not its label). Turns that overlap an excerpt already coded with `theme` are left out.
+    Returns (the AutoCodingRun that auto_coding_undo takes back, the excerpts created)."""
+    from coding.speakers import speaker_turns
+
+    _require_themes([theme], transcript.study_id)
+    turns = speaker_turns(transcript.text, speaker)
+    if not turns:
+        raise ValidationError(_("«%(speaker)s» has no turns in this transcript."),
+                              code="no_turns", params={"speaker": speaker})
+    run = AutoCodingRun.objects.create(study_id=transcript.study_id, query=speaker, theme=theme,
+                                       scope=AutoCodingScope.TURN, coder=coder)
+    memo = _("Coded as a turn of %(speaker)s.") % {"speaker": speaker}
+    passages = {(transcript.pk, start, end): transcript for start, end in turns}
+    return run, _code_passages(run=run, passages=passages, theme=theme, coder=coder, memo=memo)
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ urlpatterns = [
         views.excerpt_create_view,
         name="excerpt-create",
     ),
+    path("transcripts/<int:pk>/excerpts/", views.transcript_excerpts, name="transcript-excerpts"),
+    path("transcripts/<int:pk>/speaker-turns/code/", views.speaker_code_view, name="speaker-code"),
     path("excerpts/<int:pk>/edit/", views.excerpt_update_view, name="excerpt-update"),
     path("excerpts/<int:pk>/delete/", views.excerpt_delete_view, name="excerpt-delete"),
     path("deleted-excerpts/<int:pk>/restore/", views.excerpt_restore_view, name="excerpt-restore"),

@@ -113,6 +113,8 @@ def _themes_load(study, rows):
             "description": row["description"],
             "inclusion_criteria": row["inclusion"],
             "exclusion_criteria": row["exclusion"],
+            # A heading that only holds sub-headings is grouping-only (REFI-QDA isCodable="false").
+            "is_codable": row.get("codable", True),
         }
         theme = Theme.objects.filter(study=study, parent=parent, name=row["name"]).first()
         if theme is None:

@@ -73,7 +73,8 @@ def codes_xml(themes):
             open_depths.pop()
             out.append("</Code>")
         out.append(_tag("Code", {"guid": guid("theme", theme.pk), "name": theme.name,
-                                 "isCodable": "true", "color": theme.colour}))
+                                 "isCodable": "true" if theme.is_codable else "false",
+                                 "color": theme.colour}))
         description = description_compose(theme)
         if description:
             out.append(_element("Description", {}, description))

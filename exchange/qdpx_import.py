@@ -201,7 +201,7 @@ class _Importer:
                 study=self.study, name=name, parent=parent, colour=self.theme_colour(code, index),
                 kind=kinds.get(code.guid) or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=description, inclusion_criteria=inclusion, exclusion_criteria=exclusion,
-                order=next_order.get(key[0], 0),
+                order=next_order.get(key[0], 0), is_codable=code.codable,
             )
             for ref in code.note_refs:  # a memo on a code (NVivo, QualCoder): part of its description
                 text = self.note_text(ref)

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from coding.models import AutoCodingRun, AutoCodingScope, Theme
+from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
@@ -243,6 +243,8 @@ class AutoCodeForm(SearchForm):
                               initial=AutoCodingScope.SENTENCE)
     hits = HitsField(required=False)
     all = forms.BooleanField(required=False)
+    speaker = forms.CharField(label=_("Only in the turns of"), max_length=60, required=False,
+                              help_text=_("A speaker label, e.g. D or Entrevistador; empty: every turn."))
 
     def __init__(self, data, *, study):
         super().__init__(data)
@@ -280,7 +282,7 @@ def _search_page(request, form, *, status=200, errors=(), run=None):
         if ctx["can_code"]:
             tree = ThemeTree(membership.study)
             ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows]
-            ctx["scopes"] = AutoCodingScope.choices
+            ctx["scopes"] = [c for c in AutoCodingScope.choices if c[0] != AutoCodingScope.TURN]
             ctx["max_auto_code"] = MAX_AUTO_CODE
     elif form.is_bound:
         status = 400
@@ -325,7 +327,8 @@ def auto_code(request, study):
               "narrow the search or pick hits.") % {"n": len(hits), "max": MAX_AUTO_CODE}])
     try:
         run = excerpts_auto_code(query=data["q"], hits=[(hit.transcript, hit.start, hit.end) for hit in hits],
-                                 theme=data["theme"], scope=data["scope"], coder=request.user)
+                                 theme=data["theme"], scope=data["scope"], coder=request.user,
+                                 speaker=data["speaker"].strip())
     except ValidationError as exc:
         return _search_page(request, search_form, status=400, errors=exc.messages)
     created = run.excerpts.count()
@@ -339,10 +342,17 @@ def auto_code(request, study):
 @require_POST
 def auto_coding_undo_view(request, study, pk):
     run = get_auto_coding_run_for_user_rw(request, study, pk)
+    before = list(run.excerpts.values_list("pk", flat=True))
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         removed, kept = auto_coding_undo(run=run, user=request.user)
     except ValidationError as exc:
+        if wants_json:
+            return JsonResponse({"errors": {"__all__": exc.messages}}, status=409)
         return _search_page(request, SearchForm({"q": run.query}), status=409, errors=exc.messages)
+    if wants_json:  # the coding page's undo of "code all turns of this speaker"
+        left = set(CodedExcerpt.objects.filter(pk__in=before).values_list("pk", flat=True))
+        return JsonResponse({"removed": [pk for pk in before if pk not in left], "kept": kept})
     message = _("Undone: %(removed)s removed.") % {"removed": _excerpts_word(removed)}
     if kept:
         message += " " + _("%(kept)s kept, because someone changed them since.") % {

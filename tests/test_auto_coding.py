@@ -311,3 +311,70 @@ def test_it_refuses_a_malformed_hit(alice, spanish, themes):
     assert response.status_code == 400
     assert "not one this page offered" in response.content.decode()
     assert not CodedExcerpt.objects.exists()
+
+
+# ----- no repeats, no overlaps; one speaker's turns -----
+
+
+def test_it_never_overlaps_an_excerpt_that_already_has_the_theme(alice, bob, spanish, themes):
+    """The bug: a hit whose sentence only overlapped an excerpt with the theme was coded again
+    ("0 already had it"), leaving two overlapping excerpts of one theme."""
+    code(spanish, "La migración forzada", [themes["youth"]], bob)
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "sentence",
+                                 "all": "on"})
+    run = AutoCodingRun.objects.get()
+    assert run.skipped_count == 1
+    assert quotes() == ["La migración forzada", "Y otra migración aquí.",
+                        "Segundo párrafo: migracion sin tilde."]
+    spans = sorted(CodedExcerpt.objects.filter(themes=themes["youth"]).values_list("start", "end"))
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_a_second_run_creates_nothing(alice, spanish, themes):
+    client = client_for(alice)
+    for scope in ("paragraph", "sentence", "match"):
+        client.post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": scope, "all": "on"})
+    assert quotes() == [TEXT.split("\n\n")[0], TEXT.split("\n\n")[1]]
+    assert [run.skipped_count for run in AutoCodingRun.objects.order_by("pk")] == [0, 3, 3]
+
+
+def test_an_excerpt_with_another_theme_does_not_block_it(alice, bob, spanish, themes):
+    code(spanish, "La migración forzada", [themes["gender"]], bob)
+    client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                 "all": "on"})
+    assert AutoCodingRun.objects.get().skipped_count == 0
+    assert CodedExcerpt.objects.filter(themes=themes["youth"]).count() == 3
+
+
+def test_it_codes_only_one_speakers_turns_when_asked(alice, participant, themes):
+    text = ("Entrevistador: ¿Y la migración?\n\nD: La migración fue dura.\n\nY la migración siguió.\n\n"
+            "Entrevistador: ¿Otra migración?")
+    interview = Transcript.objects.create(
+        study=participant.study, participant=participant, title="E", text=text)
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk,
+                                            "scope": "sentence", "all": "on", "speaker": "D"})
+    assert response.status_code == 302
+    assert list(CodedExcerpt.objects.order_by("start").values_list("quote", flat=True)) == [
+        "D: La migración fue dura.", "Y la migración siguió."]
+    assert all(e.transcript == interview for e in CodedExcerpt.objects.all())
+
+
+def test_it_says_so_when_the_speaker_has_no_hits(alice, spanish, themes):
+    response = client_for(alice).post(URL, {"q": "migracion", "theme": themes["youth"].pk, "scope": "match",
+                                            "all": "on", "speaker": "Nadie"})
+    assert response.status_code == 400
+    assert "no hits to code" in response.content.decode()
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_undo_answers_json_with_the_removed_excerpts(alice, spanish, themes):
+    client = client_for(alice)
+    run = auto_code(client, themes, spanish)
+    ids = sorted(run.excerpts.values_list("pk", flat=True))
+    response = client.post(undo_url(run), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert sorted(response.json()["removed"]) == ids
+    assert response.json()["kept"] == 0
+    again = client.post(undo_url(run), HTTP_ACCEPT="application/json")
+    assert again.status_code == 409
+    assert "already been undone" in str(again.json()["errors"])

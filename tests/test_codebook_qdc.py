@@ -330,7 +330,18 @@ def test_it_merges_a_code_that_is_already_there_without_overwriting(study, alice
     assert Theme.objects.get(name="New").parent == parent
     assert Theme.objects.get(name="Child", parent=None)  # another parent: another theme
     assert len(report.merged) == 2 and len(report.imported) == 2
-    assert any("not codable" in line and "Parent" in line for line in report.unmapped)
+    assert parent.is_codable is True  # merged: ours is kept; the file's "not codable" is not imposed
+
+
+def test_a_code_marked_not_codable_becomes_a_grouping_only_theme_and_goes_back_out(study, alice):
+    import_bytes(qdc("""
+      <Code guid="p" name="Group" isCodable="false"><Code guid="c" name="Leaf" isCodable="true"/></Code>"""),
+                 study)
+    group, leaf = Theme.objects.get(name="Group"), Theme.objects.get(name="Leaf")
+    assert (group.is_codable, leaf.is_codable) == (False, True)
+    root = parse_xml(codebook_qdc_bytes(Theme.objects.for_codebook_export(study)))
+    codes = [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "Code"]
+    assert {el.get("name"): el.get("isCodable") for el in codes} == {"Group": "false", "Leaf": "true"}
 
 
 def test_it_names_unnamed_codes_and_shortens_long_names(study, alice):
@@ -438,7 +449,8 @@ def test_the_import_view_shows_the_report(study, alice):
     body = response.content.decode()
     assert 'id="import-report"' in body
     assert "Theme «Two»" in body and "«One» is already in the codebook" in body
-    assert "Could not be mapped: 1" in body
+    assert "Could not be mapped: 0" in body  # "not codable" is kept now: Two only groups
+    assert Theme.objects.get(name="Two").is_codable is False
 
 
 @pytest.mark.parametrize(

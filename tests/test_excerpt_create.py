@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coding.models import CodedExcerpt
+from coding.models import CodedExcerpt, Theme
 from interviews.models import Transcript
 from interviews.text import codepoint_to_utf16
 from studies.models import Membership, Role
@@ -167,3 +167,56 @@ def test_a_reviewer_here_who_researches_elsewhere_codes_only_there(rita, other_s
     excerpt = CodedExcerpt.objects.get(pk=response.json()["excerpt"]["id"])
     assert (excerpt.study, excerpt.coder) == (other_study, rita)
     assert not CodedExcerpt.objects.filter(transcript=transcript).exists()
+
+
+def test_it_keeps_the_themes_in_the_order_ticked(alice, transcript, themes):
+    """The first theme ticked gives the excerpt its colour, so the order posted is kept."""
+    response = post(client_for(alice), transcript, 35, 49, [themes["gender"], themes["youth"]])
+    assert response.json()["excerpt"]["t"] == [themes["gender"].pk, themes["youth"].pk]
+    links = CodedExcerpt.themes.through.objects.order_by("pk").values_list("theme_id", flat=True)
+    assert list(links) == [themes["gender"].pk, themes["youth"].pk]
+
+
+def test_it_answers_the_excerpt_as_the_page_reads_it(alice, transcript, themes):
+    body = post(client_for(alice), transcript, 35, 49, [themes["youth"]], memo="m").json()
+    excerpt = CodedExcerpt.objects.get()
+    assert body == {"excerpt": {"id": excerpt.pk, "s": 35, "e": 49, "t": [themes["youth"].pk],
+                                "c": alice.pk, "v": 1, "m": "m", "q": "With the youth"}}
+
+
+def test_it_refuses_a_grouping_only_theme(alice, transcript, themes):
+    themes["parent"].is_codable = False
+    themes["parent"].save()
+    response = post(client_for(alice), transcript, 35, 49, [themes["parent"]])
+    assert response.status_code == 400
+    assert "only groups other themes" in str(response.json()["errors"]["themes"])
+    assert not CodedExcerpt.objects.exists()
+
+
+def test_it_codes_in_vivo_with_a_new_theme_named_after_the_words(alice, transcript, themes):
+    response = post(client_for(alice), transcript, 35, 49, [], in_vivo="on",
+                    new_theme_parent=themes["parent"].pk)
+    assert response.status_code == 201
+    excerpt = CodedExcerpt.objects.get()
+    theme = Theme.objects.get(name="With the youth")
+    assert theme.parent == themes["parent"]
+    assert list(excerpt.themes.all()) == [theme]
+    assert response.json()["theme"] == {"id": theme.pk, "name": "With the youth", "colour": theme.colour,
+                                        "parent": themes["parent"].pk, "codable": True}
+
+
+def test_in_vivo_reuses_a_theme_of_that_name_and_adds_the_ticked_ones(alice, transcript, themes):
+    existing = Theme.objects.create(study=transcript.study, name="With the youth")
+    response = post(client_for(alice), transcript, 34, 50, [themes["gender"]], in_vivo="on")
+    assert response.status_code == 201
+    assert Theme.objects.filter(study=transcript.study, name="With the youth").count() == 1
+    assert response.json()["excerpt"]["t"] == [existing.pk, themes["gender"].pk]
+
+
+def test_in_vivo_refuses_a_selection_without_words(alice, participant, themes):
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="T",
+                                           text="D: «…» ¡!")
+    response = post(client_for(alice), transcript, 3, 9, [], in_vivo="on")
+    assert response.status_code == 400
+    assert not CodedExcerpt.objects.exists()
+    assert not Theme.objects.exclude(pk__in=[t.pk for t in themes.values()]).exists()

@@ -64,3 +64,12 @@ def test_it_answers_404_for_an_excerpt_of_another_study(alice, other_study, otto
 
 def test_it_only_accepts_post(alice, excerpt):
     assert client_for(alice).get(url(excerpt)).status_code == 405
+
+
+def test_it_answers_json_with_the_undo_address(alice, excerpt):
+    excerpt_id = excerpt.pk
+    response = client_for(alice).post(url(excerpt), HTTP_ACCEPT="application/json")
+    deleted = DeletedExcerpt.objects.get()
+    assert response.status_code == 200
+    assert response.json() == {"deleted": deleted.pk, "excerpt_id": excerpt_id,
+                               "undo": reverse("coding:excerpt-restore", args=["pasto", deleted.pk])}

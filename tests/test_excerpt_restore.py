@@ -70,3 +70,13 @@ def test_it_answers_404_for_a_removal_of_another_study(alice, other_study, otto)
     assert client_for(alice).post(url(theirs), HTTP_ACCEPT="application/json").status_code == 404
     assert DeletedExcerpt.objects.filter(pk=theirs.pk).exists()
     assert not CodedExcerpt.objects.filter(pk=theirs.original_id).exists()
+
+
+def test_it_keeps_the_order_the_themes_were_chosen_in(alice, transcript, themes):
+    """The first-chosen theme gives the colour: Gender here, though Youth has the lower id."""
+    excerpt = excerpt_create(transcript=transcript, start=35, end=49,
+                             themes=[themes["gender"], themes["youth"]], coder=alice)
+    deleted = excerpt_delete(excerpt=excerpt, user=alice)
+    response = client_for(alice).post(url(deleted), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["excerpt"]["t"] == [themes["gender"].pk, themes["youth"].pk]

@@ -49,8 +49,9 @@ def test_it_refuses_a_stale_save_and_shows_both_versions(alice, bob, excerpt):
     assert response.status_code == 409
     body = response.json()
     assert body["conflict"] is True
-    assert body["theirs"]["memo"] == "bob was first"
-    assert body["mine"]["memo"] == "alice too"
+    assert body["theirs"]["m"] == "bob was first"
+    assert body["theirs"]["v"] == 2
+    assert body["mine"]["m"] == "alice too"
     excerpt.refresh_from_db()
     assert excerpt.memo == "bob was first"
 
@@ -89,3 +90,29 @@ def test_the_service_refuses_a_theme_of_another_study(excerpt, other_study, otto
     with pytest.raises(ValidationError) as refused:
         excerpt_update(excerpt=excerpt, version=excerpt.version, start=35, end=49, themes=[theirs], memo="")
     assert refused.value.error_dict["themes"][0].code == "theme_other_study"
+
+
+def test_it_refuses_a_grouping_only_theme(alice, excerpt, themes):
+    themes["parent"].is_codable = False
+    themes["parent"].save()
+    response = post(client_for(alice), excerpt, themes=[themes["youth"].pk, themes["parent"].pk])
+    assert response.status_code == 400
+    assert list(CodedExcerpt.objects.get().themes.all()) == [themes["youth"]]
+
+
+def test_it_answers_the_excerpt_as_the_page_reads_it(alice, excerpt, themes):
+    response = post(client_for(alice), excerpt, themes=[themes["youth"].pk, themes["gender"].pk])
+    assert response.json()["excerpt"] == {
+        "id": excerpt.pk, "s": 35, "e": 49, "t": [themes["youth"].pk, themes["gender"].pk],
+        "c": excerpt.coder_id, "v": 2, "m": "m", "q": "With the youth"}
+
+
+def test_it_keeps_a_theme_made_grouping_only_since(alice, excerpt, themes):
+    """The excerpt had Youth before Youth became grouping-only: its memo can still change."""
+    themes["youth"].is_codable = False
+    themes["youth"].save()
+    response = post(client_for(alice), excerpt, memo="still editable")
+    assert response.status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "still editable"
+    assert list(excerpt.themes.all()) == [themes["youth"]]

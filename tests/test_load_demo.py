@@ -281,6 +281,11 @@ def test_it_codes_no_quotation_to_a_heading_that_only_groups_sub_headings(demo):
         assert not theme.excerpts.exists(), path
 
 
+def test_headings_that_only_group_sub_headings_cannot_be_ticked(demo):
+    grouping = set(Theme.objects.filter(study__slug="pasto", is_codable=False).values_list("name", flat=True))
+    assert grouping == {path[-1] for path in GROUPS} | {"Strategy themes", "Analytic themes"}
+
+
 def test_it_codes_the_strategy_themes_where_a_quotation_names_them(demo):
     def strategy(code, words):
         themes = pasto_excerpt(code, words).themes.filter(kind="strategy")

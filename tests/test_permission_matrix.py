@@ -121,6 +121,10 @@ MATRIX = {
     "coding:excerpt-delete": ("excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
     "coding:excerpt-restore": ("deleted_excerpt", {"GET": POST_ONLY, "POST": writes(302)}),
     "coding:theme-create": (None, {"GET": POST_ONLY, "POST": writes(400)}),
+    # what other coders saved since the page loaded: an empty ask is refused
+    "coding:transcript-excerpts": ("transcript", {"GET": MEMBERS | {"reviewer": 400, "researcher": 400,
+                                                                    "owner": 400}}),
+    "coding:speaker-code": ("transcript", {"GET": POST_ONLY, "POST": writes(400)}),
     # codebook
     "coding:codebook": (None, {"GET": MEMBERS}),
     "coding:codebook-export-qdc": (None, {"GET": MEMBERS}),

@@ -41,7 +41,8 @@ def study_snapshot(study):
             for t in Transcript.objects.filter(study=study).select_related("participant", "created_by")
         },
         "themes": {theme_path(t, themes): (t.kind, t.colour, t.description, t.inclusion_criteria,
-                                           t.exclusion_criteria, t.order) for t in themes.values()},
+                                           t.exclusion_criteria, t.order, t.is_codable)
+                   for t in themes.values()},
         "excerpts": sorted(
             (e.transcript.participant.code, e.transcript.title, e.start, e.end, e.quote,
              e.coder.username, tuple(sorted(theme_path(t, themes) for t in e.themes.all())), e.memo,

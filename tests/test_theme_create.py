@@ -16,7 +16,8 @@ def test_it_creates_a_theme_with_a_colour(alice, study):
     assert response.status_code == 201
     theme = Theme.objects.get()
     assert (theme.name, theme.study) == ("Trust", study)
-    assert response.json()["theme"] == {"id": theme.pk, "name": "Trust", "colour": theme.colour}
+    assert response.json()["theme"] == {"id": theme.pk, "name": "Trust", "colour": theme.colour,
+                                        "parent": None, "codable": True}
     assert theme.colour.startswith("#") and len(theme.colour) == 7
 
 

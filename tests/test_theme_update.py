@@ -130,3 +130,12 @@ def test_the_model_refuses_a_parent_of_another_study(other_study, otto, themes):
     with pytest.raises(ValidationError) as refused:
         youth.full_clean()
     assert refused.value.error_dict["parent"][0].code == "theme_other_study"
+
+
+def test_a_theme_can_be_made_grouping_only(alice, themes):
+    parent = themes["parent"]
+    response = client_for(alice).post(reverse("coding:theme-update", args=["pasto", parent.pk]), {
+        "name": parent.name, "kind": parent.kind, "colour": parent.colour, "parent": ""})
+    assert response.status_code == 302
+    parent.refresh_from_db()
+    assert parent.is_codable is False  # the box left unticked
