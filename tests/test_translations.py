@@ -36,3 +36,9 @@ def test_a_page_speaks_spanish_when_asked(alice):
     assert response.status_code == 200
     assert "Sus estudios" in response.content.decode()
     assert response["Content-Language"] == "es"
+
+
+def test_the_script_catalogue_speaks_spanish(client, db):
+    response = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert "Fragmento guardado." in response.content.decode("unicode_escape")

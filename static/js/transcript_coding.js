@@ -404,7 +404,7 @@
   }
   function problems(r) {
     if (r.status === 0) return [gettext("The server did not answer, so nothing was saved. Check the connection and try again.")];
-    if (r.status === 403) return [gettext("You are not allowed to do this (error 403). Your role may have changed; ask an administrator.")];
+    if (r.status === 403) return [gettext("You are not allowed to do this (error 403). Your role may have changed; ask the study's owner.")];
     if (r.status === 404) return [gettext("This no longer exists (error 404): someone may have removed it. Check for new excerpts.")];
     const out = [];
     Object.values(r.body.errors || {}).forEach(function (v) {
