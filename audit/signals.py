@@ -79,6 +79,8 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     old = getattr(instance, "_audit_old", None)
     if created or old is None:
         _record(instance, Action.CREATE, new)
+        # A row just made has no links yet: its first theme links need no query (_themes_changed).
+        instance._audit_no_links = True
         return
     diff = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
     if diff:
@@ -110,6 +112,9 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action == "pre_clear":
         instance._audit_themes = sorted(instance.themes.values_list("pk", flat=True))
+    elif action == "post_add" and getattr(instance, "_audit_no_links", False):
+        instance._audit_no_links = False
+        _record(instance, Action.UPDATE, {"themes": [[], sorted(pk_set)]})
     elif action in ("post_add", "post_remove", "post_clear"):
         now = sorted(instance.themes.values_list("pk", flat=True))
         if action == "post_clear":

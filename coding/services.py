@@ -103,10 +103,10 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
         coder=coder,
         memo=memo,
     )
-    # The transcript and coder are rows in hand and the span is checked above, so full_clean
-    # skips its existence query for each and its query per check constraint (the database
-    # enforces them too): a save is half the queries.
-    excerpt.full_clean(exclude=["transcript", "coder"], validate_constraints=False)
+    # The transcript, its study and the coder are rows in hand and the span is checked above, so
+    # full_clean skips its existence query for each and its query per check constraint (the
+    # database enforces them too): a save is half the queries.
+    excerpt.full_clean(exclude=["transcript", "coder", "study"], validate_constraints=False)
     excerpt.save()
     _link_new(excerpt, themes)
     return excerpt
