@@ -1,6 +1,7 @@
 """Charts drawn on the server as inline SVG: no chart library, no script, nothing fetched.
 
-Each chart is an <svg role="img"> labelled by its own <title> and <desc>; the <desc> spells out
+Each chart is an <svg role="img"> (role="group" when its labels are links, since an image
+cannot hold interactive children) labelled by its own <title> and <desc>; the <desc> spells out
 every value as text, so a screen reader reads the data, not a picture of it. Each bar also has
 a <title> (the browser's tooltip). Pages put the same numbers in a table next to the chart.
 Only presentation attributes, no <style> element: the Content-Security-Policy allows no inline
@@ -42,8 +43,9 @@ def bar_chart(*, chart_id, title, bars, describe):
     peak = max((b.value for b in bars), default=0) or 1
     height = max(len(bars), 1) * ROW + 8
     summary = "; ".join(f"{b.label}: {describe(b.value)}" for b in bars)
+    role = "group" if any(b.href for b in bars) else "img"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="{role}" width="100%" '
         f'viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="xMinYMin meet" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="system-ui, sans-serif" '
         f'font-size="13">',
@@ -93,7 +95,7 @@ def matrix_body_html(matrix, report_url):
         for participant in matrix.participants:
             n = matrix.counts.get((theme.pk, participant.pk), 0)
             if n:
-                cells.append(f'<td style="{heat_style(n / peak)}"><a class="d-block text-reset" '
+                cells.append(f'<td style="{heat_style(n / peak)}"><a class="d-block text-reset matrix-link" '
                              f'href="{link}{participant.pk}">{n}</a></td>')
             else:
                 cells.append('<td class="text-body-tertiary">0</td>')

@@ -19,6 +19,12 @@ def test_it_labels_the_chart_with_a_title_and_a_text_description():
     assert "<g><title>Youth: 4 excerpts</title>" in svg
 
 
+def test_a_chart_whose_labels_are_links_is_a_group_not_an_image():
+    svg = bar_chart(chart_id="c", title="t", describe=words, bars=[Bar("Youth", 4, href="/r")])
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="group"')
+    assert '<a href="/r">' in svg
+
+
 def test_it_draws_bars_to_scale():
     svg = bar_chart(chart_id="c", title="t", describe=words, bars=[Bar("A", 4), Bar("B", 1), Bar("C", 0)])
     widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]

@@ -52,7 +52,7 @@ def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, data):
     results = reverse("reports:theme-report", args=[SLUG, data["parent"].pk]) + f"?participant={data['D'].pk}"
     report = reverse("reports:theme-report", args=[SLUG, data["b"].pk]) + f"?participant={data['J'].pk}"
     # Results × D holds the largest count (2): full colour; Planning × J holds half of it.
-    link = '<a class="d-block text-reset" href="{}">{}</a></td>'
+    link = '<a class="d-block text-reset matrix-link" href="{}">{}</a></td>'
     assert '<td style="background:rgba(13,110,253,1.00);color:#fff">' + link.format(results, 2) in body
     assert '<td style="background:rgba(13,110,253,0.50)">' + link.format(report, 1) in body
     opened = client_for(rita).get(report)
