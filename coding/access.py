@@ -6,43 +6,39 @@ An id of another study's object is a 404, like an id that does not exist; a non-
 404 for everything; the `_rw` variants add 403 for reviewers and in archived studies.
 """
 
-from django.shortcuts import get_object_or_404
-
 from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
-from studies.access import get_membership, get_membership_rw
+from studies.access import get_in_study, require_rw
 
 
 def get_excerpt_for_user(request, slug, pk):
-    membership = get_membership(request, slug)
-    return get_object_or_404(
-        CodedExcerpt.objects.select_related("transcript"), study=membership.study, pk=pk
-    )
+    return get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"), pk=pk)[1]
 
 
 def get_excerpt_for_user_rw(request, slug, pk):
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(
-        CodedExcerpt.objects.select_related("transcript"), study=membership.study, pk=pk
-    )
+    membership, excerpt = get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"),
+                                       pk=pk)
+    require_rw(membership)
+    return excerpt
 
 
 def get_deleted_excerpt_for_user_rw(request, slug, pk):
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(
-        DeletedExcerpt.objects.select_related("transcript"), study=membership.study, pk=pk
-    )
+    membership, deleted = get_in_study(request, slug, DeletedExcerpt.objects.select_related("transcript"),
+                                       pk=pk)
+    require_rw(membership)
+    return deleted
 
 
 def get_theme_for_user(request, slug, pk):
-    membership = get_membership(request, slug)
-    return get_object_or_404(Theme, study=membership.study, pk=pk)
+    return get_in_study(request, slug, Theme.objects.all(), pk=pk)[1]
 
 
 def get_theme_for_user_rw(request, slug, pk):
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(Theme, study=membership.study, pk=pk)
+    membership, theme = get_in_study(request, slug, Theme.objects.all(), pk=pk)
+    require_rw(membership)
+    return theme
 
 
 def get_deleted_theme_for_user_rw(request, slug, pk):
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(DeletedTheme, study=membership.study, pk=pk)
+    membership, deleted = get_in_study(request, slug, DeletedTheme.objects.all(), pk=pk)
+    require_rw(membership)
+    return deleted

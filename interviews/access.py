@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.access import (
+    get_in_study,
     get_membership,
     get_membership_manage,
     get_membership_owner,
-    get_membership_rw,
+    require_rw,
 )
 
 
@@ -30,16 +31,17 @@ def get_participant_for_user_owner(request, slug, pk):
 
 
 def get_transcript_for_user(request, slug, pk, queryset=None):
-    """`queryset` lets a page ask for what it shows (e.g. the review page's flagged excerpts)."""
-    membership = get_membership(request, slug)
+    """`queryset` lets a page ask for what it shows (e.g. the review page's flagged excerpts).
+    One query with the membership (studies.access.get_in_study)."""
     queryset = Transcript.objects.select_related("participant") if queryset is None else queryset
-    return get_object_or_404(queryset, study=membership.study, pk=pk)
+    return get_in_study(request, slug, queryset, pk=pk)[1]
 
 
 def get_transcript_for_user_rw(request, slug, pk):
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(Transcript.objects.select_related("participant"),
-                             study=membership.study, pk=pk)
+    membership, transcript = get_in_study(request, slug, Transcript.objects.select_related("participant"),
+                                          pk=pk)
+    require_rw(membership)
+    return transcript
 
 
 def get_source_for_user(request, slug, pk):
