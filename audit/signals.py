@@ -18,6 +18,10 @@ from audit.models import Action, Change
 TRACKED = ("studies.Study", "studies.Membership", "interviews.Participant", "interviews.Transcript",
            "coding.Theme", "coding.CodedExcerpt")
 SKIPPED_FIELDS = {"updated_at", "version"}
+# A writer that saves a new excerpt and links its themes straight after, in the same transaction
+# (coding.services.excerpt_create), sets this attribute on it: its create row is then written
+# with the themes when they are linked, one row instead of a create and a themes update.
+LINKS_FOLLOW = "_links_follow"
 LONG_TEXT = 500
 # Studies being deleted for good. Their log goes with them (Change.study cascades), and the rows
 # deleted with them must not log into a study that is gone: that would break the foreign key.
@@ -78,6 +82,11 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     new = _snapshot(instance)
     old = getattr(instance, "_audit_old", None)
     if created or old is None:
+        if getattr(instance, LINKS_FOLLOW, False):
+            # The writer links its themes next: the create row waits for them (_themes_changed)
+            # and holds them, one row instead of two.
+            instance._audit_pending_create = new
+            return
         _record(instance, Action.CREATE, new)
         # A row just made has no links yet: its first theme links need no query (_themes_changed).
         instance._audit_no_links = True
@@ -112,6 +121,9 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if action == "pre_clear":
         instance._audit_themes = sorted(instance.themes.values_list("pk", flat=True))
+    elif action == "post_add" and getattr(instance, "_audit_pending_create", None) is not None:
+        data, instance._audit_pending_create = instance._audit_pending_create, None
+        _record(instance, Action.CREATE, {**data, "themes": sorted(pk_set)})
     elif action == "post_add" and getattr(instance, "_audit_no_links", False):
         instance._audit_no_links = False
         _record(instance, Action.UPDATE, {"themes": [[], sorted(pk_set)]})

@@ -107,6 +107,8 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
     # full_clean skips its existence query for each and its query per check constraint (the
     # database enforces them too): a save is half the queries.
     excerpt.full_clean(exclude=["transcript", "coder", "study"], validate_constraints=False)
+    # The history log then writes one create row holding the themes (audit.signals.LINKS_FOLLOW).
+    excerpt._links_follow = True
     excerpt.save()
     _link_new(excerpt, themes)
     return excerpt

@@ -26,6 +26,17 @@ def test_it_records_an_excerpt_created_through_the_page(alice, transcript, theme
     create = rows.get(action="create")
     assert create.user == alice and create.study == study
     assert create.data["quote"] == "With the youth"
+    # one row: the create holds the themes it was saved with
+    assert create.data["themes"] == [themes["youth"].pk]
+    assert not rows.filter(action="update").exists()
+
+
+def test_an_excerpt_made_without_the_service_still_gets_its_create_row_at_once(alice, transcript, themes):
+    excerpt = CodedExcerpt.objects.create(study=transcript.study, transcript=transcript, start=0, end=11,
+                                          quote=transcript.text[:11], coder=alice)
+    rows = Change.objects.filter(model="coding.codedexcerpt", object_id=str(excerpt.pk))
+    assert [row.action for row in rows] == ["create"]
+    excerpt.themes.add(themes["youth"])
     assert rows.get(action="update").data == {"themes": [[], [themes["youth"].pk]]}
 
 
