@@ -7,27 +7,23 @@ for everything. `_rw` adds 403 for reviewers and in archived studies; `_owner` i
 records, which only the study's owners keep (403 for everyone else, and while archived).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.access import (
     get_in_study,
-    get_membership,
-    get_membership_manage,
     get_membership_owner,
     require_rw,
 )
 
 
-def get_participant_for_user(request, slug, pk):
-    membership = get_membership(request, slug)
-    return get_object_or_404(Participant, study=membership.study, pk=pk)
-
-
 def get_participant_for_user_owner(request, slug, pk):
     """A participant record to edit, identifying fields included: owners of a live study."""
-    membership = get_membership_manage(request, slug)
-    return get_object_or_404(Participant, study=membership.study, pk=pk)
+    membership, participant = get_in_study(request, slug, Participant.objects.all(), pk=pk)
+    if not membership.can_manage:
+        raise PermissionDenied
+    return participant
 
 
 def get_transcript_for_user(request, slug, pk, queryset=None):

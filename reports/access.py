@@ -3,17 +3,13 @@ reads every report; only researchers and owners of a live study auto-code or und
 An id of another study is a 404, never its data. Themes come from coding.access (one helper
 per object type)."""
 
-from django.shortcuts import get_object_or_404
-
-from coding.access import get_theme_for_user
 from coding.models import AutoCodingRun
-from studies.access import get_membership_rw
-
-__all__ = ["get_auto_coding_run_for_user_rw", "get_theme_for_user"]
+from studies.access import get_in_study, require_rw
 
 
 def get_auto_coding_run_for_user_rw(request, slug, pk):
     """The auto-coding run `pk` of study `slug`, for its undo: 404 outside the study, 403 for a
     reviewer or in an archived study."""
-    membership = get_membership_rw(request, slug)
-    return get_object_or_404(AutoCodingRun.objects.select_related("theme"), study=membership.study, pk=pk)
+    membership, run = get_in_study(request, slug, AutoCodingRun.objects.select_related("theme"), pk=pk)
+    require_rw(membership)
+    return run

@@ -27,11 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from coding.access import get_theme_for_user
 from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
-from reports.access import get_auto_coding_run_for_user_rw, get_theme_for_user
+from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.queries import (
     ThemeTree,

@@ -15,22 +15,26 @@ from studies.models import Membership, Study
 from studies.roles import is_site_admin
 
 
+def _find_membership(user, slug):
+    """The user's membership of the live study `slug`, with its study; 404 otherwise."""
+    membership = (
+        Membership.objects.select_related("study")
+        .filter(study__slug=slug, study__deleted_at__isnull=True, user=user)
+        .first()
+        if user.is_authenticated else None
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
 def get_membership(request, slug):
     """The user's membership of the live study `slug`, with its study; 404 otherwise."""
     cached = getattr(request, "membership", None)
     if cached is not None and cached.study.slug == slug:
         return cached
-    if not request.user.is_authenticated:
-        raise Http404
-    membership = (
-        Membership.objects.select_related("study")
-        .filter(study__slug=slug, study__deleted_at__isnull=True, user=request.user)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    request.membership = membership
-    return membership
+    request.membership = _find_membership(request.user, slug)
+    return request.membership
 
 
 def get_in_study(request, slug, queryset, **lookup):
@@ -71,10 +75,7 @@ def require_rw(membership):
 def get_membership_rw(request, slug):
     """As get_membership, for writes to the study's content: researchers and owners of a study
     that is not archived; 403 for reviewers and in archived studies."""
-    membership = get_membership(request, slug)
-    if not membership.can_code:
-        raise PermissionDenied
-    return membership
+    return require_rw(get_membership(request, slug))
 
 
 def get_membership_owner(request, slug):
@@ -121,11 +122,4 @@ def get_source_study_for_user(request, slug):
     """A study the user reads from while working in another (the codebook copy's source): any
     role will do, a study they are not a member of, or one in the trash, is a 404. Unlike
     get_membership it does not cache the membership on the request, which stays the target's."""
-    membership = (
-        Membership.objects.select_related("study")
-        .filter(user=request.user, study__slug=slug, study__deleted_at__isnull=True)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership.study
+    return _find_membership(request.user, slug).study
