@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coding.contrast import ink
 from interviews.models import Transcript, consent_quotes_q
 
 colour_validator = RegexValidator(
@@ -30,7 +31,7 @@ class ThemeQuerySet(models.QuerySet):
         its own excerpt data, so opening a page costs the same in a study of any size."""
         rows = self.filter(study=study).values("id", "name", "colour", "parent_id", "is_codable", "order")
         return [
-            {"id": t.pk, "name": t.name, "colour": t.colour, "parent": t.parent_id,
+            {"id": t.pk, "name": t.name, "colour": t.colour, "ink": ink(t.colour), "parent": t.parent_id,
              "codable": t.is_codable, "depth": depth}
             for t, depth in theme_tree(SimpleNamespace(pk=row["id"], **row) for row in rows)
         ]

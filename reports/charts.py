@@ -4,14 +4,18 @@ Each chart is an <svg role="img"> (role="group" when its labels are links, since
 cannot hold interactive children) labelled by its own <title> and <desc>; the <desc> spells out
 every value as text, so a screen reader reads the data, not a picture of it. Each bar also has
 a <title> (the browser's tooltip). Pages put the same numbers in a table next to the chart.
-Only presentation attributes, no <style> element: the Content-Security-Policy allows no inline
-style sheets. Every label goes through `escape`.
+A bar is drawn in its colour darkened, if need be, to 3:1 against the white page (`ink`), so
+a pale theme colour still makes a visible bar. Only presentation attributes, no <style>
+element: the Content-Security-Policy allows no inline style sheets. Every label goes through
+`escape`.
 """
 
 from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from coding.contrast import WHITE, ink, mix, text_on
 
 WIDTH = 720
 LABEL_WIDTH = 300
@@ -66,7 +70,7 @@ def bar_chart(*, chart_id, title, bars, describe):
         out.append(
             f'<g><title>{escape(bar.label)}: {escape(words)}</title>{label}'
             f'<rect x="{LABEL_WIDTH}" y="{middle - BAR / 2}" width="{width}" height="{BAR}" rx="2" '
-            f'fill="{escape(bar.colour)}"/>'
+            f'fill="{ink(bar.colour)}"/>'
             f'<text x="{LABEL_WIDTH + width + 6}" y="{middle}" dominant-baseline="middle" '
             f'fill="#212529">{bar.value}</text></g>'
         )
@@ -74,9 +78,20 @@ def bar_chart(*, chart_id, title, bars, describe):
     return mark_safe("".join(out))
 
 
+HEAT = "#0a58ca"  # the darkest cell; lighter cells mix it with white
+
+
+def heat_colours(share):
+    """(background, text) of a cell holding `share` (0..1) of the largest count: the shade of
+    HEAT for that share, and black or white text, whichever reads better (at least 4.58:1)."""
+    background = mix(HEAT, WHITE, round(share, 2))
+    return background, text_on(background)
+
+
 def heat_style(share):
-    """A cell's shading for `share` (0..1) of the largest count; white text on dark cells."""
-    return f"background:rgba(13,110,253,{share:.2f})" + (";color:#fff" if share > 0.55 else "")
+    """A cell's shading for `share` (0..1) of the largest count, with legible text."""
+    background, text = heat_colours(share)
+    return f"background:{background};color:{text}"
 
 
 def matrix_body_html(matrix, report_url):
@@ -98,7 +113,7 @@ def matrix_body_html(matrix, report_url):
                 cells.append(f'<td style="{heat_style(n / peak)}"><a class="d-block text-reset matrix-link" '
                              f'href="{link}{participant.pk}">{n}</a></td>')
             else:
-                cells.append('<td class="text-body-tertiary">0</td>')
+                cells.append('<td class="text-body-secondary">0</td>')
         out.append(f'<tr><th scope="row" class="fw-normal text-nowrap text-start" '
                    f'style="padding-left:{0.25 + depth:.2f}rem">{escape(theme.name)}</th>'
                    f'{"".join(cells)}</tr>')

@@ -51,10 +51,11 @@ def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, data):
     body = client_for(rita).get(URL).content.decode()
     results = reverse("reports:theme-report", args=[SLUG, data["parent"].pk]) + f"?participant={data['D'].pk}"
     report = reverse("reports:theme-report", args=[SLUG, data["b"].pk]) + f"?participant={data['J'].pk}"
-    # Results × D holds the largest count (2): full colour; Planning × J holds half of it.
+    # Results × D holds the largest count (2): full colour, white text; Planning × J holds half of
+    # it: half the colour mixed with white, black text (tests/test_contrast.py checks every shade).
     link = '<a class="d-block text-reset matrix-link" href="{}">{}</a></td>'
-    assert '<td style="background:rgba(13,110,253,1.00);color:#fff">' + link.format(results, 2) in body
-    assert '<td style="background:rgba(13,110,253,0.50)">' + link.format(report, 1) in body
+    assert '<td style="background:#0a58ca;color:#ffffff">' + link.format(results, 2) in body
+    assert '<td style="background:#84ace4;color:#000000">' + link.format(report, 1) in body
     opened = client_for(rita).get(report)
     assert [e.quote for e in opened.context["page"]] == ["delta"]
 
