@@ -1,6 +1,7 @@
 """The excerpt browser: every filter, sorting, paging, context, links, consent."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -233,3 +234,11 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 25)
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
+
+
+def test_every_control_it_describes_points_at_an_element_that_exists(alice, data):
+    """aria-describedby must name ids on the page (the text filter's help text once did not)."""
+    body = client_for(alice).get(URL).content.decode()
+    described = [i for ids in re.findall(r'aria-describedby="([^"]+)"', body) for i in ids.split()]
+    assert "id_text_helptext" in described
+    assert all(f'id="{i}"' in body for i in described)
