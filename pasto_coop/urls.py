@@ -25,6 +25,7 @@ urlpatterns = [
     path("studies/", include("studies.urls")),
     path("studies/import/", include("exchange.import_urls")),
     path("studies/<slug:study>/", include(study_patterns)),
+    path("help/", include("coding.help_urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

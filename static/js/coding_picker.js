@@ -106,7 +106,15 @@
       if (!move) return;
       ev.preventDefault();
       const granularity = (ev.ctrlKey || ev.altKey) && move[1] === "character" ? "word" : move[1];
-      window.getSelection().modify(ev.shiftKey ? "extend" : "move", move[0], granularity);
+      const s = window.getSelection();
+      const before = s.rangeCount ? [s.anchorNode, s.anchorOffset, s.focusNode, s.focusOffset] : null;
+      s.modify(ev.shiftKey ? "extend" : "move", move[0], granularity);
+      // The caret never leaves the text: a move past its first or last line stops at its edge.
+      if (!s.rangeCount || !root.contains(s.focusNode) || text.offsetOf(s.focusNode, s.focusOffset) === null) {
+        const edge = move[0] === "forward" ? text.point(text.length, true) : text.point(0, false);
+        if (ev.shiftKey && before) s.setBaseAndExtent(before[0], before[1], edge[0], edge[1]);
+        else s.collapse(edge[0], edge[1]);
+      }
       drawCaret(true);
       const sel = text.selection();
       live.textContent = sel ? sel.quote.slice(0, 200) : "";
@@ -168,8 +176,9 @@
       const wrap = $("recent-themes");
       const recent = load(RECENT, []).filter(function (id) { return box(id) && !box(id).disabled; });
       $("recent-wrap").hidden = !recent.length;
-      wrap.replaceChildren.apply(wrap, recent.map(function (id) {
+      wrap.replaceChildren.apply(wrap, recent.map(function (id, i) {
         const b = document.createElement("button");
+        b.tabIndex = i === 0 ? 0 : -1;
         b.type = "button";
         b.className = "btn btn-sm btn-outline-secondary recent-theme";
         b.dataset.id = id;
@@ -212,7 +221,62 @@
         opt.hidden = q !== "" && opt.dataset.name.indexOf(q) === -1;
       });
     }
-    filter.addEventListener("input", applyFilter);
+    filter.addEventListener("input", function () { applyFilter(); rove(); });
+
+    // ----- the theme list is one tab stop (roving tabindex) -----
+    // Up and Down move between themes, Right to the theme's pin button and Left back, Home and
+    // End to the first and last; Space ticks. Only the control last moved to is in the Tab order.
+    function rows() {
+      return Array.prototype.filter.call(options.querySelectorAll(".theme-option"), function (o) {
+        return !o.hidden && !o.querySelector("input").disabled;
+      });
+    }
+    function rovingItems() { return Array.prototype.slice.call(options.querySelectorAll("input, .pin")); }
+    function rove(current) {
+      const list = rows();
+      if (!current || current.closest(".theme-option").hidden) {
+        current = rovingItems().find(function (el) { return el.tabIndex === 0 && !el.disabled && !el.closest(".theme-option").hidden; });
+      }
+      if (!current && list.length) current = list[0].querySelector("input");
+      rovingItems().forEach(function (el) { el.tabIndex = el === current ? 0 : -1; });
+      return current;
+    }
+    options.addEventListener("keydown", function (ev) {
+      const here = ev.target.closest("input, .pin");
+      if (!here || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      const list = rows();
+      const row = here.closest(".theme-option");
+      let i = list.indexOf(row);
+      let target = null;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        i = Math.max(0, Math.min(list.length - 1, i + (ev.key === "ArrowDown" ? 1 : -1)));
+        target = list[i] && list[i].querySelector(here.classList.contains("pin") ? ".pin" : "input");
+      } else if (ev.key === "Home" || ev.key === "End") {
+        const edge = ev.key === "Home" ? list[0] : list[list.length - 1];
+        target = edge && edge.querySelector("input");
+      } else if (ev.key === "ArrowRight" && here.matches("input")) {
+        target = row.querySelector(".pin");
+      } else if (ev.key === "ArrowLeft" && here.classList.contains("pin")) {
+        target = row.querySelector("input");
+      }
+      if (!target) return;
+      ev.preventDefault();
+      rove(target).focus({ preventScroll: false });
+    });
+    options.addEventListener("focusin", function (ev) { if (ev.target.matches("input, .pin")) rove(ev.target); });
+    const recentThemes = $("recent-themes");
+    recentThemes.addEventListener("keydown", function (ev) {
+      const all = Array.prototype.slice.call(recentThemes.querySelectorAll(".recent-theme"));
+      const i = all.indexOf(ev.target);
+      if (i === -1) return;
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+      let j = step === undefined ? (ev.key === "Home" ? 0 : ev.key === "End" ? all.length - 1 : -1) : i + step;
+      if (j === -1 && step === undefined) return;
+      j = Math.max(0, Math.min(all.length - 1, j));
+      ev.preventDefault();
+      all.forEach(function (b, k) { b.tabIndex = k === j ? 0 : -1; });
+      all[j].focus();
+    });
     function showErrors(messages) {
       errors.replaceChildren.apply(errors, messages.filter(Boolean).map(function (m) {
         const d = document.createElement("div");
@@ -245,6 +309,7 @@
       $("in-vivo-help").hidden = editing;
       filter.value = "";
       applyFilter();
+      rove(boxes().find(function (b) { return b.checked; }) || null);
       drawCounts();
       drawPins();
       drawRecent();
@@ -253,8 +318,9 @@
       document.body.classList.add("picker-open");
       filter.focus({ preventScroll: true });
     }
-    // Escape or Cancel: the picker closes and the text selection comes back as it was.
-    function closePicker(keepSelection) {
+    // Escape or Cancel: the picker closes and the text selection comes back as it was. After a
+    // save, focus and the caret go to the end of the saved excerpt (`end`), to go on from there.
+    function closePicker(keepSelection, end) {
       const was = mode;
       mode = null;
       picker.hidden = true;
@@ -268,9 +334,11 @@
         sel.removeAllRanges();
         sel.addRange(was.range);
       } else if (!keepSelection && was) {
-        const end = text.point(was.end, true);
-        sel.collapse(end[0], end[1]);
+        const point = text.point(end === undefined ? was.end : end, true);
+        sel.collapse(point[0], point[1]);
       }
+      live.textContent = "";
+      drawCaret(true);
     }
     $("picker-cancel").addEventListener("click", function () { closePicker(true); });
     $("picker-close").addEventListener("click", function () { closePicker(true); });
@@ -280,6 +348,9 @@
       if (ev.key === "Escape") {
         ev.preventDefault();
         closePicker(true);
+      } else if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        submit();
       } else if (/^[1-9]$/.test(ev.key) && !typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
         const id = pins()[ev.key];
         if (id) { ev.preventDefault(); toggle(id); }
@@ -288,7 +359,7 @@
         const first = Array.prototype.find.call(options.querySelectorAll(".theme-option"), function (o) {
           return !o.hidden && !o.querySelector("input").disabled;
         });
-        if (first) { const b = first.querySelector("input"); toggle(Number(b.value), true); b.focus({ preventScroll: true }); }
+        if (first) { const b = first.querySelector("input"); toggle(Number(b.value), true); rove(b).focus({ preventScroll: true }); }
       }
     });
 
@@ -330,10 +401,12 @@
         picker.removeAttribute("aria-busy");
         if (r.status === 200 || r.status === 201) {
           if (r.body.theme) addTheme(r.body.theme, false);
-          ctx.upsert(r.body.excerpt);
-          remember(r.body.excerpt.t);
-          closePicker(false);
-          ctx.say(editing ? gettext("Excerpt updated.") : gettext("Excerpt saved."));
+          const saved = r.body.excerpt;
+          ctx.upsert(saved);
+          remember(saved.t);
+          closePicker(false, saved.e);
+          const names = saved.t.map(function (t) { return ctx.themes.has(t) ? ctx.themes.get(t).name : "?"; }).join(", ");
+          ctx.say(interpolate(editing ? gettext("Excerpt updated: %s") : gettext("Excerpt saved: %s"), [names]));
           return;
         }
         const messages = ctx.problems(r);
@@ -411,6 +484,7 @@
         if (select) select.append(new Option(label2, t.id));
       });
       if (tick) toggle(t.id, true);
+      rove();
       drawPins();
     }
     function createTheme() {
@@ -421,7 +495,7 @@
         addTheme(r.body.theme, true);
         newName.value = "";
         errors.hidden = true;
-        box(r.body.theme.id).focus({ preventScroll: true });
+        rove(box(r.body.theme.id)).focus({ preventScroll: true });
       });
     }
     $("new-theme-add").addEventListener("click", createTheme);
@@ -478,6 +552,7 @@
     }
 
     drawPins();
-    return { edit: edit, remove: remove };
+    rove();
+    return { edit: edit, remove: remove, drawCaret: drawCaret };
   };
 })();

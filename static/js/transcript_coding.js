@@ -32,7 +32,8 @@
   let selectedId = null;
 
   // ----- what is shown: filters -----
-  function colourOf(x) { const t = themes.get(x.t[0]); return t ? t.colour : "#888888"; }
+  // A theme's colour darkened to 3:1 on white (coding/contrast.py): stripes, borders, underlines.
+  function colourOf(x) { const t = themes.get(x.t[0]); return t ? t.ink || t.colour : "#6c757d"; }
   function shown(x) {
     if (filters.theme !== null && x.t.indexOf(filters.theme) === -1) return false;
     if (filters.coder !== null && x.c !== filters.coder) return false;
@@ -56,11 +57,14 @@
       CSS.highlights.set(name, h);
       const t = themes.get(themeId);
       const colour = t && /^#[0-9a-fA-F]{6}$/.test(t.colour) ? t.colour : "#888888";
+      const ink = t && /^#[0-9a-fA-F]{6}$/.test(t.ink || "") ? t.ink : "#6c757d";
       if (!sheet) {
         sheet = new CSSStyleSheet();
         document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
       }
-      sheet.insertRule("::highlight(" + name + ") { background-color: " + colour + "55; }", sheet.cssRules.length);
+      // The tint is light, so the text on it stays legible; the underline in the darkened
+      // colour is what shows the highlight at 3:1, whatever colour the theme has.
+      sheet.insertRule("::highlight(" + name + ") { background-color: " + colour + "55; text-decoration: underline 2px " + ink + "; }", sheet.cssRules.length);
     }
     return h;
   }
@@ -206,10 +210,13 @@
     const quote = quoteOf(x);
     const goto = document.createElement("button");
     goto.type = "button";
+    // Focusing the quote reads its themes, coder and memo: the details a mouse user hovers for.
+    goto.setAttribute("aria-describedby", "x" + x.id + "-t x" + x.id + "-c" + (x.m ? " x" + x.id + "-m" : ""));
     goto.className = "btn btn-link p-0 text-start excerpt-goto";
     goto.textContent = "«" + (quote.length > 140 ? quote.slice(0, 139) + "…" : quote) + "»";
     const badges = document.createElement("div");
     badges.className = "small";
+    badges.id = "x" + x.id + "-t";
     x.t.forEach(function (id) {
       const t = themes.get(id);
       const b = document.createElement("span");
@@ -220,7 +227,10 @@
     });
     const meta = document.createElement("div");
     meta.className = "small text-body-secondary";
-    meta.append((coders[x.c] || "?") + " · ");
+    const coder = document.createElement("span");
+    coder.id = "x" + x.id + "-c";
+    coder.textContent = coders[x.c] || "?";
+    meta.append(coder, " · ");
     if (x.r !== undefined) {
       const review = document.createElement("strong");
       review.textContent = gettext("needs review");
@@ -234,6 +244,7 @@
     if (x.m) {
       const memo = document.createElement("div");
       memo.className = "small memo";
+      memo.id = "x" + x.id + "-m";
       memo.textContent = x.m;
       li.append(memo);
     }
@@ -460,6 +471,83 @@
     problems: problems, say: say, upsert: upsert, drop: drop, learnCoders: learnCoders, quoteOf: quoteOf,
     mark: mark, narrow: narrow, gettext: gettext, interpolate: interpolate, ngettext: ngettext,
   }) : null;
+
+  // ----- keyboard commands in the text: step from excerpt to excerpt, read the codes -----
+  // N and P move the caret to the start of the next or previous excerpt shown and read it;
+  // I reads the codes of the excerpts under the caret. ? shows every shortcut.
+  const live = $("live");
+  function announce(message) {
+    // The same words twice in a row are still read: empty the region first.
+    live.textContent = "";
+    setTimeout(function () { live.textContent = message; }, 30);
+  }
+  function details(x) {
+    const names = x.t.map(function (t) { return themes.has(t) ? themes.get(t).name : "?"; }).join(", ");
+    let out = interpolate(gettext("Themes: %s. Coder: %s."), [names, coders[x.c] || "?"]);
+    if (x.m) out += " " + interpolate(gettext("Memo: %s"), [x.m]);
+    return out;
+  }
+  function caretOffset() {
+    const sel = window.getSelection();
+    if (!sel.rangeCount || !root.contains(sel.focusNode)) return null;
+    return text.offsetOf(sel.focusNode, sel.focusOffset);
+  }
+  function ordered() {
+    return Array.from(excerpts.values()).filter(shown).sort(function (a, b) { return a.s - b.s || a.e - b.e || a.id - b.id; });
+  }
+  function step(forward) {
+    const all = ordered();
+    if (!all.length) { announce(gettext("No excerpts in this transcript.")); return; }
+    const at = caretOffset();
+    const current = selectedId !== null ? all.findIndex(function (x) { return x.id === selectedId; }) : -1;
+    let i;
+    if (current !== -1 && at === all[current].s) i = current + (forward ? 1 : -1);
+    else if (at === null) i = forward ? 0 : all.length - 1;
+    else if (forward) i = all.findIndex(function (x) { return x.s > at; });
+    else {
+      // Back to the start of the excerpt before the current one, not to the current one's start.
+      i = -1;
+      all.forEach(function (x, k) { if (x.s < at) i = k; });
+      if (i !== -1 && i === current) i -= 1;
+    }
+    if (i < 0 || i >= all.length) {
+      announce(forward ? gettext("No more excerpts after this one.") : gettext("No excerpts before this one."));
+      return;
+    }
+    const x = all[i];
+    const point = text.point(x.s, false);
+    window.getSelection().collapse(point[0], point[1]);
+    select(x.id);
+    scrollToExcerpt(x);
+    if (coding) coding.drawCaret(false);
+    const quote = quoteOf(x);
+    announce(interpolate(gettext("Excerpt %s of %s: «%s». %s"),
+      [i + 1, all.length, quote.length > 200 ? quote.slice(0, 199) + "…" : quote, details(x)]));
+  }
+  function readCodes() {
+    const at = caretOffset();
+    const under = at === null ? [] : ordered().filter(function (x) { return x.s <= at && at < x.e; });
+    if (!under.length && selectedId !== null && excerpts.has(selectedId)) under.push(excerpts.get(selectedId));
+    announce(under.length ? under.map(details).join(" ") : gettext("No excerpt at the caret."));
+  }
+  const shortcuts = $("shortcuts");
+  function showShortcuts() {
+    if (shortcuts && !shortcuts.open) shortcuts.showModal();
+  }
+  $("shortcuts-button").addEventListener("click", showShortcuts);
+  $("shortcuts-close").addEventListener("click", function () { shortcuts.close(); });
+  root.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const key = ev.key.toLowerCase();
+    if (key === "n" || key === "p") { ev.preventDefault(); step(key === "n"); }
+    else if (key === "i") { ev.preventDefault(); readCodes(); }
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "?" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.target.closest("input, textarea, select, [contenteditable]")) return;
+    ev.preventDefault();
+    showShortcuts();
+  });
 
   assignLanes();
   drawAll();
