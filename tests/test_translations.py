@@ -41,4 +41,4 @@ def test_a_page_speaks_spanish_when_asked(alice):
 def test_the_script_catalogue_speaks_spanish(client, db):
     response = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
-    assert "Fragmento guardado." in response.content.decode("unicode_escape")
+    assert "Fragmento guardado: %s" in response.content.decode("unicode_escape")
