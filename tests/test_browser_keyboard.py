@@ -5,6 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from coding.contrast import WHITE, contrast
 from coding.models import CodedExcerpt
 from coding.services import excerpt_create
 from interviews.models import Transcript
@@ -194,3 +195,36 @@ def test_the_open_picker_and_the_shortcuts_pass_axe(alice, themes, interview, lo
     expect(page.locator("#shortcuts")).to_be_visible()
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
+
+
+# The focused element, its outline (style, width in px, colour as #rrggbb).
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  if (el === document.body) return null;  // Tab past the last stop leaves the page
+  const s = getComputedStyle(el);
+  const rgb = s.outlineColor.match(/\\d+/g).slice(0, 3).map(Number);
+  return [el.id || el.className || el.tagName, s.outlineStyle, parseFloat(s.outlineWidth),
+          '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('')];
+}"""
+
+
+def focus_rings(page, stops):
+    rings = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        rings.append(page.evaluate(FOCUS_RING))
+    return [ring for ring in rings if ring]
+
+
+def test_every_tab_stop_shows_a_three_to_one_focus_outline(alice, themes, interview, login_page, live_server):
+    excerpt_create(transcript=interview, start=0, end=4, themes=[themes["youth"]], coder=alice)
+    page = login_page(alice)
+    page.goto(live_server.url + interview.get_absolute_url())
+    rings = focus_rings(page, 30)  # the navbars, the toolbar, the text, the list of excerpts
+    page.locator("#transcript-text").focus()
+    select_from_start(page, 5, 3)
+    page.keyboard.press("c")
+    rings += focus_rings(page, 14)  # the picker's controls
+    assert len({ring[0] for ring in rings}) > 20
+    weak = [ring for ring in rings if ring[1] == "none" or ring[2] < 2 or contrast(ring[3], WHITE) < 3]
+    assert not weak
