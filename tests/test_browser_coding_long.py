@@ -79,7 +79,7 @@ def test_a_drag_after_scrolling_stores_exactly_the_dragged_words(alice, themes, 
     expect(picker).to_be_visible()
     picker.get_by_label("Youth", exact=True).check()
     picker.get_by_role("button", name="Save").click()
-    expect(page.locator("#status")).to_contain_text("Excerpt saved.")
+    expect(page.locator("#status")).to_contain_text("Excerpt saved: Youth")
     excerpt = CodedExcerpt.objects.get()
     assert (excerpt.start, excerpt.end, excerpt.quote) == (start, start + len(passage), passage)
     assert scroll_y(page) == y
@@ -160,7 +160,7 @@ def test_in_vivo_coding_makes_the_theme_and_the_excerpt(alice, themes, very_long
     picker = page.locator("#picker")
     picker.get_by_label("under").select_option(label="Strategy themes")
     picker.get_by_role("button", name="Code in vivo").click()
-    expect(page.locator("#status")).to_contain_text("Excerpt saved.")
+    expect(page.locator("#status")).to_contain_text("Excerpt saved: forced migration")
     theme = Theme.objects.get(name="forced migration")
     assert theme.parent == themes["parent"]
     excerpt = CodedExcerpt.objects.get()

@@ -338,7 +338,7 @@
         sel.collapse(point[0], point[1]);
       }
       live.textContent = "";
-      drawCaret(true);
+      drawCaret(false);  // the page never moves on its own
     }
     $("picker-cancel").addEventListener("click", function () { closePicker(true); });
     $("picker-close").addEventListener("click", function () { closePicker(true); });
