@@ -1,8 +1,9 @@
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,6 +13,7 @@ from exchange.forms import ImportForm
 from exchange.qdpx_export import ExportSummary, study_export
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
+from exchange.tasks import study_import_job_start
 
 
 @login_required
@@ -39,6 +41,11 @@ def study_import_page(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > settings.JOBS_INLINE_LIMITS["qdpx_import_bytes"]:
+            # A large file is a background job with a progress bar, not a long request.
+            job, _created = study_import_job_start(upload=upload, user=request.user,
+                                                   name=form.cleaned_data["name"])
+            return redirect(job.get_absolute_url())
         try:
             report = study_import(upload, owner=request.user, name=form.cleaned_data["name"],
                                   file_name=upload.name)
