@@ -44,16 +44,17 @@ def _auto_code(job, progress):
     progress(0, 1, _("Coding the hits"))
     with transaction.atomic():
         try:
-            run = excerpts_auto_code(query=params["q"], theme=theme,
-                                     hits=[(h.transcript, h.start, h.end) for h in hits], scope=params["scope"], coder=job.started_by,
-                                     speaker=params["speaker"])
+            run = excerpts_auto_code(query=params["q"], theme=theme, scope=params["scope"],
+                                     hits=[(h.transcript, h.start, h.end) for h in hits],
+                                     coder=job.started_by, speaker=params["speaker"])
         except ValidationError as exc:
             raise JobError(" ".join(exc.messages)) from exc
         progress(1, 1, _("Saving"))  # cancelled now: the coding rolls back with the transaction
     created = run.excerpts.count()
     message = _("Coded %(created)s excerpts with «%(theme)s»; %(skipped)s already had it.") % {
         "created": created, "theme": theme.name, "skipped": run.skipped_count}
-    url = reverse("reports:search", args=[job.study.slug]) + "?" + urlencode({"q": params["q"], "run": run.pk})
+    url = reverse("reports:search", args=[job.study.slug])
+    url += "?" + urlencode({"q": params["q"], "run": run.pk})
     return {"lines": [message], "run": run.pk}, url, message
 
 

@@ -4,6 +4,8 @@ Cast (healthchecks style): each user says what they may reach.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 # Playwright's sync API keeps an event loop in the main thread; without this, creating the
 # test database raises SynchronousOnlyOperation.
@@ -34,8 +36,35 @@ def _test_settings():
         },
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}},
+        MEDIA_ROOT=str(Path(tempfile.gettempdir()) / f"pasto-coop-test-media-{os.getpid()}"),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _jobs_cache():
+    """Job progress, cancel requests and notices live in a cache keyed by job id; ids repeat
+    between tests (each rolls back), so each test starts with it empty."""
+    from django.core.cache import caches
+
+    caches["jobs"].clear()
+    yield
+    caches["jobs"].clear()
+
+
+@pytest.fixture
+def run_jobs(db):
+    """Run every queued job now, through django-tasks-db's own worker loop (what
+    `manage.py db_worker --batch` runs), in this test's database."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    def run():
+        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+               max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+
+    return run
 
 
 @pytest.fixture
