@@ -20,6 +20,7 @@ Django's and reachable by anyone.
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -27,6 +28,7 @@ from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
+from jobs.models import Job
 from studies.models import Membership
 from tests.conftest import client_for
 
@@ -159,6 +161,24 @@ MATRIX = {
     "audit:excerpt-history": ("excerpt", {"GET": MEMBERS}),
     "audit:excerpt-revert": ("change", {"GET": POST_ONLY, "POST": writes(302)}),
     "audit:trash": (None, {"GET": CODERS}),
+    # background jobs: members watch them; the starter or an owner cancels and retries (the job
+    # here has failed: a cancel is refused with 400, a retry queues it again); its file is the
+    # starter's (alice, the researcher)
+    "jobs:job-list": (None, {"GET": MEMBERS}),
+    "jobs:job-detail": ("job", {"GET": MEMBERS}),
+    "jobs:job-status": ("job", {"GET": MEMBERS}),
+    "jobs:job-cancel": ("job", {"GET": POST_ONLY, "POST": writes(400)}),
+    "jobs:job-retry": ("job", {"GET": POST_ONLY, "POST": writes(302)}),
+    "jobs:job-download": ("job", {"GET": study(researcher=200)}),
+    # a site-level import's job belongs to no study yet: its starter's (adam) alone
+    "site-jobs:job-detail": ("site_job", {"GET": users(stranger=404, site_admin=404, reviewer=404,
+                                                       researcher=404, owner=200)}),
+    "site-jobs:job-status": ("site_job", {"GET": users(stranger=404, site_admin=404, reviewer=404,
+                                                       researcher=404, owner=200)}),
+    "site-jobs:job-cancel": ("site_job", {"GET": POST_ONLY, "POST": users(
+        stranger=404, site_admin=404, reviewer=404, researcher=404, owner=400)}),
+    "site-jobs:job-retry": ("site_job", {"GET": POST_ONLY, "POST": users(
+        stranger=404, site_admin=404, reviewer=404, researcher=404, owner=302)}),
 }
 
 
@@ -178,7 +198,7 @@ def walk(patterns, namespace=None, prefix=""):
 ROUTES = dict(walk(get_resolver().url_patterns))
 IN_STUDY = {name for name, route in ROUTES.items() if "<slug:study>" in route}
 NEEDS_ID = sorted(name for name in MATRIX
-                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study"))
+                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study", "site_job"))
 
 
 def test_every_view_is_in_the_table():
@@ -216,6 +236,21 @@ def request(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, {})
 
 
+def failed_job(study, user):
+    """A job that has failed, with a result file (so every job route has something to act on)."""
+    job = Job.objects.create(study=study, started_by=user, kind="test", title="Make themes",
+                             task_path="tests.jobs_tasks.make_themes_task", params={"count": 1},
+                             idempotency_key="k", status="failed", error="It failed.")
+    if study is not None:
+        job.result_file.save("result.txt", ContentFile(b"result"))
+    return job
+
+
+@pytest.fixture
+def objects(objects, alice, adam):
+    return objects | {"job": failed_job(objects["study"], alice), "site_job": failed_job(None, adam)}
+
+
 @pytest.mark.parametrize("user", USERS)
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_each_user_gets_what_the_table_declares(name, user, cast, objects):
@@ -246,6 +281,7 @@ def foreign(otto, other_study, bob):
     )
     return {
         "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
+        "job": failed_job(other_study, otto),
         "participant": participant, "transcript": transcript, "excerpt": excerpt,
         "theme": theme, "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
