@@ -94,7 +94,7 @@ def test_another_researcher_may_watch_but_not_cancel(study, alice, bob):
 def test_a_job_whose_worker_died_shows_as_failed(study, alice):
     job = start(study, alice)
     # a worker on another machine, silent since 2020
-    Job.objects.filter(pk=job.pk).update(status="running", worker="elsewhere:1", started_at="2020-01-01T00:00Z")
+    Job.objects.filter(pk=job.pk).update(status="running", worker="far:1", started_at="2020-01-01T00:00Z")
     state = client_for(alice).get(reverse("jobs:job-status", args=["pasto", job.pk])).json()
     assert state["status"] == "failed" and "stopped" in state["error"]
 
