@@ -55,10 +55,15 @@ def _jobs_cache():
 
 
 @pytest.fixture
-def run_jobs(db):
+def run_jobs(db, monkeypatch):
     """Run every queued job now, through django-tasks-db's own worker loop (what
-    `manage.py db_worker --batch` runs), in this test's database."""
+    `manage.py db_worker --batch` runs), in this test's database. The loop closes stale
+    connections as a request would; inside a test's transaction that would close the test's own
+    (Django's test client skips it for the same reason)."""
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
         Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
