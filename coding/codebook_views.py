@@ -44,7 +44,7 @@ from coding.services import (
     theme_split,
     theme_update,
 )
-from coding.tasks import theme_merge_job_start, theme_restore_job_start
+from coding.tasks import theme_merge_job_start, theme_restore_job_start, theme_split_job_start
 from studies.access import get_membership, get_membership_rw, get_source_study_for_user
 
 
@@ -181,6 +181,10 @@ def theme_split_page(request, study, pk):
     form = ThemeSplitForm(_posted(request), theme=theme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if len(data["excerpts"]) > settings.JOBS_INLINE_LIMITS["theme_merge_codings"]:
+            job, _created = theme_split_job_start(theme=theme, user=request.user, **{
+                k: data[k] for k in ("excerpts", "name", "colour", "as_child")})
+            return redirect(job.get_absolute_url())
         try:
             new = theme_split(theme=theme, excerpts=data["excerpts"], name=data["name"],
                               colour=data["colour"], as_child=data["as_child"])

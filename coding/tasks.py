@@ -1,6 +1,8 @@
-"""Codebook work on many codings as background jobs (jobs app): a theme merge and the undo of a
-delete or merge. Each task wraps the service the page calls for a small theme, inside one
+"""Codebook work on many codings as background jobs (jobs app): a theme merge, a split, and the
+undo of a delete or merge. Each task wraps the service the page calls for a small theme, inside one
 transaction whose last step is a cancellation check: a failed or cancelled job leaves nothing."""
+
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from coding.models import DeletedTheme, Theme
-from coding.services import theme_merge, theme_restore
+from coding.models import CodedExcerpt, DeletedTheme, Theme
+from coding.services import theme_merge, theme_restore, theme_split
 from jobs.services import JobError, job_start, run_job
 
 
@@ -80,3 +82,41 @@ def _theme_restore(job, progress):
 @task()
 def theme_restore_task(job_id):
     return run_job(job_id, _theme_restore)
+
+
+def theme_split_job_start(*, theme, excerpts, name, colour, as_child, user):
+    ids = sorted(e.pk for e in excerpts)
+    digest = hashlib.sha256(f"{name}:{ids}".encode()).hexdigest()[:32]
+    return job_start(
+        study=theme.study, user=user, kind="theme_split", task=theme_split_task,
+        key=f"theme-split:{theme.pk}:{digest}",
+        params={"theme": theme.pk, "excerpts": ids, "name": name, "colour": colour, "as_child": as_child},
+        title=_("Move %(n)s excerpts from «%(theme)s» to «%(new)s»")
+        % {"n": len(ids), "theme": theme.name, "new": name},
+    )
+
+
+def _theme_split(job, progress):
+    params = job.params
+    theme = Theme.objects.filter(study=job.study, pk=params["theme"]).first()
+    if theme is None:
+        raise JobError(_("The theme was deleted meanwhile; nothing was split."))
+    excerpts = list(CodedExcerpt.objects.filter(study=job.study, pk__in=params["excerpts"]))
+    if len(excerpts) != len(params["excerpts"]):
+        raise JobError(_("Some of the chosen excerpts were deleted meanwhile; nothing was split."))
+    progress(0, 1, _("Moving the codings"))
+    with transaction.atomic():
+        try:
+            new = theme_split(theme=theme, excerpts=excerpts, name=params["name"], colour=params["colour"],
+                              as_child=params["as_child"])
+        except ValidationError as exc:
+            raise _refused(exc) from exc
+        progress(1, 1, _("Saving"))
+    message = _("%(n)s excerpts moved from «%(theme)s» to the new theme «%(new)s».") % {
+        "n": len(excerpts), "theme": theme.name, "new": new.name}
+    return {"lines": [message]}, _codebook_url(job.study, new.pk, split=new.pk, **{"from": theme.pk}), message
+
+
+@task()
+def theme_split_task(job_id):
+    return run_job(job_id, _theme_split)

@@ -162,6 +162,32 @@ def test_undoing_a_large_merge_runs_as_a_job(alice, book, run_jobs):  # noqa: F8
     assert CodedExcerpt.themes.through.objects.filter(theme_id=book["source"].pk).count() == 3
 
 
+def test_a_large_split_runs_as_a_job(alice, book, run_jobs):  # noqa: F811
+    client = client_for(alice)
+    chosen = [book["e1"].pk, book["e3"].pk]
+    job = followed_job(client.post(reverse("coding:theme-split", args=["pasto", book["source"].pk]), {
+        "name": "Rural youth", "colour": "#123456", "excerpts": chosen}))
+    assert not Theme.objects.filter(name="Rural youth").exists()
+    run_jobs()
+    job.refresh_from_db()
+    new = Theme.objects.get(name="Rural youth")
+    assert job.status == "succeeded" and "2 excerpts moved" in job.message
+    assert set(CodedExcerpt.objects.filter(themes=new).values_list("pk", flat=True)) == set(chosen)
+    left = CodedExcerpt.objects.filter(themes=book["source"]).values_list("pk", flat=True)
+    assert list(left) == [book["e2"].pk]
+
+
+def test_a_split_whose_excerpt_went_meanwhile_fails_and_changes_nothing(alice, book, run_jobs):  # noqa: F811
+    split = reverse("coding:theme-split", args=["pasto", book["source"].pk])
+    job = followed_job(client_for(alice).post(split, {
+        "name": "Rural youth", "colour": "#123456", "excerpts": [book["e1"].pk, book["e3"].pk]}))
+    CodedExcerpt.objects.filter(pk=book["e3"].pk).delete()
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "failed" and "deleted meanwhile" in job.error
+    assert not Theme.objects.filter(name="Rural youth").exists()
+
+
 # ----- auto-coding -----
 
 TEXT = "Primero. La migración forzada es un reto. Y otra migración aquí.\n\nSegundo: migracion sin tilde."
