@@ -63,8 +63,9 @@ def study_import_task(job_id):
 
 def study_export_job_start(*, study, user):
     """Queue the .qdpx export of a large study; the file waits on the job's page."""
-    key = f"qdpx-export:{timezone.now():%Y%m%d%H%M}"  # a double click is one export, not two
-    return job_start(study=study, user=user, kind="qdpx_export", task=study_export_task, key=key,
+    # one export per user at a time: a double click, or a second click meanwhile, is the same job
+    return job_start(study=study, user=user, kind="qdpx_export", task=study_export_task,
+                     key=f"qdpx-export:{user.pk}",
                      title=_("Export %(study)s as .qdpx") % {"study": study.name})
 
 

@@ -6,14 +6,14 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.access import get_study_for_export, require_study_creator
 from exchange.forms import ImportForm
 from exchange.qdpx_export import ExportSummary, study_export
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
-from exchange.tasks import study_import_job_start
+from exchange.tasks import study_export_job_start, study_import_job_start
 
 
 @login_required
@@ -31,6 +31,15 @@ def study_export_view(request, study):
     archive.seek(0)
     name = f"{study.slug}-{timezone.localdate():%Y-%m-%d}.qdpx"
     return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+
+
+@login_required
+@require_POST
+def study_export_job_view(request, study):
+    """The export as a background job, for a study too large to write within a request."""
+    study = get_study_for_export(request, study)
+    job, _created = study_export_job_start(study=study, user=request.user)
+    return redirect(job.get_absolute_url())
 
 
 @login_required

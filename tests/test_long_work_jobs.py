@@ -3,6 +3,9 @@ so a small case takes the job's path): a .qdpx import, a theme merge and its und
 auto-coding. The page redirects to the job, a worker runs it, and the result is the same as in
 the request; a cancelled or failed job leaves nothing."""
 
+import io
+import zipfile
+
 import pytest
 from django.urls import reverse
 
@@ -94,6 +97,26 @@ def test_an_import_cancelled_while_it_writes_leaves_no_study(creator, run_jobs, 
 def test_another_user_cannot_see_an_import_job(creator, adam, run_jobs):  # noqa: F811
     job = followed_job(client_for(creator).post(IMPORT, {"file": upload()}))
     assert client_for(adam).get(job.get_absolute_url()).status_code == 404
+
+
+# ----- .qdpx export: the file waits on the job's page, for its starter -----
+
+def test_an_export_prepared_as_a_job_is_downloaded_from_its_page(alice, bob, transcript, run_jobs):
+    client = client_for(alice)
+    job = followed_job(client.post(reverse("exchange:study-export-job", args=["pasto"])))
+    client.post(reverse("exchange:study-export-job", args=["pasto"]))  # a second click: the same job
+    assert Job.objects.count() == 1
+    run_jobs()
+    job.refresh_from_db()
+    download = reverse("jobs:job-download", args=["pasto", job.pk])
+    assert job.status == "succeeded" and job.result_url == download
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="pasto-')
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "project.qde" in archive.namelist()
+    assert "Interview D" in archive.read("project.qde").decode()
+    assert client_for(bob).get(download).status_code == 403  # another researcher: not theirs
 
 
 # ----- theme merge and its undo -----

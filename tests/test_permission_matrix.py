@@ -156,6 +156,7 @@ MATRIX = {
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
     "exchange:study-export": (None, {"GET": CODERS}),
+    "exchange:study-export-job": (None, {"GET": POST_ONLY, "POST": study(researcher=302, owner=302)}),
     # history: who changed what is for owners; the trash for those who can restore
     "audit:history-log": (None, {"GET": OWNERS}),
     "audit:excerpt-history": ("excerpt", {"GET": MEMBERS}),
