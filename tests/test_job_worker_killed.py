@@ -1,7 +1,8 @@
 """A real `manage.py db_worker` killed (SIGKILL) in the middle of a job: the job's transaction
 dies with it, so nothing it did is saved; the job is then marked failed, and its retry runs it
-once, with nothing duplicated. Runs the worker and the setup as subprocesses on a SQLite file,
-which the test reads directly."""
+once, with nothing duplicated. Runs the worker and the setup as subprocesses on a database of
+its own, which the test reads directly: a SQLite file, or, when the suite runs on PostgreSQL, a
+PostgreSQL database beside the suite's."""
 
 import os
 import signal
@@ -40,9 +41,41 @@ job_retry(job)
 
 
 @pytest.fixture
-def env(tmp_path):
+def database(tmp_path):
+    """(DATABASE_URL for the subprocesses, a function running one SQL query and returning its row)."""
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        path = tmp_path / "db.sqlite3"
+
+        def sqlite_row(sql):
+            with sqlite3.connect(path) as connection:
+                return connection.execute(sql).fetchone()
+
+        yield f"sqlite:///{path}", sqlite_row
+        return
+    import psycopg
+
+    name = f"{default['NAME']}_worker_killed"
+    server = {"host": default["HOST"], "port": default["PORT"] or 5432, "user": default["USER"],
+              "password": default["PASSWORD"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def postgres_row(sql):
+        with psycopg.connect(dbname=name, **server) as connection:
+            return connection.execute(sql).fetchone()
+
+    auth = f"{server['user']}:{server['password']}@" if server["password"] else f"{server['user']}@"
+    yield f"postgres://{auth}{server['host']}:{server['port']}/{name}", postgres_row
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def env(tmp_path, database):
     return os.environ | {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "JOBS_CACHE_DIR": str(tmp_path / "cache"),
+        "DATABASE_URL": database[0], "JOBS_CACHE_DIR": str(tmp_path / "cache"),
         "MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "true", "PYTHONPATH": str(settings.BASE_DIR),
     }
 
@@ -52,11 +85,6 @@ def manage(env, *args):
                           capture_output=True, text=True, timeout=180).stdout
 
 
-def row(db, sql):
-    with sqlite3.connect(db) as connection:
-        return connection.execute(sql).fetchone()
-
-
 def wait_for(condition, timeout=60):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -64,8 +92,8 @@ def wait_for(condition, timeout=60):
         time.sleep(0.1)
 
 
-def test_a_killed_worker_leaves_nothing_and_its_job_is_failed_then_retried_once(env, tmp_path):
-    db = tmp_path / "db.sqlite3"
+def test_a_killed_worker_leaves_nothing_and_its_job_is_failed_then_retried_once(env, database):
+    row = database[1]
     manage(env, "migrate", "--noinput", "-v0")
     job_id = int(manage(env, "shell", "-v0", "-c", SETUP).strip())
     worker = subprocess.Popen(
@@ -73,7 +101,7 @@ def test_a_killed_worker_leaves_nothing_and_its_job_is_failed_then_retried_once(
         env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: row(db, f"SELECT status FROM jobs_job WHERE id={job_id}")[0] == "running")
+        wait_for(lambda: row(f"SELECT status FROM jobs_job WHERE id={job_id}")[0] == "running")
         time.sleep(1.5)  # a few themes made, inside the job's open transaction
         assert worker.poll() is None
         os.kill(worker.pid, signal.SIGKILL)
@@ -82,16 +110,16 @@ def test_a_killed_worker_leaves_nothing_and_its_job_is_failed_then_retried_once(
         if worker.poll() is None:
             worker.kill()
     themes = "SELECT count(*) FROM coding_theme WHERE name LIKE 'Step %'"
-    assert row(db, themes)[0] == 0  # the killed transaction saved nothing
-    assert row(db, f"SELECT status FROM jobs_job WHERE id={job_id}")[0] == "running"
+    assert row(themes)[0] == 0  # the killed transaction saved nothing
+    assert row(f"SELECT status FROM jobs_job WHERE id={job_id}")[0] == "running"
 
     out = manage(env, "jobs_recover")
     assert f"Job {job_id}" in out
-    status, error = row(db, f"SELECT status, error FROM jobs_job WHERE id={job_id}")
+    status, error = row(f"SELECT status, error FROM jobs_job WHERE id={job_id}")
     assert status == "failed" and "stopped" in error
 
     manage(env, "shell", "-v0", "-c", RETRY)
     manage(env, "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0")
-    assert row(db, f"SELECT status, attempts FROM jobs_job WHERE id={job_id}") == ("succeeded", 2)
-    assert row(db, themes)[0] == 20  # once each: no duplicate from the killed attempt
-    assert row(db, "SELECT count(*) FROM jobs_job")[0] == 1
+    assert row(f"SELECT status, attempts FROM jobs_job WHERE id={job_id}") == ("succeeded", 2)
+    assert row(themes)[0] == 20  # once each: no duplicate from the killed attempt
+    assert row("SELECT count(*) FROM jobs_job")[0] == 1
