@@ -107,7 +107,8 @@ def _end(job, status, **fields):
     job.message = str(fields.pop("message", state.get("message", job.message)))[:300]
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save()
+    # only what ending changes: a concurrent write (the task result id) is not overwritten
+    job.save(update_fields=["status", "finished_at", "done", "total", "message", "upload", *fields])
     live.live_clear(job.pk)
     _notify(job)
     return job
@@ -116,7 +117,7 @@ def _end(job, status, **fields):
 def job_finish(job, *, result=None, url="", message=""):
     """Mark the job succeeded with its result (a JSON report) and a link to what it made."""
     if job.upload:
-        job.upload.delete(save=False)  # the work is done; the upload is only kept for a retry
+        job.upload.delete(save=False)  # done: an upload is kept only while a retry may need it
     total = (live.live_get(job.pk) or {}).get("total")
     return _end(job, JobStatus.SUCCEEDED, result=result, result_url=url, error="",
                 done=total or 1, total=total or 1, message=message or _("Done."))
@@ -132,8 +133,6 @@ def job_cancel(job):
     if job.status == JobStatus.QUEUED:
         if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(status=JobStatus.CANCELLED):
             job.refresh_from_db()
-            if job.upload:
-                job.upload.delete(save=False)  # nothing ran: nothing to retry from but the form
             return _end(job, JobStatus.CANCELLED, message=_("Cancelled before it started."))
         job.refresh_from_db()
     if job.status == JobStatus.RUNNING:
