@@ -183,6 +183,7 @@ JOBS_INLINE_LIMITS = {
     "qdpx_import_bytes": envint("JOBS_INLINE_QDPX_BYTES", str(1024 * 1024)),
     "theme_merge_codings": envint("JOBS_INLINE_MERGE_CODINGS", "300"),
     "auto_code_hits": envint("JOBS_INLINE_AUTO_CODE_HITS", "100"),
+    "report_quotes": envint("JOBS_INLINE_REPORT_QUOTES", "2000"),
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

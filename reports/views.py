@@ -56,7 +56,7 @@ from reports.queries import (
     theme_report,
 )
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
-from reports.tasks import auto_code_job_start
+from reports.tasks import REPORT_FORMATS, auto_code_job_start, theme_report_export_job_start
 from studies.access import get_membership, get_membership_rw
 
 EXCERPTS_PER_PAGE = 25
@@ -443,6 +443,7 @@ def theme_report_view(request, study, pk):
              _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
         ],
         "query": _query_string(request, page=None, print=None),
+        "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
     }
     return render(request, "reports/theme_report.html", ctx)
 
@@ -455,6 +456,21 @@ def _export(request, study, pk, build, content_type, extension):
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_POST
+def theme_report_export_job(request, study, pk):
+    """A large report's export as a background job: its file waits on the job's page."""
+    theme, form, report, _quotes = _theme_report_for(request, study, pk)
+    fmt = request.POST.get("format")
+    if report is None or fmt not in REPORT_FORMATS:
+        return HttpResponse(_("Choose DOCX, XLSX or CSV."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    job, _created = theme_report_export_job_start(
+        study=theme.study, theme=theme, user=request.user, fmt=fmt,
+        include_subthemes=report.include_subthemes, participant=report.participant)
+    return redirect(job.get_absolute_url())
 
 
 @login_required

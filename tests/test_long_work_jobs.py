@@ -19,6 +19,7 @@ from studies.models import Study
 from tests.conftest import client_for
 from tests.test_qdpx_views import creator, upload  # noqa: F401 (creator is a fixture)
 from tests.test_theme_merge import book  # noqa: F401 (a fixture)
+from tests.test_theme_report_exports import data  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +118,34 @@ def test_an_export_prepared_as_a_job_is_downloaded_from_its_page(alice, bob, tra
     assert "project.qde" in archive.namelist()
     assert "Interview D" in archive.read("project.qde").decode()
     assert client_for(bob).get(download).status_code == 403  # another researcher: not theirs
+
+
+# ----- a large theme report's export -----
+
+def test_a_large_report_offers_its_export_as_a_job(rita, alice, data, run_jobs):  # noqa: F811
+    report = reverse("reports:theme-report", args=["pasto", data["plan"].pk])
+    body = client_for(rita).get(report).content.decode()
+    assert "Prepare in the background" in body
+    export_job = reverse("reports:theme-report-export-job", args=["pasto", data["plan"].pk])
+    job = followed_job(client_for(rita).post(export_job + "?subthemes=0", {"format": "csv"}))
+    assert job.params | {"language": None} == {"theme": data["plan"].pk, "format": "csv", "subthemes": False,
+                                                "participant": None, "language": None}
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    response = client_for(rita).get(job.result_url)
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    direct = client_for(rita).get(reverse("reports:theme-report-csv", args=["pasto", data["plan"].pk]),
+                                  {"subthemes": "0"}).content.decode("utf-8-sig")
+    assert content == direct and "Plans are not enough" in content
+    assert "Secret planning words" not in content  # consent rules as in the request
+    assert client_for(alice).get(job.result_url).status_code == 403
+
+
+def test_a_report_export_job_needs_a_format(rita, data):  # noqa: F811
+    export_job = reverse("reports:theme-report-export-job", args=["pasto", data["plan"].pk])
+    assert client_for(rita).post(export_job, {"format": "exe"}).status_code == 400
+    assert not Job.objects.exists()
 
 
 # ----- theme merge and its undo -----

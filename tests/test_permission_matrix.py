@@ -150,6 +150,9 @@ MATRIX = {
     "reports:theme-report-docx": ("theme", {"GET": MEMBERS}),
     "reports:theme-report-xlsx": ("theme", {"GET": MEMBERS}),
     "reports:theme-report-csv": ("theme", {"GET": MEMBERS}),
+    # every member may export a report, a large one as a job (an empty POST names no format)
+    "reports:theme-report-export-job": ("theme", {"GET": POST_ONLY,
+                                                  "POST": study(reviewer=400, researcher=400, owner=400)}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
