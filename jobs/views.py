@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jobs import progress as live
 from jobs.access import get_job_file_for_user, get_job_for_user, get_job_for_user_rw
-from jobs.models import Job
+from jobs.models import Job, JobStatus
 from jobs.services import job_cancel, job_retry, jobs_recover
 from studies.access import get_membership
 
@@ -24,6 +24,8 @@ def job_state(job):
              "active": job.is_active}
     if job.is_active and (now := live.live_get(job.pk)):
         state.update(done=now["done"], total=now["total"], message=now["message"])
+    elif job.status == JobStatus.QUEUED:
+        state["message"] = _("Waiting for a worker to start it.")
     return state
 
 

@@ -30,6 +30,7 @@ def test_it_shows_an_accessible_progress_bar_that_polls_the_status(study, alice)
     assert 'data-active="true"' in body and "js/job_progress.js" in body
     assert "Make &lt;b&gt;themes&lt;/b&gt;" in body  # the title is text, never markup
     assert 'id="job-cancel"' in body and 'id="job-retry"' not in body
+    assert "Waiting for a worker to start it." in body
 
 
 def test_the_status_gives_the_workers_live_progress(study, alice):
