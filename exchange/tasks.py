@@ -82,4 +82,4 @@ def _study_export(job, progress):
 
 @task()
 def study_export_task(job_id):
-    return run_job(job_id, _study_export)
+    return run_job(job_id, _study_export, atomic=False)  # it writes a file only

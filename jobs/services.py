@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,15 +109,21 @@ def _end(job, status, **fields):
         setattr(job, name, value)
     # only what ending changes: a concurrent write (the task result id) is not overwritten
     job.save(update_fields=["status", "finished_at", "done", "total", "message", "upload", *fields])
-    live.live_clear(job.pk)
-    _notify(job)
+
+    def ended():
+        live.live_clear(job.pk)
+        _notify(job)
+
+    transaction.on_commit(ended)  # at once, or when the work's transaction commits
     return job
 
 
 def job_finish(job, *, result=None, url="", message=""):
     """Mark the job succeeded with its result (a JSON report) and a link to what it made."""
-    if job.upload:
-        job.upload.delete(save=False)  # done: an upload is kept only while a retry may need it
+    if job.upload:  # done: an upload is kept only while a retry may need it
+        storage, name = job.upload.storage, job.upload.name
+        job.upload = ""
+        transaction.on_commit(lambda: storage.delete(name))
     total = (live.live_get(job.pk) or {}).get("total")
     return _end(job, JobStatus.SUCCEEDED, result=result, result_url=url, error="",
                 done=total or 1, total=total or 1, message=message or _("Done."))
@@ -166,11 +172,16 @@ def job_retry(job):
     return job
 
 
-def run_job(job_id, work):
+def run_job(job_id, work, *, atomic=True):
     """Run a queued job in this worker: `work(job, progress)` does it and returns (result,
-    url[, message]); progress(done, total, message) is job_progress for this job. The work must
-    be atomic (call atomic services, or open a transaction): a failure or a cancellation then
-    leaves nothing. A job not queued (cancelled meanwhile, or delivered twice) is left alone."""
+    url[, message]); progress(done, total, message) is job_progress for this job. A job not
+    queued (cancelled meanwhile, or delivered twice) is left alone.
+
+    With `atomic`, the work and the job's "succeeded" are one transaction: a failure or a
+    cancellation leaves nothing, and no worker can die between saving the work and recording
+    it (which would leave a job that looks failed but whose retry would do the work twice).
+    Work that only reads and writes a file (an export) passes atomic=False, so that on SQLite
+    it does not hold the write lock."""
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=timezone.now(), worker=_worker_name(),
         attempts=F("attempts") + 1,
@@ -181,13 +192,16 @@ def run_job(job_id, work):
     with translation.override(job.params.get("language")), ExitStack() as stack:
         for factory in JOB_CONTEXTS:
             stack.enter_context(factory(job.started_by))
-        return _run(job, work)
+        return _run(job, work, atomic)
 
 
-def _run(job, work):
+def _run(job, work, atomic):
     live.live_set(job.pk, 0, None, _("Starting…"))
     try:
-        outcome = work(job, lambda done, total=None, message="": job_progress(job, done, total, message))
+        with transaction.atomic() if atomic else nullcontext():
+            result, url, *message = work(
+                job, lambda done, total=None, message="": job_progress(job, done, total, message))
+            job_finish(job, result=result, url=url, message=message[0] if message else "")
     except JobCancelled:
         _end(job, JobStatus.CANCELLED, message=_("Cancelled; nothing was saved."))
     except JobError as exc:
@@ -196,9 +210,6 @@ def _run(job, work):
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
         job_fail(job, _("An unexpected error stopped the job (%(error)s). Nothing was saved.")
                  % {"error": type(exc).__name__})
-    else:
-        result, url, *message = outcome
-        job_finish(job, result=result, url=url, message=message[0] if message else "")
     return job.status
 
 

@@ -107,4 +107,4 @@ def _theme_report_export(job, progress):
 
 @task()
 def theme_report_export_task(job_id):
-    return run_job(job_id, _theme_report_export)
+    return run_job(job_id, _theme_report_export, atomic=False)  # it writes a file only

@@ -55,19 +55,22 @@ def _jobs_cache():
 
 
 @pytest.fixture
-def run_jobs(db, monkeypatch):
+def run_jobs(db, monkeypatch, django_capture_on_commit_callbacks):
     """Run every queued job now, through django-tasks-db's own worker loop (what
     `manage.py db_worker --batch` runs), in this test's database. The loop closes stale
     connections as a request would; inside a test's transaction that would close the test's own
-    (Django's test client skips it for the same reason)."""
+    (Django's test client skips it for the same reason). What a job does once its transaction
+    commits (notices, removing its upload) runs as it would outside the test's transaction."""
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
-        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-               max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+        with django_capture_on_commit_callbacks(execute=True):
+            Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                   startup_delay=False, max_tasks=None, worker_id="test-worker",
+                   excluded_queue_names=[]).run()
 
     return run
 

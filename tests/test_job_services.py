@@ -55,6 +55,24 @@ def test_it_runs_and_records_the_result(study, alice, run_jobs):
     assert live.notices(alice.pk)[0]["id"] == job.pk
 
 
+def test_the_work_and_its_success_are_one_transaction(study, alice, run_jobs, monkeypatch):
+    """A worker that fails (or dies) while recording the success keeps none of the work: a job
+    never looks failed while its work is saved, so its retry cannot do it twice."""
+    job, _ = start(study, alice)
+    real_save = Job.save
+
+    def save_fails_on_success(self, *args, **kwargs):
+        if self.status == "succeeded":
+            raise RuntimeError("the worker died here")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Job, "save", save_fails_on_success)
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert not Theme.objects.filter(name__startswith="Step").exists()
+
+
 def test_a_failing_job_leaves_nothing_and_says_why(study, alice, run_jobs):
     job, _ = start(study, alice, fail_at=1)
     run_jobs()
