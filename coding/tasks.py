@@ -1,11 +1,11 @@
 """Codebook work on many codings as background jobs (jobs app): a theme merge, a split, and the
-undo of a delete or merge. Each task wraps the service the page calls for a small theme, inside one
-transaction whose last step is a cancellation check: a failed or cancelled job leaves nothing."""
+undo of a delete or merge. Each task wraps the service the page calls for a small theme; run_job
+makes it one transaction, whose last step is a cancellation check, so a failed or cancelled job
+leaves nothing."""
 
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -40,12 +40,11 @@ def _theme_merge(job, progress):
     if source is None or target is None:
         raise JobError(_("One of the two themes was deleted meanwhile; nothing was merged."))
     progress(0, 1, _("Moving the codings"))
-    with transaction.atomic():
-        try:
-            deleted = theme_merge(source=source, target=target, user=job.started_by)
-        except ValidationError as exc:
-            raise _refused(exc) from exc
-        progress(1, 1, _("Saving"))  # cancelled now: the merge rolls back with the transaction
+    try:
+        deleted = theme_merge(source=source, target=target, user=job.started_by)
+    except ValidationError as exc:
+        raise _refused(exc) from exc
+    progress(1, 1, _("Saving"))  # cancelled now: the merge rolls back with the job's transaction
     message = _("«%(source)s» merged into «%(target)s».") % {"source": deleted.name, "target": target.name}
     return {"lines": [message], "deleted_theme": deleted.pk}, \
         _codebook_url(job.study, target.pk, undo=deleted.pk), message
@@ -69,12 +68,11 @@ def _theme_restore(job, progress):
     if deleted is None:
         raise JobError(_("This theme was restored or purged meanwhile."))
     progress(0, 1, _("Restoring the codings"))
-    with transaction.atomic():
-        try:
-            theme, problems = theme_restore(deleted=deleted)
-        except ValidationError as exc:
-            raise _refused(exc) from exc
-        progress(1, 1, _("Saving"))
+    try:
+        theme, problems = theme_restore(deleted=deleted)
+    except ValidationError as exc:
+        raise _refused(exc) from exc
+    progress(1, 1, _("Saving"))
     message = _("Theme «%(name)s» restored.") % {"name": theme.name}
     return {"lines": [message, *map(str, problems)]}, _codebook_url(job.study, theme.pk), message
 
@@ -105,13 +103,12 @@ def _theme_split(job, progress):
     if len(excerpts) != len(params["excerpts"]):
         raise JobError(_("Some of the chosen excerpts were deleted meanwhile; nothing was split."))
     progress(0, 1, _("Moving the codings"))
-    with transaction.atomic():
-        try:
-            new = theme_split(theme=theme, excerpts=excerpts, name=params["name"], colour=params["colour"],
-                              as_child=params["as_child"])
-        except ValidationError as exc:
-            raise _refused(exc) from exc
-        progress(1, 1, _("Saving"))
+    try:
+        new = theme_split(theme=theme, excerpts=excerpts, name=params["name"], colour=params["colour"],
+                          as_child=params["as_child"])
+    except ValidationError as exc:
+        raise _refused(exc) from exc
+    progress(1, 1, _("Saving"))
     message = _("%(n)s excerpts moved from «%(theme)s» to the new theme «%(new)s».") % {
         "n": len(excerpts), "theme": theme.name, "new": new.name}
     return {"lines": [message]}, _codebook_url(job.study, new.pk, split=new.pk, **{"from": theme.pk}), message

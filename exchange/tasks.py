@@ -5,7 +5,6 @@ import hashlib
 import tempfile
 
 from django.core.files import File
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,15 +41,13 @@ def _study_import(job, progress):
     def report(stage, done, total):
         progress(done, total, STAGES.get(stage, stage))
 
-    # study_import is one transaction for its writes; the outer one lets a cancel that arrives
-    # after its last progress report still roll the whole import back.
-    with job.upload.open("rb") as handle, transaction.atomic():
+    with job.upload.open("rb") as handle:
         try:
             result = study_import(handle, owner=job.started_by, name=job.params.get("name"),
                                   file_name=job.params.get("file_name", ""), progress=report)
         except ExchangeError as exc:
             raise JobError(f"{exc} {_('Nothing was imported.')}") from exc
-        progress(1, 1, _("Saving"))
+    progress(1, 1, _("Saving"))  # cancelled now: the import rolls back with the job's transaction
     lines = [str(line) for line in result.lines()]
     return ({"lines": lines, "study": result.study.slug},
             reverse("transcripts:transcript-list", args=[result.study.slug]), lines[0])

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -48,14 +47,13 @@ def _auto_code(job, progress):
                          "was coded; search again."))
     hits = [by_key[key] for key in params["hits"]]
     progress(0, 1, _("Coding the hits"))
-    with transaction.atomic():
-        try:
-            run = excerpts_auto_code(query=params["q"], theme=theme, scope=params["scope"],
-                                     hits=[(h.transcript, h.start, h.end) for h in hits],
-                                     coder=job.started_by, speaker=params["speaker"])
-        except ValidationError as exc:
-            raise JobError(" ".join(exc.messages)) from exc
-        progress(1, 1, _("Saving"))  # cancelled now: the coding rolls back with the transaction
+    try:
+        run = excerpts_auto_code(query=params["q"], theme=theme, scope=params["scope"],
+                                 hits=[(h.transcript, h.start, h.end) for h in hits],
+                                 coder=job.started_by, speaker=params["speaker"])
+    except ValidationError as exc:
+        raise JobError(" ".join(exc.messages)) from exc
+    progress(1, 1, _("Saving"))  # cancelled now: the coding rolls back with the job's transaction
     created = run.excerpts.count()
     message = _("Coded %(created)s excerpts with «%(theme)s»; %(skipped)s already had it.") % {
         "created": created, "theme": theme.name, "skipped": run.skipped_count}
