@@ -196,8 +196,22 @@ def cast(alice, rita, adam, steve, sam):
     return {"stranger": steve, "reviewer": rita, "owner": adam, "researcher": alice, "site_admin": sam}
 
 
+def failed_job(study, user):
+    """A job that has failed, with a result file (so every job route has something to act on)."""
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    job = Job.objects.create(study=study, started_by=user, kind="test", title="Make themes",
+                             task_path="tests.jobs_tasks.make_themes_task", params={"count": 1},
+                             idempotency_key="k", status="failed", error="It failed.")
+    if study is not None:
+        job.result_file.save("result.txt", ContentFile(b"result"))
+    return job
+
+
 @pytest.fixture
-def objects(alice, bob, steve, transcript, themes):
+def objects(alice, bob, adam, steve, transcript, themes):
     """One of each object a URL can name (test_permission_matrix, test_browser_hostile_text)."""
     excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
     gone = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["gender"]], coder=bob)
@@ -219,6 +233,7 @@ def objects(alice, bob, steve, transcript, themes):
         "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
+        "job": failed_job(study, alice), "site_job": failed_job(None, adam),
     }
 
 

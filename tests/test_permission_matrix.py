@@ -20,7 +20,6 @@ Django's and reachable by anyone.
 """
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -28,9 +27,8 @@ from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
-from jobs.models import Job
 from studies.models import Membership
-from tests.conftest import client_for
+from tests.conftest import client_for, failed_job
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
@@ -238,21 +236,6 @@ def observed(response):
 
 def request(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, {})
-
-
-def failed_job(study, user):
-    """A job that has failed, with a result file (so every job route has something to act on)."""
-    job = Job.objects.create(study=study, started_by=user, kind="test", title="Make themes",
-                             task_path="tests.jobs_tasks.make_themes_task", params={"count": 1},
-                             idempotency_key="k", status="failed", error="It failed.")
-    if study is not None:
-        job.result_file.save("result.txt", ContentFile(b"result"))
-    return job
-
-
-@pytest.fixture
-def objects(objects, alice, adam):
-    return objects | {"job": failed_job(objects["study"], alice), "site_job": failed_job(None, adam)}
 
 
 @pytest.mark.parametrize("user", USERS)
