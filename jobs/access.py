@@ -11,9 +11,11 @@ def get_job_for_user(request, slug, pk):
     """A job of the study `slug`, for any member; 404 for others and for another study's job.
     A site-level job (slug None: an import that makes a new study) is its starter's alone."""
     if slug is None:
-        jobs = Job.objects.select_related("started_by")
-        job = jobs.filter(pk=pk, study=None, started_by=request.user).first()
-        if job is None or not request.user.is_authenticated:
+        if not request.user.is_authenticated:
+            raise Http404
+        job = Job.objects.select_related("started_by").filter(pk=pk, study=None,
+                                                              started_by=request.user).first()
+        if job is None:
             raise Http404
         return job
     membership, job = get_in_study(request, slug, Job.objects.select_related("started_by"), pk=pk)
