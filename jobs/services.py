@@ -50,8 +50,15 @@ def _worker_name():
 
 
 def _enqueue(job):
-    task = import_string(job.task_path)
-    result = task.enqueue(job.pk)
+    """Hand the job to the task backend; if the backend refuses (its Redis is down, say), the
+    job is marked failed at once, so its page says so instead of waiting for ever."""
+    try:
+        result = import_string(job.task_path).enqueue(job.pk)
+    except Exception:
+        logger.exception("Job %s (%s) could not be queued", job.pk, job.kind)
+        job_fail(job, _("The job could not be queued (the task backend refused it). Nothing was done; "
+                        "retry it later."))
+        return
     Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
     job.task_result_id = str(result.id)
 

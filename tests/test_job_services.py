@@ -30,6 +30,16 @@ def test_it_queues_a_job_on_the_database_backend(study, alice):
     assert result.args_kwargs["args"] == [job.pk]
 
 
+def test_a_job_the_backend_refuses_is_failed_at_once(study, alice, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("no Redis")
+
+    monkeypatch.setattr(type(make_themes_task), "enqueue", refuse)
+    job, created = start(study, alice)
+    job.refresh_from_db()
+    assert created and job.status == "failed" and "could not be queued" in job.error
+
+
 def test_the_same_key_while_queued_is_the_same_job(study, alice, bob):
     first, _ = start(study, alice)
     again, created = start(study, bob)
