@@ -27,7 +27,10 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@echo "Serving http://127.0.0.1:8000 (Ctrl-C stops it)."
+	$(PY) manage.py jobs_recover
+	@echo "Serving http://127.0.0.1:8000 with a background-job worker (Ctrl-C stops both)."
+	@$(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) chromium messages

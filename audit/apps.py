@@ -8,5 +8,8 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import signals
+        from audit.context import acting_as
+        from jobs.services import job_context_register
 
         signals.connect()
+        job_context_register(acting_as)  # a job's changes are its starter's

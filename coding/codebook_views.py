@@ -7,6 +7,7 @@ researchers and owners manage its themes; its reviewers read the codebook page a
 (403 on writes); non-members, and ids of another study's themes, get 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -43,6 +44,7 @@ from coding.services import (
     theme_split,
     theme_update,
 )
+from coding.tasks import theme_merge_job_start, theme_restore_job_start, theme_split_job_start
 from studies.access import get_membership, get_membership_rw, get_source_study_for_user
 
 
@@ -153,6 +155,11 @@ def theme_merge_page(request, study, pk):
     source = get_theme_for_user_rw(request, study, pk)
     form = ThemeMergeForm(_posted(request), source=source)
     if request.method == "POST" and form.is_valid():
+        codings = CodedExcerpt.themes.through.objects.filter(theme_id=source.pk).count()
+        if codings > settings.JOBS_INLINE_LIMITS["theme_merge_codings"]:
+            job, _created = theme_merge_job_start(source=source, target=form.cleaned_data["target"],
+                                                  user=request.user, codings=codings)
+            return redirect(job.get_absolute_url())
         try:
             deleted = theme_merge(source=source, target=form.cleaned_data["target"], user=request.user)
         except ValidationError as exc:
@@ -174,6 +181,10 @@ def theme_split_page(request, study, pk):
     form = ThemeSplitForm(_posted(request), theme=theme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if len(data["excerpts"]) > settings.JOBS_INLINE_LIMITS["theme_merge_codings"]:
+            job, _created = theme_split_job_start(theme=theme, user=request.user, **{
+                k: data[k] for k in ("excerpts", "name", "colour", "as_child")})
+            return redirect(job.get_absolute_url())
         try:
             new = theme_split(theme=theme, excerpts=data["excerpts"], name=data["name"],
                               colour=data["colour"], as_child=data["as_child"])
@@ -213,6 +224,9 @@ def theme_delete_page(request, study, pk):
 @require_POST
 def theme_restore_view(request, study, pk):
     deleted = get_deleted_theme_for_user_rw(request, study, pk)
+    if len(deleted.snapshot.get("excerpts", ())) > settings.JOBS_INLINE_LIMITS["theme_merge_codings"]:
+        job, _created = theme_restore_job_start(deleted=deleted, user=request.user)
+        return redirect(job.get_absolute_url())
     try:
         theme, problems = theme_restore(deleted=deleted)
     except ValidationError as exc:

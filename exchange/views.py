@@ -1,17 +1,19 @@
 import tempfile
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.access import get_study_for_export, require_study_creator
 from exchange.forms import ImportForm
 from exchange.qdpx_export import ExportSummary, study_export
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
+from exchange.tasks import study_export_job_start, study_import_job_start
 
 
 @login_required
@@ -32,6 +34,15 @@ def study_export_view(request, study):
 
 
 @login_required
+@require_POST
+def study_export_job_view(request, study):
+    """The export as a background job, for a study too large to write within a request."""
+    study = get_study_for_export(request, study)
+    job, _created = study_export_job_start(study=study, user=request.user)
+    return redirect(job.get_absolute_url())
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def study_import_page(request):
     """Site level: a REFI-QDA file becomes a new study, owned by whoever imports it."""
@@ -39,6 +50,11 @@ def study_import_page(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > settings.JOBS_INLINE_LIMITS["qdpx_import_bytes"]:
+            # A large file is a background job with a progress bar, not a long request.
+            job, _created = study_import_job_start(upload=upload, user=request.user,
+                                                   name=form.cleaned_data["name"])
+            return redirect(job.get_absolute_url())
         try:
             report = study_import(upload, owner=request.user, name=form.cleaned_data["name"],
                                   file_name=upload.name)

@@ -54,8 +54,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "studies",
+    "jobs",
     "interviews",
     "audit",
     "coding",
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studies.context_processors.study",
+                "jobs.context_processors.job_notices",
             ],
         },
     },
@@ -140,6 +144,46 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Uploads a background job works from, and the files it makes (a .qdpx export). Workers on other
+# machines need this folder shared (README, "Background jobs").
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"  # never served directly: job files go through an access-checked view
+
+# Background jobs (jobs app): Django's Tasks API (the django-tasks backport). The database
+# backend is the default, so nothing else needs running but `manage.py db_worker` (make run
+# starts one). TASKS_BACKEND=rq picks RQ on Redis (pip install django-tasks-rq; REDIS_URL).
+if env("TASKS_BACKEND", "database") == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif env("TASKS_BACKEND", "database") == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'rq'")
+# Live progress, cancel requests and finished-job notices (jobs.progress): a file cache shared by
+# the server and the workers of one machine; REDIS_URL makes it Redis, for workers on several.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+        if env("REDIS_URL") else
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+         "LOCATION": env("JOBS_CACHE_DIR", str(BASE_DIR / "var" / "jobs-cache"))}
+    ),
+}
+JOBS_CACHE = "jobs"
+# A running job whose worker has not reported for this long (seconds) is taken as lost and marked
+# failed (a worker on this machine is checked directly: its process is gone).
+JOBS_STALE_SECONDS = envint("JOBS_STALE_SECONDS", "600")
+# Below these sizes the work stays in the request (it takes well under a second); above them it
+# becomes a background job with a progress bar.
+JOBS_INLINE_LIMITS = {
+    "qdpx_import_bytes": envint("JOBS_INLINE_QDPX_BYTES", str(1024 * 1024)),
+    "theme_merge_codings": envint("JOBS_INLINE_MERGE_CODINGS", "300"),
+    "auto_code_hits": envint("JOBS_INLINE_AUTO_CODE_HITS", "100"),
+    "report_quotes": envint("JOBS_INLINE_REPORT_QUOTES", "2000"),
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

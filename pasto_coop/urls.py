@@ -15,6 +15,7 @@ study_patterns = [
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
     path("history/", include("audit.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("users/", include("accounts.urls")),
     path("studies/", include("studies.urls")),
     path("studies/import/", include("exchange.import_urls")),
+    path("studies/import/jobs/", include("jobs.site_urls")),
     path("studies/<slug:study>/", include(study_patterns)),
     path("help/", include("coding.help_urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

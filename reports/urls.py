@@ -14,6 +14,7 @@ urlpatterns = [
     path("themes/<int:pk>/report.docx", views.theme_report_docx, name="theme-report-docx"),
     path("themes/<int:pk>/report.xlsx", views.theme_report_xlsx, name="theme-report-xlsx"),
     path("themes/<int:pk>/report.csv", views.theme_report_csv, name="theme-report-csv"),
+    path("themes/<int:pk>/report/export-job/", views.theme_report_export_job, name="theme-report-export-job"),
     path("overview/", views.study_overview, name="study-overview"),
     path("overview/matrix/", views.theme_matrix, name="theme-matrix"),
     path("overview/co-occurrence/", views.theme_cooccurrence, name="theme-cooccurrence"),

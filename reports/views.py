@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -55,6 +56,7 @@ from reports.queries import (
     theme_report,
 )
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
+from reports.tasks import REPORT_FORMATS, auto_code_job_start, theme_report_export_job_start
 from studies.access import get_membership, get_membership_rw
 
 EXCERPTS_PER_PAGE = 25
@@ -326,6 +328,11 @@ def auto_code(request, study):
         return _search_page(request, search_form, status=400, errors=[
             _("%(n)s hits are more than can be coded at once (at most %(max)s). Nothing was coded; "
               "narrow the search or pick hits.") % {"n": len(hits), "max": MAX_AUTO_CODE}])
+    if len(hits) > settings.JOBS_INLINE_LIMITS["auto_code_hits"]:
+        job, _created = auto_code_job_start(
+            study=study, user=request.user, query=data["q"], theme=data["theme"], scope=data["scope"],
+            speaker=data["speaker"].strip(), hits=hits)
+        return redirect(job.get_absolute_url())
     try:
         run = excerpts_auto_code(query=data["q"], hits=[(hit.transcript, hit.start, hit.end) for hit in hits],
                                  theme=data["theme"], scope=data["scope"], coder=request.user,
@@ -436,6 +443,7 @@ def theme_report_view(request, study, pk):
              _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
         ],
         "query": _query_string(request, page=None, print=None),
+        "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
     }
     return render(request, "reports/theme_report.html", ctx)
 
@@ -448,6 +456,21 @@ def _export(request, study, pk, build, content_type, extension):
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+@require_POST
+def theme_report_export_job(request, study, pk):
+    """A large report's export as a background job: its file waits on the job's page."""
+    theme, form, report, _quotes = _theme_report_for(request, study, pk)
+    fmt = request.POST.get("format")
+    if report is None or fmt not in REPORT_FORMATS:
+        return HttpResponse(_("Choose DOCX, XLSX or CSV."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    job, _created = theme_report_export_job_start(
+        study=theme.study, theme=theme, user=request.user, fmt=fmt,
+        include_subthemes=report.include_subthemes, participant=report.participant)
+    return redirect(job.get_absolute_url())
 
 
 @login_required

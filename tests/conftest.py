@@ -4,6 +4,8 @@ Cast (healthchecks style): each user says what they may reach.
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 # Playwright's sync API keeps an event loop in the main thread; without this, creating the
 # test database raises SynchronousOnlyOperation.
@@ -34,8 +36,43 @@ def _test_settings():
         },
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}},
+        MEDIA_ROOT=str(Path(tempfile.gettempdir()) / f"pasto-coop-test-media-{os.getpid()}"),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _jobs_cache():
+    """Job progress, cancel requests and notices live in a cache keyed by job id; ids repeat
+    between tests (each rolls back), so each test starts with it empty."""
+    from django.core.cache import caches
+
+    caches["jobs"].clear()
+    yield
+    caches["jobs"].clear()
+
+
+@pytest.fixture
+def run_jobs(db, monkeypatch, django_capture_on_commit_callbacks):
+    """Run every queued job now, through django-tasks-db's own worker loop (what
+    `manage.py db_worker --batch` runs), in this test's database. The loop closes stale
+    connections as a request would; inside a test's transaction that would close the test's own
+    (Django's test client skips it for the same reason). What a job does once its transaction
+    commits (notices, removing its upload) runs as it would outside the test's transaction."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                   startup_delay=False, max_tasks=None, worker_id="test-worker",
+                   excluded_queue_names=[]).run()
+
+    return run
 
 
 @pytest.fixture
@@ -159,8 +196,22 @@ def cast(alice, rita, adam, steve, sam):
     return {"stranger": steve, "reviewer": rita, "owner": adam, "researcher": alice, "site_admin": sam}
 
 
+def failed_job(study, user):
+    """A job that has failed, with a result file (so every job route has something to act on)."""
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+
+    job = Job.objects.create(study=study, started_by=user, kind="test", title="Make themes",
+                             task_path="tests.jobs_tasks.make_themes_task", params={"count": 1},
+                             idempotency_key="k", status="failed", error="It failed.")
+    if study is not None:
+        job.result_file.save("result.txt", ContentFile(b"result"))
+    return job
+
+
 @pytest.fixture
-def objects(alice, bob, steve, transcript, themes):
+def objects(alice, bob, adam, steve, transcript, themes):
     """One of each object a URL can name (test_permission_matrix, test_browser_hostile_text)."""
     excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
     gone = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["gender"]], coder=bob)
@@ -182,6 +233,7 @@ def objects(alice, bob, steve, transcript, themes):
         "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
+        "job": failed_job(study, alice), "site_job": failed_job(None, adam),
     }
 
 

@@ -6,13 +6,14 @@ import pytest
 from coding.models import Theme
 from coding.services import excerpt_create
 from interviews.models import Participant, Transcript, TranscriptSource
+from jobs.models import Job
 from studies.models import Study
 from tests.test_permission_matrix import MATRIX, url_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAYLOAD = '"><img id=pwned src=x onerror=alert(1)><script id=pwned>alert(2)</script>'
-DOWNLOADS = ("export", "report-", "source")
+DOWNLOADS = ("export", "report-", "source", "download")
 
 
 def html_pages(role):
@@ -33,6 +34,8 @@ def hostile(alice, objects):
     Study.objects.filter(pk=objects["study"].pk).update(name="S " + PAYLOAD, description=PAYLOAD)
     theme = Theme.objects.create(study=objects["study"], name=PAYLOAD, description=PAYLOAD,
                                  inclusion_criteria=PAYLOAD)
+    Job.objects.filter(pk=objects["job"].pk).update(title=PAYLOAD, error=PAYLOAD, message=PAYLOAD,
+                                                    result={"lines": [PAYLOAD]})
     transcript.refresh_from_db()
     transcript.text = transcript.text + "\n\n" + PAYLOAD
     transcript.save()

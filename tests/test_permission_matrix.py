@@ -28,7 +28,7 @@ from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.models import Membership
-from tests.conftest import client_for
+from tests.conftest import client_for, failed_job
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
@@ -149,17 +149,39 @@ MATRIX = {
     "reports:theme-report-docx": ("theme", {"GET": MEMBERS}),
     "reports:theme-report-xlsx": ("theme", {"GET": MEMBERS}),
     "reports:theme-report-csv": ("theme", {"GET": MEMBERS}),
+    # every member may export a report, a large one as a job (an empty POST names no format)
+    "reports:theme-report-export-job": ("theme", {"GET": POST_ONLY,
+                                                  "POST": study(reviewer=400, researcher=400, owner=400)}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
     "exchange:study-export": (None, {"GET": CODERS}),
+    "exchange:study-export-job": (None, {"GET": POST_ONLY, "POST": study(researcher=302, owner=302)}),
     # history: who changed what is for owners; the trash for those who can restore
     "audit:history-log": (None, {"GET": OWNERS}),
     "audit:excerpt-history": ("excerpt", {"GET": MEMBERS}),
     "audit:excerpt-revert": ("change", {"GET": POST_ONLY, "POST": writes(302)}),
     "audit:trash": (None, {"GET": CODERS}),
+    # background jobs: members watch them; the starter or an owner cancels and retries (the job
+    # here has failed: a cancel is refused with 400, a retry queues it again); its file is the
+    # starter's (alice, the researcher)
+    "jobs:job-list": (None, {"GET": MEMBERS}),
+    "jobs:job-detail": ("job", {"GET": MEMBERS}),
+    "jobs:job-status": ("job", {"GET": MEMBERS}),
+    "jobs:job-cancel": ("job", {"GET": POST_ONLY, "POST": writes(400)}),
+    "jobs:job-retry": ("job", {"GET": POST_ONLY, "POST": writes(302)}),
+    "jobs:job-download": ("job", {"GET": study(researcher=200)}),
+    # a site-level import's job belongs to no study yet: its starter's (adam) alone
+    "site-jobs:job-detail": ("site_job", {"GET": users(stranger=404, site_admin=404, reviewer=404,
+                                                       researcher=404, owner=200)}),
+    "site-jobs:job-status": ("site_job", {"GET": users(stranger=404, site_admin=404, reviewer=404,
+                                                       researcher=404, owner=200)}),
+    "site-jobs:job-cancel": ("site_job", {"GET": POST_ONLY, "POST": users(
+        stranger=404, site_admin=404, reviewer=404, researcher=404, owner=400)}),
+    "site-jobs:job-retry": ("site_job", {"GET": POST_ONLY, "POST": users(
+        stranger=404, site_admin=404, reviewer=404, researcher=404, owner=302)}),
 }
 
 
@@ -179,7 +201,7 @@ def walk(patterns, namespace=None, prefix=""):
 ROUTES = dict(walk(get_resolver().url_patterns))
 IN_STUDY = {name for name, route in ROUTES.items() if "<slug:study>" in route}
 NEEDS_ID = sorted(name for name in MATRIX
-                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study"))
+                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study", "site_job"))
 
 
 def test_every_view_is_in_the_table():
@@ -247,6 +269,7 @@ def foreign(otto, other_study, bob):
     )
     return {
         "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
+        "job": failed_job(other_study, otto),
         "participant": participant, "transcript": transcript, "excerpt": excerpt,
         "theme": theme, "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",

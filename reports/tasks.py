@@ -1,0 +1,108 @@
+"""Reports work as background jobs (jobs app): auto-coding many search hits, and a large theme
+report's DOCX, XLSX or CSV export. The auto-coding task wraps the service the search page calls
+for a few hits; it codes exactly the hits the researcher saw, or refuses if the text changed
+meanwhile, in one transaction that a cancellation rolls back."""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from coding.models import Theme
+from coding.services import excerpts_auto_code
+from interviews.models import Participant
+from jobs.services import JobError, job_start, run_job
+from reports import exports
+from reports.queries import excerpts_for_theme_report, theme_report
+from reports.search import parse_query, search, transcripts_for_search
+
+
+def auto_code_job_start(*, study, user, query, theme, scope, speaker, hits):
+    keys = [hit.key for hit in hits]
+    digest = hashlib.sha256("\n".join([query, speaker, *keys]).encode()).hexdigest()[:32]
+    return job_start(
+        study=study, user=user, kind="auto_code", task=auto_code_task,
+        key=f"auto-code:{theme.pk}:{scope}:{digest}",
+        params={"q": query, "theme": theme.pk, "scope": scope, "speaker": speaker, "hits": keys},
+        title=_("Code %(n)s hits of «%(query)s» with «%(theme)s»")
+        % {"n": len(keys), "query": query, "theme": theme.name},
+    )
+
+
+def _auto_code(job, progress):
+    params = job.params
+    theme = Theme.objects.filter(study=job.study, pk=params["theme"]).first()
+    if theme is None:
+        raise JobError(_("The theme was deleted meanwhile; nothing was coded."))
+    progress(0, None, _("Searching"))
+    terms = parse_query(params["q"])
+    by_key = {hit.key: hit for hit in search(terms, transcripts_for_search(job.study, terms))}
+    if any(key not in by_key for key in params["hits"]):
+        raise JobError(_("Some of the hits are no longer hits of this search (the text changed). Nothing "
+                         "was coded; search again."))
+    hits = [by_key[key] for key in params["hits"]]
+    progress(0, 1, _("Coding the hits"))
+    try:
+        run = excerpts_auto_code(query=params["q"], theme=theme, scope=params["scope"],
+                                 hits=[(h.transcript, h.start, h.end) for h in hits],
+                                 coder=job.started_by, speaker=params["speaker"])
+    except ValidationError as exc:
+        raise JobError(" ".join(exc.messages)) from exc
+    progress(1, 1, _("Saving"))  # cancelled now: the coding rolls back with the job's transaction
+    created = run.excerpts.count()
+    message = _("Coded %(created)s excerpts with «%(theme)s»; %(skipped)s already had it.") % {
+        "created": created, "theme": theme.name, "skipped": run.skipped_count}
+    url = reverse("reports:search", args=[job.study.slug])
+    url += "?" + urlencode({"q": params["q"], "run": run.pk})
+    return {"lines": [message], "run": run.pk}, url, message
+
+
+@task()
+def auto_code_task(job_id):
+    return run_job(job_id, _auto_code)
+
+
+REPORT_FORMATS = {"docx": exports.theme_report_docx, "xlsx": exports.theme_report_xlsx,
+                  "csv": exports.theme_report_csv}
+
+
+def theme_report_export_job_start(*, study, theme, user, fmt, include_subthemes, participant):
+    """Queue a theme report's export (one per user, theme, format and options at a time)."""
+    options = {"subthemes": include_subthemes, "participant": participant.pk if participant else None}
+    return job_start(
+        study=study, user=user, kind="report_export", task=theme_report_export_task,
+        key=f"report-export:{user.pk}:{theme.pk}:{fmt}:{int(include_subthemes)}:{options['participant']}",
+        params={"theme": theme.pk, "format": fmt, **options},
+        title=_("Export the report on «%(theme)s» as %(format)s")
+        % {"theme": theme.name, "format": fmt.upper()},
+    )
+
+
+def _theme_report_export(job, progress):
+    params = job.params
+    theme = Theme.objects.filter(study=job.study, pk=params["theme"]).first()
+    if theme is None:
+        raise JobError(_("The theme was deleted meanwhile; there is no report to export."))
+    participant = None
+    if params["participant"] is not None:
+        participant = Participant.objects.filter(study=job.study, pk=params["participant"]).first()
+        if participant is None:
+            raise JobError(_("The participant was deleted meanwhile; there is no report to export."))
+    progress(0, None, _("Writing the file"))
+    report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant)
+    quotes = list(excerpts_for_theme_report(job.study, report.theme_ids, participant))
+    content = REPORT_FORMATS[params["format"]](report, quotes)
+    progress(1, 1, _("Saving the file"))
+    name = f"theme-report-{slugify(theme.name) or theme.pk}.{params['format']}"
+    job.result_file.save(f"{job.pk}-{name}", ContentFile(content), save=True)
+    return {"filename": name}, reverse("jobs:job-download", args=[job.study.slug, job.pk])
+
+
+@task()
+def theme_report_export_task(job_id):
+    return run_job(job_id, _theme_report_export, atomic=False)  # it writes a file only
