@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "interviews",
     "audit",
     "coding",
+    "team",
     "reports",
     "exchange",
     "demo",

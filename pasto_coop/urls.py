@@ -15,6 +15,7 @@ study_patterns = [
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
     path("history/", include("audit.urls")),
+    path("team/", include("team.urls")),
 ]
 
 urlpatterns = [
