@@ -36,7 +36,7 @@ def progress_rows(study):
 
 @dataclass
 class Report:
-    """The agreement table: `rows` are (theme, agreement.Figures) in codebook order."""
+    """The agreement table: `rows` are (theme, agreement.Figures) by the themes' order, then name."""
 
     coders: list
     rows: list
