@@ -124,59 +124,69 @@ class Agreement:
     transcripts: int  # how many such transcripts
 
 
-def presence(layers, i, coders):
-    """(len(coders), n_themes, length) booleans: does coder coders[j] code theme t at each
-    character of transcript i. Union of the coder's excerpts, so overlapping excerpts of one
-    coder count once."""
-    length, n_themes = int(layers.lengths[i]), layers.n_themes
-    rows = layers.codings[layers.codings[:, 0] == i]
-    index = np.full(len(layers.assigned[i]), -1)
-    index[coders] = np.arange(len(coders))
-    rows = rows[index[rows[:, 1]] >= 0]
-    slot = (index[rows[:, 1]] * n_themes + rows[:, 2]) * (length + 1)
-    size = len(coders) * n_themes * (length + 1)
-    diff = (np.bincount(slot + np.minimum(rows[:, 3], length), minlength=size)
-            - np.bincount(slot + np.minimum(rows[:, 4], length), minlength=size))
-    covered = np.cumsum(diff.reshape(len(coders), n_themes, length + 1), axis=2, dtype=np.int32) > 0
-    return covered[:, :, :length]
+def _usable(layers):
+    """The codings that count: in a transcript their coder was assigned, which at least two
+    coders were assigned, with ends clamped to the text."""
+    rows = layers.codings
+    rows = rows[layers.assigned[rows[:, 0], rows[:, 1]]]
+    rows = rows[layers.assigned.sum(axis=1)[rows[:, 0]] >= 2].copy()
+    rows[:, 4] = np.minimum(rows[:, 4], layers.lengths[rows[:, 0]])
+    return rows[rows[:, 4] > rows[:, 3]]
 
 
 def compute(layers, overlap=90):
-    """Agreement of every coder in `layers` (two or more), per theme and overall."""
+    """Agreement of every coder in `layers` (two or more), per theme and overall.
+
+    No array per character: every (theme, transcript) is laid end to end on one line, each
+    coder's excerpts become +1/−1 events on it, and between two consecutive events every coder's
+    state is constant. So the work grows with the number of excerpts, not of characters: the
+    stretches nobody coded are what is left of each theme's characters."""
     n_coders, n_themes = layers.assigned.shape[1], layers.n_themes
-    tables = np.zeros((n_themes, 4), dtype=np.int64)  # both, only first, only second, neither
-    kappa_n = 0
+    lengths = np.asarray(layers.lengths, dtype=np.int64)
+    m = layers.assigned.sum(axis=1)
+    pairable = (m >= 2) & (lengths > 0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    line = int(offsets[-1])  # one theme's stretch of the line
+    rows = _usable(layers)
+    where = rows[:, 2] * line + offsets[rows[:, 0]]
+    events = np.concatenate([where + rows[:, 3], where + rows[:, 4]])
+    points, at = np.unique(events, return_inverse=True)
+    # depth[c, i]: coder c's excerpts covering the stretch from points[i] to points[i + 1]
+    coder = np.concatenate([rows[:, 1], rows[:, 1]])
+    step = np.concatenate([np.ones(len(rows), dtype=np.int64), -np.ones(len(rows), dtype=np.int64)])
+    depth = np.zeros((n_coders, len(points)), dtype=np.int64)
+    np.add.at(depth, (coder, at), step)
+    present = np.cumsum(depth, axis=1)[:, :-1] > 0
+    width = np.diff(points)
+    k = present.sum(axis=0)
+    covered = k > 0  # such a stretch lies inside one theme's transcript
+    theme = points[:-1][covered] // max(line, 1)
+    transcript = np.searchsorted(offsets, points[:-1][covered] % max(line, 1), side="right") - 1
+    width, k, present = width[covered], k[covered], present[:, covered]
+    stretch_m = m[transcript]
+
     # patterns[t, m, k]: characters where m coders were assigned and k of them code theme t
     patterns = np.zeros((n_themes, n_coders + 1, n_coders + 1), dtype=np.int64)
-    characters = transcripts = 0
-    for i, length in enumerate(layers.lengths):
-        coders = np.flatnonzero(layers.assigned[i])
-        m = len(coders)
-        if m < 2 or length == 0:
-            continue
-        transcripts += 1
-        characters += int(length)
-        present = presence(layers, i, coders)
-        k = present.sum(axis=0, dtype=np.int64)  # (themes, length)
-        counts = np.bincount((np.arange(n_themes)[:, None] * (m + 1) + k).ravel(),
-                             minlength=n_themes * (m + 1))
-        patterns[:, m, : m + 1] += counts.reshape(n_themes, m + 1)
-        if n_coders == 2:
-            first, second = present[0], present[1]
-            both = (first & second).sum(axis=1)
-            only_first = first.sum(axis=1) - both
-            only_second = second.sum(axis=1) - both
-            tables += np.stack([both, only_first, only_second, length - both - only_first - only_second],
-                               axis=1)
-            kappa_n += int(length)
-    excerpts, matched = segment_counts(layers, overlap)
-    rows = [
+    np.add.at(patterns, (theme, stretch_m, k), width)
+    per_m = np.bincount(m[pairable], weights=lengths[pairable], minlength=n_coders + 1).astype(np.int64)
+    patterns[:, :, 0] += per_m[None, :] - patterns.sum(axis=2)
+    tables = np.zeros((n_themes, 4), dtype=np.int64)  # both, only first, only second, neither
+    kappa_n = 0
+    if n_coders == 2:
+        kappa_n = int(per_m[2])
+        for column, mask in enumerate([present[0] & present[1], present[0] & ~present[1],
+                                       ~present[0] & present[1]]):
+            tables[:, column] = np.bincount(theme[mask], weights=width[mask], minlength=n_themes)
+        tables[:, 3] = kappa_n - tables[:, :3].sum(axis=1)
+    excerpts, matched = segment_counts(rows, n_themes, n_coders, overlap)
+    result = [
         _figures(tables[t], kappa_n, patterns[t], excerpts[t], matched[t], n_coders == 2)
         for t in range(n_themes)
     ]
     overall = _figures(tables.sum(axis=0), kappa_n * n_themes, patterns.sum(axis=0),
                        excerpts.sum(axis=0), matched.sum(axis=0), n_coders == 2)
-    return Agreement(themes=rows, overall=overall, characters=characters, transcripts=transcripts)
+    return Agreement(themes=result, overall=overall, characters=int(lengths[pairable].sum()),
+                     transcripts=int(pairable.sum()))
 
 
 def _figures(table, kappa_n, patterns, excerpts, matched, two):
@@ -193,31 +203,30 @@ def _figures(table, kappa_n, patterns, excerpts, matched, two):
     return figures
 
 
-def segment_counts(layers, overlap):
+def segment_counts(rows, n_themes, n_coders, overlap):
     """(excerpts, matched), each (themes, coders): per theme and coder, how many of the coder's
-    codings lie in transcripts they were assigned, and how many of those another assigned
-    coder matched (same transcript and theme, overlap ≥ `overlap` percent of the union)."""
-    n_coders = layers.assigned.shape[1]
-    excerpts = np.zeros((layers.n_themes, n_coders), dtype=np.int64)
+    usable codings there are, and how many another coder matched (same transcript and theme,
+    overlap ≥ `overlap` percent of the union). Every pair within a (transcript, theme) is
+    compared at once: a few excerpts each, so the pairs stay few."""
+    excerpts = np.zeros((n_themes, n_coders), dtype=np.int64)
     matched = np.zeros_like(excerpts)
-    rows = layers.codings
     if not len(rows):
         return excerpts, matched
-    rows = rows[layers.assigned[rows[:, 0], rows[:, 1]]]
-    # only transcripts at least two coders were assigned take part
-    rows = rows[layers.assigned.sum(axis=1)[rows[:, 0]] >= 2]
     np.add.at(excerpts, (rows[:, 2], rows[:, 1]), 1)
-    order = np.lexsort((rows[:, 1], rows[:, 2], rows[:, 0]))
-    rows = rows[order]
-    keys = rows[:, 0] * layers.n_themes + rows[:, 2]
-    bounds = np.flatnonzero(np.diff(keys)) + 1
-    for group in np.split(rows, bounds):
-        if len(np.unique(group[:, 1])) < 2:
-            continue
-        start, end, coder = group[:, 3], group[:, 4], group[:, 1]
-        shared = np.minimum(end[:, None], end[None, :]) - np.maximum(start[:, None], start[None, :])
-        union = np.maximum(end[:, None], end[None, :]) - np.minimum(start[:, None], start[None, :])
-        good = (shared > 0) & (shared * 100 >= overlap * union) & (coder[:, None] != coder[None, :])
-        hit = good.any(axis=1)
-        np.add.at(matched, (group[hit, 2], group[hit, 1]), 1)
+    rows = rows[np.lexsort((rows[:, 2], rows[:, 0]))]
+    keys = rows[:, 0] * n_themes + rows[:, 2]
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    size = np.diff(np.concatenate([first, [len(rows)]]))
+    group_start = np.repeat(first, size)
+    group_size = np.repeat(size, size)
+    mine = np.repeat(np.arange(len(rows)), group_size)
+    theirs = np.repeat(group_start, group_size) + (
+        np.arange(len(mine)) - np.repeat(np.cumsum(group_size) - group_size, group_size))
+    start, end, coder = rows[:, 3], rows[:, 4], rows[:, 1]
+    shared = np.minimum(end[mine], end[theirs]) - np.maximum(start[mine], start[theirs])
+    union = np.maximum(end[mine], end[theirs]) - np.minimum(start[mine], start[theirs])
+    good = (coder[mine] != coder[theirs]) & (shared > 0) & (shared * 100 >= overlap * union)
+    hit = np.zeros(len(rows), dtype=bool)
+    hit[mine[good]] = True
+    np.add.at(matched, (rows[hit, 2], rows[hit, 1]), 1)
     return excerpts, matched

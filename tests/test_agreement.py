@@ -140,3 +140,55 @@ def test_three_coders_get_alpha_and_no_kappa():
     assert figures.alpha == pytest.approx(krippendorff.alpha(reliability_data=reliability,
                                                              level_of_measurement="nominal"))
     assert figures.matched == [1, 1, 0]
+
+
+def naive_presence(data, transcript, coder, theme):
+    """Coder's presence of `theme` per character of `transcript`, one character at a time."""
+    found = np.zeros(data.lengths[transcript])
+    for t, c, h, start, end in data.codings:
+        if (t, c, h) == (transcript, coder, theme):
+            found[start:end] = 1
+    return found
+
+
+def test_it_matches_the_krippendorff_package_and_a_plain_2x2_table_on_random_layers():
+    """Random studies (lengths, assignments, overlapping excerpts), each figure against the
+    package on the characters themselves (NaN where a coder was not assigned), and κ against a
+    2×2 table counted character by character."""
+    rng = np.random.default_rng(13)
+    for n_coders in (2, 3):
+        lengths = rng.integers(50, 300, size=6)
+        assigned = rng.random((6, n_coders)) < 0.8
+        rows = []
+        for t, length in enumerate(lengths):
+            for c in range(n_coders):
+                for _ in range(rng.integers(0, 8)):
+                    start = int(rng.integers(0, length - 10))
+                    rows.append((t, c, int(rng.integers(0, 3)), start, start + int(rng.integers(1, 60))))
+        data = Layers(lengths=lengths, assigned=assigned, codings=np.array(rows, dtype=np.int64), n_themes=3)
+        result = compute(data)
+        usable = [t for t in range(6) if assigned[t].sum() >= 2]
+        for theme in range(3):
+            columns = [
+                np.stack([naive_presence(data, t, c, theme) if assigned[t, c] else np.full(lengths[t], nan)
+                          for c in range(n_coders)])
+                for t in usable
+            ]
+            reliability = np.concatenate(columns, axis=1)
+            expected = krippendorff.alpha(reliability_data=reliability, level_of_measurement="nominal")
+            assert result.themes[theme].alpha == pytest.approx(expected, abs=1e-9)
+            if n_coders == 2:
+                both = ~np.isnan(reliability).any(axis=0)
+                first, second = reliability[0, both], reliability[1, both]
+                table = [int(((first == 1) & (second == 1)).sum()), int(((first == 1) & (second == 0)).sum()),
+                         int(((first == 0) & (second == 1)).sum()), int(((first == 0) & (second == 0)).sum())]
+                assert result.themes[theme].kappa == pytest.approx(kappa_from_table(*table)[1])
+                assert result.themes[theme].kappa_n == both.sum()
+
+
+def test_no_codings_and_no_transcripts_give_no_figures():
+    empty = compute(Layers(lengths=np.array([], dtype=np.int64), assigned=np.zeros((0, 2), dtype=bool),
+                           codings=np.zeros((0, 5), dtype=np.int64), n_themes=1))
+    assert (empty.overall.alpha, empty.overall.kappa, empty.characters) == (None, None, 0)
+    uncoded = compute(layers(40, [], [], n_themes=2))
+    assert uncoded.overall.percent == 1.0 and uncoded.overall.kappa is None and uncoded.overall.alpha is None
