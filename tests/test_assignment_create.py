@@ -46,3 +46,15 @@ def test_it_forbids_researchers(alice, transcript, study):
     response = client_for(alice).post(url(study), {"transcripts": [transcript.pk], "coders": [alice.pk]})
     assert response.status_code == 403
     assert not Assignment.objects.exists()
+
+
+def test_the_database_refuses_an_assignment_across_studies(alice, study, other_study):
+    """Behind the service's check, a trigger (team/migrations/0002) refuses a raw write."""
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    theirs = Transcript.objects.create(
+        study=other_study, title="Theirs", text="text",
+        participant=Participant.objects.create(study=other_study, code="Z", consent_given=True))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.create(study=study, transcript=theirs, coder=alice)
