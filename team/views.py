@@ -24,7 +24,14 @@ from team.reads import agreement_report, methods_paragraph, progress_rows, table
 from team.services import assignments_create
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-BOM = "\ufeff"
+BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
+# A cell a spreadsheet would run as a formula (a theme or user named "=HYPERLINK(…)") is written
+# as text: in CSV behind an apostrophe, in XLSX as a string cell (as reports/exports.py does).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula(value):
+    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 @login_required
@@ -113,7 +120,7 @@ def _export(request, study, build, content_type, extension):
 def agreement_csv_bytes(report):
     out = io.StringIO()
     out.write(BOM)
-    csv.writer(out).writerows(table(report))
+    csv.writer(out).writerows([["'" + v if _formula(v) else v for v in row] for row in table(report)])
     return out.getvalue().encode("utf-8")
 
 
@@ -123,6 +130,9 @@ def agreement_xlsx_bytes(report):
     sheet.title = _("Agreement")[:31]
     for row in table(report):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if _formula(cell.value):
+                cell.data_type = "s"  # openpyxl takes a leading = for a formula
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append([])

@@ -49,3 +49,15 @@ def test_an_export_without_two_coders_is_refused(alice, rita, study):
     response = client_for(rita).get(url, {"coders": [alice.pk]})
     assert response.status_code == 400
     assert "at least two coders" in response.content.decode()
+
+
+def test_a_theme_named_like_a_formula_stays_text(coded, alice, bob, rita, study, themes):
+    themes["youth"].name = "=HYPERLINK(\"http://x\")"
+    themes["youth"].save()
+    params = {"coders": [alice.pk, bob.pk]}
+    csv_body = client_for(rita).get(reverse("team:agreement-csv", args=[study.slug]), params).content
+    rows = list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    xlsx = client_for(rita).get(reverse("team:agreement-xlsx", args=[study.slug]), params).content
+    cell = load_workbook(io.BytesIO(xlsx)).active["A2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(\"http://x\")", "s")
