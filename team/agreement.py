@@ -112,6 +112,14 @@ class Figures:
         return sum(self.matched) / total if total else None
 
     @property
+    def percent_points(self):
+        return None if self.percent is None else self.percent * 100
+
+    @property
+    def segment_points(self):
+        return None if self.segment is None else self.segment * 100
+
+    @property
     def excerpt_count(self):
         return sum(self.excerpts)
 

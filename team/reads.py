@@ -50,6 +50,13 @@ class Report:
     def pair(self):
         return len(self.coders) == 2
 
+    def lines(self):
+        """The page's rows: (name, figures, [(coder, excerpts, matched)]) per theme, then
+        "Overall"."""
+        named = [(theme.name, fig) for theme, fig in self.rows] + [(_("Overall"), self.overall)]
+        return [(name, fig, list(zip(self.coders, fig.excerpts, fig.matched, strict=True)))
+                for name, fig in named]
+
 
 def agreement_report(study, coders, transcripts=None, themes=None, overlap=90):
     """Agreement of `coders` (users, two or more) in `study`, on `transcripts` (default: all the

@@ -43,6 +43,8 @@ def test_it_shows_each_theme_and_overall_with_their_n(coded, alice, bob, rita, s
     assert (rows["Youth"].kappa_n, report.characters, report.overall.kappa_n) == (n, n, 2 * n)
     html = response.content.decode()
     assert f"(n = {n})" in html
+    assert "alice: 1 of 1 · bob: 1 of 1" in html  # Youth
+    assert "alice: 1 of 2 · bob: 1 of 1" in html  # overall: alice's Gender excerpt is unmatched
     paragraph = response.context["paragraph"]
     assert paragraph.startswith("2 coders independently coded 1 of 1 transcript")
     assert f"({n} characters)" in paragraph
