@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models.functions import Length
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -110,11 +111,12 @@ def agreement_report(study, coders, transcripts=None, themes=None, overlap=90):
 
 
 def _number(value):
-    return f"{value:,}"
+    return number_format(value, force_grouping=True)
 
 
-def _figure(value):
-    return "—" if value is None else f"{value:.2f}"
+def _figure(value, places=2):
+    """In the active language's notation: 0.81 in English, 0,81 in Spanish."""
+    return "—" if value is None else number_format(value, decimal_pos=places)
 
 
 def methods_paragraph(report):
@@ -140,12 +142,12 @@ def methods_paragraph(report):
     if report.pair and overall.kappa is not None:
         parts.append(_("Cohen's κ = %(kappa)s and percent agreement = %(percent)s%% (n = %(n)s "
                        "character–theme units).") % {
-            "kappa": _figure(overall.kappa), "percent": f"{overall.percent * 100:.1f}",
+            "kappa": _figure(overall.kappa), "percent": _figure(overall.percent * 100, 1),
             "n": _number(overall.kappa_n)})
     if overall.segment is not None:
         parts.append(_("%(share)s%% of %(n)s coded segments were matched by another coder's segment "
                        "with the same theme overlapping at least %(overlap)s%%.") % {
-            "share": f"{overall.segment * 100:.1f}", "n": _number(overall.excerpt_count),
+            "share": _figure(overall.segment * 100, 1), "n": _number(overall.excerpt_count),
             "overlap": report.overlap})
     return " ".join(parts)
 

@@ -92,7 +92,9 @@ def _agreement_for(request, study):
     """(form, report or None): the report when coders were asked for and the form is valid."""
     membership = get_membership(request, study)
     asked = "coders" in request.GET
-    form = AgreementForm(request.GET if asked else None, study=membership.study)
+    data = request.GET.copy()
+    data.setdefault("overlap", "90")
+    form = AgreementForm(data if asked else None, study=membership.study)
     if not asked or not form.is_valid():
         return form, None
     return form, agreement_report(membership.study, **form.cleaned_data)

@@ -49,6 +49,16 @@ def test_it_shows_each_theme_and_overall_with_their_n(coded, alice, bob, rita, s
     assert paragraph.startswith("2 coders independently coded 1 of 1 transcript")
     assert f"({n} characters)" in paragraph
     assert "Cohen's κ" in paragraph and "Krippendorff's α" in paragraph
+    assert report.overlap == 90  # the default when none is given
+
+
+def test_the_methods_paragraph_follows_the_language(coded, alice, bob, study):
+    client = client_for(alice)
+    client.cookies["django_language"] = "es"
+    response = client.get(url(study, coders=[alice.pk, bob.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    paragraph = response.context["paragraph"]
+    assert paragraph.startswith("2 codificadores/as codificaron de forma independiente 1 de 1 transcripción")
+    assert "α de Krippendorff" in paragraph and "1,00" in paragraph
 
 
 def test_only_the_assigned_transcripts_count(coded, alice, bob, study, participant):
