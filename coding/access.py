@@ -15,8 +15,11 @@ def get_excerpt_for_user(request, slug, pk):
 
 
 def get_excerpt_for_user_rw(request, slug, pk):
-    membership, excerpt = get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"),
-                                       pk=pk)
+    """An excerpt to change or delete. The consensus layer's are written only by adjudication
+    (team): asked for here they are a 404, like an id that does not exist (one join)."""
+    membership, excerpt = get_in_study(
+        request, slug,
+        CodedExcerpt.objects.select_related("transcript").filter(coder__consensus_layer__isnull=True), pk=pk)
     require_rw(membership)
     return excerpt
 

@@ -4,7 +4,7 @@
 from django.core.exceptions import PermissionDenied
 
 from studies.access import get_in_study, require_rw
-from team.models import Assignment
+from team.models import Adjudication, Assignment
 
 
 def get_assignment_for_coder(request, slug, pk):
@@ -22,3 +22,11 @@ def get_assignment_for_owner(request, slug, pk):
     if not membership.can_manage:
         raise PermissionDenied
     return assignment
+
+
+def get_adjudication_for_owner(request, slug, pk):
+    """An adjudication to undo: owners (adjudicators) of a study that is not archived."""
+    membership, adjudication = get_in_study(request, slug, Adjudication.objects.all(), pk=pk)
+    if not membership.can_manage:
+        raise PermissionDenied
+    return adjudication

@@ -77,3 +77,79 @@ class Assignment(models.Model):
     def get_absolute_url(self):
         # Reads self.study: one query unless select_related or already cached.
         return reverse("team:progress", args=[self.study.slug])
+
+
+class AdjudicationAction(models.TextChoices):
+    ACCEPT = "accept", _("Accept one coder's version")
+    BOTH = "both", _("Accept both versions")
+    MERGE = "merge", _("Merge the boundaries")
+
+
+class AdjudicationQuerySet(models.QuerySet):
+    def for_comparison(self, transcript):
+        """Comparison page: the transcript's adjudications that stand (not undone), with who
+        settled each. One query."""
+        return (self.filter(transcript=transcript, undone_at__isnull=True)
+                .select_related("adjudicator", "chosen_coder").order_by("start", "pk"))
+
+
+class Adjudication(models.Model):
+    """One settled disagreement: on `transcript`, for `theme`, over the passage `start`–`end`
+    (the disagreement's span), the adjudicator took one coder's version, both, or a merged
+    boundary into the study's consensus layer (coding.ConsensusLayer), with a note.
+
+    The consensus layer holds only what adjudications made: `excerpts` are the consensus
+    excerpts this one created, and undoing it removes exactly those. `sources` keeps the coders'
+    passages as they were ([[coder id, start, end], …]), since their excerpts may change later.
+    """
+
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
+    )
+    transcript = models.ForeignKey(
+        "interviews.Transcript", on_delete=models.CASCADE, related_name="+", verbose_name=_("transcript")
+    )
+    theme = models.ForeignKey(
+        "coding.Theme", on_delete=models.CASCADE, related_name="+", verbose_name=_("theme")
+    )
+    start = models.PositiveIntegerField(_("start"), help_text=_("First code point of the disagreement."))
+    end = models.PositiveIntegerField(_("end"), help_text=_("Code point just past its end."))
+    action = models.CharField(_("decision"), max_length=10, choices=AdjudicationAction.choices)
+    chosen_coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("coder whose version was accepted"),
+    )
+    sources = models.JSONField(_("coders' passages"), default=list)
+    note = models.TextField(_("note"), blank=True)
+    excerpts = models.ManyToManyField(
+        "coding.CodedExcerpt", related_name="+", blank=True, verbose_name=_("consensus excerpts")
+    )
+    adjudicator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("settled by")
+    )
+    created_at = models.DateTimeField(_("settled at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("undone by"),
+    )
+
+    objects = AdjudicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
+                                   name="adjudication_start_before_end"),
+            models.CheckConstraint(condition=Q(action__in=AdjudicationAction.values),
+                                   name="adjudication_action_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.transcript_id}:{self.start}-{self.end} {self.theme_id} ({self.action})"
+
+    def get_absolute_url(self):
+        # Reads self.study: one query unless select_related or already cached.
+        return reverse("team:compare", args=[self.study.slug, self.transcript_id])

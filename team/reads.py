@@ -9,10 +9,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coding.models import CodedExcerpt, Theme
+from coding.models import CodedExcerpt, ConsensusLayer, Theme
 from interviews.models import Transcript, coverage
-from team import agreement
-from team.models import Assignment
+from team import agreement, compare, services
+from team.models import Adjudication, Assignment
 
 
 def progress_rows(study):
@@ -174,3 +174,42 @@ def table(report):
 
 def _round(value):
     return None if value is None else round(value, 4)
+
+
+@dataclass
+class Comparison:
+    """The comparison page of one transcript: `stripes` are (label, [(left %, width %, colour,
+    theme name, excerpt id)]) per chosen coder, then the consensus layer; `found` the
+    Disagreements (team.compare), each with its theme and whether it is settled."""
+
+    coders: list
+    stripes: list
+    found: list
+    themes: dict
+    length: int
+
+
+def comparison(transcript, coders):
+    """Comparison page: `coders` (users, two or more) on `transcript`, with the consensus layer.
+    Four queries: the excerpt-theme links, the study's consensus layer, the themes, the
+    standing adjudications."""
+    rows = services._link_rows(transcript)
+    study_id = transcript.study_id
+    layer = ConsensusLayer.objects.filter(study_id=study_id).values_list("coder_id", flat=True).first()
+    themes = {t.pk: t for t in Theme.objects.filter(study_id=study_id).only("pk", "name", "colour")}
+    length = max(len(transcript.text), 1)
+    found = compare.settle(compare.disagreements(rows, [c.pk for c in coders]),
+                           list(Adjudication.objects.for_comparison(transcript)))
+    for d in found:
+        d.theme = themes[d.theme_id]
+        d.passages = [(c, sorted(d.spans.get(c.pk, []))) for c in coders]
+
+    in_order = sorted(rows, key=lambda r: (r[2], r[3]))
+
+    def stripe(coder_id):
+        return [(f"{100 * s / length:.3f}", f"{max(100 * (e - s) / length, 0.2):.3f}", themes[t].colour,
+                 themes[t].name, pk) for pk, c, s, e, t in in_order if c == coder_id]
+
+    stripes = [(c.get_username(), stripe(c.pk)) for c in coders]
+    stripes.append((_("Consensus"), stripe(layer) if layer else []))
+    return Comparison(coders=coders, stripes=stripes, found=found, themes=themes, length=len(transcript.text))

@@ -14,4 +14,7 @@ urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
     path("agreement/agreement.csv", views.agreement_csv, name="agreement-csv"),
     path("agreement/agreement.xlsx", views.agreement_xlsx, name="agreement-xlsx"),
+    path("compare/<int:pk>/", views.compare, name="compare"),
+    path("compare/<int:pk>/adjudicate/", views.adjudicate, name="adjudicate"),
+    path("adjudications/<int:pk>/undo/", views.adjudication_undo_view, name="adjudication-undo"),
 ]

@@ -1,27 +1,33 @@
 """Team coding pages: assignments and progress, and inter-coder agreement with its exports.
 
-Every member reads the progress and agreement pages; owners assign transcripts and remove
-assignments; only an assignment's coder sets its status (team/access.py)."""
+Every member reads the progress, agreement and comparison pages; owners assign transcripts,
+remove assignments and settle disagreements into the consensus layer (and undo a decision);
+only an assignment's coder sets its status (team/access.py)."""
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from interviews.access import get_transcript_for_user
+from interviews.models import Transcript
 from studies.access import get_membership, get_membership_manage
-from team.access import get_assignment_for_coder, get_assignment_for_owner
-from team.forms import AgreementForm, AssignmentForm, StatusForm
-from team.reads import agreement_report, methods_paragraph, progress_rows, table
-from team.services import assignments_create
+from team.access import get_adjudication_for_owner, get_assignment_for_coder, get_assignment_for_owner
+from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, CompareForm, StatusForm
+from team.reads import agreement_report, comparison, methods_paragraph, progress_rows, table
+from team.services import adjudication_create, adjudication_undo, assignments_create
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
@@ -152,3 +158,70 @@ def agreement_csv(request, study):
 @login_required
 def agreement_xlsx(request, study):
     return _export(request, study, agreement_xlsx_bytes, XLSX, "xlsx")
+
+
+# ----- Comparison and adjudication -----
+
+
+def _compare_page(request, study, pk, adjudication_form=None, status=200):
+    transcript = get_transcript_for_user(request, study, pk, Transcript.objects.select_related("participant"))
+    membership = request.membership
+    data = request.GET
+    if "coders" not in data:  # first visit: everyone who coded this transcript
+        data = {"coders": [c.pk for c in CompareForm(study=membership.study).fields["coders"].queryset
+                           .filter(coded_excerpts__transcript=transcript).distinct()]}
+    form = CompareForm(data, study=membership.study)
+    result = comparison(transcript, form.cleaned_data["coders"]) if form.is_valid() else None
+    ctx = {"transcript": transcript, "form": form, "result": result, "adjudication_form": adjudication_form,
+           "query": urlencode({"coders": [c.pk for c in result.coders]}, doseq=True)
+           if result else ""}
+    if result is None and "coders" in request.GET:
+        status = 400
+    return render(request, "team/compare.html", ctx, status=status)
+
+
+@login_required
+def compare(request, study, pk):
+    """One transcript's coders side by side: a stripe per coder and the consensus layer, and
+    every disagreement with a link to its place and (for owners) its adjudication."""
+    return _compare_page(request, study, pk)
+
+
+@login_required
+@require_POST
+def adjudicate(request, study, pk):
+    membership = get_membership_manage(request, study)
+    transcript = get_transcript_for_user(request, study, pk)
+    form = AdjudicationForm(request.POST, study=membership.study)
+    if form.is_valid():
+        try:
+            adjudication_create(transcript=transcript, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision saved in the consensus layer."))
+            return redirect(_compare_url(study, pk, form.cleaned_data["coders"]))
+    for error in form.errors.values():
+        for message in error:
+            messages.error(request, message)
+    return _compare_page(request, study, pk, adjudication_form=form, status=400)
+
+
+def _compare_url(study, pk, coders):
+    return reverse("team:compare", args=[study, pk]) + "?" + urlencode({"coders": [c.pk for c in coders]},
+                                                                         doseq=True)
+
+
+@login_required
+@require_POST
+def adjudication_undo_view(request, study, pk):
+    adjudication = get_adjudication_for_owner(request, study, pk)
+    try:
+        adjudication_undo(adjudication=adjudication, user=request.user)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("Decision undone: its excerpts left the consensus layer."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("team:compare", args=[study, adjudication.transcript_id])
+    return redirect(next_url)

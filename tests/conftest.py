@@ -20,7 +20,7 @@ from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa
 from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
-from team.models import Assignment  # noqa: E402
+from team.models import Adjudication, Assignment  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -184,6 +184,8 @@ def objects(alice, bob, steve, transcript, themes):
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
         "assignment": Assignment.objects.create(study=study, transcript=transcript, coder=alice),
+        "adjudication": Adjudication.objects.create(study=study, transcript=transcript, theme=themes["youth"],
+                                                    start=35, end=49, action="both", adjudicator=alice),
     }
 
 

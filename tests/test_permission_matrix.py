@@ -28,7 +28,7 @@ from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.models import Membership
-from team.models import Assignment
+from team.models import Adjudication, Assignment
 from tests.conftest import client_for
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
@@ -170,6 +170,10 @@ MATRIX = {
     # an export without two coders chosen is refused
     "team:agreement-csv": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
     "team:agreement-xlsx": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
+    # comparison: every member reads; only owners settle disagreements and undo a decision
+    "team:compare": ("transcript", {"GET": MEMBERS}),
+    "team:adjudicate": ("transcript", {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "team:adjudication-undo": ("adjudication", {"GET": POST_ONLY, "POST": study(owner=302)}),
 }
 
 
@@ -262,6 +266,8 @@ def foreign(otto, other_study, bob):
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
         "assignment": Assignment.objects.create(study=other_study, transcript=transcript, coder=otto),
+        "adjudication": Adjudication.objects.create(study=other_study, transcript=transcript, theme=theme,
+                                                    start=0, end=6, action="both", adjudicator=otto),
     }
 
 
