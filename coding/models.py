@@ -440,14 +440,17 @@ class ConsensusLayer(models.Model):
 
 
 CONSENSUS = "consensus"
+ALL_CODERS = "coders"
 
 
 def layer_q(layer, prefix=""):
-    """Excerpts of one layer, for reports and exports: `None` every coder's (the consensus layer
-    left out, so that settled passages do not count twice), CONSENSUS the consensus layer
-    alone, a user id that coder's alone. `prefix` leads to the excerpt ("codedexcerpt__").
-    A join, never a query of its own."""
+    """Excerpts of one layer, for reports and exports: `None` every excerpt (no filter),
+    ALL_CODERS every coder's with the consensus layer left out (so that settled passages do not
+    count twice), CONSENSUS the consensus layer alone, a user id that coder's alone. `prefix`
+    leads to the excerpt ("codedexcerpt__"). A join at most, never a query of its own."""
     if layer is None:
+        return Q()
+    if layer == ALL_CODERS:
         return Q(**{prefix + "coder__consensus_layer__isnull": True})
     if layer == CONSENSUS:
         return Q(**{prefix + "coder__consensus_layer__isnull": False})
