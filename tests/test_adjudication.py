@@ -5,6 +5,7 @@ note, who settled it and when, undo, and that only adjudication writes the conse
 import pytest
 from django.urls import reverse
 
+from audit.models import Change
 from coding.models import CodedExcerpt, ConsensusLayer
 from coding.services import excerpt_create
 from team.compare import BOUNDARY, PRESENCE, disagreements
@@ -198,6 +199,8 @@ def test_the_consensus_layer_is_a_coder_layer_on_the_coding_page(layers, transcr
     response = client_for(alice).get(reverse("coding:transcript-coding", args=[transcript.study.slug,
                                                                             transcript.pk]))
     assert response.context["page_data"]["coders"][layer.coder_id] == layer.coder.username
+    # the page offers no edit or remove on its excerpts
+    assert response.context["page_data"]["locked"] == [layer.coder_id]
 
 
 def test_the_compare_page_shows_a_stripe_per_coder_and_the_consensus(layers, transcript, themes, alice, bob,
@@ -222,3 +225,12 @@ def test_the_compare_page_runs_a_fixed_number_of_queries(layers, transcript, the
 
 def test_another_studys_transcript_is_a_404(transcript, otto):
     assert client_for(otto).get(compare_url(transcript)).status_code == 404
+
+
+def test_the_history_cannot_revert_a_consensus_excerpt(layers, transcript, themes, alice, bob, adam):
+    post(adam, transcript, themes["youth"], 35, 52, "merge", [alice, bob])
+    excerpt = CodedExcerpt.objects.get(coder__consensus_layer__study=transcript.study)
+    change = Change.objects.filter(model="coding.codedexcerpt", object_id=str(excerpt.pk)).first()
+    assert change is not None
+    revert = reverse("audit:excerpt-revert", args=[transcript.study.slug, excerpt.pk, change.pk])
+    assert client_for(adam).post(revert).status_code == 404
