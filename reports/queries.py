@@ -304,21 +304,23 @@ def overview_for(study, layer=None):
     ]
 
 
-def cooccurrence_for(study):
+def cooccurrence_for(study, layer=None):
     """Two tables {(theme a, theme b): n} with a < b, over themes excerpts are coded with
     directly (a parent's sub-themes would co-occur with it trivially), for participants who
     count, in `study`:
     - "same": excerpts coded with both themes;
     - "overlap": pairs of different excerpts of one transcript whose passages overlap, one coded
-      with a and the other with b, each pair of excerpts counted once.
-    Two queries. The overlap query finds each overlapping pair once, from the excerpt that
-    starts first (or, starting together, has the lower id): the other starts inside it, a
-    range scan on the transcript-and-start index, not a comparison of every pair.
+      with a and the other with b, each pair of excerpts counted once;
+    both excerpts of `layer` (coding.models.layer_q). Two queries. The overlap query finds each
+    overlapping pair once, from the excerpt that starts first (or, starting together, has the
+    lower id): the other starts inside it, a range scan on the transcript-and-start index, not a
+    comparison of every pair.
     """
     transcripts = counted_transcripts(study).values("pk")
     same = {}
     for a, b, n in (
-        Link.objects.filter(codedexcerpt__study=study, codedexcerpt__transcript__in=transcripts,
+        Link.objects.filter(layer_q(layer, "codedexcerpt__"),
+                            codedexcerpt__study=study, codedexcerpt__transcript__in=transcripts,
                             codedexcerpt__themes__gt=F("theme_id"))
         .order_by()
         .values_list("theme_id", "codedexcerpt__themes")
@@ -330,7 +332,8 @@ def cooccurrence_for(study):
         CodedExcerpt.objects.filter(  # one filter() call: one join to the other excerpt
             Q(transcript__excerpts__start__gte=F("start"))
             & Q(transcript__excerpts__start__lt=F("end"))
-            & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk"))),
+            & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk")))
+            & layer_q(layer) & layer_q(layer, "transcript__excerpts__"),
             study=study,  # the other excerpt shares the transcript, hence the study
             transcript__in=transcripts,
         )

@@ -522,7 +522,10 @@ def theme_matrix(request, study):
 @login_required
 def theme_cooccurrence(request, study):
     study = get_membership(request, study).study
-    tree, tables = ThemeTree(study), cooccurrence_for(study)
+    layer, refused = layer_or_400(request)
+    if refused:
+        return refused
+    tree, tables = ThemeTree(study), cooccurrence_for(study, layer)
     same, overlap = tables["same"], tables["overlap"]
     pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
     rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
@@ -535,5 +538,6 @@ def theme_cooccurrence(request, study):
         return (b, n, heat_style((n or 0) / peak))
 
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
-    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study)}
+    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study),
+           "layers": layer_choices(study, layer)}
     return render(request, "reports/theme_cooccurrence.html", ctx)

@@ -102,3 +102,21 @@ def test_the_excerpt_browser_filters_on_the_consensus_layers_coder(layered, stud
     response = client_for(rita).get(url, {"coder": coder.pk})
     assert response.status_code == 200
     assert [(e.start, e.end) for e in response.context["excerpts"]] == [(35, 52)]
+
+
+def test_co_occurrence_counts_the_layer_asked_for(layered, study, transcript, themes, alice, bob, adam, rita):
+    """alice's Gender 40–45 overlaps alice's and bob's Youth; settled, the consensus layer holds
+    Gender 40–45 inside its Youth 35–52: one overlapping pair there."""
+    gender = themes["gender"]
+    excerpt_create(transcript=transcript, start=40, end=45, themes=[gender], coder=alice)
+    adjudication_create(transcript=transcript, theme=gender, start=40, end=45, coders=[alice, bob],
+                        action="accept", coder=alice, by=adam)
+    url = reverse("reports:theme-cooccurrence", args=[study.slug])
+    client = client_for(rita)
+    pair = (min(layered.pk, gender.pk), max(layered.pk, gender.pk))
+
+    def overlap(layer):
+        rows = client.get(url, {"layer": layer}).context["rows"]
+        return [row["overlap"] for row in rows if (row["a"].pk, row["b"].pk) == pair]
+
+    assert (overlap(""), overlap("consensus"), overlap(str(bob.pk))) == ([2], [1], [])
