@@ -447,13 +447,17 @@ def layer_q(layer, prefix=""):
     """Excerpts of one layer, for reports and exports: `None` every excerpt (no filter),
     ALL_CODERS every coder's with the consensus layer left out (so that settled passages do not
     count twice), CONSENSUS the consensus layer alone, a user id that coder's alone. `prefix`
-    leads to the excerpt ("codedexcerpt__"). A join at most, never a query of its own."""
+    leads to the excerpt ("codedexcerpt__"). A join at most, never a query of its own.
+
+    The consensus layer is the excerpt's own study's: a consensus account of another study (a
+    REFI-QDA import maps users by name) codes here like any coder."""
     if layer is None:
         return Q()
+    consensus = Q(**{prefix + "coder__consensus_layer__study_id": F(prefix + "study_id")})
     if layer == ALL_CODERS:
-        return Q(**{prefix + "coder__consensus_layer__isnull": True})
+        return ~consensus
     if layer == CONSENSUS:
-        return Q(**{prefix + "coder__consensus_layer__isnull": False})
+        return consensus
     return Q(**{prefix + "coder_id": layer})
 
 

@@ -39,8 +39,9 @@ def kept(request, *names):
 def layer_choices(study, layer):
     """The layer select: (value, label, selected), every coder, the consensus layer, then each
     coder who coded in the study. One query."""
-    coders = (get_user_model().objects.filter(coded_excerpts__study=study, consensus_layer__isnull=True)
-              .distinct().order_by("username").values_list("pk", "username"))
+    coders = (get_user_model().objects.filter(coded_excerpts__study=study)
+              .exclude(consensus_layer__study=study).distinct()
+              .order_by("username").values_list("pk", "username"))
     return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),
             (CONSENSUS, _("Consensus layer"), layer == CONSENSUS)] + [
         (pk, name, layer == pk) for pk, name in coders]

@@ -120,3 +120,14 @@ def test_co_occurrence_counts_the_layer_asked_for(layered, study, transcript, th
         return [row["overlap"] for row in rows if (row["a"].pk, row["b"].pk) == pair]
 
     assert (overlap(""), overlap("consensus"), overlap(str(bob.pk))) == ([2], [1], [])
+
+
+def test_another_studys_consensus_account_codes_here_as_a_coder(layered, study, other_study, transcript,
+                                                                participant, rita):
+    """A REFI-QDA import maps users by name: another study's consensus account may code here."""
+    stranger = ConsensusLayer.objects.for_study(other_study).coder
+    excerpt_create(transcript=transcript, start=20, end=25, themes=[layered], coder=stranger)
+    client = client_for(rita)
+    assert youth_cell(matrix(client, study), layered, participant) == 4
+    assert youth_cell(matrix(client, study, "consensus"), layered, participant) == 1
+    assert stranger.pk in [v for v, _label, _sel in matrix(client, study).context["layers"]]
