@@ -6,7 +6,7 @@ An id of another study's object is a 404, like an id that does not exist; a non-
 404 for everything; the `_rw` variants add 403 for reviewers and in archived studies.
 """
 
-from coding.models import CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme
+from coding.models import ALL_CODERS, CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme, layer_q
 from studies.access import get_in_study, require_rw
 
 
@@ -15,8 +15,10 @@ def get_excerpt_for_user(request, slug, pk):
 
 
 def get_excerpt_for_user_rw(request, slug, pk):
-    membership, excerpt = get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"),
-                                       pk=pk)
+    """An excerpt to change or delete. The consensus layer's are written only by adjudication
+    (team): asked for here they are a 404, like an id that does not exist (one join)."""
+    membership, excerpt = get_in_study(
+        request, slug, CodedExcerpt.objects.select_related("transcript").filter(layer_q(ALL_CODERS)), pk=pk)
     require_rw(membership)
     return excerpt
 

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -396,6 +397,69 @@ class CodedExcerpt(models.Model):
                 _("The quote does not match the transcript text at these offsets."),
                 code="quote_mismatch",
             )
+
+
+class ConsensusLayerQuerySet(models.QuerySet):
+    def for_study(self, study):
+        """The study's consensus layer, made on first use with its own coder account (inactive,
+        no password: nobody logs in as it). Two or three queries the first time, one after."""
+        layer = self.filter(study=study).select_related("coder").first()
+        if layer is not None:
+            return layer
+        User = get_user_model()
+        name = f"consensus.{study.slug}"[:150]
+        if User.objects.filter(username=name).exists():
+            name = f"consensus.{study.slug}.{study.pk}"[:150]
+        coder = User(username=name, first_name=str(_("Consensus")), is_active=False)
+        coder.set_unusable_password()
+        coder.save()
+        return self.create(study=study, coder=coder)
+
+
+class ConsensusLayer(models.Model):
+    """A study's consensus layer: the excerpts whose coder is `coder`. It is a coder layer like
+    any other (the coding page's coder filter, the codebook's columns, agreement, exports show
+    it as one), but only adjudication (team) writes it: the coding page refuses to change or
+    delete its excerpts (coding.access), and nobody can log in as its coder."""
+
+    study = models.OneToOneField(
+        "studies.Study", on_delete=models.CASCADE, related_name="consensus_layer", verbose_name=_("study")
+    )
+    coder = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consensus_layer",
+        verbose_name=_("coder account"),
+    )
+
+    objects = ConsensusLayerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consensus layer")
+        verbose_name_plural = _("consensus layers")
+
+    def __str__(self):
+        return self.coder.get_username()
+
+
+CONSENSUS = "consensus"
+ALL_CODERS = "coders"
+
+
+def layer_q(layer, prefix=""):
+    """Excerpts of one layer, for reports and exports: `None` every excerpt (no filter),
+    ALL_CODERS every coder's with the consensus layer left out (so that settled passages do not
+    count twice), CONSENSUS the consensus layer alone, a user id that coder's alone. `prefix`
+    leads to the excerpt ("codedexcerpt__"). A join at most, never a query of its own.
+
+    The consensus layer is the excerpt's own study's: a consensus account of another study (a
+    REFI-QDA import maps users by name) codes here like any coder."""
+    if layer is None:
+        return Q()
+    consensus = Q(**{prefix + "coder__consensus_layer__study_id": F(prefix + "study_id")})
+    if layer == ALL_CODERS:
+        return ~consensus
+    if layer == CONSENSUS:
+        return consensus
+    return Q(**{prefix + "coder_id": layer})
 
 
 class DeletedExcerpt(models.Model):

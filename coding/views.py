@@ -103,10 +103,13 @@ def _saved_response(request, excerpt, message, status=200, theme=None, themes=No
     return redirect(_page_url(request.membership.study.slug, excerpt.transcript_id, excerpt.pk))
 
 
-def _coders(rows, user):
-    """{id: username} for the page's excerpts' coders and the user. One query."""
+def _coders(rows, user, study_id):
+    """({id: username} for the page's excerpts' coders and the user, [ids of consensus layers'
+    coders among them, whose excerpts only adjudication changes]). One query."""
     ids = {row[4] for row in rows} | {user.pk}
-    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    found = (get_user_model().objects.filter(pk__in=ids)
+             .values_list("pk", "username", "consensus_layer__study"))
+    return {pk: name for pk, name, _study in found}, [pk for pk, _name, study in found if study == study_id]
 
 
 def _page_data(request, transcript, to_utf16, speakers):
@@ -117,10 +120,12 @@ def _page_data(request, transcript, to_utf16, speakers):
     rows, notes = CodedExcerpt.objects.for_coding_page(transcript)
     coder = request.GET.get("coder", "")
     membership = request.membership  # fetched by the page's access helper
+    coders, locked = _coders(rows, request.user, membership.study.pk)
     return {
         "excerpts": page_excerpts(rows, notes, to_utf16),
         "themes": Theme.objects.for_picker(membership.study),
-        "coders": _coders(rows, request.user),
+        "coders": coders,
+        "locked": locked,
         "speakers": speakers,
         "me": request.user.pk,
         "coder": request.user.pk if coder == "mine" else int(coder) if coder.isdecimal() else None,

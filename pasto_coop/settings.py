@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "interviews",
     "audit",
     "coding",
+    "team",
     "reports",
     "exchange",
     "demo",

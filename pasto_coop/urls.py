@@ -16,6 +16,7 @@ study_patterns = [
     path("exchange/", include("exchange.urls")),
     path("history/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
+    path("team/", include("team.urls")),
 ]
 
 urlpatterns = [

@@ -105,7 +105,8 @@ def matrix_body_html(matrix, report_url):
     peak = matrix.peak or 1
     out = []
     for theme, depth in matrix.tree.rows:
-        link = escape(report_url(theme.pk)) + "?participant="
+        url = report_url(theme.pk)
+        link = escape(url) + ("&amp;" if "?" in url else "?") + "participant="
         cells = []
         for participant in matrix.participants:
             n = matrix.counts.get((theme.pk, participant.pk), 0)

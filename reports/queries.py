@@ -24,7 +24,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coding.models import CodedExcerpt, Theme, theme_tree
+from coding.models import CodedExcerpt, Theme, layer_q, theme_tree
 from interviews.models import (
     QUOTE_SCOPES,
     ConsentScope,
@@ -65,12 +65,13 @@ def may_name_organisation(participant):
     return may_quote(participant) and participant.consent_scope == ConsentScope.QUOTE_NAMED
 
 
-def coded_with(study, theme_ids):
+def coded_with(study, theme_ids, layer=None):
     """A subquery: the ids of excerpts coded with any of `theme_ids` of `study`. Scoped by the
     theme's study: an excerpt's themes are its own study's (coding.services), and PostgreSQL
     plans this from the theme index, where a filter on the excerpt's study would scan all of
     the study's excerpts to count one theme's."""
-    return Link.objects.filter(theme_id__in=theme_ids, theme__study=study).values("codedexcerpt_id")
+    return (Link.objects.filter(layer_q(layer, "codedexcerpt__"), theme_id__in=theme_ids, theme__study=study)
+            .values("codedexcerpt_id"))
 
 
 def study_excerpts(study):
@@ -199,7 +200,7 @@ def counted_transcripts(study):
     return Transcript.objects.filter(counts_q("participant__"), study=study)
 
 
-def theme_transcript_counts(tree):
+def theme_transcript_counts(tree, layer=None):
     """{(theme id, transcript id): excerpts} over the counted transcripts of the tree's study.
 
     A leaf theme counts its own codings. A parent counts each excerpt coded with it or any
@@ -212,6 +213,7 @@ def theme_transcript_counts(tree):
     """
     study = tree.study
     links = Link.objects.filter(
+        layer_q(layer, "codedexcerpt__"),
         codedexcerpt__study=study, codedexcerpt__transcript__in=counted_transcripts(study).values("pk")
     ).order_by()
     transcript = "codedexcerpt__transcript_id"
@@ -243,7 +245,7 @@ class ThemeMatrix:
         return max(self.counts.values(), default=0)
 
 
-def matrix_for(study):
+def matrix_for(study, layer=None):
     """Theme × participant matrix: a ThemeMatrix of the study's themes and every participant of
     it who counts, a theme counting its sub-themes' excerpts too (each once). Five queries."""
     tree = ThemeTree(study)
@@ -252,7 +254,7 @@ def matrix_for(study):
     )
     owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
     counts = {}
-    for (theme_id, transcript_id), n in theme_transcript_counts(tree).items():
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree, layer).items():
         key = theme_id, owner[transcript_id]
         counts[key] = counts.get(key, 0) + n
     return ThemeMatrix(tree, participants, counts)
@@ -267,7 +269,7 @@ class OverviewRow:
     genders: list  # Counts per Gender.choices
 
 
-def overview_for(study):
+def overview_for(study, layer=None):
     """Study overview: per theme of `study`, excerpts and participants in all and by sector and
     gender. Participants are counted distinct per cell: a participant with two transcripts
     counts once. Four queries."""
@@ -279,7 +281,7 @@ def overview_for(study):
         )
     }
     cells = {}  # (theme id, "all" | sector | gender) -> [excerpts, {participant ids}]
-    for (theme_id, transcript_id), n in theme_transcript_counts(tree).items():
+    for (theme_id, transcript_id), n in theme_transcript_counts(tree, layer).items():
         participant, sector, gender = who[transcript_id]
         for column in ("all", "s:" + sector, "g:" + gender):
             cell = cells.setdefault((theme_id, column), [0, set()])
@@ -302,21 +304,23 @@ def overview_for(study):
     ]
 
 
-def cooccurrence_for(study):
+def cooccurrence_for(study, layer=None):
     """Two tables {(theme a, theme b): n} with a < b, over themes excerpts are coded with
     directly (a parent's sub-themes would co-occur with it trivially), for participants who
     count, in `study`:
     - "same": excerpts coded with both themes;
     - "overlap": pairs of different excerpts of one transcript whose passages overlap, one coded
-      with a and the other with b, each pair of excerpts counted once.
-    Two queries. The overlap query finds each overlapping pair once, from the excerpt that
-    starts first (or, starting together, has the lower id): the other starts inside it, a
-    range scan on the transcript-and-start index, not a comparison of every pair.
+      with a and the other with b, each pair of excerpts counted once;
+    both excerpts of `layer` (coding.models.layer_q). Two queries. The overlap query finds each
+    overlapping pair once, from the excerpt that starts first (or, starting together, has the
+    lower id): the other starts inside it, a range scan on the transcript-and-start index, not a
+    comparison of every pair.
     """
     transcripts = counted_transcripts(study).values("pk")
     same = {}
     for a, b, n in (
-        Link.objects.filter(codedexcerpt__study=study, codedexcerpt__transcript__in=transcripts,
+        Link.objects.filter(layer_q(layer, "codedexcerpt__"),
+                            codedexcerpt__study=study, codedexcerpt__transcript__in=transcripts,
                             codedexcerpt__themes__gt=F("theme_id"))
         .order_by()
         .values_list("theme_id", "codedexcerpt__themes")
@@ -328,7 +332,8 @@ def cooccurrence_for(study):
         CodedExcerpt.objects.filter(  # one filter() call: one join to the other excerpt
             Q(transcript__excerpts__start__gte=F("start"))
             & Q(transcript__excerpts__start__lt=F("end"))
-            & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk"))),
+            & (Q(transcript__excerpts__start__gt=F("start")) | Q(transcript__excerpts__pk__gt=F("pk")))
+            & layer_q(layer) & layer_q(layer, "transcript__excerpts__"),
             study=study,  # the other excerpt shares the transcript, hence the study
             transcript__in=transcripts,
         )
@@ -376,14 +381,14 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(study, theme, *, include_subthemes=True, participant=None):
+def theme_report(study, theme, *, include_subthemes=True, participant=None, layer=None):
     """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
     how many it quotes, and who is left out of its quotations. Two queries: the study's themes
     (the tree), then the counts grouped by participant (one row each, with their attributes
     and consent), summed here."""
     tree = ThemeTree(study)
     ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
-    coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids))
+    coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids, layer))
     if participant is not None:
         coded = coded.filter(transcript__participant=participant)
     sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
@@ -446,7 +451,7 @@ def participant_heading(participant):
     return " · ".join(parts)
 
 
-def excerpts_for_theme_report(study, theme_ids, participant=None):
+def excerpts_for_theme_report(study, theme_ids, participant=None, layer=None):
     """Theme report's quotes: the study's excerpts coded with any of `theme_ids` from
     participants who may be quoted (only `participant`'s, if given), by participant, interview
     date and position."""
@@ -454,7 +459,7 @@ def excerpts_for_theme_report(study, theme_ids, participant=None):
     if participant is not None:
         excerpts = excerpts.filter(transcript__participant=participant)
     return (
-        excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids))
+        excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids, layer))
         .select_related("transcript__participant")
         .defer("transcript__text", *_without_identifying(PARTICIPANT))
         .order_by(PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")

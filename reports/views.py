@@ -29,12 +29,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coding.access import get_theme_for_user
-from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
+from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
+from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
     ThemeTree,
     citation,
@@ -377,10 +378,14 @@ class ReportOptionsForm(forms.Form):
                                        choices=[("1", _("included")), ("0", _("left out"))])
     participant = forms.IntegerField(required=False, min_value=1)
     print = forms.BooleanField(required=False)
+    layer = forms.CharField(required=False, max_length=20)
 
     def __init__(self, data, *, study):
         super().__init__(data)
         self.study = study
+
+    def clean_layer(self):
+        return parse_layer(self.cleaned_data["layer"])
 
     def clean_participant(self):
         pk = self.cleaned_data["participant"]
@@ -400,8 +405,10 @@ def _theme_report_for(request, slug, pk):
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
-    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
-    return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
+    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
+                          layer=data["layer"])
+    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"])
+    return theme, form, report, quotes
 
 
 class CountedPaginator(Paginator):
@@ -444,6 +451,8 @@ def theme_report_view(request, study, pk):
         ],
         "query": _query_string(request, page=None, print=None),
         "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
+        "layers": layer_choices(request.membership.study, form.cleaned_data["layer"]),
+        "keep": kept(request, "print"),
     }
     return render(request, "reports/theme_report.html", ctx)
 
@@ -494,7 +503,10 @@ def theme_report_csv(request, study, pk):
 @login_required
 def study_overview(request, study):
     study = get_membership(request, study).study
-    rows = overview_for(study)
+    layer, refused = layer_or_400(request)
+    if refused:
+        return refused
+    rows = overview_for(study, layer)
     chart = bar_chart(
         chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
         bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
@@ -507,6 +519,7 @@ def study_overview(request, study):
         "sectors": [label for _value, label in Sector.choices],
         "genders": [label for _value, label in Gender.choices],
         "left_out": left_out(study),
+        "layers": layer_choices(study, layer),
     }
     return render(request, "reports/study_overview.html", ctx)
 
@@ -514,11 +527,17 @@ def study_overview(request, study):
 @login_required
 def theme_matrix(request, study):
     study = get_membership(request, study).study
-    matrix = matrix_for(study)
+    layer, refused = layer_or_400(request)
+    if refused:
+        return refused
+    matrix = matrix_for(study, layer)
+    suffix = f"?layer={layer}" if layer != ALL_CODERS else ""  # a cell opens the same layer's quotes
     ctx = {
         "matrix": matrix,
-        "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])),
+        "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])
+                                 + suffix),
         "left_out": left_out(study),
+        "layers": layer_choices(study, layer),
     }
     return render(request, "reports/theme_matrix.html", ctx)
 
@@ -526,7 +545,10 @@ def theme_matrix(request, study):
 @login_required
 def theme_cooccurrence(request, study):
     study = get_membership(request, study).study
-    tree, tables = ThemeTree(study), cooccurrence_for(study)
+    layer, refused = layer_or_400(request)
+    if refused:
+        return refused
+    tree, tables = ThemeTree(study), cooccurrence_for(study, layer)
     same, overlap = tables["same"], tables["overlap"]
     pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
     rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
@@ -539,5 +561,6 @@ def theme_cooccurrence(request, study):
         return (b, n, heat_style((n or 0) / peak))
 
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
-    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study)}
+    ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study),
+           "layers": layer_choices(study, layer)}
     return render(request, "reports/theme_cooccurrence.html", ctx)

@@ -22,6 +22,7 @@ from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa
 from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
+from team.models import Adjudication, Assignment  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -234,6 +235,9 @@ def objects(alice, bob, adam, steve, transcript, themes):
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
         "job": failed_job(study, alice), "site_job": failed_job(None, adam),
+        "assignment": Assignment.objects.create(study=study, transcript=transcript, coder=alice),
+        "adjudication": Adjudication.objects.create(study=study, transcript=transcript, theme=themes["youth"],
+                                                    start=35, end=49, action="both", adjudicator=alice),
     }
 
 

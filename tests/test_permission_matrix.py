@@ -28,6 +28,7 @@ from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.models import Membership
+from team.models import Adjudication, Assignment
 from tests.conftest import client_for, failed_job
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
@@ -182,6 +183,20 @@ MATRIX = {
         stranger=404, site_admin=404, reviewer=404, researcher=404, owner=400)}),
     "site-jobs:job-retry": ("site_job", {"GET": POST_ONLY, "POST": users(
         stranger=404, site_admin=404, reviewer=404, researcher=404, owner=302)}),
+    # team coding: every member reads progress and agreement; owners assign; only the
+    # assignment's coder (alice, the researcher) sets its status
+    "team:progress": (None, {"GET": MEMBERS}),
+    "team:assignment-create": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "team:assignment-status": ("assignment", {"GET": POST_ONLY, "POST": study(researcher=400)}),
+    "team:assignment-delete": ("assignment", {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "team:agreement": (None, {"GET": MEMBERS}),
+    # an export without two coders chosen is refused
+    "team:agreement-csv": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
+    "team:agreement-xlsx": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
+    # comparison: every member reads; only owners settle disagreements and undo a decision
+    "team:compare": ("transcript", {"GET": MEMBERS}),
+    "team:adjudicate": ("transcript", {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "team:adjudication-undo": ("adjudication", {"GET": POST_ONLY, "POST": study(owner=302)}),
 }
 
 
@@ -274,6 +289,9 @@ def foreign(otto, other_study, bob):
         "theme": theme, "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
+        "assignment": Assignment.objects.create(study=other_study, transcript=transcript, coder=otto),
+        "adjudication": Adjudication.objects.create(study=other_study, transcript=transcript, theme=theme,
+                                                    start=0, end=6, action="both", adjudicator=otto),
     }
 
 

@@ -90,7 +90,7 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the study's themes, same-excerpt pairs,
-    # overlapping pairs, participants left out
-    with django_assert_num_queries(9):
+    # overlapping pairs, participants left out, the coders of the layer select
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["rows"]) == size

@@ -248,7 +248,7 @@
       memo.textContent = x.m;
       li.append(memo);
     }
-    if (data.canCode) {
+    if (data.canCode && (data.locked || []).indexOf(x.c) === -1) {  // consensus: adjudication only
       const actions = document.createElement("div");
       actions.className = "d-flex gap-1 mt-1";
       actions.append(button(gettext("Edit"), "btn-outline-secondary excerpt-edit"));

@@ -1,0 +1,47 @@
+"""Which coder layer a report counts (issue 13): every coder's (the default: the consensus layer
+is left out, so that a settled passage does not count twice), the consensus layer alone, or one
+coder's. The `layer` GET parameter of the theme report and its exports, the overview and the
+matrix: "" or "coders", "consensus", or a coder's id. An id of someone who never coded in the
+study simply counts nothing: the filter runs inside the study."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext_lazy as _
+
+from coding.models import ALL_CODERS, CONSENSUS
+
+
+def parse_layer(value):
+    """The layer named by `value`, as coding.models.layer_q takes it. No query."""
+    if value in (None, "", ALL_CODERS):
+        return ALL_CODERS
+    if value == CONSENSUS:
+        return CONSENSUS
+    if value.isdecimal() and len(value) < 12:
+        return int(value)
+    raise ValidationError(_("Choose every coder, the consensus layer or one coder."), code="bad_layer")
+
+
+def layer_or_400(request):
+    """(layer, None), or (None, a 400 response) for a `layer` parameter that names none."""
+    try:
+        return parse_layer(request.GET.get("layer")), None
+    except ValidationError as error:
+        return None, HttpResponseBadRequest(error.messages[0], content_type="text/plain; charset=utf-8")
+
+
+def kept(request, *names):
+    """The page's other GET parameters, for the layer form's hidden fields."""
+    return [(k, v) for k, v in request.GET.items() if k not in ("layer", "page", *names)]
+
+
+def layer_choices(study, layer):
+    """The layer select: (value, label, selected), every coder, the consensus layer, then each
+    coder who coded in the study. One query."""
+    coders = (get_user_model().objects.filter(coded_excerpts__study=study)
+              .exclude(consensus_layer__study=study).distinct()
+              .order_by("username").values_list("pk", "username"))
+    return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),
+            (CONSENSUS, _("Consensus layer"), layer == CONSENSUS)] + [
+        (pk, name, layer == pk) for pk, name in coders]

@@ -1,0 +1,227 @@
+"""Team coding pages: assignments and progress, and inter-coder agreement with its exports.
+
+Every member reads the progress, agreement and comparison pages; owners assign transcripts,
+remove assignments and settle disagreements into the consensus layer (and undo a decision);
+only an assignment's coder sets its status (team/access.py)."""
+
+import csv
+import io
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from interviews.access import get_transcript_for_user
+from interviews.models import Transcript
+from studies.access import get_membership, get_membership_manage
+from team.access import get_adjudication_for_owner, get_assignment_for_coder, get_assignment_for_owner
+from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, CompareForm, StatusForm
+from team.reads import agreement_report, comparison, methods_paragraph, progress_rows, table
+from team.services import adjudication_create, adjudication_undo, assignments_create
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
+# A cell a spreadsheet would run as a formula (a theme or user named "=HYPERLINK(…)") is written
+# as text: in CSV behind an apostrophe, in XLSX as a string cell (as reports/exports.py does).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula(value):
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+@login_required
+def progress(request, study):
+    """Who codes which transcript: status, excerpt count and share of text coded per coder and
+    transcript; owners assign here, coders set their status."""
+    membership = get_membership(request, study)
+    form = AssignmentForm(study=membership.study) if membership.can_manage else None
+    return _progress_page(request, membership, form)
+
+
+def _progress_page(request, membership, form, status=200):
+    ctx = {"assignments": progress_rows(membership.study), "form": form,
+           "statuses": StatusForm.base_fields["status"].choices}
+    return render(request, "team/progress.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def assignment_create_view(request, study):
+    membership = get_membership_manage(request, study)
+    form = AssignmentForm(request.POST, study=membership.study)
+    if form.is_valid():
+        try:
+            created = assignments_create(study=membership.study, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, ngettext("%(n)s assignment made.", "%(n)s assignments made.",
+                                               len(created)) % {"n": len(created)})
+            return redirect("team:progress", study)
+    return _progress_page(request, membership, form, status=400)
+
+
+@login_required
+@require_POST
+def assignment_status_view(request, study, pk):
+    assignment = get_assignment_for_coder(request, study, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose to do, in progress or done."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    assignment.status = form.cleaned_data["status"]
+    assignment.save(update_fields=["status", "updated_at"])
+    messages.success(request, _("Status saved."))
+    return redirect("team:progress", study)
+
+
+@login_required
+@require_POST
+def assignment_delete_view(request, study, pk):
+    get_assignment_for_owner(request, study, pk).delete()
+    messages.success(request, _("Assignment removed."))
+    return redirect("team:progress", study)
+
+
+def _agreement_for(request, study):
+    """(form, report or None): the report when coders were asked for and the form is valid."""
+    membership = get_membership(request, study)
+    asked = "coders" in request.GET
+    data = request.GET.copy()
+    data.setdefault("overlap", "90")
+    form = AgreementForm(data if asked else None, study=membership.study)
+    if not asked or not form.is_valid():
+        return form, None
+    return form, agreement_report(membership.study, **form.cleaned_data)
+
+
+@login_required
+def agreement(request, study):
+    """Inter-coder agreement per theme and overall, with a methods paragraph."""
+    form, report = _agreement_for(request, study)
+    ctx = {"form": form, "report": report, "query": request.GET.urlencode(),
+           "paragraph": methods_paragraph(report) if report else ""}
+    return render(request, "team/agreement.html", ctx, status=400 if form.is_bound and not report else 200)
+
+
+def _export(request, study, build, content_type, extension):
+    form, report = _agreement_for(request, study)
+    if report is None:
+        errors = form.errors.as_text() if form.is_bound else _("Choose at least two coders.")
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(build(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="agreement-{study}.{extension}"'
+    return response
+
+
+def agreement_csv_bytes(report):
+    out = io.StringIO()
+    out.write(BOM)
+    csv.writer(out).writerows([["'" + v if _formula(v) else v for v in row] for row in table(report)])
+    return out.getvalue().encode("utf-8")
+
+
+def agreement_xlsx_bytes(report):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Agreement")[:31]
+    for row in table(report):
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if _formula(cell.value):
+                cell.data_type = "s"  # openpyxl takes a leading = for a formula
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append([])
+    sheet.append([methods_paragraph(report)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@login_required
+def agreement_csv(request, study):
+    return _export(request, study, agreement_csv_bytes, "text/csv; charset=utf-8", "csv")
+
+
+@login_required
+def agreement_xlsx(request, study):
+    return _export(request, study, agreement_xlsx_bytes, XLSX, "xlsx")
+
+
+# ----- Comparison and adjudication -----
+
+
+def _compare_page(request, study, pk, adjudication_form=None, status=200):
+    transcript = get_transcript_for_user(request, study, pk, Transcript.objects.select_related("participant"))
+    membership = request.membership
+    data = request.GET
+    if "coders" not in data:  # first visit: everyone who coded this transcript
+        data = {"coders": [c.pk for c in CompareForm(study=membership.study).fields["coders"].queryset
+                           .filter(coded_excerpts__transcript=transcript).distinct()]}
+    form = CompareForm(data, study=membership.study)
+    result = comparison(transcript, form.cleaned_data["coders"]) if form.is_valid() else None
+    ctx = {"transcript": transcript, "form": form, "result": result, "adjudication_form": adjudication_form,
+           "query": urlencode({"coders": [c.pk for c in result.coders]}, doseq=True)
+           if result else ""}
+    if result is None and "coders" in request.GET:
+        status = 400
+    return render(request, "team/compare.html", ctx, status=status)
+
+
+@login_required
+def compare(request, study, pk):
+    """One transcript's coders side by side: a stripe per coder and the consensus layer, and
+    every disagreement with a link to its place and (for owners) its adjudication."""
+    return _compare_page(request, study, pk)
+
+
+@login_required
+@require_POST
+def adjudicate(request, study, pk):
+    membership = get_membership_manage(request, study)
+    transcript = get_transcript_for_user(request, study, pk)
+    form = AdjudicationForm(request.POST, study=membership.study)
+    if form.is_valid():
+        try:
+            adjudication_create(transcript=transcript, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision saved in the consensus layer."))
+            return redirect(_compare_url(study, pk, form.cleaned_data["coders"]))
+    for error in form.errors.values():
+        for message in error:
+            messages.error(request, message)
+    return _compare_page(request, study, pk, adjudication_form=form, status=400)
+
+
+def _compare_url(study, pk, coders):
+    return reverse("team:compare", args=[study, pk]) + "?" + urlencode({"coders": [c.pk for c in coders]},
+                                                                         doseq=True)
+
+
+@login_required
+@require_POST
+def adjudication_undo_view(request, study, pk):
+    adjudication = get_adjudication_for_owner(request, study, pk)
+    try:
+        adjudication_undo(adjudication=adjudication, user=request.user)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("Decision undone: its excerpts left the consensus layer."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("team:compare", args=[study, adjudication.transcript_id])
+    return redirect(next_url)
