@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "interviews",
     "audit",
     "coding",
+    "memos",
     "reports",
     "exchange",
     "demo",
