@@ -61,11 +61,11 @@ class MemoQuerySet(models.QuerySet):
                                                                output_field=TextField())
                 memos = memos.filter(Q(folded_title__contains=wanted) | Q(folded_body__contains=wanted))
         order = sort if sort in MemoSort.values else MemoSort.UPDATED
-        return memos.order_by(order, "-pk").select_related("author").prefetch_related(
+        return memos.order_by(order, "-pk").select_related("author", "study").prefetch_related(
             "transcripts", "themes", "participants",
             models.Prefetch("linked_memos", queryset=Memo.objects.visible_to(user)),
             models.Prefetch("spans", queryset=MemoSpan.objects.select_related("transcript")),
-        ).distinct()
+        )
 
     def for_object_panel(self, study, user, **link):
         """A transcript's, theme's or participant's memo panel: the memos linked to it (directly,
@@ -73,10 +73,12 @@ class MemoQuerySet(models.QuerySet):
         memos = self.filter(study=study).visible_to(user)
         if "transcripts" in link:
             transcript = link["transcripts"]
-            memos = memos.filter(Q(transcripts=transcript) | Q(spans__transcript=transcript))
+            through = Memo.transcripts.through.objects.filter(transcript=transcript).values("memo_id")
+            spans = MemoSpan.objects.filter(transcript=transcript).values("memo_id")
+            memos = memos.filter(Q(pk__in=through) | Q(pk__in=spans))
         else:
             memos = memos.filter(**link)
-        return (memos.distinct().order_by("-updated_at", "-pk").select_related("author")
+        return (memos.order_by("-updated_at", "-pk").select_related("author", "study")
                 .prefetch_related("spans"))
 
 
