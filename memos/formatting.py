@@ -8,6 +8,8 @@ as browsers do; a hand-written filter or an escaping-only rule would either miss
 lose the formatting, and bleach, its predecessor, is deprecated.
 """
 
+import html
+
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
@@ -26,4 +28,4 @@ def render_body(text):
 def plain_text(text):
     """The memo's words without formatting, for exports that cannot hold HTML (CSV, XLSX) and
     search snippets: the sanitised HTML with its tags removed."""
-    return nh3.clean(render_body(text), tags=set()).strip()
+    return html.unescape(nh3.clean(render_body(text).replace("</p>", "</p>\n"), tags=set())).strip()
