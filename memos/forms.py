@@ -104,3 +104,13 @@ class JournalFilterForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnnotationForm(forms.Form):
+    """A passage selected on the coding page (UTF-16 offsets, as the browser counts) and a note."""
+
+    start_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    end_utf16 = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    body = forms.CharField(label=_("Note"), max_length=10_000, widget=forms.Textarea)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    text_version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)

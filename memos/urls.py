@@ -1,6 +1,6 @@
 from django.urls import path
 
-from memos import comment_views, views
+from memos import annotation_views, comment_views, views
 
 app_name = "memos"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("trash/", views.memo_trash, name="memo-trash"),
     path("trash/<int:pk>/restore/", views.memo_restore_view, name="memo-restore"),
     path("transcripts/<int:pk>/", views.transcript_memos, name="transcript-memos"),
+    path("transcripts/<int:pk>/annotations/", annotation_views.transcript_annotations,
+         name="transcript-annotations"),
+    path("transcripts/<int:pk>/annotate/", annotation_views.transcript_annotate, name="transcript-annotate"),
     path("themes/<int:pk>/", views.theme_memos, name="theme-memos"),
     path("participants/<int:pk>/", views.participant_memos, name="participant-memos"),
     # Comments (comment_views.py): reviewers may write these, and nothing else.

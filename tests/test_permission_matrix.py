@@ -27,9 +27,8 @@ from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
-from memos.services import comment_create, memo_create, memo_delete
 from studies.models import Membership
-from tests.conftest import client_for
+from tests.conftest import client_for, memo_objects
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
@@ -173,6 +172,9 @@ MATRIX = {
     "memos:transcript-memos": ("transcript", {"GET": MEMBERS}),
     "memos:theme-memos": ("theme", {"GET": MEMBERS}),
     "memos:participant-memos": ("participant", {"GET": MEMBERS}),
+    # the coding page's annotations (JSON): read by members, written by researchers and owners
+    "memos:transcript-annotations": ("transcript", {"GET": MEMBERS}),
+    "memos:transcript-annotate": ("transcript", {"GET": POST_ONLY, "POST": writes(400)}),
     # comments: the one write a reviewer may make (an empty POST names no target, or no text);
     # resolving a thread is for researchers and owners
     "memos:comment-list": (None, {"GET": MEMBERS}),
@@ -238,20 +240,6 @@ def request(client, method, url):
     return client.get(url) if method == "GET" else client.post(url, {})
 
 
-def _memo_objects(study, author, transcript, theme):
-    """A memo, a deleted memo and a comment thread, for the memos routes."""
-    memo = memo_create(study=study, author=author, title="Note", body="Words", transcripts=[transcript])
-    deleted = memo_delete(memo=memo_create(study=study, author=author, title="Gone"), user=author)
-    comment = comment_create(study=study, author=author, body="Why?", theme=theme)
-    return {"memo": memo, "deleted_memo": deleted, "comment": comment}
-
-
-@pytest.fixture
-def objects(objects, alice):
-    """conftest's objects, and the memos app's."""
-    return {**objects, **_memo_objects(objects["study"], alice, objects["transcript"], objects["theme"])}
-
-
 @pytest.mark.parametrize("user", USERS)
 @pytest.mark.parametrize("name", sorted(ROUTES))
 def test_each_user_gets_what_the_table_declares(name, user, cast, objects):
@@ -281,7 +269,7 @@ def foreign(otto, other_study, bob):
         size=3, sha256="1" * 64, data=b"xyz",
     )
     return {
-        **_memo_objects(other_study, otto, transcript, theme),
+        **memo_objects(other_study, otto, transcript, theme),
         "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
         "participant": participant, "transcript": transcript, "excerpt": excerpt,
         "theme": theme, "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
