@@ -7,6 +7,7 @@ app_name = "memos"
 # Included under /studies/<slug:study>/memos/: every view takes the study's slug as `study`.
 urlpatterns = [
     path("", views.journal, name="journal"),
+    path("journal.docx", views.journal_docx, name="journal-docx"),
     path("new/", views.memo_create_view, name="memo-create"),
     path("<int:pk>/", views.memo_detail, name="memo-detail"),
     path("<int:pk>/edit/", views.memo_update_view, name="memo-update"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,8 @@ from memos.access import (
     get_memo_for_user,
     get_memo_for_user_rw,
 )
+from memos.exports import DOCX
+from memos.exports import journal_docx as journal_docx_build
 from memos.forms import JournalFilterForm, MemoForm, SpanForm
 from memos.models import Comment, Memo
 from memos.services import LINKS, memo_create, memo_delete, memo_restore, memo_update
@@ -27,6 +30,20 @@ from studies.access import get_in_study, get_membership, get_membership_rw
 # Query-string names that pre-link a new memo ("write a memo here") -> form field.
 PRELINK = {"transcript": "transcripts", "theme": "themes", "participant": "participants",
            "excerpt": "excerpts", "memo": "linked_memos"}
+
+
+@login_required
+def journal_docx(request, study):
+    """The journal as DOCX, with the page's search, filters and sorting. Private memos (the
+    user's own; nobody else's ever) only when asked for with private=on."""
+    membership = get_membership(request, study)
+    form = JournalFilterForm(request.GET, study=membership.study)
+    memos = Memo.objects.for_journal(membership.study, request.user, **form.journal_filters())
+    if request.GET.get("private") != "on":
+        memos = memos.filter(private=False)
+    response = HttpResponse(journal_docx_build(membership.study, list(memos)), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="journal-{membership.study.slug}.docx"'
+    return response
 
 
 @login_required

@@ -163,6 +163,7 @@ MATRIX = {
     # memos: every member reads the journal and the memos they may see; researchers and owners
     # write them (an empty POST is an invalid form)
     "memos:journal": (None, {"GET": MEMBERS}),
+    "memos:journal-docx": (None, {"GET": MEMBERS}),
     "memos:memo-create": (None, {"GET": CODERS, "POST": writes(400)}),
     "memos:memo-detail": ("memo", {"GET": MEMBERS}),
     "memos:memo-update": ("memo", {"GET": CODERS, "POST": writes(400)}),
