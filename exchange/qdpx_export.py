@@ -287,6 +287,7 @@ def study_export(out, *, study, progress=None):
                     own.append(pending)
                 pending = next(excerpts, None)
             sources.extend(_selections_xml(own, links, theme_ids, users, notes, memos.excerpt_refs))
+            sources += memos.selections.get(t["pk"], ())
             sources += [_tag("NoteRef", {"targetGUID": n}, close=True)
                         for n in memos.source_refs.get(t["pk"], ())]
             for name, kind in SOURCE_VARIABLES:

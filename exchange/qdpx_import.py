@@ -105,6 +105,7 @@ class _Importer:
         self.case_participants = {}  # case guid -> participant
         self.read_sources = {}  # source guid -> (transcript, SourceText, reading), for memos
         self.memo_selection_refs = []  # (memo note guid, transcript id, start, end): excerpt links
+        self.memo_span_refs = []  # (memo note guid, transcript, start, end): a memo's passages
         self.links = {}  # selection guid -> guids of Notes linked to it (NVivo annotations)
         for origin, target in project.links:
             self.links.setdefault(target, []).append(origin)
@@ -420,10 +421,13 @@ class _Importer:
                     mine.append((coding, group))
             memos = [sel.description.strip()] if sel.description.strip() else []
             refs = [*sel.note_refs, *self.links.get(sel.guid, ())]
-            for ref in [r for r in refs if is_memo_note(self.project, r)]:  # our memos on this excerpt
-                self.memo_selection_refs.append((ref, transcript.pk, start, end))
+            for ref in [r for r in refs if is_memo_note(self.project, r)]:  # our memos' links
+                if mine:  # linked to this excerpt
+                    self.memo_selection_refs.append((ref, transcript.pk, start, end))
+                else:  # pinned to this passage
+                    self.memo_span_refs.append((ref, transcript, start, end))
                 refs.remove(ref)
-            if not mine:
+            if not mine and (memos or refs):
                 comments.append((start, end, memos, refs))
                 continue
             self.attach_memos([g for _c, g in mine], memos, refs)

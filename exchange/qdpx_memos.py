@@ -7,18 +7,22 @@ What it links to is said where the schema lets it be said:
 | Link | REFI-QDA |
 |---|---|
 | a transcript | `<NoteRef>` in the `<TextSource>` |
-| a passage (annotation) | a `<PlainTextSelection>` inside the Note (QualCoder's way), named |
-| | after its quote, and a `<NoteRef>` from its TextSource |
+| a passage (annotation) | a `<PlainTextSelection>` with no Coding in the `<TextSource>`, named |
+| | after its quote, with a `<NoteRef>` to the Note |
 | an excerpt | `<NoteRef>` in the excerpt's `<PlainTextSelection>` |
 | a theme | `<NoteRef>` in the `<Code>` |
 | another memo | `<NoteRef>` inside the Note |
 | a participant | `<Link originGUID="note" targetGUID="case">` (a Case has no NoteRef) |
-| a transcript it also has a passage in | a `<Link>` too, so the two are told apart |
+
+A passage is not written as a selection inside the Note, QualCoder's way: the standard reads a
+Note's selections as positions in the Note's own text, and validate.py --strict refuses them.
 
 Import: every Note becomes a memo unless the file uses it for something else (an excerpt's or a
-theme's own memo text, the project's description). A Note's selections are passages of the
-TextSource that refers to it (the one whose words match the selection's name, if several do);
-QualCoder's journal (a Note with a plainTextPath) and its annotations come in this way.
+theme's own memo text, the project's description). A codeless selection noted with one of our
+Notes is that memo's passage. QualCoder's annotations hold their selection inside the Note, with a
+NoteRef from the TextSource it lies in: they are read as passages of that source (the one whose
+words match the selection's name, if several refer to the Note). QualCoder's journal (a Note
+with a plainTextPath, referred to by nothing) becomes a memo of the journal.
 """
 
 from django.db.models import Prefetch
@@ -50,18 +54,20 @@ class MemoExport:
     """The memos' notes, and the NoteRefs and Links the rest of the export writes."""
 
     def __init__(self, memos, users, *, tag, element, xml_datetime):
-        self.source_refs, self.excerpt_refs, self.theme_refs = {}, {}, {}
+        self.source_refs, self.excerpt_refs, self.theme_refs, self.selections = {}, {}, {}, {}
         self.notes, self.links = [], []
         for memo in memos:
             note = note_guid(memo.pk)
-            span_sources = {span.transcript_id for span in memo.spans.all()}
-            for transcript_id in sorted({t.pk for t in memo.transcripts.all()} | span_sources):
-                self.source_refs.setdefault(transcript_id, []).append(note)
+            created = xml_datetime(memo.created_at)
+            user = users[memo.author_id] if memo.author_id else None
             for t in memo.transcripts.all():
-                if t.pk in span_sources:
-                    self.links.append(tag("Link", {"guid": guid("memo-link", memo.pk, "t", t.pk),
-                                                   "name": "memo", "originGUID": note,
-                                                   "targetGUID": guid("transcript", t.pk)}, close=True))
+                self.source_refs.setdefault(t.pk, []).append(note)
+            for span in memo.spans.all():
+                self.selections.setdefault(span.transcript_id, []).append(
+                    tag("PlainTextSelection", {"guid": guid("memo-span", span.pk), "name": span.quote,
+                                               "startPosition": span.start, "endPosition": span.end,
+                                               "creatingUser": user, "creationDateTime": created})
+                    + tag("NoteRef", {"targetGUID": note}, close=True) + "</PlainTextSelection>")
             for p in memo.participants.all():
                 self.links.append(tag("Link", {"guid": guid("memo-link", memo.pk, "p", p.pk), "name": "memo",
                                                "originGUID": note,
@@ -70,17 +76,10 @@ class MemoExport:
                 self.excerpt_refs.setdefault(e.pk, []).append(note)
             for t in memo.themes.all():
                 self.theme_refs.setdefault(t.pk, []).append(note)
-            created = xml_datetime(memo.created_at)
-            user = users[memo.author_id] if memo.author_id else None
             parts = [tag("Note", {"guid": note, "name": memo.title, "creatingUser": user,
                                   "creationDateTime": created}),
                      element("Description", {}, f"{MEMO_MARK} {memo.type}"),
                      element("PlainTextContent", {}, memo.body)]
-            parts += [tag("PlainTextSelection", {"guid": guid("memo-span", span.pk), "name": span.quote,
-                                                 "startPosition": span.start, "endPosition": span.end,
-                                                 "creatingUser": user, "creationDateTime": created},
-                          close=True)
-                      for span in memo.spans.all()]
             parts += [tag("NoteRef", {"targetGUID": note_guid(m.pk)}, close=True)
                       for m in memo.linked_memos.all()]
             self.notes.append("".join(parts) + "</Note>")
@@ -131,7 +130,11 @@ def memos_import(importer):
         refs = referring.get(key, [])
         ref_sources = [g for kind, g in refs if kind == "source" and g in importer.read_sources]
         span_sources = set()
-        for sel in note.selections:
+        for ref, transcript, start, end in importer.memo_span_refs:
+            if ref == key:
+                MemoSpan.objects.create(study=study, memo=memo, transcript=transcript, start=start, end=end,
+                                        quote=transcript.text[start:end])
+        for sel in note.selections:  # QualCoder's annotations
             found = _note_span(importer, sel, ref_sources)
             if found is None:
                 report.skip("memo_span", _("Passages of notes that lie in no imported text were skipped."),
