@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coding.models import CodedExcerpt, Theme
 from interviews.models import Transcript
+from interviews.text import utf16_to_codepoint
 from memos.access import (
     get_comment_for_user_comment,
     get_comment_for_user_rw,
@@ -46,6 +47,13 @@ def _target(request, study):
     if source.get("transcript"):
         transcript = get_in_study_or_404(Transcript.objects.all(), study, source["transcript"])
         start, end = source.get("start", ""), source.get("end", "")
+        if source.get("start_utf16", "").isdigit() and source.get("end_utf16", "").isdigit():
+            # from the coding page's selection, which counts UTF-16 units
+            try:
+                start = str(utf16_to_codepoint(transcript.text, int(source["start_utf16"])))
+                end = str(utf16_to_codepoint(transcript.text, int(source["end_utf16"])))
+            except ValueError:
+                return None
         if not (start.isdigit() and end.isdigit()):
             return None
         return {"transcript": transcript, "start": int(start), "end": int(end)}

@@ -131,3 +131,16 @@ def test_the_comment_list_runs_a_fixed_number_of_queries(rita, alice, study, the
     with django_assert_num_queries(7):
         response = client.get(reverse("memos:comment-list", args=["pasto"]))
     assert len(response.context["threads"]) == 2 * count
+
+
+def test_the_coding_page_sends_utf16_offsets_that_become_code_points(rita, participant):
+    from interviews.models import Transcript
+
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="E",
+                                           text="D: 🌱 la huerta crece.")
+    response = client_for(rita).post(CREATE + f"?transcript={transcript.pk}&start_utf16=6&end_utf16=15",
+                                     {"transcript": transcript.pk, "start_utf16": 6, "end_utf16": 15,
+                                      "body": "Which garden?"})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.start, comment.end, comment.quote) == (5, 14, "la huerta")

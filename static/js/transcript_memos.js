@@ -134,5 +134,19 @@
     });
   }
 
+  // ----- comment on the selection (reviewers too): the comment form, with the passage -----
+  const commentButton = $("comment-button");
+  if (commentButton) {
+    commentButton.addEventListener("click", function () {
+      const sel = text.selection() || lastSelection;
+      if (!sel) {
+        const status = $("status");
+        if (status) status.textContent = gettext("Select a passage of the text first.");
+        return;
+      }
+      window.location.assign(commentButton.dataset.url + "&start_utf16=" + sel.start + "&end_utf16=" + sel.end);
+    });
+  }
+
   loadMarks();
 })();
