@@ -27,7 +27,9 @@ class MemoForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.none(), required=False)
     participants = forms.ModelMultipleChoiceField(label=_("Participants"),
                                                   queryset=Participant.objects.none(), required=False)
-    excerpts = ExcerptChoice(label=_("Excerpts"), queryset=CodedExcerpt.objects.none(), required=False)
+    excerpts = ExcerptChoice(label=_("Excerpts"), queryset=CodedExcerpt.objects.none(), required=False,
+                             widget=forms.CheckboxSelectMultiple,
+                             help_text=_("Link an excerpt from its “Write a memo” link on a theme report."))
     linked_memos = forms.ModelMultipleChoiceField(label=_("Other memos"), queryset=Memo.objects.none(),
                                                   required=False)
 
@@ -37,7 +39,12 @@ class MemoForm(forms.Form):
         self.fields["themes"].queryset = Theme.objects.filter(study=study).only("pk", "name")
         # Pseudonym codes only: names are for owners' participant records.
         self.fields["participants"].queryset = Participant.objects.filter(study=study).only("pk", "code")
-        self.fields["excerpts"].queryset = (CodedExcerpt.objects.filter(study=study)
+        # Only the excerpts already linked or asked for are offered: a study has thousands.
+        if self.is_bound:
+            wanted = [v for v in self.data.getlist("excerpts") if str(v).isdigit()]
+        else:
+            wanted = [getattr(e, "pk", e) for e in self.initial.get("excerpts", ())]
+        self.fields["excerpts"].queryset = (CodedExcerpt.objects.filter(study=study, pk__in=wanted)
                                             .select_related("transcript").order_by("transcript_id", "start"))
         others = Memo.objects.filter(study=study).visible_to(user).only("pk", "title")
         self.fields["linked_memos"].queryset = others.exclude(pk=memo.pk) if memo else others

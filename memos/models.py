@@ -223,7 +223,9 @@ class Comment(models.Model):
                                related_name="replies", verbose_name=_("reply to"))
     theme = models.ForeignKey("coding.Theme", on_delete=models.CASCADE, null=True, blank=True,
                               related_name="comments", verbose_name=_("theme report"))
-    excerpt = models.ForeignKey("coding.CodedExcerpt", on_delete=models.CASCADE, null=True, blank=True,
+    # SET_NULL after memos.receivers has moved the comment onto the excerpt's passage (the
+    # constraint below refuses a comment left with no target).
+    excerpt = models.ForeignKey("coding.CodedExcerpt", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="comments", verbose_name=_("excerpt"))
     transcript = models.ForeignKey("interviews.Transcript", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="comments", verbose_name=_("transcript"))

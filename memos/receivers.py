@@ -3,6 +3,9 @@ invariant, as for excerpts): coding.transcript_text_update sends transcript_text
 its transaction, so the spans move with the text or not at all."""
 
 
+from django.db.models.signals import pre_delete
+
+from coding.models import CodedExcerpt
 from coding.signals import transcript_text_changed
 from interviews.reanchor import Anchor, reanchor
 from memos.models import Comment, MemoSpan
@@ -26,5 +29,14 @@ def spans_reanchor(sender, *, transcript, old, new, mapping, rewrite, **kwargs):
     Comment.objects.bulk_update(_move(comments, old, new, mapping, rewrite), fields)
 
 
+def excerpt_comments_keep(sender, instance, **kwargs):
+    """Before an excerpt is removed (to the trash, or merged away), comments on it become
+    comments on its passage, so no thread is lost with it."""
+    Comment.objects.filter(excerpt=instance).update(
+        excerpt=None, transcript_id=instance.transcript_id, start=instance.start, end=instance.end,
+        quote=instance.quote, needs_review=instance.needs_review, review_reason=instance.review_reason)
+
+
 def connect():
     transcript_text_changed.connect(spans_reanchor, dispatch_uid="memos-spans-reanchor")
+    pre_delete.connect(excerpt_comments_keep, sender=CodedExcerpt, dispatch_uid="memos-excerpt-comments")

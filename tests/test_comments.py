@@ -144,3 +144,14 @@ def test_the_coding_page_sends_utf16_offsets_that_become_code_points(rita, parti
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert (comment.start, comment.end, comment.quote) == (5, 14, "la huerta")
+
+
+def test_a_comment_on_a_removed_excerpt_stays_on_its_passage(rita, alice, excerpt, study):
+    from coding.services import excerpt_delete
+
+    comment = comment_create(study=study, author=rita, body="Cut?", excerpt=excerpt)
+    excerpt_delete(excerpt=excerpt, user=alice)
+    comment.refresh_from_db()
+    assert comment.excerpt is None
+    assert (comment.transcript, comment.start, comment.end) == (excerpt.transcript, 35, 49)
+    assert comment.quote == excerpt.transcript.text[35:49]

@@ -77,3 +77,16 @@ def test_a_memo_renders_simple_formatting_and_nothing_else(alice, study):
     assert 'href="https://example.org"' in body
     assert "<script" not in body and "onerror" not in body and "<img" not in body
     assert "javascript:" not in body
+
+
+def test_it_links_an_excerpt_offered_from_its_page_and_no_other(alice, transcript, themes, otto,
+                                                                 other_study):
+    from coding.services import excerpt_create
+
+    excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
+    other = excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice)
+    page = client_for(alice).get(URL, {"excerpt": excerpt.pk})
+    assert [e.pk for e in page.context["form"].fields["excerpts"].queryset] == [excerpt.pk]
+    client_for(alice).post(URL, {"title": "On it", "type": "free", "excerpts": [excerpt.pk]})
+    assert list(Memo.objects.get(title="On it").excerpts.all()) == [excerpt]
+    assert other.pk != excerpt.pk

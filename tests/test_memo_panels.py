@@ -61,3 +61,19 @@ def test_a_panel_of_another_studys_object_is_a_404(alice, otto, other_study, mem
 
     p = Participant.objects.create(study=other_study, code="Z")
     assert client_for(alice).get(reverse("memos:participant-memos", args=["pasto", p.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 15])
+def test_the_transcript_panel_runs_a_fixed_number_of_queries(study, alice, transcript, count,
+                                                             django_assert_num_queries):
+    """Guards against an N+1 over the panel's memos (author, spans) or comments (replies)."""
+    for i in range(count):
+        memo_create(study=study, author=alice, title=f"M{i}", transcripts=[transcript],
+                    spans=[(transcript, 0, 11)])
+        comment_create(study=study, author=alice, body=f"c{i}", transcript=transcript, start=0, end=11)
+    client = client_for(alice)
+    # session, user, transcript with the membership, permissions (user's, groups'); memos with
+    # authors, their spans; comment threads, their replies
+    with django_assert_num_queries(9):
+        response = client.get(reverse("memos:transcript-memos", args=["pasto", transcript.pk]))
+    assert len(response.context["memos"]) == count
