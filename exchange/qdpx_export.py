@@ -268,7 +268,7 @@ def study_export(out, *, study, progress=None):
     excerpts = _excerpts_for_export(study)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
-    memos = MemoExport(memos_for_export(study), users, tag=_tag, element=_element, xml_datetime=xml_datetime)
+    memos = MemoExport(memos_for_export(study), users, tag=_tag, element=_element)
     counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
     with zipfile.ZipFile(out, "w") as archive:
         for t in _transcripts_for_export(study):

@@ -29,7 +29,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from coding.models import CodedExcerpt
-from exchange.refi import guid
+from exchange.refi import guid, xml_datetime
 from memos.models import Memo, MemoSpan, MemoType
 
 MEMO_MARK = "pasto-coop memo:"
@@ -53,7 +53,8 @@ def memos_for_export(study):
 class MemoExport:
     """The memos' notes, and the NoteRefs and Links the rest of the export writes."""
 
-    def __init__(self, memos, users, *, tag, element, xml_datetime):
+    def __init__(self, memos, users, *, tag, element):
+        # `tag` and `element` are qdpx_export's XML writers (it imports this module).
         self.source_refs, self.excerpt_refs, self.theme_refs, self.selections = {}, {}, {}, {}
         self.notes, self.links = [], []
         for memo in memos:

@@ -147,36 +147,20 @@ class Memo(models.Model):
         return render_body(self.body)
 
 
-class Span(models.Model):
-    """A passage of a transcript: offsets in code points and the words they held."""
-
-    transcript = models.ForeignKey("interviews.Transcript", on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("transcript"))
-    start = models.PositiveIntegerField(_("start"))
-    end = models.PositiveIntegerField(_("end"))
-    quote = models.TextField(_("quote"))
-    needs_review = models.BooleanField(_("needs review"), default=False)
-    review_reason = models.CharField(_("review reason"), max_length=20, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def clean(self):
-        text = self.transcript.text
-        if not (0 <= self.start < self.end <= len(text)):
-            raise ValidationError(_("The passage lies outside the transcript."), code="offset_out_of_range")
-        if not self.needs_review and self.quote != text[self.start:self.end]:
-            raise ValidationError(_("The quote does not match the transcript."), code="quote_mismatch")
-
-
-class MemoSpan(Span):
-    """A passage a memo is pinned to; a memo with a span and no theme is an annotation."""
+class MemoSpan(models.Model):
+    """A passage a memo is pinned to: offsets in code points and the words they held. A memo with
+    a passage and no theme is an annotation."""
 
     study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+",
                               verbose_name=_("study"))
     memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="spans", verbose_name=_("memo"))
     transcript = models.ForeignKey("interviews.Transcript", on_delete=models.CASCADE,
                                    related_name="memo_spans", verbose_name=_("transcript"))
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    quote = models.TextField(_("quote"))
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    review_reason = models.CharField(_("review reason"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["transcript_id", "start", "pk"]
@@ -187,6 +171,13 @@ class MemoSpan(Span):
 
     def __str__(self):
         return f"{self.transcript_id}:{self.start}-{self.end}"
+
+    def clean(self):
+        text = self.transcript.text
+        if not (0 <= self.start < self.end <= len(text)):
+            raise ValidationError(_("The passage lies outside the transcript."), code="offset_out_of_range")
+        if not self.needs_review and self.quote != text[self.start:self.end]:
+            raise ValidationError(_("The quote does not match the transcript."), code="quote_mismatch")
 
 
 class CommentQuerySet(models.QuerySet):
