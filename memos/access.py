@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from interviews.models import Participant
 from memos.models import Comment, Memo
 from studies.access import get_in_study, get_membership, require_rw
 
@@ -36,6 +37,11 @@ def get_deleted_memo_for_user_rw(request, slug, pk):
     membership, memo = get_in_study(request, slug, queryset, pk=pk)
     require_rw(membership)
     return memo
+
+
+def get_participant_for_user(request, slug, pk):
+    """A participant's pseudonymous row (code only), for its memo panel: any member."""
+    return get_in_study(request, slug, Participant.objects.only("pk", "code", "study"), pk=pk)[1]
 
 
 def get_membership_comment(request, slug):

@@ -14,18 +14,19 @@ from django.views.decorators.http import require_POST
 
 from coding.access import get_theme_for_user
 from interviews.access import get_transcript_for_user
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from memos.access import (
     get_deleted_memo_for_user_rw,
     get_memo_for_user,
     get_memo_for_user_rw,
+    get_participant_for_user,
 )
 from memos.exports import DOCX
 from memos.exports import journal_docx as journal_docx_build
 from memos.forms import JournalFilterForm, MemoForm, SpanForm
 from memos.models import Comment, Memo
 from memos.services import LINKS, memo_create, memo_delete, memo_restore, memo_update
-from studies.access import get_in_study, get_membership, get_membership_rw
+from studies.access import get_membership, get_membership_rw
 
 # Query-string names that pre-link a new memo ("write a memo here") -> form field.
 PRELINK = {"transcript": "transcripts", "theme": "themes", "participant": "participants",
@@ -201,9 +202,9 @@ def theme_memos(request, study, pk):
 
 @login_required
 def participant_memos(request, study, pk):
-    membership, participant = get_in_study(request, study, Participant.objects.only("pk", "code", "study"),
-                                           pk=pk)
-    memos = Memo.objects.for_object_panel(membership.study, request.user, participants=participant)
+    participant = get_participant_for_user(request, study, pk)
+    s = get_membership(request, study).study
+    memos = Memo.objects.for_object_panel(s, request.user, participants=participant)
     return _panel(request, participant, memos, f"participant={participant.pk}", participant.code,
-                  reverse("interviews:participant-list", args=[membership.study.slug]))
+                  reverse("interviews:participant-list", args=[s.slug]))
 
