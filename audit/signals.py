@@ -16,13 +16,15 @@ from audit.context import current_user
 from audit.models import Action, Change
 
 TRACKED = ("studies.Study", "studies.Membership", "interviews.Participant", "interviews.Transcript",
-           "coding.Theme", "coding.CodedExcerpt")
+           "coding.Theme", "coding.CodedExcerpt", "memos.Memo", "memos.Comment")
 SKIPPED_FIELDS = {"updated_at", "version"}
 # A writer that saves a new excerpt and links its themes straight after, in the same transaction
 # (coding.services.excerpt_create), sets this attribute on it: its create row is then written
 # with the themes when they are linked, one row instead of a create and a themes update.
 LINKS_FOLLOW = "_links_follow"
 LONG_TEXT = 500
+# Kept whole however long: a memo's history page shows a readable diff of its words.
+KEPT_WHOLE = {"title", "body"}
 # Studies being deleted for good. Their log goes with them (Change.study cascades), and the rows
 # deleted with them must not log into a study that is gone: that would break the foreign key.
 _studies_deleting = ContextVar("audit_studies_deleting", default=frozenset())
@@ -41,8 +43,10 @@ def _value(value):
 
 
 def _snapshot(instance):
+    whole = KEPT_WHOLE if instance._meta.app_label == "memos" else ()
     return {
-        f.attname: _value(getattr(instance, f.attname))
+        f.attname: getattr(instance, f.attname) if f.attname in whole
+        else _value(getattr(instance, f.attname))
         for f in instance._meta.concrete_fields
         if f.attname not in SKIPPED_FIELDS
     }

@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -15,9 +16,19 @@ from audit.models import Change
 from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
 from coding.models import DeletedExcerpt, DeletedTheme, Theme
 from coding.services import ExcerptConflict, excerpt_update
+from interviews.reanchor import word_diff
+from memos.access import get_memo_for_user
+from memos.models import Memo
 from studies.access import get_membership, get_membership_owner, get_membership_rw
 
 EXCERPT = "coding.codedexcerpt"
+MEMO = "memos.memo"
+
+
+def private_memo_ids(study, user):
+    """Other members' private memos, as Change.object_id values: their rows never show."""
+    return (Memo.objects.filter(study=study, private=True).exclude(author=user)
+            .annotate(object_id=Cast("pk", CharField())).values("object_id"))
 
 
 def _date(value):
@@ -36,7 +47,7 @@ def history_log(request, study):
     until = _date(request.GET.get("until", ""))
     changes = Change.objects.for_history_log(
         study, user_id=int(user_id) if user_id.isdigit() else None, since=since, until=until
-    )
+    ).exclude(model=MEMO, object_id__in=private_memo_ids(study, request.user))
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     # The filter menu names the study's members and anyone who changed something in it, never
     # every account on the site.
@@ -60,6 +71,20 @@ def excerpt_history(request, study, pk):
         "can_code": membership.can_code,
     }
     return render(request, "audit/excerpt_history.html", ctx)
+
+
+@login_required
+def memo_history(request, study, pk):
+    """A memo's versions, newest first, each change of its title or text as a word diff."""
+    memo = get_memo_for_user(request, study, pk)
+    rows = []
+    for change, _state in reversed(versions(Change.objects.for_object(memo.study, MEMO, memo.pk))):
+        updated = change.data.items() if change.action == "update" else ()
+        diffs = [(field, *word_diff(str(pair[0] or ""), str(pair[1] or "")))
+                 for field, pair in updated if field in ("title", "body")]
+        others = {field: pair for field, pair in updated if field not in ("title", "body")}
+        rows.append((change, diffs, others))
+    return render(request, "audit/memo_history.html", {"memo": memo, "rows": rows})
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coding.models import CodedExcerpt, DeletedExcerpt
+from coding.signals import transcript_text_changed
 from interviews.models import TextChange, Transcript, TranscriptVersion
 from interviews.reanchor import Anchor, TextMapping, reanchor
 from interviews.text import anonymise_pattern, normalise_text
@@ -170,6 +171,8 @@ def transcript_text_update(*, transcript, text, user=None, base_version=None,
     now = timezone.now()
     _excerpts_reanchor(current, old, new, mapping, quote_rewrite, summary, now)
     _deleted_excerpts_reanchor(current, old, new, mapping, quote_rewrite)
+    transcript_text_changed.send(sender=Transcript, transcript=current, old=old, new=new, mapping=mapping,
+                                 rewrite=quote_rewrite)
     current.text, current.cues = new, _cues_move(current.cues, new, mapping)
     current.text_version += 1
     current.updated_by = user

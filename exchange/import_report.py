@@ -15,6 +15,7 @@ LABELS = {
     "excerpts": ngettext_lazy("%(count)s excerpt", "%(count)s excerpts", "count"),
     "codings": ngettext_lazy("%(count)s coding", "%(count)s codings", "count"),
     "memos": ngettext_lazy("%(count)s memo", "%(count)s memos", "count"),
+    "study_memos": ngettext_lazy("%(count)s memo in the journal", "%(count)s memos in the journal", "count"),
 }
 
 

@@ -8,6 +8,7 @@
 | Coders | User (the username only) |
 | Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
 | Memos | Note with PlainTextContent, referenced from the selection |
+| Journal memos | Note, with NoteRefs and Links to what it links (exchange/qdpx_memos.py) |
 | Themes | Code tree, criteria inside the Description; kinds as Sets (see exchange.refi) |
 
 Positions are code points of the stored text, which is exactly what sources/<guid>.txt holds.
@@ -24,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from coding.models import CodedExcerpt, Theme, ThemeKind, theme_tree
+from exchange.qdpx_memos import MemoExport, memos_for_export
 from exchange.refi import (
     KIND_SET_DESCRIPTION,
     KIND_SET_NAME,
@@ -63,10 +65,11 @@ def _element(name, attrs, text):
     return f"{_tag(name, attrs)}{_text(text)}</{name}>"
 
 
-def codes_xml(themes):
+def codes_xml(themes, note_refs=None):
     """The `<Codes>` tree of `themes` (every theme codable, criteria inside the Description),
     as a list of XML strings; empty when there are no themes (an empty <Codes> is invalid).
-    The one place the codebook is written: a .qdc wraps the same list in <CodeBook>."""
+    The one place the codebook is written: a .qdc wraps the same list in <CodeBook> (without
+    `note_refs`, theme id -> note GUIDs, which a codebook cannot hold)."""
     out, open_depths = [], []
     for theme, depth in theme_tree(themes):
         while open_depths and open_depths[-1] >= depth:
@@ -78,6 +81,8 @@ def codes_xml(themes):
         description = description_compose(theme)
         if description:
             out.append(_element("Description", {}, description))
+        out += [_tag("NoteRef", {"targetGUID": note}, close=True)
+                for note in (note_refs or {}).get(theme.pk, ())]
         open_depths.append(depth)
     out.extend("</Code>" for _ in open_depths)
     return ["<Codes>", *out, "</Codes>"] if out else []
@@ -168,7 +173,7 @@ def _users_for_export(ids):
 
 # ----- writing -----
 
-def _selections_xml(excerpts, links, theme_ids, users, notes):
+def _selections_xml(excerpts, links, theme_ids, users, notes, memo_refs):
     """PlainTextSelections for one transcript's excerpts (sorted by start, end, pk).
 
     Excerpts that share a span and quote share one selection, with one Coding per theme and
@@ -198,6 +203,8 @@ def _selections_xml(excerpts, links, theme_ids, users, notes):
                 notes.append(f'<Note guid="{note}" name="{_attr(f"Memo: {quote[:60]}")}" '
                              f'creatingUser="{users[coder_id]}" creationDateTime="{created}">'
                              f"{_element('PlainTextContent', {}, memo)}</Note>")
+        for (pk, *_rest), _created in dated:
+            out += [f'<NoteRef targetGUID="{note}"/>' for note in memo_refs.get(pk, ())]
         out.append("</PlainTextSelection>")
     return out
 
@@ -261,6 +268,7 @@ def study_export(out, *, study, progress=None):
     excerpts = _excerpts_for_export(study)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
+    memos = MemoExport(memos_for_export(study), users, tag=_tag, element=_element)
     counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
     with zipfile.ZipFile(out, "w") as archive:
         for t in _transcripts_for_export(study):
@@ -278,7 +286,10 @@ def study_export(out, *, study, progress=None):
                 if pending[1] == t["pk"]:
                     own.append(pending)
                 pending = next(excerpts, None)
-            sources.extend(_selections_xml(own, links, theme_ids, users, notes))
+            sources.extend(_selections_xml(own, links, theme_ids, users, notes, memos.excerpt_refs))
+            sources += memos.selections.get(t["pk"], ())
+            sources += [_tag("NoteRef", {"targetGUID": n}, close=True)
+                        for n in memos.source_refs.get(t["pk"], ())]
             for name, kind in SOURCE_VARIABLES:
                 if t[name]:
                     sources.append(_variable_value(name, kind, t[name]))
@@ -296,7 +307,7 @@ def study_export(out, *, study, progress=None):
         if coders:
             xml += ["<Users>", *(_tag("User", {"guid": guid("user", u.pk), "name": u.get_username()},
                                       close=True) for u in coders), "</Users>"]
-        codes = codes_xml(themes)
+        codes = codes_xml(themes, memos.theme_refs)
         if codes:
             xml += ["<CodeBook>", *codes, "</CodeBook>"]
         xml += ["<Variables>"]
@@ -314,10 +325,14 @@ def study_export(out, *, study, progress=None):
                 xml.append("</Case>")
             xml.append("</Cases>")
         description = [_element("Description", {}, study.description)] if study.description else []
-        tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []), *kind_sets_xml(themes),
+        notes += memos.notes
+        tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []),
+                *(["<Links>", *memos.links, "</Links>"] if memos.links else []), *kind_sets_xml(themes),
                 *description, "</Project>"]
         sources = ["<Sources>", *sources, "</Sources>"] if sources else []
         summary.replaced_characters = _xml_write(archive, chain(xml, sources, tail))
     summary.counts = {"participants": len(participants), "themes": len(themes),
                       "coders": len(coders), **counts}
+    if memos.notes:
+        summary.counts["study_memos"] = len(memos.notes)
     return summary

@@ -41,10 +41,12 @@ from django.utils.translation import gettext_lazy as _
 from coding.forms import PALETTE
 from coding.models import CodedExcerpt, ReviewReason, Theme, ThemeKind
 from exchange.import_report import ImportReport
+from exchange.qdpx_memos import is_memo_note, memos_import
 from exchange.qdpx_read import ExchangeError, project_read
 from exchange.refi import KIND_SET_NAME, NOT_XML, description_parse
 from exchange.textmap import SourceText, choose_reading, decode
 from interviews.models import Gender, Participant, Sector, Transcript
+from memos.models import Memo, MemoSpan
 from studies.models import RESERVED_SLUGS, Study
 from studies.services import study_create
 
@@ -100,6 +102,10 @@ class _Importer:
         self.source_participant, self.source_variables = {}, {}
         self.participants = {}  # code -> participant
         self.languages = Counter()  # transcripts per language
+        self.case_participants = {}  # case guid -> participant
+        self.read_sources = {}  # source guid -> (transcript, SourceText, reading), for memos
+        self.memo_selection_refs = []  # (memo note guid, transcript id, start, end): excerpt links
+        self.memo_span_refs = []  # (memo note guid, transcript, start, end): a memo's passages
         self.links = {}  # selection guid -> guids of Notes linked to it (NVivo annotations)
         for origin, target in project.links:
             self.links.setdefault(target, []).append(origin)
@@ -110,6 +116,7 @@ class _Importer:
         self.cases_import()
         self.sources_import()
         self.study_describe()
+        memos_import(self)
         self.leftovers_report()
 
     def study_describe(self):
@@ -204,6 +211,8 @@ class _Importer:
                 order=next_order.get(key[0], 0), is_codable=code.codable,
             )
             for ref in code.note_refs:  # a memo on a code (NVivo, QualCoder): part of its description
+                if is_memo_note(self.project, ref):
+                    continue  # one of our memos, linked to the theme (exchange.qdpx_memos)
                 text = self.note_text(ref)
                 if text and text.strip():
                     theme.description = f"{theme.description}\n\n{text.strip()}".strip()
@@ -282,6 +291,7 @@ class _Importer:
                     self.source_variables.setdefault(ref, []).extend(case.variables)
                 continue
             participant = self.participant(case.name, self.attributes(case.variables, case.name))
+            self.case_participants[case.guid] = participant
             if case.description.strip():
                 self.report.unmap("case_description", _("Case descriptions were not imported "
                                                         "(participant notes are for the study's "
@@ -377,6 +387,7 @@ class _Importer:
 
     def excerpts_import(self, source, text, transcript):
         reading = choose_reading(text, source.selections, self.project.origin)
+        self.read_sources[source.guid] = (transcript, text, reading)
         if reading[0]:
             self.report.tolerate(_("Positions were read as UTF-16 units (as NVivo and QualCoder "
                                    "count) and converted to characters."))
@@ -410,7 +421,13 @@ class _Importer:
                     mine.append((coding, group))
             memos = [sel.description.strip()] if sel.description.strip() else []
             refs = [*sel.note_refs, *self.links.get(sel.guid, ())]
-            if not mine:
+            for ref in [r for r in refs if is_memo_note(self.project, r)]:  # our memos' links
+                if mine:  # linked to this excerpt
+                    self.memo_selection_refs.append((ref, transcript.pk, start, end))
+                else:  # pinned to this passage
+                    self.memo_span_refs.append((ref, transcript, start, end))
+                refs.remove(ref)
+            if not mine and (memos or refs):
                 comments.append((start, end, memos, refs))
                 continue
             self.attach_memos([g for _c, g in mine], memos, refs)
@@ -423,9 +440,7 @@ class _Importer:
             if targets:
                 self.attach_memos(targets, memos, refs)
             else:
-                self.report.unmap("comment", _("Selections with no code (comments or "
-                                               "annotations) could not be kept: an excerpt needs a "
-                                               "theme."), f"{source.name} {start}–{end}")
+                self.annotation_import(transcript, start, end, memos, refs)
         self.excerpts_save(transcript, groups)
 
     def coding_group(self, groups, coding, sel, start, end):
@@ -459,6 +474,21 @@ class _Importer:
             own = [g for g in groups if author is not None and g.coder_id == author.pk]
             for group in own or groups:
                 self.add_memo(group, self.note_text(ref))
+
+    def annotation_import(self, transcript, start, end, memos, refs):
+        """A selection with no code (a MAXQDA comment, an NVivo annotation): a memo pinned to
+        the passage, its text the selection's description and the notes linked to it."""
+        notes = [self.project.notes[r] for r in refs if r in self.project.notes]
+        texts = [*memos, *((self.note_text(n.guid) or "").strip() for n in notes)]
+        body = "\n\n".join(t for t in texts if t)
+        title = next((n.name.strip() for n in notes if n.name.strip()), "") or transcript.text[start:end][:60]
+        author = next((self.users[n.user] for n in notes if n.user in self.users), self.user)
+        memo = Memo(study=self.study, title=title.strip()[:200] or "Note", body=body, author=author)
+        memo.full_clean()
+        memo.save()
+        MemoSpan.objects.create(study=self.study, memo=memo, transcript=transcript, start=start, end=end,
+                                quote=transcript.text[start:end])
+        self.report.imported["study_memos"] += 1
 
     @staticmethod
     def add_memo(group, text):

@@ -70,6 +70,7 @@ class Source:
     codings: list = field(default_factory=list)
     note_refs: list = field(default_factory=list)
     variables: list = field(default_factory=list)
+    description: str = ""
 
 
 @dataclass
@@ -101,6 +102,8 @@ class Note:
     user: str
     created: object
     selections: list
+    description: str = ""
+    note_refs: list = field(default_factory=list)
 
 
 @dataclass
@@ -324,7 +327,7 @@ def _source(el):
         rich_text_path=_attr(el, "richTextPath") or _attr(el, "path"),
         user=guid_key(el.get("creatingUser")), created=parse_datetime(el.get("creationDateTime")),
         modifier=guid_key(el.get("modifyingUser")),
-        note_refs=_refs(el), variables=_variables(el),
+        note_refs=_refs(el), variables=_variables(el), description=_text(el, "Description"),
     )
     for child in el:
         name = local_name(child.tag)
@@ -380,7 +383,8 @@ def _section(project, el):
                 source = _source(note)
                 project.notes[source.guid] = Note(source.guid, source.name, source.content,
                                                   source.plain_text_path, source.user,
-                                                  source.created, source.selections)
+                                                  source.created, source.selections,
+                                                  source.description, source.note_refs)
     elif name == "Links":
         for link in el:
             if local_name(link.tag) == "Link":

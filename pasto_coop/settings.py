@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "audit",
     "coding",
     "team",
+    "memos",
     "reports",
     "exchange",
     "demo",

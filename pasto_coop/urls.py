@@ -12,6 +12,7 @@ study_patterns = [
     path("", include("coding.transcripts_urls")),
     path("transcripts/", include("interviews.urls")),
     path("coding/", include("coding.urls")),
+    path("memos/", include("memos.urls")),
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
     path("history/", include("audit.urls")),

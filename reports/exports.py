@@ -35,12 +35,21 @@ def _date(value):
     return value.isoformat() if value else ""
 
 
-def quote_columns():
+def quote_columns(memos=False):
     return [_("Participant"), _("Sector"), _("Gender"), _("Organisation"), _("Interview date"),
-            _("Transcript"), _("Start"), _("End"), _("Themes"), _("Quote"), _("Citation")]
+            _("Transcript"), _("Start"), _("End"), _("Themes"), _("Quote"), _("Citation"),
+            *([_("Memos")] if memos else [])]
 
 
-def quote_rows(quotes):
+def excerpt_memo_text(excerpt):
+    """An excerpt's own memo and the memos linked to it (title: words), one paragraph each."""
+    parts = [excerpt.memo] if excerpt.memo else []
+    parts += [f"{m.title}: {m.body_text}" if m.body_text else m.title
+              for m in getattr(excerpt, "report_memos", ())]
+    return "\n\n".join(parts)
+
+
+def quote_rows(quotes, memos=False):
     """One row per quote of a theme report, in the page's order."""
     for excerpt in quotes:
         transcript = excerpt.transcript
@@ -57,15 +66,17 @@ def quote_rows(quotes):
             "; ".join(t.name for t in excerpt.report_themes),
             excerpt.quote,
             citation(participant.code, transcript.interview_date),
+            *([excerpt_memo_text(excerpt)] if memos else []),
         ]
 
 
-def theme_report_csv(report, quotes):
+def theme_report_csv(report, quotes, memos=None):
+    """`memos` (the theme's, or None when not asked): a Memos column holds each excerpt's."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(quote_columns())
-    for row in quote_rows(quotes):
+    writer.writerow(quote_columns(memos is not None))
+    for row in quote_rows(quotes, memos is not None):
         writer.writerow([_csv_safe(v) for v in row])
     return out.getvalue().encode("utf-8")
 
@@ -96,14 +107,15 @@ def _text_cell(cell, value):
         cell.data_type = "s"  # openpyxl takes a leading = for a formula
 
 
-def theme_report_xlsx(report, quotes):
+def theme_report_xlsx(report, quotes, memos=None):
+    """`memos` (the theme's, or None when not asked): a Memos column and a Memos sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Quotes")[:31]
-    sheet.append(quote_columns())
+    sheet.append(quote_columns(memos is not None))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for r, row in enumerate(quote_rows(quotes), start=2):
+    for r, row in enumerate(quote_rows(quotes, memos is not None), start=2):
         for c, value in enumerate(row, start=1):
             _text_cell(sheet.cell(row=r, column=c), value)
     sheet.column_dimensions["J"].width = 80
@@ -112,14 +124,35 @@ def theme_report_xlsx(report, quotes):
     counts = book.create_sheet(_("Counts")[:31])
     for row in _count_rows(report):
         counts.append(row)
+    if memos is not None:
+        memo_sheet = book.create_sheet(_("Memos")[:31])
+        memo_sheet.append([str(h) for h in (_("Title"), _("Type"), _("Author"), _("Changed"), _("Text"))])
+        for r, memo in enumerate(memos, start=2):
+            values = [memo.title, memo.get_type_display(), getattr(memo.author, "username", ""),
+                      memo.updated_at.strftime("%Y-%m-%d %H:%M"), memo.body_text]
+            for c, value in enumerate(values, start=1):
+                _text_cell(memo_sheet.cell(row=r, column=c), str(value))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def theme_report_docx(report, quotes):
+def memos_docx(doc, memos, level=1):
+    """Memos as headed sections: title, then type, author and date, then the words."""
+    for memo in memos:
+        doc.add_heading(memo.title, level=level)
+        meta = doc.add_paragraph()
+        meta.add_run(f"{memo.get_type_display()} · {getattr(memo.author, 'username', '')} · "
+                     f"{memo.updated_at:%Y-%m-%d}").italic = True
+        for paragraph in memo.body_text.split("\n"):
+            if paragraph.strip():
+                doc.add_paragraph(paragraph)
+
+
+def theme_report_docx(report, quotes, memos=None):
     """The report as the paper would print it: definition and criteria, the numbers, then the
-    quotes grouped by participant, each cited the paper's way."""
+    quotes grouped by participant, each cited the paper's way. With `memos` (asked for): the
+    theme's memos before the quotes, and each excerpt's memos under it."""
     theme = report.theme
     doc = Document()
     doc.core_properties.title = theme.name
@@ -142,6 +175,11 @@ def theme_report_docx(report, quotes):
             for cell, value in zip(cells, row, strict=False):
                 cell.text = str(value)
     doc.add_paragraph(report.left_out.sentence())
+    if memos is not None:
+        doc.add_heading(_("Memos"), level=1)
+        memos_docx(doc, memos, level=2)
+        if not memos:
+            doc.add_paragraph(_("No memos."))
     doc.add_heading(_("Quotes"), level=1)
     current = None
     for excerpt in quotes:
@@ -152,6 +190,8 @@ def theme_report_docx(report, quotes):
         paragraph = doc.add_paragraph(style="Quote")
         paragraph.add_run(f"«{excerpt.quote}» ")
         paragraph.add_run(citation(participant.code, excerpt.transcript.interview_date))
+        if memos is not None and excerpt_memo_text(excerpt):
+            doc.add_paragraph().add_run(excerpt_memo_text(excerpt)).italic = True
     if current is None:
         doc.add_paragraph(_("No quotes."))
     out = io.BytesIO()

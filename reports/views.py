@@ -32,6 +32,7 @@ from coding.access import get_theme_for_user
 from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
+from memos.models import Comment, Memo, excerpt_memos_prefetch
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
@@ -379,6 +380,7 @@ class ReportOptionsForm(forms.Form):
     participant = forms.IntegerField(required=False, min_value=1)
     print = forms.BooleanField(required=False)
     layer = forms.CharField(required=False, max_length=20)
+    memos = forms.BooleanField(required=False)
 
     def __init__(self, data, *, study):
         super().__init__(data)
@@ -408,6 +410,8 @@ def _theme_report_for(request, slug, pk):
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
                           layer=data["layer"])
     quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"])
+    if data["memos"]:
+        quotes = quotes.prefetch_related(excerpt_memos_prefetch(request.user))
     return theme, form, report, quotes
 
 
@@ -429,6 +433,7 @@ def theme_report_view(request, study, pk):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return render(request, "reports/theme_report.html", {"theme": theme, "form": form}, status=400)
+    membership = get_membership(request, study)  # cached by the theme's helper: no query
     printing = form.cleaned_data["print"]
     per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
     page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
@@ -453,6 +458,11 @@ def theme_report_view(request, study, pk):
         "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
         "layers": layer_choices(request.membership.study, form.cleaned_data["layer"]),
         "keep": kept(request, "print"),
+        "show_memos": form.cleaned_data["memos"],
+        "theme_memos": Memo.objects.for_object_panel(membership.study, request.user, themes=theme)
+        .prefetch_related(None),  # their passages are not shown here
+        "comments": Comment.objects.for_target(membership.study, theme=theme),
+        "can_comment": not membership.study.is_archived,
     }
     return render(request, "reports/theme_report.html", ctx)
 
@@ -461,7 +471,10 @@ def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build(report, list(quotes)), content_type=content_type)
+    memos = (list(Memo.objects.for_object_panel(get_membership(request, study).study, request.user,
+                                                themes=theme))
+             if form.cleaned_data["memos"] else None)
+    response = HttpResponse(build(report, list(quotes), memos=memos), content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

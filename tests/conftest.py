@@ -20,6 +20,7 @@ from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
 from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
 from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
+from memos.services import comment_create, memo_create, memo_delete  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
 from team.models import Adjudication, Assignment  # noqa: E402
@@ -209,6 +210,12 @@ def failed_job(study, user):
     if study is not None:
         job.result_file.save("result.txt", ContentFile(b"result"))
     return job
+def memo_objects(study, author, transcript, theme):
+    """A memo, a deleted memo and a comment thread, for the memos routes."""
+    memo = memo_create(study=study, author=author, title="Note", body="Words", transcripts=[transcript])
+    deleted = memo_delete(memo=memo_create(study=study, author=author, title="Gone"), user=author)
+    comment = comment_create(study=study, author=author, body="Why?", theme=theme)
+    return {"memo": memo, "deleted_memo": deleted, "comment": comment}
 
 
 @pytest.fixture
@@ -228,6 +235,7 @@ def objects(alice, bob, adam, steve, transcript, themes):
     )
     trashed_study = Study.objects.create(name="Gone", slug="gone", deleted_at=timezone.now())
     return {
+        **memo_objects(study, alice, transcript, spare),
         "study": study, "membership": Membership.objects.get(study=study, user=bob),
         "trashed_study": trashed_study, "participant": transcript.participant, "transcript": transcript,
         "excerpt": excerpt, "theme": spare, "user": steve,

@@ -29,7 +29,7 @@ from coding.services import excerpt_create, excerpt_delete, theme_delete
 from interviews.models import Participant, Transcript, TranscriptSource
 from studies.models import Membership
 from team.models import Adjudication, Assignment
-from tests.conftest import client_for, failed_job
+from tests.conftest import client_for, failed_job, memo_objects
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
@@ -197,6 +197,31 @@ MATRIX = {
     "team:compare": ("transcript", {"GET": MEMBERS}),
     "team:adjudicate": ("transcript", {"GET": POST_ONLY, "POST": study(owner=400)}),
     "team:adjudication-undo": ("adjudication", {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "audit:memo-history": ("memo", {"GET": MEMBERS}),
+    # memos: every member reads the journal and the memos they may see; researchers and owners
+    # write them (an empty POST is an invalid form)
+    "memos:journal": (None, {"GET": MEMBERS}),
+    "memos:journal-docx": (None, {"GET": MEMBERS}),
+    "memos:memo-create": (None, {"GET": CODERS, "POST": writes(400)}),
+    "memos:memo-detail": ("memo", {"GET": MEMBERS}),
+    "memos:memo-update": ("memo", {"GET": CODERS, "POST": writes(400)}),
+    "memos:memo-delete": ("memo", {"GET": POST_ONLY, "POST": writes(302)}),
+    "memos:memo-trash": (None, {"GET": CODERS}),
+    "memos:memo-restore": ("deleted_memo", {"GET": POST_ONLY, "POST": writes(302)}),
+    "memos:transcript-memos": ("transcript", {"GET": MEMBERS}),
+    "memos:theme-memos": ("theme", {"GET": MEMBERS}),
+    "memos:participant-memos": ("participant", {"GET": MEMBERS}),
+    # the coding page's annotations (JSON): read by members, written by researchers and owners
+    "memos:transcript-annotations": ("transcript", {"GET": MEMBERS}),
+    "memos:transcript-annotate": ("transcript", {"GET": POST_ONLY, "POST": writes(400)}),
+    # comments: the one write a reviewer may make (an empty POST names no target, or no text);
+    # resolving a thread is for researchers and owners
+    "memos:comment-list": (None, {"GET": MEMBERS}),
+    "memos:comment-create": (None, {"GET": study(reviewer=400, researcher=400, owner=400),
+                                    "POST": study(reviewer=400, researcher=400, owner=400)}),
+    "memos:comment-reply": ("comment", {"GET": POST_ONLY, "POST": study(reviewer=400, researcher=400,
+                                                                         owner=400)}),
+    "memos:comment-resolve": ("comment", {"GET": POST_ONLY, "POST": writes(302)}),
 }
 
 
@@ -283,6 +308,7 @@ def foreign(otto, other_study, bob):
         size=3, sha256="1" * 64, data=b"xyz",
     )
     return {
+        **memo_objects(other_study, otto, transcript, theme),
         "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
         "job": failed_job(other_study, otto),
         "participant": participant, "transcript": transcript, "excerpt": excerpt,

@@ -17,6 +17,7 @@ from coding.services import excerpt_create
 from exchange.qdpx_import import study_import
 from exchange.textmap import SourceText
 from interviews.models import Participant, Transcript
+from memos.models import Memo
 from studies.models import Membership, Role, Study
 
 NS = "urn:QDA-XML:project:1.0"
@@ -283,13 +284,16 @@ def test_it_imports_memos_from_descriptions_note_refs_and_links(db):
         "From the description", "From a NoteRef", "From a Link", "On the coding"}
 
 
-def test_it_keeps_a_comment_on_a_coded_span_and_reports_one_elsewhere(db):
+def test_it_keeps_a_comment_on_a_coded_span_and_pins_one_elsewhere_as_an_annotation(db):
     comment = selection(31, 0, 5, extra="<Description>A comment</Description>")
     lonely = selection(32, 6, 10, extra="<Description>Alone</Description>")
     qde = project(USERS + CODES + source(20, selection(30, 0, 5, coding(40, 12)), comment, lonely))
     report = run(qdpx(qde, {f"sources/{g(20)}.txt": "alpha beta"}))
     assert excerpt().memo == "A comment"
-    assert report.unmapped["comment"].count == 1
+    memo = Memo.objects.get()
+    span = memo.spans.get()
+    assert (memo.body, span.start, span.end, span.quote) == ("Alone", 6, 10, "beta")
+    assert "comment" not in report.unmapped and report.imported["study_memos"] == 1
 
 
 def test_it_turns_cases_into_participants_with_their_attributes_and_transcripts(db):

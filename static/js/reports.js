@@ -17,7 +17,7 @@
       });
     });
   });
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+  document.querySelectorAll("select[data-autosubmit], input[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
 }());
