@@ -31,6 +31,7 @@ from coding.access import get_theme_for_user
 from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
+from interviews.text import fold
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
@@ -54,7 +55,7 @@ from reports.queries import (
     text_contains,
     theme_report,
 )
-from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
+from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search, word_forms
 from studies.access import get_membership, get_membership_rw
 
 EXCERPTS_PER_PAGE = 25
@@ -253,8 +254,9 @@ class AutoCodeForm(SearchForm):
 
 
 def _search_context(request, study, form, terms):
-    transcripts = list(transcripts_for_search(study, terms))
-    hits = search(terms, transcripts)
+    lexicon = word_forms(study, terms)
+    transcripts = list(transcripts_for_search(study, terms, lexicon))
+    hits = search(terms, transcripts, lexicon)
     page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
     starts = {}
     lines = []
@@ -262,7 +264,11 @@ def _search_context(request, study, form, terms):
         text = hit.transcript.text
         starts.setdefault(hit.transcript.pk, paragraph_starts(text))
         before, match, after, paragraph = kwic(text, hit.start, hit.end, starts[hit.transcript.pk])
-        lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph})
+        term = terms[hit.term]
+        # A word searched by its lemma names the form it found when that is not the word typed.
+        form = match if term.by_lemma and fold(match) != fold(term.words[0]) else ""
+        lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph,
+                      "form": form})
     return {
         "form": form,
         "terms": terms,
@@ -311,7 +317,8 @@ def auto_code(request, study):
         errors = [e for field in form.errors.values() for e in field]
         return _search_page(request, search_form, status=400, errors=errors)
     data = form.cleaned_data
-    hits = search(data["terms"], transcripts_for_search(study, data["terms"]))
+    lexicon = word_forms(study, data["terms"])
+    hits = search(data["terms"], transcripts_for_search(study, data["terms"], lexicon), lexicon)
     if not data["all"]:
         by_key = {hit.key: hit for hit in hits}
         if not data["hits"]:
