@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest, Least, Substr
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from coding.models import CodedExcerpt, Theme, theme_tree
 from interviews.models import (
@@ -424,15 +424,32 @@ def _add(counts, excerpts, participants):
     return Counts(counts.excerpts + excerpts, counts.participants + participants)
 
 
-def citation(participant_code, interview_date):
-    """How the study paper cites an interview: (Participant «D». Personal interview April 8,
-    2009)."""
-    if interview_date is None:
-        return _("(Participant «%(code)s». Personal interview).") % {"code": participant_code}
-    return _("(Participant «%(code)s». Personal interview %(date)s).") % {
-        "code": participant_code,
-        "date": dateformat.format(interview_date, "F j, Y"),
-    }
+def citation(participant_code, interview_date, language=None):
+    """How the study paper cites an interview, in `language` (else the active one): (Participant
+    «D». Personal interview April 8, 2009); in Spanish (Participante «D». Entrevista personal, 8
+    de abril de 2009)."""
+    with translation.override(language or translation.get_language()):
+        if interview_date is None:
+            return _("(Participant «%(code)s». Personal interview).") % {"code": participant_code}
+        # Translators: the date of an interview in a citation, as a Django date format.
+        date_format = pgettext("citation date", "F j, Y")
+        return _("(Participant «%(code)s». Personal interview %(date)s).") % {
+            "code": participant_code,
+            "date": dateformat.format(interview_date, date_format),
+        }
+
+
+def report_language(study, chosen=""):
+    """The language a theme report cites and exports in: the one the reader picked, else the
+    study's (when the interface has it), else the page's."""
+    for code in (chosen, study.language):
+        if not code:
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return translation.get_language()
 
 
 def participant_heading(participant):

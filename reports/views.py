@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -51,6 +53,7 @@ from reports.queries import (
     overview_for,
     paragraph_context,
     participant_heading,
+    report_language,
     study_excerpts,
     text_contains,
     theme_report,
@@ -375,6 +378,9 @@ def auto_coding_undo_view(request, study, pk):
 class ReportOptionsForm(forms.Form):
     subthemes = forms.TypedChoiceField(required=False, empty_value=True, coerce=lambda v: v == "1",
                                        choices=[("1", _("included")), ("0", _("left out"))])
+    # Citations, theme texts and export headings: the study's language unless the reader picks.
+    language = forms.ChoiceField(required=False, label=_("Cite in"), choices=[
+        ("", _("the study's language")), *settings.LANGUAGE_AUTONYMS.items()])
     participant = forms.IntegerField(required=False, min_value=1)
     print = forms.BooleanField(required=False)
 
@@ -401,6 +407,7 @@ def _theme_report_for(request, slug, pk):
         return theme, form, None, None
     data = form.cleaned_data
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
+    report.language = report_language(study, data["language"])
     return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
 
 
@@ -428,7 +435,7 @@ def theme_report_view(request, study, pk):
     for excerpt in page:
         participant = excerpt.transcript.participant
         excerpt.heading = participant_heading(participant)
-        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
+        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date, report.language)
     ctx = {
         "theme": theme,
         "form": form,
@@ -451,7 +458,8 @@ def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build(report, list(quotes)), content_type=content_type)
+    with translation.override(report.language):  # headings, labels and citations
+        response = HttpResponse(build(report, list(quotes)), content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
