@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -119,7 +119,7 @@ def _page_data(request, transcript, to_utf16, speakers):
     membership = request.membership  # fetched by the page's access helper
     return {
         "excerpts": page_excerpts(rows, notes, to_utf16),
-        "themes": Theme.objects.for_picker(membership.study),
+        "themes": Theme.objects.for_picker(membership.study, translation.get_language()),
         "coders": _coders(rows, request.user),
         "speakers": speakers,
         "me": request.user.pk,

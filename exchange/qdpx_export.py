@@ -32,6 +32,8 @@ from exchange.refi import (
     ORIGIN,
     description_compose,
     guid,
+    second_language,
+    study_description_compose,
     xml_datetime,
 )
 from interviews.models import Participant, Transcript
@@ -63,7 +65,7 @@ def _element(name, attrs, text):
     return f"{_tag(name, attrs)}{_text(text)}</{name}>"
 
 
-def codes_xml(themes):
+def codes_xml(themes, second_language=""):
     """The `<Codes>` tree of `themes` (every theme codable, criteria inside the Description),
     as a list of XML strings; empty when there are no themes (an empty <Codes> is invalid).
     The one place the codebook is written: a .qdc wraps the same list in <CodeBook>."""
@@ -75,7 +77,7 @@ def codes_xml(themes):
         out.append(_tag("Code", {"guid": guid("theme", theme.pk), "name": theme.name,
                                  "isCodable": "true" if theme.is_codable else "false",
                                  "color": theme.colour}))
-        description = description_compose(theme)
+        description = description_compose(theme, second_language)
         if description:
             out.append(_element("Description", {}, description))
         open_depths.append(depth)
@@ -296,7 +298,7 @@ def study_export(out, *, study, progress=None):
         if coders:
             xml += ["<Users>", *(_tag("User", {"guid": guid("user", u.pk), "name": u.get_username()},
                                       close=True) for u in coders), "</Users>"]
-        codes = codes_xml(themes)
+        codes = codes_xml(themes, second_language(study.language))
         if codes:
             xml += ["<CodeBook>", *codes, "</CodeBook>"]
         xml += ["<Variables>"]
@@ -313,7 +315,7 @@ def study_export(out, *, study, progress=None):
                         for s in transcripts_of.get(p["pk"], [])]
                 xml.append("</Case>")
             xml.append("</Cases>")
-        description = [_element("Description", {}, study.description)] if study.description else []
+        description = [_element("Description", {}, study_description_compose(study))]
         tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []), *kind_sets_xml(themes),
                 *description, "</Project>"]
         sources = ["<Sources>", *sources, "</Sources>"] if sources else []

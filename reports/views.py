@@ -408,6 +408,8 @@ def _theme_report_for(request, slug, pk):
     data = form.cleaned_data
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
     report.language = report_language(study, data["language"])
+    # The theme's name, definition and criteria in that language, falling back to the other.
+    report.texts = theme.texts(report.language, study.language)
     return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
 
 
@@ -438,6 +440,7 @@ def theme_report_view(request, study, pk):
         excerpt.citation = citation(participant.code, excerpt.transcript.interview_date, report.language)
     ctx = {
         "theme": theme,
+        "texts": report.texts,
         "form": form,
         "report": report,
         "page": page,
