@@ -104,7 +104,8 @@ def test_the_qdc_carries_the_second_language_in_the_description(study, juventud,
 
 
 def test_the_parse_leaves_other_tools_descriptions_whole():
-    assert second_language_parse("Plain text.\n\nMore [en] text.") == ("Plain text.\n\nMore [en] text.", {}, "")
+    text = "Plain text.\n\nMore [en] text."
+    assert second_language_parse(text) == (text, {}, "")
 
 
 def test_the_qdpx_round_trip_keeps_the_study_language_and_both_languages(study, alice, juventud):
