@@ -2,13 +2,13 @@
 
 | Study | REFI-QDA |
 |---|---|
-| Study name and description | Project name, project Description |
+| Study name, description, language | Project name, project Description ending "Study language: es" |
 | Transcripts | TextSource + sources/<guid>.txt (UTF-8, no BOM, the stored text byte for byte) |
 | Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
 | Coders | User (the username only) |
 | Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
 | Memos | Note with PlainTextContent, referenced from the selection |
-| Themes | Code tree, criteria inside the Description; kinds as Sets (see exchange.refi) |
+| Themes | Code tree; criteria and second-language texts inside the Description; kinds as Sets |
 
 Positions are code points of the stored text, which is exactly what sources/<guid>.txt holds.
 Every GUID is derived from a primary key (`exchange.refi.guid`) and every zip entry carries the
