@@ -72,7 +72,8 @@ def test_makemessages_on_a_fresh_checkout_finds_nothing_new(tmp_path):
     python = str(base / ".venv" / "bin" / "python") if (base / ".venv").exists() else "python3"
     for domain in ("django", "djangojs"):
         subprocess.run([python, "manage.py", "makemessages", "-l", "es", "-d", domain, "--ignore=.venv",
-                        "--ignore=bench", "--ignore=staticfiles"], cwd=tmp_path, capture_output=True, check=True)
+                        "--ignore=bench", "--ignore=staticfiles"],
+                       cwd=tmp_path, capture_output=True, check=True)
         fresh = tmp_path / "locale" / "es" / "LC_MESSAGES" / f"{domain}.po"
         committed = base / "locale" / "es" / "LC_MESSAGES" / f"{domain}.po"
         assert len(_msgids(committed)) > 20 and _msgids(fresh) == _msgids(committed), domain
