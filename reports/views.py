@@ -269,9 +269,9 @@ def _search_context(request, study, form, terms):
         before, match, after, paragraph = kwic(text, hit.start, hit.end, starts[hit.transcript.pk])
         term = terms[hit.term]
         # A word searched by its lemma names the form it found when that is not the word typed.
-        form = match if term.by_lemma and fold(match) != fold(term.words[0]) else ""
+        word_form = match if term.by_lemma and fold(match) != fold(term.words[0]) else ""
         lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph,
-                      "form": form})
+                      "form": word_form})
     return {
         "form": form,
         "terms": terms,

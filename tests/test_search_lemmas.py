@@ -117,3 +117,9 @@ def test_the_narrowed_transcripts_hold_every_hit(alice, entrevista, study, parti
     narrowed = [(h.transcript.pk, h.start, h.end)
                 for h in search(terms, transcripts_for_search(study, terms, lexicon), lexicon)]
     assert narrowed == expected and len(expected) == 5
+
+
+def test_the_auto_coding_form_keeps_the_query(alice, entrevista):
+    """The page's hidden query field holds the search (a hit's word form must not replace it)."""
+    body = client_for(alice).get(URL, {"q": "joven"}).content.decode()
+    assert '<input type="hidden" name="q" value="joven">' in body
