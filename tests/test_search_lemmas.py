@@ -123,3 +123,16 @@ def test_the_auto_coding_form_keeps_the_query(alice, entrevista):
     """The page's hidden query field holds the search (a hit's word form must not replace it)."""
     body = client_for(alice).get(URL, {"q": "joven"}).content.decode()
     assert '<input type="hidden" name="q" value="joven">' in body
+
+
+def test_both_scans_agree_on_a_word_with_its_forms():
+    """The cp1252 byte scan and the full regular expression find the same forms."""
+    from reports.search import Matcher
+
+    term = parse_query("joven")[0].with_forms(["jovenes", "joven"])
+    assert term.forms == ("jovenes",)
+    matcher = Matcher([term])
+    assert matcher._fast is not None
+    text = "Los JÓVENES, un joven; jovenzuelo y jóvenes.\nJoven."
+    assert matcher.hits(text) == matcher.slow_hits(text)
+    assert [text[s:e] for s, e, _t in matcher.hits(text)] == ["JÓVENES", "joven", "jóvenes", "Joven"]
