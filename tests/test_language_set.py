@@ -121,3 +121,9 @@ def test_reading_the_preference_costs_no_query(alice):
     without = queries()
     Profile.objects.create(user=alice, language="es")
     assert queries() == without
+
+
+def test_the_cookie_is_for_the_server_only(alice):
+    response = switch(client_for(alice), "es")
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert (cookie.value, cookie["httponly"], cookie["samesite"]) == ("es", True, "Lax")
