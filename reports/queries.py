@@ -157,11 +157,15 @@ def left_out(study):
 
 class ThemeTree:
     """Every theme of a study, loaded in one query: tree order, depth and sub-trees without
-    further queries."""
+    further queries. Themes are named in `language` (default: the page's): the second-language
+    name where that is the study's second language and the theme has one (Theme.texts)."""
 
-    def __init__(self, study):
+    def __init__(self, study, language=None):
         self.study = study
         self.rows = theme_tree(list(Theme.objects.filter(study=study).order_by()))
+        language = language or translation.get_language()
+        for theme, _depth in self.rows:  # for display only: these rows are never saved
+            theme.name = theme.texts(language, study.language).name
         self.by_id = {theme.pk: theme for theme, _depth in self.rows}
         self.depth = {theme.pk: depth for theme, depth in self.rows}
         self.children = {}
@@ -376,12 +380,12 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(study, theme, *, include_subthemes=True, participant=None):
+def theme_report(study, theme, *, include_subthemes=True, participant=None, language=None):
     """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
     how many it quotes, and who is left out of its quotations. Two queries: the study's themes
     (the tree), then the counts grouped by participant (one row each, with their attributes
     and consent), summed here."""
-    tree = ThemeTree(study)
+    tree = ThemeTree(study, language)
     ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
     coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids))
     if participant is not None:

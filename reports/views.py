@@ -406,8 +406,10 @@ def _theme_report_for(request, slug, pk):
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
-    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
-    report.language = report_language(study, data["language"])
+    language = report_language(study, data["language"])
+    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
+                          language=language)
+    report.language = language
     # The theme's name, definition and criteria in that language, falling back to the other.
     report.texts = theme.texts(report.language, study.language)
     return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
@@ -434,7 +436,7 @@ def theme_report_view(request, study, pk):
     printing = form.cleaned_data["print"]
     per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
     page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
-    for excerpt in page:
+    for excerpt in _named_in_report_language(page, report):
         participant = excerpt.transcript.participant
         excerpt.heading = participant_heading(participant)
         excerpt.citation = citation(participant.code, excerpt.transcript.interview_date, report.language)
@@ -457,12 +459,22 @@ def theme_report_view(request, study, pk):
     return render(request, "reports/theme_report.html", ctx)
 
 
+def _named_in_report_language(excerpts, report):
+    """`excerpts` (a list), their themes named as the report's tree names them (its language)."""
+    excerpts = list(excerpts)
+    for excerpt in excerpts:
+        for theme in excerpt.report_themes:
+            theme.name = report.tree.by_id[theme.pk].name
+    return excerpts
+
+
 def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
     with translation.override(report.language):  # headings, labels and citations
-        response = HttpResponse(build(report, list(quotes)), content_type=content_type)
+        response = HttpResponse(build(report, _named_in_report_language(quotes, report)),
+                                content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -118,3 +118,21 @@ def test_the_qdpx_round_trip_keeps_the_study_language_and_both_languages(study, 
     assert (copy.name, copy.name_second, copy.description_second, copy.inclusion_criteria_second,
             copy.exclusion_criteria_second) == ("Juventud", "Youth", "", "Mentions of young people.",
                                                  "Children under 14.")
+
+
+def test_the_report_pages_name_themes_in_the_interface_language(rita, alice, juventud, study):
+    d = person(study, "D")
+    code(interview(d, "D: Los jóvenes primero."), "Los jóvenes primero", [juventud], alice)
+    for name in ("reports:study-overview", "reports:theme-matrix", "reports:excerpt-browser"):
+        url = reverse(name, args=["pasto"])
+        assert "Youth" in client_for(rita).get(url).content.decode(), name
+        assert "Juventud" in client_for(rita, HTTP_ACCEPT_LANGUAGE="es").get(url).content.decode(), name
+
+
+def test_the_report_csv_names_the_quotes_themes_in_the_report_language(rita, alice, juventud, study):
+    d = person(study, "D", scope="quote")
+    code(interview(d, "D: Los jóvenes primero."), "Los jóvenes primero", [juventud], alice)
+    url = reverse("reports:theme-report-csv", args=["pasto", juventud.pk])
+    english = client_for(rita).get(url, {"language": "en"}).content.decode("utf-8-sig")
+    spanish = client_for(rita).get(url).content.decode("utf-8-sig")
+    assert ",Youth," in english and ",Juventud," in spanish
