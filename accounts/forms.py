@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.models import User
 from django.utils.text import format_lazy
@@ -30,4 +31,14 @@ class UserUpdateForm(forms.Form):
     )
     is_active = forms.BooleanField(
         label=_("Active"), required=False, help_text=_("An inactive user cannot log in.")
+    )
+
+
+class LanguageForm(forms.Form):
+    """The language switch in the navigation."""
+
+    language = forms.ChoiceField(
+        label=_("Language"), required=False,
+        choices=[("", _("Automatic"))] + [(code, name) for code, name in settings.LANGUAGE_AUTONYMS.items()],
+        error_messages={"invalid_choice": _("That language is not offered.")},
     )

@@ -19,3 +19,10 @@ def user_site_groups_set(*, user, site_groups, is_active=True):
 def user_create(*, form, site_groups):
     user = form.save()
     return user_site_groups_set(user=user, site_groups=site_groups)
+
+
+def profile_language_set(*, user, language):
+    """Store `language` ("" for none) as the user's interface language, on every device."""
+    from accounts.models import Profile
+
+    Profile.objects.update_or_create(user=user, defaults={"language": language})

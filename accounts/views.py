@@ -1,15 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import JavaScriptCatalog
 
-from accounts.forms import UserCreateForm, UserUpdateForm
-from accounts.services import user_create, user_site_groups_set
+from accounts.forms import LanguageForm, UserCreateForm, UserUpdateForm
+from accounts.language import supported
+from accounts.services import profile_language_set, user_create, user_site_groups_set
 from accounts.throttle import client_ip, login_blocked, login_failure_record, login_failures_clear
 from studies import roles
 from studies.models import Membership
@@ -95,3 +102,40 @@ def user_update_view(request, pk):
             return redirect("accounts:user-list")
     ctx = {"form": form, "edited": user}
     return render(request, "accounts/user_form.html", ctx, status=400 if form.errors else 200)
+
+
+@require_POST
+def language_set(request):
+    """The language switch: stored with the account (every device) for a logged-in user, and in
+    the language cookie for this browser; "Automatic" clears both. Back to the page it came from."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        message = str(form.errors["language"][0])
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        profile_language_set(user=request.user, language=language)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("home")
+    response = redirect(back)
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH,
+                               domain=settings.LANGUAGE_COOKIE_DOMAIN)
+    return response
+
+
+def javascript_catalog(request):
+    """Django's script catalogue in the page's language, which the page names (?language=): the
+    catalogue's own request cannot know a study whose language the page speaks."""
+    language = supported(request.GET.get("language"))
+    with translation.override(language or translation.get_language()):
+        return JavaScriptCatalog.as_view()(request)

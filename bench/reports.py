@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pasto_bench5 .venv/bin/python bench/reports.py
     .venv/bin/python bench/reports.py          # SQLite, in var/bench_reports.sqlite3
     .venv/bin/python bench/reports.py --small  # a tenth of the size, to try it out
+    .venv/bin/python bench/reports.py --search # only "bench"'s 500 transcripts, only the searches
 
 It rebuilds its database from scratch (a PostgreSQL database named in DATABASE_URL is dropped
 and created again; never point it at a real study), then generates two studies of the same
@@ -45,6 +46,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 
 from coding.models import CodedExcerpt, Theme  # noqa: E402
+from interviews.lemmas import word_forms_update  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
 
@@ -106,9 +108,9 @@ def fresh_database():
     call_command("migrate", verbosity=0)
 
 
-def make_studies(rng, size):
+def make_studies(rng, size, search_only=False):
     """The measured study "bench" and the study "noise" of the same shape; returns bench's
-    reviewer and themes."""
+    reviewer and themes. With search_only, bench's transcripts only: no excerpts, no noise."""
     fresh_database()
     User = get_user_model()
     coders = [User.objects.create_user(name, password="bench-password-1") for name in ("ana", "bea", "cruz")]
@@ -119,8 +121,10 @@ def make_studies(rng, size):
     for study in (bench, noise):
         Membership.objects.bulk_create([Membership(study=study, user=coder, role=Role.RESEARCHER)
                                         for coder in coders])
-    themes = fill_study(rng, bench, coders, int(PARTICIPANTS * size), int(EXCERPTS * size))
-    fill_study(rng, noise, coders, int(PARTICIPANTS * size), int(EXCERPTS * size))
+    excerpts = 0 if search_only else int(EXCERPTS * size)
+    themes = fill_study(rng, bench, coders, int(PARTICIPANTS * size), excerpts)
+    if not search_only:
+        fill_study(rng, noise, coders, int(PARTICIPANTS * size), excerpts)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -142,15 +146,19 @@ def fill_study(rng, study, coders, participants, excerpts):
     people = Participant.objects.bulk_create(people)
     transcripts = Transcript.objects.bulk_create(
         [Transcript(study=study, participant=p, title=f"Interview {p.code}", text=make_text(rng),
+                    language="es",
                     interview_date=f"2009-{rng.randint(4, 5):02}-{rng.randint(1, 28):02}") for p in people],
         batch_size=50,
     )
+    word_forms_update(transcripts)  # bulk_create sends no post_save: the search's lemma index
     parents = [Theme.objects.create(study=study, name=f"Area {i}", order=i) for i in range(PARENTS)]
     leaves = [Theme.objects.create(study=study, name=f"Theme {p.order}.{j}", parent=p, order=j)
               for p in parents for j in range(CHILDREN)]
     themes = parents + leaves
 
     per_transcript = excerpts // len(transcripts)
+    if not per_transcript:
+        return themes
     Link = CodedExcerpt.themes.through
     for chunk in range(0, len(transcripts), 50):
         rows = []
@@ -197,6 +205,7 @@ def queries(client, url):
 def main():
     rng = random.Random(2009)
     size = 0.1 if "--small" in sys.argv[1:] else 1
+    search_only = "--search" in sys.argv[1:]
     with override_settings(
         ALLOWED_HOSTS=["testserver"],
         STORAGES={
@@ -205,7 +214,7 @@ def main():
         },
     ):
         t0 = time.perf_counter()
-        reviewer, bench, themes = make_studies(rng, size)
+        reviewer, bench, themes = make_studies(rng, size, search_only)
         for study in Study.objects.order_by("pk"):
             chars = sum(len(t) for t in Transcript.objects.filter(study=study).values_list("text", flat=True))
             print(f"study {study.slug} on {connection.vendor}: "
@@ -226,6 +235,19 @@ def main():
             rows.append((label, target, median, p95, n, queries(client, url)))
             print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({n} runs) {target}")
 
+        search = reverse("reports:search", args=[slug])
+        rare = RARE_WORDS[17]
+        for label, q in (
+            (f"search: a rare word ({rare})", rare),
+            ("search: a topic word without its accent (migracion)", "migracion"),
+            ('search: a phrase ("migración forzada")', '"migracion forzada"'),
+            ("search: a word in every paragraph (the)", "the"),
+            ("search by lemma: mujer (finds mujeres)", "mujer"),
+            ("search by lemma: two words (mujer indígena)", "mujer indígena"),
+        ):
+            measure(label, f"{search}?q={q}", 10, "target < 300 ms")
+        if search_only:
+            return print_table(rows)
         leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()  # bench's themes: bench's excerpts
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
                 reverse("reports:theme-report", args=[slug, leaf.pk]), 20, "target < 200 ms")
@@ -235,15 +257,6 @@ def main():
                 reverse("reports:theme-report", args=[slug, parent.pk]), 20, "target < 200 ms")
         measure("theme × participant matrix (50 × ~480)", reverse("reports:theme-matrix", args=[slug]), 10,
                 "target < 500 ms")
-        search = reverse("reports:search", args=[slug])
-        rare = RARE_WORDS[17]
-        for label, q in (
-            (f"search: a rare word ({rare})", rare),
-            ("search: a topic word without its accent (migracion)", "migracion"),
-            ('search: a phrase ("migración forzada")', '"migracion forzada"'),
-            ("search: a word in every paragraph (the)", "the"),
-        ):
-            measure(label, f"{search}?q={q}", 10, "target < 300 ms (PostgreSQL)")
         export = reverse("reports:excerpt-export-csv", args=[slug])
         measure("CSV export of every excerpt of the study", export, 5, "target < 2 s", stream=True)
         measure("excerpt browser, first page", reverse("reports:excerpt-browser", args=[slug]), 10)
@@ -253,9 +266,13 @@ def main():
         measure("co-occurrence (same and overlapping excerpts)",
                 reverse("reports:theme-cooccurrence", args=[slug]), 3)
         print("load average after measuring: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-        print("\n| What | Median | p95 | Queries |\n|---|---|---|---|")
-        for label, _target, median, p95, _n, count in rows:
-            print(f"| {label} | {median:,.0f} ms | {p95:,.0f} ms | {count} |")
+        print_table(rows)
+
+
+def print_table(rows):
+    print("\n| What | Median | p95 | Queries |\n|---|---|---|---|")
+    for label, _target, median, p95, _n, count in rows:
+        print(f"| {label} | {median:,.0f} ms | {p95:,.0f} ms | {count} |")
 
 
 if __name__ == "__main__":

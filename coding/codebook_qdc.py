@@ -58,6 +58,11 @@ MAX_DEPTH = 50
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _COLOUR6 = re.compile(r"#[0-9a-fA-F]{6}")
+# A theme's texts in the study's second language, as description_compose writes them.
+SECOND_LABELS = {"name": "Name", "description": "Description", "inclusion_criteria": "Inclusion criteria",
+                 "exclusion_criteria": "Exclusion criteria"}
+_SECOND_AT = re.compile(r"(?:\A|\n\n)\[([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\] ("
+                        + "|".join(SECOND_LABELS.values()) + "): ")
 _INCLUSION_AT = re.compile(r"(?:\A|\n\n)" + re.escape(INCLUSION))
 _EXCLUSION_AT = re.compile(r"(?:\A|\n\n)" + re.escape(EXCLUSION))
 
@@ -75,15 +80,41 @@ def kind_set_guid(kind):
     return str(uuid.uuid5(GUID_NAMESPACE, f"theme-kind:{kind}"))
 
 
-def description_compose(theme):
+def description_compose(theme, second_language=""):
     """A theme's description, inclusion and exclusion criteria as one REFI `<Description>`:
-    paragraphs, the criteria introduced by "Inclusion criteria: " and "Exclusion criteria: "."""
+    paragraphs, the criteria introduced by "Inclusion criteria: " and "Exclusion criteria: ".
+    With `second_language` (a tag), the theme's texts in that language follow, each its own
+    paragraph introduced by the tag and the field: "[en] Name: Youth", "[en] Description: …",
+    "[en] Inclusion criteria: …", "[en] Exclusion criteria: …" (second_language_parse)."""
     parts = [theme.description] if theme.description else []
     if theme.inclusion_criteria:
         parts.append(INCLUSION + theme.inclusion_criteria)
     if theme.exclusion_criteria:
         parts.append(EXCLUSION + theme.exclusion_criteria)
+    if second_language:
+        for field, label in SECOND_LABELS.items():
+            value = getattr(theme, f"{field}_second", "")
+            if value:
+                parts.append(f"[{second_language}] {label}: {value}")
     return "\n\n".join(parts)
+
+
+def second_language_parse(text):
+    """(text, {"name_second": …, …}, tag): a `<Description>` without its second-language
+    paragraphs (description_compose), those texts, and their language tag ("" when there are
+    none). Only paragraphs of the first tag found count; the rest stays in the text."""
+    found = list(_SECOND_AT.finditer(text))
+    if not found:
+        return text, {}, ""
+    tag = found[0].group(1)
+    found = [m for m in found if m.group(1) == tag]
+    values = {}
+    for here, after in zip(found, [*found[1:], None], strict=True):
+        field = {label: f for f, label in SECOND_LABELS.items()}[here.group(2)]
+        values[f"{field}_second"] = text[here.end() : after.start() if after else len(text)].strip()
+    if "name_second" in values:
+        values["name_second"] = values["name_second"][:120]  # Theme.name_second's max_length
+    return text[: found[0].start()], values, tag
 
 
 def description_parse(text):
@@ -112,7 +143,7 @@ def _tag(namespace, name):
     return f"{{{namespace}}}{name}" if namespace else name
 
 
-def codes_element(themes, *, namespace=None):
+def codes_element(themes, *, namespace=None, second_language=""):
     """`<Codes>` for `themes` (e.g. `Theme.objects.for_codebook_export(study)`), nested by parent.
     A theme whose parent is not among `themes` sits at the top. None when there are none.
     Tags are `{namespace}Codes` etc., or unqualified with namespace=None (for a tree whose root
@@ -133,7 +164,7 @@ def codes_element(themes, *, namespace=None):
         if _COLOUR6.fullmatch(theme.colour or ""):
             attrib["color"] = theme.colour
         element = ET.SubElement(parent, _tag(namespace, "Code"), attrib)
-        description = _xml_text(description_compose(theme))
+        description = _xml_text(description_compose(theme, second_language))
         if description:
             ET.SubElement(element, _tag(namespace, "Description")).text = description
         todo.extend((element, c) for c in reversed(_in_order(children.get(theme.pk, []))))
@@ -158,11 +189,12 @@ def kind_sets(themes, *, namespace=None, member_attribute="guid"):
     return sets
 
 
-def codebook_to_qdc_element(themes):
-    """The `<CodeBook>` root of a .qdc for `themes`. Raises ValueError for no themes: the
-    schema requires at least one code."""
+def codebook_to_qdc_element(themes, second_language=""):
+    """The `<CodeBook>` root of a .qdc for `themes`, with their texts in `second_language`
+    (description_compose). Raises ValueError for no themes: the schema requires at least one
+    code."""
     themes = list(themes)
-    codes = codes_element(themes)
+    codes = codes_element(themes, second_language=second_language)
     if codes is None:
         raise ValueError("a REFI-QDA codebook needs at least one code")
     root = ET.Element("CodeBook", {"xmlns": NS_CODEBOOK, "origin": ORIGIN})
@@ -173,10 +205,10 @@ def codebook_to_qdc_element(themes):
     return root
 
 
-def codebook_qdc_bytes(themes):
+def codebook_qdc_bytes(themes, second_language=""):
     """The whole .qdc file for `themes` (Theme.objects.for_codebook_export(study)): UTF-8
     without BOM, indented."""
-    root = codebook_to_qdc_element(themes)
+    root = codebook_to_qdc_element(themes, second_language)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -212,6 +244,7 @@ class CodeSpec:
     kind: str = ""
     codable: bool = True
     children: list = field(default_factory=list)
+    second: dict = field(default_factory=dict)  # texts in the second language (Theme.*_second)
 
 
 _LOCAL_NAMES = {}
@@ -290,6 +323,7 @@ def _code_specs(codes, report):
             colour=(element.get("color") or "").strip(),
             codable=(element.get("isCodable") or "true").strip().lower() not in ("false", "0"),
         )
+        text, spec.second, _tag = second_language_parse(text)
         spec.description, spec.inclusion_criteria, spec.exclusion_criteria = description_parse(text)
         siblings.append(spec)
         todo.extend((child, spec.children, depth + 1) for child in reversed(_children(element, "Code")))
@@ -376,7 +410,7 @@ def codebook_import(*, study, codes, report):
                 kind=spec.kind or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=spec.description, inclusion_criteria=spec.inclusion_criteria,
                 exclusion_criteria=spec.exclusion_criteria, order=next_order.get(parent_id, 0),
-                is_codable=spec.codable,
+                is_codable=spec.codable, **spec.second,
             )
             try:
                 theme.clean_fields()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,7 +33,7 @@ from coding.forms import (
     ThemeMoveForm,
     ThemeSplitForm,
 )
-from coding.models import CodedExcerpt, DeletedTheme, Theme
+from coding.models import CodedExcerpt, DeletedTheme, Theme, second_language
 from coding.services import (
     codebook_copy,
     theme_create,
@@ -65,6 +66,9 @@ def _codebook_page(request, membership, status=200):
     """The codebook page; also the answer, with an error message and a 4xx status, to a move or
     an undo that was refused."""
     page = Theme.objects.for_codebook(membership.study)
+    language = translation.get_language()
+    for theme, _depth in page.rows:  # its texts in the page's language, falling back to the other
+        theme.shown = theme.texts(language, membership.study.language)
     can_manage = membership.can_code
     removed = list(DeletedTheme.objects.for_codebook(membership.study)) if can_manage else []
     by_pk = {str(theme.pk): theme for theme, _depth in page.rows}
@@ -252,7 +256,9 @@ def codebook_export_qdc(request, study):
     if not themes:
         messages.error(request, _("The codebook is empty; a REFI-QDA codebook needs at least one theme."))
         return _codebook_page(request, membership, status=409)
-    return _download(codebook_qdc_bytes(themes), "application/xml", f"pasto-coop-{study}-codebook.qdc")
+    second = second_language(membership.study.language)
+    body = codebook_qdc_bytes(themes, second)
+    return _download(body, "application/xml", f"pasto-coop-{study}-codebook.qdc")
 
 
 @login_required

@@ -159,12 +159,16 @@ class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
         fields = ["name", "parent", "kind", "colour", "is_codable", "description", "inclusion_criteria",
-                  "exclusion_criteria"]
+                  "exclusion_criteria", "name_second", "description_second", "inclusion_criteria_second",
+                  "exclusion_criteria_second"]
         widgets = {
             "colour": COLOUR_INPUT,
             "description": forms.Textarea(attrs={"rows": 3}),
             "inclusion_criteria": forms.Textarea(attrs={"rows": 2}),
             "exclusion_criteria": forms.Textarea(attrs={"rows": 2}),
+            "description_second": forms.Textarea(attrs={"rows": 3}),
+            "inclusion_criteria_second": forms.Textarea(attrs={"rows": 2}),
+            "exclusion_criteria_second": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, study, **kwargs):
@@ -186,6 +190,18 @@ class ThemeForm(forms.ModelForm):
 
     def clean_exclusion_criteria(self):
         return clean_theme_text(self.cleaned_data["exclusion_criteria"])
+
+    def clean_name_second(self):
+        return unicodedata.normalize("NFC", self.cleaned_data["name_second"]).strip()
+
+    def clean_description_second(self):
+        return clean_theme_text(self.cleaned_data["description_second"])
+
+    def clean_inclusion_criteria_second(self):
+        return clean_theme_text(self.cleaned_data["inclusion_criteria_second"])
+
+    def clean_exclusion_criteria_second(self):
+        return clean_theme_text(self.cleaned_data["exclusion_criteria_second"])
 
 
 class ThemeMoveForm(forms.Form):

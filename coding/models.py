@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,13 +27,18 @@ class ThemeKind(models.TextChoices):
 
 
 class ThemeQuerySet(models.QuerySet):
-    def for_picker(self, study):
-        """Coding page's theme picker: the study's themes in codebook (tree) order, as plain dicts.
-        One query, and it never counts excerpts: the page counts this transcript's codings from
-        its own excerpt data, so opening a page costs the same in a study of any size."""
-        rows = self.filter(study=study).values("id", "name", "colour", "parent_id", "is_codable", "order")
+    def for_picker(self, study, language=None):
+        """Coding page's theme picker: the study's themes in codebook (tree) order, as plain dicts,
+        named in `language` (Theme.texts: the second-language name where that is the language
+        asked for and the theme has one). One query, and it never counts excerpts: the page
+        counts this transcript's codings from its own excerpt data, so opening a page costs the
+        same in a study of any size."""
+        rows = self.filter(study=study).values("id", "name", "name_second", "colour", "parent_id",
+                                               "is_codable", "order")
+        second = primary_language(language) == second_language(study.language)
         return [
-            {"id": t.pk, "name": t.name, "colour": t.colour, "ink": ink(t.colour), "parent": t.parent_id,
+            {"id": t.pk, "name": (t.name_second or t.name) if second else t.name, "colour": t.colour,
+             "ink": ink(t.colour), "parent": t.parent_id,
              "codable": t.is_codable, "depth": depth}
             for t, depth in theme_tree(SimpleNamespace(pk=row["id"], **row) for row in rows)
         ]
@@ -146,6 +152,27 @@ def theme_tree(themes):
     return ordered
 
 
+THEME_TEXT_FIELDS = ("name", "description", "inclusion_criteria", "exclusion_criteria")
+
+
+class ThemeTexts(NamedTuple):
+    name: str
+    description: str
+    inclusion_criteria: str
+    exclusion_criteria: str
+
+
+def primary_language(tag):
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
+def second_language(study_language):
+    """A study's second language for its codebook: the first interface language that is not the
+    study's own (English for a Spanish study, Spanish for an English one)."""
+    own = primary_language(study_language)
+    return next(code for code, _name in settings.LANGUAGES if code != own)
+
+
 class Theme(models.Model):
     """A code in the codebook. Themes form a tree through `parent`, within one study."""
 
@@ -178,6 +205,15 @@ class Theme(models.Model):
     exclusion_criteria = models.TextField(
         _("exclusion criteria"), blank=True, help_text=_("When not to apply it, even if tempting.")
     )
+    # The same texts in the study's second language (second_language()), each optional: a page
+    # in that language shows them, and falls back to the texts above where one is missing.
+    name_second = models.CharField(
+        _("name in the second language"), max_length=120, blank=True,
+        help_text=_("The study's second language: English for a Spanish study, Spanish otherwise."),
+    )
+    description_second = models.TextField(_("description in the second language"), blank=True)
+    inclusion_criteria_second = models.TextField(_("inclusion criteria in the second language"), blank=True)
+    exclusion_criteria_second = models.TextField(_("exclusion criteria in the second language"), blank=True)
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Position among the themes that share its parent.")
     )
@@ -213,6 +249,16 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def texts(self, language, study_language):
+        """ThemeTexts in `language`: the second-language fields when `language` is the study's
+        second language, else the study-language ones; each empty field falls back to the other."""
+        second = primary_language(language) == second_language(study_language)
+        values = {}
+        for field in THEME_TEXT_FIELDS:
+            first, other = getattr(self, field), getattr(self, f"{field}_second")
+            values[field] = (other or first) if second else (first or other)
+        return ThemeTexts(**values)
 
     def clean(self):
         if self.parent is not None and self.study_id and self.parent.study_id != self.study_id:

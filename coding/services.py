@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.codebook_qdc import CodeSpec, ImportReport, codebook_import
 from coding.models import (
+    THEME_TEXT_FIELDS,
     AutoCodingRun,
     AutoCodingScope,
     CodedExcerpt,
@@ -295,8 +296,9 @@ def _coded_with(theme):
 
 @transaction.atomic
 def theme_create(*, study, name, colour, parent=None, kind=ThemeKind.ANALYTIC, description="",
-                 inclusion_criteria="", exclusion_criteria="", is_codable=True):
-    """A new theme, last among its siblings."""
+                 inclusion_criteria="", exclusion_criteria="", is_codable=True, **second):
+    """A new theme, last among its siblings. `second`: its texts in the study's second language
+    (name_second, description_second, inclusion_criteria_second, exclusion_criteria_second)."""
     siblings = _siblings(study.pk, parent.pk if parent else None)
     if parent is not None and parent.study_id != study.pk:
         raise ValidationError({"parent": ValidationError(
@@ -304,15 +306,22 @@ def theme_create(*, study, name, colour, parent=None, kind=ThemeKind.ANALYTIC, d
     theme = Theme(study=study, name=name, parent=parent, kind=kind, colour=colour, description=description,
                   is_codable=is_codable,
                   inclusion_criteria=inclusion_criteria, exclusion_criteria=exclusion_criteria,
-                  order=max((t.order for t in siblings), default=-1) + 1)
+                  order=max((t.order for t in siblings), default=-1) + 1, **_second_texts(second))
     theme.full_clean()
     theme.save()
     return theme
 
 
 @transaction.atomic
+def _second_texts(second):
+    unknown = set(second) - {f"{field}_second" for field in THEME_TEXT_FIELDS}
+    if unknown:
+        raise TypeError(f"unexpected arguments: {sorted(unknown)}")
+    return second
+
+
 def theme_update(*, theme, name, parent, kind, colour, description, inclusion_criteria,
-                 exclusion_criteria, is_codable=None):
+                 exclusion_criteria, is_codable=None, **second):
     """Rename, recolour, redefine or re-parent a theme, or make it grouping-only (`is_codable`;
     None leaves it). Under a new parent it goes last. Excerpts already coded with a theme made
     grouping-only keep it; only new codings are refused."""
@@ -324,6 +333,8 @@ def theme_update(*, theme, name, parent, kind, colour, description, inclusion_cr
     current.name, current.parent, current.kind, current.colour = name, parent, kind, colour
     current.description = description
     current.inclusion_criteria, current.exclusion_criteria = inclusion_criteria, exclusion_criteria
+    for field, value in _second_texts(second).items():  # texts not given are left as they are
+        setattr(current, field, value)
     if new_parent_id != old_parent_id:
         current.order = max((t.order for t in _siblings(current.study_id, new_parent_id)), default=-1) + 1
     current.full_clean()  # also refuses a parent below the theme itself (Theme.clean)
@@ -424,7 +435,8 @@ def _theme_remove(*, theme, user, action, codings, target, merge):
         orders[children_to] = [[t.pk, t.order] for t in _siblings(theme.study_id, children_to)]
     snapshot = {
         "theme": {f: getattr(theme, f) for f in ("name", "kind", "colour", "description",
-                                                 "inclusion_criteria", "exclusion_criteria", "order")}
+                                                 "inclusion_criteria", "exclusion_criteria", "order",
+                                                 *(f"{t}_second" for t in THEME_TEXT_FIELDS))}
         | {"parent": parent_id},
         "position": position,
         # Every order value the removal may renumber, per parent, for an exact undo.

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -123,7 +123,7 @@ def _page_data(request, transcript, to_utf16, speakers):
     coders, locked = _coders(rows, request.user, membership.study.pk)
     return {
         "excerpts": page_excerpts(rows, notes, to_utf16),
-        "themes": Theme.objects.for_picker(membership.study),
+        "themes": Theme.objects.for_picker(membership.study, translation.get_language()),
         "coders": coders,
         "locked": locked,
         "speakers": speakers,

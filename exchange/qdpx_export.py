@@ -2,14 +2,14 @@
 
 | Study | REFI-QDA |
 |---|---|
-| Study name and description | Project name, project Description |
+| Study name, description, language | Project name, project Description ending "Study language: es" |
 | Transcripts | TextSource + sources/<guid>.txt (UTF-8, no BOM, the stored text byte for byte) |
 | Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
 | Coders | User (the username only) |
 | Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
 | Memos | Note with PlainTextContent, referenced from the selection |
 | Journal memos | Note, with NoteRefs and Links to what it links (exchange/qdpx_memos.py) |
-| Themes | Code tree, criteria inside the Description; kinds as Sets (see exchange.refi) |
+| Themes | Code tree; criteria and second-language texts inside the Description; kinds as Sets |
 
 Positions are code points of the stored text, which is exactly what sources/<guid>.txt holds.
 Every GUID is derived from a primary key (`exchange.refi.guid`) and every zip entry carries the
@@ -34,6 +34,8 @@ from exchange.refi import (
     ORIGIN,
     description_compose,
     guid,
+    second_language,
+    study_description_compose,
     xml_datetime,
 )
 from interviews.models import Participant, Transcript
@@ -65,7 +67,7 @@ def _element(name, attrs, text):
     return f"{_tag(name, attrs)}{_text(text)}</{name}>"
 
 
-def codes_xml(themes, note_refs=None):
+def codes_xml(themes, second_language="", note_refs=None):
     """The `<Codes>` tree of `themes` (every theme codable, criteria inside the Description),
     as a list of XML strings; empty when there are no themes (an empty <Codes> is invalid).
     The one place the codebook is written: a .qdc wraps the same list in <CodeBook> (without
@@ -78,7 +80,7 @@ def codes_xml(themes, note_refs=None):
         out.append(_tag("Code", {"guid": guid("theme", theme.pk), "name": theme.name,
                                  "isCodable": "true" if theme.is_codable else "false",
                                  "color": theme.colour}))
-        description = description_compose(theme)
+        description = description_compose(theme, second_language)
         if description:
             out.append(_element("Description", {}, description))
         out += [_tag("NoteRef", {"targetGUID": note}, close=True)
@@ -307,7 +309,7 @@ def study_export(out, *, study, progress=None):
         if coders:
             xml += ["<Users>", *(_tag("User", {"guid": guid("user", u.pk), "name": u.get_username()},
                                       close=True) for u in coders), "</Users>"]
-        codes = codes_xml(themes, memos.theme_refs)
+        codes = codes_xml(themes, second_language(study.language), note_refs=memos.theme_refs)
         if codes:
             xml += ["<CodeBook>", *codes, "</CodeBook>"]
         xml += ["<Variables>"]
@@ -324,7 +326,7 @@ def study_export(out, *, study, progress=None):
                         for s in transcripts_of.get(p["pk"], [])]
                 xml.append("</Case>")
             xml.append("</Cases>")
-        description = [_element("Description", {}, study.description)] if study.description else []
+        description = [_element("Description", {}, study_description_compose(study))]
         notes += memos.notes
         tail = [*(["<Notes>", *notes, "</Notes>"] if notes else []),
                 *(["<Links>", *memos.links, "</Links>"] if memos.links else []), *kind_sets_xml(themes),

@@ -43,7 +43,13 @@ from coding.models import CodedExcerpt, ReviewReason, Theme, ThemeKind
 from exchange.import_report import ImportReport
 from exchange.qdpx_memos import is_memo_note, memos_import
 from exchange.qdpx_read import ExchangeError, project_read
-from exchange.refi import KIND_SET_NAME, NOT_XML, description_parse
+from exchange.refi import (
+    KIND_SET_NAME,
+    NOT_XML,
+    description_parse,
+    second_language_parse,
+    study_description_parse,
+)
 from exchange.textmap import SourceText, choose_reading, decode
 from interviews.models import Gender, Participant, Sector, Transcript
 from memos.models import Memo, MemoSpan
@@ -122,12 +128,15 @@ class _Importer:
     def study_describe(self):
         """The project's description and notes describe the study; the language most of its
         transcripts are in is the study's."""
-        parts = [self.project.description.strip()]
+        description, language = study_description_parse(self.project.description)
+        parts = [description.strip()]
         parts += [(self.note_text(ref) or "").strip() for ref in self.project.note_refs]
         self.study.description = "\n\n".join(p for p in parts if p)
-        if self.languages:
+        if language:  # written by pasto-coop (exchange.refi.study_description_compose)
+            self.study.language = language[:20]
+        elif self.languages:
             self.study.language = self.languages.most_common(1)[0][0]
-        if self.study.description or self.languages:
+        if self.study.description or language or self.languages:
             self.study.full_clean()
             self.study.save(update_fields=["description", "language"])
 
@@ -203,12 +212,13 @@ class _Importer:
                 self.report.tolerate(_("Codes with the same name under the same parent were "
                                        "merged into one theme."))
                 continue
-            description, inclusion, exclusion = description_parse(code.description)
+            text, second, _tag = second_language_parse(code.description)
+            description, inclusion, exclusion = description_parse(text)
             theme = Theme(
                 study=self.study, name=name, parent=parent, colour=self.theme_colour(code, index),
                 kind=kinds.get(code.guid) or (parent.kind if parent else ThemeKind.ANALYTIC),
                 description=description, inclusion_criteria=inclusion, exclusion_criteria=exclusion,
-                order=next_order.get(key[0], 0), is_codable=code.codable,
+                order=next_order.get(key[0], 0), is_codable=code.codable, **second,
             )
             for ref in code.note_refs:  # a memo on a code (NVivo, QualCoder): part of its description
                 if is_memo_note(self.project, ref):

@@ -51,12 +51,34 @@ from coding.codebook_qdc import (  # noqa: E402
     KIND_SET_NAME,
     description_compose,
     description_parse,
+    second_language_parse,
 )
+from coding.models import second_language  # noqa: E402
 
 __all__ = [
     "EXCLUSION", "INCLUSION", "KIND_SET_DESCRIPTION", "KIND_SET_NAME", "description_compose",
-    "description_parse",
+    "description_parse", "second_language", "second_language_parse",
 ]
+
+# REFI-QDA has no place for a project's language; the project <Description> ends with this
+# paragraph, which the import reads back (and takes out of the study's description).
+STUDY_LANGUAGE = "Study language: "
+_STUDY_LANGUAGE_AT = re.compile(
+    r"(?:\A|\n\n)" + re.escape(STUDY_LANGUAGE) + r"([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\s*\Z")
+
+
+def study_description_compose(study):
+    """The project <Description>: the study's description, then "Study language: es"."""
+    return "\n\n".join(part for part in (study.description, STUDY_LANGUAGE + study.language) if part)
+
+
+def study_description_parse(text):
+    """(description, language tag or ""): the inverse of study_description_compose; another
+    tool's description comes back whole, with no language."""
+    found = _STUDY_LANGUAGE_AT.search(text or "")
+    if found is None:
+        return text or "", ""
+    return text[: found.start()], found.group(1)
 
 
 def xml_datetime(value):

@@ -399,3 +399,30 @@ class TranscriptSource(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WordForm(models.Model):
+    """A word form found in the study's transcripts of one language, with its lemma: the index
+    that lets a search for "joven" find "jóvenes" (reports.search). Both are folded (lower case,
+    no accents). Kept by interviews.lemmas when a transcript's text is saved; only ever added to,
+    since a form no longer in any text only widens what a search looks for, and the hits
+    themselves always come from the texts."""
+
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    form = models.CharField(_("word form"), max_length=100)
+    lemma = models.CharField(_("lemma"), max_length=100)
+
+    class Meta:
+        ordering = ["study", "language", "form"]
+        verbose_name = _("word form")
+        verbose_name_plural = _("word forms")
+        constraints = [
+            models.UniqueConstraint(fields=["study", "language", "form", "lemma"], name="wordform_unique"),
+        ]
+        indexes = [models.Index(fields=["study", "language", "lemma"], name="wordform_lemma")]
+
+    def __str__(self):
+        return f"{self.form} → {self.lemma} ({self.language})"

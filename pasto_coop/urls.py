@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
 from studies import views as study_views
@@ -23,6 +22,7 @@ study_patterns = [
 urlpatterns = [
     path("", study_views.home, name="home"),
     path("accounts/login/", account_views.login_view, name="login"),
+    path("accounts/language/", account_views.language_set, name="language-set"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("users/", include("accounts.urls")),
     path("studies/", include("studies.urls")),
@@ -30,6 +30,6 @@ urlpatterns = [
     path("studies/import/jobs/", include("jobs.site_urls")),
     path("studies/<slug:study>/", include(study_patterns)),
     path("help/", include("coding.help_urls")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", account_views.javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

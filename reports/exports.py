@@ -83,7 +83,7 @@ def theme_report_csv(report, quotes, memos=None):
 
 def _count_rows(report):
     rows = [
-        [_("Theme"), report.theme.name],
+        [_("Theme"), report.texts.name],
         [_("Sub-themes"), _("included") if report.include_subthemes else _("left out")],
         [_("Excerpts"), report.totals.excerpts],
         [_("Participants"), report.totals.participants],
@@ -153,16 +153,16 @@ def theme_report_docx(report, quotes, memos=None):
     """The report as the paper would print it: definition and criteria, the numbers, then the
     quotes grouped by participant, each cited the paper's way. With `memos` (asked for): the
     theme's memos before the quotes, and each excerpt's memos under it."""
-    theme = report.theme
+    theme, texts = report.theme, report.texts  # the theme's texts in the report's language
     doc = Document()
-    doc.core_properties.title = theme.name
-    doc.add_heading(theme.name, level=0)
+    doc.core_properties.title = texts.name
+    doc.add_heading(texts.name, level=0)
     path = " › ".join(t.name for t in report.tree.ancestors(theme.pk))
     if path:
         doc.add_paragraph(path)
-    for heading, text in ((_("Definition"), theme.description),
-                          (_("Inclusion criteria"), theme.inclusion_criteria),
-                          (_("Exclusion criteria"), theme.exclusion_criteria)):
+    for heading, text in ((_("Definition"), texts.description),
+                          (_("Inclusion criteria"), texts.inclusion_criteria),
+                          (_("Exclusion criteria"), texts.exclusion_criteria)):
         if text:
             doc.add_heading(heading, level=2)
             doc.add_paragraph(text)

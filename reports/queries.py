@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest, Least, Substr
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from coding.models import CodedExcerpt, Theme, layer_q, theme_tree
 from interviews.models import (
@@ -158,11 +158,15 @@ def left_out(study):
 
 class ThemeTree:
     """Every theme of a study, loaded in one query: tree order, depth and sub-trees without
-    further queries."""
+    further queries. Themes are named in `language` (default: the page's): the second-language
+    name where that is the study's second language and the theme has one (Theme.texts)."""
 
-    def __init__(self, study):
+    def __init__(self, study, language=None):
         self.study = study
         self.rows = theme_tree(list(Theme.objects.filter(study=study).order_by()))
+        language = language or translation.get_language()
+        for theme, _depth in self.rows:  # for display only: these rows are never saved
+            theme.name = theme.texts(language, study.language).name
         self.by_id = {theme.pk: theme for theme, _depth in self.rows}
         self.depth = {theme.pk: depth for theme, depth in self.rows}
         self.children = {}
@@ -381,12 +385,12 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(study, theme, *, include_subthemes=True, participant=None, layer=None):
+def theme_report(study, theme, *, include_subthemes=True, participant=None, layer=None, language=None):
     """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
     how many it quotes, and who is left out of its quotations. Two queries: the study's themes
     (the tree), then the counts grouped by participant (one row each, with their attributes
     and consent), summed here."""
-    tree = ThemeTree(study)
+    tree = ThemeTree(study, language)
     ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
     coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids, layer))
     if participant is not None:
@@ -429,15 +433,32 @@ def _add(counts, excerpts, participants):
     return Counts(counts.excerpts + excerpts, counts.participants + participants)
 
 
-def citation(participant_code, interview_date):
-    """How the study paper cites an interview: (Participant «D». Personal interview April 8,
-    2009)."""
-    if interview_date is None:
-        return _("(Participant «%(code)s». Personal interview).") % {"code": participant_code}
-    return _("(Participant «%(code)s». Personal interview %(date)s).") % {
-        "code": participant_code,
-        "date": dateformat.format(interview_date, "F j, Y"),
-    }
+def citation(participant_code, interview_date, language=None):
+    """How the study paper cites an interview, in `language` (else the active one): (Participant
+    «D». Personal interview April 8, 2009); in Spanish (Participante «D». Entrevista personal, 8
+    de abril de 2009)."""
+    with translation.override(language or translation.get_language()):
+        if interview_date is None:
+            return _("(Participant «%(code)s». Personal interview).") % {"code": participant_code}
+        # Translators: the date of an interview in a citation, as a Django date format.
+        date_format = pgettext("citation date", "F j, Y")
+        return _("(Participant «%(code)s». Personal interview %(date)s).") % {
+            "code": participant_code,
+            "date": dateformat.format(interview_date, date_format),
+        }
+
+
+def report_language(study, chosen=""):
+    """The language a theme report cites and exports in: the one the reader picked, else the
+    study's (when the interface has it), else the page's."""
+    for code in (chosen, study.language):
+        if not code:
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return translation.get_language()
 
 
 def participant_heading(participant):

@@ -12,6 +12,13 @@ Which transcripts get scanned is where the databases differ:
   the matcher sees, so the narrowing never drops a transcript with a hit.
 - SQLite scans every transcript (a study there is small; 13 interviews scan in a few ms).
 
+Words are searched by their lemma in the transcripts whose language has one (Spanish and English,
+interviews.lemmas): `joven` finds "jóvenes", `mujer` "mujeres", `desplazado` "desplazadas". The
+lemma picks forms, not hits: `word_forms` looks up, in one query, every form of the study with
+the query word's lemma (the WordForm table, kept when a transcript's text is saved), and the
+matcher then scans for the word or any of those forms, with the same accent and case folding
+and exact offsets. A "quoted" word or phrase, and a prefix (migra*), stay exact.
+
 Query syntax: words and "quoted phrases". A transcript must contain every word and phrase;
 each occurrence of any of them is a hit. A word matches whole words only; end it with * to match
 word beginnings (migra* finds migración and migrantes). Punctuation inside a phrase is
@@ -26,8 +33,11 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
-from interviews.models import Transcript
-from interviews.text import BASE_OF, MARKS, MARKS_RE, VARIANTS
+from django.db.models import Q
+
+from interviews.lemmas import LEMMA_LANGUAGES, lemma, lemma_language
+from interviews.models import Transcript, WordForm
+from interviews.text import BASE_OF, MARKS, MARKS_RE, VARIANTS, fold
 from reports.queries import counts_q
 
 _WORD = re.compile(r"\w+")
@@ -49,11 +59,23 @@ def _is_word_char(ch):
 
 @dataclass(frozen=True)
 class Term:
-    """One word or phrase of a query: its words (NFC, accents kept) and whether the last one is
-    a prefix (ended with *)."""
+    """One word or phrase of a query: its words (NFC, accents kept), whether the last one is
+    a prefix (ended with *), whether it was quoted, and the other forms a bare word stands for
+    (folded; with_forms)."""
 
     words: tuple
     prefix: bool = False
+    quoted: bool = False
+    forms: tuple = ()
+
+    @property
+    def by_lemma(self):
+        """A bare word, neither quoted nor a prefix: searched by its lemma, where the transcript's
+        language has one. Quoted words and phrases stay exact."""
+        return len(self.words) == 1 and not self.prefix and not self.quoted
+
+    def with_forms(self, forms):
+        return Term(self.words, self.prefix, self.quoted, tuple(sorted(set(forms) - {fold(self.words[0])})))
 
     def __str__(self):
         text = " ".join(self.words) + ("*" if self.prefix else "")
@@ -70,7 +92,7 @@ def parse_query(query):
         words = tuple(_WORD.findall(MARKS_RE.sub("", unicodedata.normalize("NFD", raw))))
         words = tuple(unicodedata.normalize("NFC", w) for w in words)
         if words:
-            terms.append(Term(words=words, prefix=raw.rstrip().endswith("*")))
+            terms.append(Term(words=words, prefix=raw.rstrip().endswith("*"), quoted=bool(phrase)))
     return list(dict.fromkeys(terms))
 
 
@@ -118,13 +140,16 @@ class Matcher:
     @staticmethod
     def _compile(term):
         words = ["".join(_letter_pattern(ch) for ch in word) for word in term.words]
+        if term.forms:  # the word or any other form of its lemma
+            words = ["(?:" + "|".join(["".join(_letter_pattern(ch) for ch in form)
+                                       for form in (term.words[0], *term.forms)]) + ")"]
         pattern = f"[^\\w\\n{MARKS}]+".join(words)
         pattern += f"[\\w{MARKS}]*" if term.prefix else f"(?![\\w{MARKS}])"
         return re.compile(pattern)
 
     @staticmethod
     def _fold_term(term):
-        """The term's words folded to ASCII bytes, or None if a character has no ASCII base
+        """The term's words folded to ASCII bytes as patterns, or None if a character has no ASCII base
         (the fast scan could not match it the way the full one does)."""
         words = []
         for word in term.words:
@@ -132,12 +157,17 @@ class Matcher:
             if not folded.isascii() or any(ch.isalpha() and ch not in BASE_OF for ch in word):
                 return None
             words.append(folded.encode("ascii"))
-        return words
+        if term.forms:  # one alternation: the word or any other form of its lemma
+            if not all(form.isascii() for form in term.forms):
+                return None
+            forms = (words[0], *(form.encode("ascii") for form in term.forms))
+            return [b"(?:" + b"|".join(re.escape(form) for form in forms) + b")"]
+        return [re.escape(word) for word in words]
 
     @staticmethod
     def _compile_fast(term, words):
         separator = b"[^" + _WORD_1252 + b"\n]+"
-        pattern = separator.join(re.escape(w) for w in words)
+        pattern = separator.join(words)
         pattern += (b"[" + _WORD_1252 + b"]*") if term.prefix else (b"(?![" + _WORD_1252 + b"])")
         return re.compile(pattern)
 
@@ -199,12 +229,20 @@ _INDEXABLE = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")
 KWIC_WIDTH = 70
 
 
-def _text_search_sql(terms):
-    """The tsquery for every indexable word of `terms`, ANDed, as SQL and parameters."""
+def _text_search_sql(terms, lexicon=None):
+    """The tsquery for every indexable word of `terms`, ANDed, as SQL and parameters. A word
+    searched by its lemma asks for any of its forms (ORed) in any language of the lexicon."""
     parts, params = [], []
-    for term in terms:
+    for index, term in enumerate(terms):
+        forms = {form for expanded in (lexicon or {}).values() for form in expanded[index].forms}
+        if forms and all(_INDEXABLE.fullmatch(form) for form in forms):
+            words = [term.words[0], *sorted(forms)]
+            one = "plainto_tsquery('public.pasto_unaccent', %s)"
+            parts.append("(" + " || ".join([one] * len(words)) + ")")
+            params.extend(words)
+            continue
         for i, word in enumerate(term.words):
-            if not _INDEXABLE.fullmatch(word):
+            if forms or not _INDEXABLE.fullmatch(word):
                 continue
             if term.prefix and i == len(term.words) - 1:
                 parts.append("to_tsquery('public.pasto_unaccent', %s)")
@@ -215,7 +253,38 @@ def _text_search_sql(terms):
     return " && ".join(parts), params
 
 
-def transcripts_for_search(study, terms):
+def word_forms(study, terms):
+    """The lexicon of a search: for each language searched by lemma (interviews.lemmas), the
+    query's terms, each bare word with the other forms of its lemma found in `study`'s
+    transcripts of that language. One query (none when no word is bare). The lemma comes from
+    the word as typed and, so that a word typed without its accents still finds its lemma
+    ("jovenes"), from the study's own forms that fold to it."""
+    bare = [term for term in terms if term.by_lemma]
+    if not bare:
+        return {}
+    typed = {fold(term.words[0]) for term in bare}
+    lemmas = {lemma(term.words[0], language) for term in bare for language in LEMMA_LANGUAGES}
+    rows = list(
+        WordForm.objects.filter(study=study)
+        .filter(Q(lemma__in=lemmas) | Q(lemma__in=WordForm.objects.filter(study=study, form__in=typed)
+                                        .values("lemma")))
+        .values_list("language", "form", "lemma")
+    )
+    lexicon = {}
+    for language in LEMMA_LANGUAGES:
+        rows_here = [(form, lem) for lang, form, lem in rows if lang == language]
+        expanded = []
+        for term in terms:
+            if term.by_lemma:
+                word = fold(term.words[0])
+                wanted = {lemma(term.words[0], language)} | {lem for form, lem in rows_here if form == word}
+                term = term.with_forms(form for form, lem in rows_here if lem in wanted)
+            expanded.append(term)
+        lexicon[language] = expanded
+    return lexicon
+
+
+def transcripts_for_search(study, terms, lexicon=None):
     """Search page: the transcripts of `study` to scan for `terms`, texts included, in report
     order (participant code, title). One query. Only participants who count (consent given, not
     withdrawn) are searched. On PostgreSQL, coding_transcript_words (migration 0006) keeps only
@@ -226,12 +295,12 @@ def transcripts_for_search(study, terms):
     transcripts = (
         Transcript.objects.filter(counts_q("participant__"), study=study)
         .select_related("participant")
-        .only("pk", "title", "text", "interview_date", "participant__code", "participant__consent_scope",
-              "participant__sector", "participant__gender")
+        .only("pk", "title", "text", "interview_date", "language", "participant__code",
+              "participant__consent_scope", "participant__sector", "participant__gender")
         .order_by("participant__code", "title", "pk")
     )
     if connection.vendor == "postgresql":
-        sql, params = _text_search_sql(terms)
+        sql, params = _text_search_sql(terms, lexicon)
         if sql:
             stored = f"SELECT transcript_id FROM coding_transcript_words WHERE words @@ ({sql})"
             transcripts = transcripts.filter(pk__in=RawSQL(stored, params))
@@ -285,10 +354,21 @@ class SearchResults(Sequence):
                 yield Hit(transcript, start, end, term)
 
 
-def search(terms, transcripts):
-    """Every hit of `terms` in `transcripts` (SearchResults)."""
-    matcher = Matcher(terms)
-    return SearchResults((transcript, matcher.hits(transcript.text)) for transcript in transcripts)
+def search(terms, transcripts, lexicon=None):
+    """Every hit of `terms` in `transcripts` (SearchResults). With a lexicon (word_forms), each
+    transcript is scanned for the forms of its own language; else every word exactly."""
+    lexicon = lexicon or {}
+    matchers = {}
+
+    def matcher_for(transcript):
+        language = lemma_language(transcript.language)
+        language = language if language in lexicon else None
+        if language not in matchers:
+            matchers[language] = Matcher(lexicon[language] if language else terms)
+        return matchers[language]
+
+    return SearchResults((transcript, matcher_for(transcript).hits(transcript.text))
+                         for transcript in transcripts)
 
 
 def paragraph_starts(text):

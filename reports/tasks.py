@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -18,7 +19,7 @@ from coding.services import excerpts_auto_code
 from interviews.models import Participant
 from jobs.services import JobError, job_start, run_job
 from reports import exports
-from reports.queries import excerpts_for_theme_report, theme_report
+from reports.queries import excerpts_for_theme_report, report_language, theme_report
 from reports.search import parse_query, search, transcripts_for_search
 
 
@@ -71,12 +72,15 @@ REPORT_FORMATS = {"docx": exports.theme_report_docx, "xlsx": exports.theme_repor
                   "csv": exports.theme_report_csv}
 
 
-def theme_report_export_job_start(*, study, theme, user, fmt, include_subthemes, participant):
+def theme_report_export_job_start(*, study, theme, user, fmt, include_subthemes, participant, language="",
+                                  layer=""):
     """Queue a theme report's export (one per user, theme, format and options at a time)."""
-    options = {"subthemes": include_subthemes, "participant": participant.pk if participant else None}
+    options = {"subthemes": include_subthemes, "participant": participant.pk if participant else None,
+               "language": language, "layer": layer}
     return job_start(
         study=study, user=user, kind="report_export", task=theme_report_export_task,
-        key=f"report-export:{user.pk}:{theme.pk}:{fmt}:{int(include_subthemes)}:{options['participant']}",
+        key=(f"report-export:{user.pk}:{theme.pk}:{fmt}:{int(include_subthemes)}:{options['participant']}"
+             f":{language}:{layer}"),
         params={"theme": theme.pk, "format": fmt, **options},
         title=_("Export the report on «%(theme)s» as %(format)s")
         % {"theme": theme.name, "format": fmt.upper()},
@@ -94,9 +98,18 @@ def _theme_report_export(job, progress):
         if participant is None:
             raise JobError(_("The participant was deleted meanwhile; there is no report to export."))
     progress(0, None, _("Writing the file"))
-    report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant)
-    quotes = list(excerpts_for_theme_report(job.study, report.theme_ids, participant))
-    content = REPORT_FORMATS[params["format"]](report, quotes)
+    language = report_language(job.study, params.get("language", ""))
+    layer = params.get("layer") or None
+    report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant,
+                          layer=layer, language=language)
+    report.language = language
+    report.texts = theme.texts(language, job.study.language)
+    quotes = list(excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=layer))
+    for excerpt in quotes:  # their themes named as the report's tree names them (its language)
+        for other in excerpt.report_themes:
+            other.name = report.tree.by_id[other.pk].name
+    with translation.override(language):  # headings, labels and citations
+        content = REPORT_FORMATS[params["format"]](report, quotes)
     progress(1, 1, _("Saving the file"))
     name = f"theme-report-{slugify(theme.name) or theme.pk}.{params['format']}"
     job.result_file.save(f"{job.pk}-{name}", ContentFile(content), save=True)

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,6 +33,7 @@ from coding.access import get_theme_for_user
 from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
+from interviews.text import fold
 from memos.models import Comment, Memo, excerpt_memos_prefetch
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
@@ -53,11 +55,12 @@ from reports.queries import (
     overview_for,
     paragraph_context,
     participant_heading,
+    report_language,
     study_excerpts,
     text_contains,
     theme_report,
 )
-from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
+from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search, word_forms
 from reports.tasks import REPORT_FORMATS, auto_code_job_start, theme_report_export_job_start
 from studies.access import get_membership, get_membership_rw
 
@@ -257,8 +260,9 @@ class AutoCodeForm(SearchForm):
 
 
 def _search_context(request, study, form, terms):
-    transcripts = list(transcripts_for_search(study, terms))
-    hits = search(terms, transcripts)
+    lexicon = word_forms(study, terms)
+    transcripts = list(transcripts_for_search(study, terms, lexicon))
+    hits = search(terms, transcripts, lexicon)
     page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
     starts = {}
     lines = []
@@ -266,7 +270,11 @@ def _search_context(request, study, form, terms):
         text = hit.transcript.text
         starts.setdefault(hit.transcript.pk, paragraph_starts(text))
         before, match, after, paragraph = kwic(text, hit.start, hit.end, starts[hit.transcript.pk])
-        lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph})
+        term = terms[hit.term]
+        # A word searched by its lemma names the form it found when that is not the word typed.
+        word_form = match if term.by_lemma and fold(match) != fold(term.words[0]) else ""
+        lines.append({"hit": hit, "before": before, "match": match, "after": after, "paragraph": paragraph,
+                      "form": word_form})
     return {
         "form": form,
         "terms": terms,
@@ -315,7 +323,8 @@ def auto_code(request, study):
         errors = [e for field in form.errors.values() for e in field]
         return _search_page(request, search_form, status=400, errors=errors)
     data = form.cleaned_data
-    hits = search(data["terms"], transcripts_for_search(study, data["terms"]))
+    lexicon = word_forms(study, data["terms"])
+    hits = search(data["terms"], transcripts_for_search(study, data["terms"], lexicon), lexicon)
     if not data["all"]:
         by_key = {hit.key: hit for hit in hits}
         if not data["hits"]:
@@ -377,6 +386,9 @@ def auto_coding_undo_view(request, study, pk):
 class ReportOptionsForm(forms.Form):
     subthemes = forms.TypedChoiceField(required=False, empty_value=True, coerce=lambda v: v == "1",
                                        choices=[("1", _("included")), ("0", _("left out"))])
+    # Citations, theme texts and export headings: the study's language unless the reader picks.
+    language = forms.ChoiceField(required=False, label=_("Cite in"), choices=[
+        ("", _("the study's language")), *settings.LANGUAGE_AUTONYMS.items()])
     participant = forms.IntegerField(required=False, min_value=1)
     print = forms.BooleanField(required=False)
     layer = forms.CharField(required=False, max_length=20)
@@ -407,8 +419,12 @@ def _theme_report_for(request, slug, pk):
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
+    language = report_language(study, data["language"])
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
-                          layer=data["layer"])
+                          layer=data["layer"], language=language)
+    report.language = language
+    # The theme's name, definition and criteria in that language, falling back to the other.
+    report.texts = theme.texts(report.language, study.language)
     quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"])
     if data["memos"]:
         quotes = quotes.prefetch_related(excerpt_memos_prefetch(request.user))
@@ -437,12 +453,13 @@ def theme_report_view(request, study, pk):
     printing = form.cleaned_data["print"]
     per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
     page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
-    for excerpt in page:
+    for excerpt in _named_in_report_language(page, report):
         participant = excerpt.transcript.participant
         excerpt.heading = participant_heading(participant)
-        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
+        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date, report.language)
     ctx = {
         "theme": theme,
+        "texts": report.texts,
         "form": form,
         "report": report,
         "page": page,
@@ -467,6 +484,15 @@ def theme_report_view(request, study, pk):
     return render(request, "reports/theme_report.html", ctx)
 
 
+def _named_in_report_language(excerpts, report):
+    """`excerpts` (a list), their themes named as the report's tree names them (its language)."""
+    excerpts = list(excerpts)
+    for excerpt in excerpts:
+        for theme in excerpt.report_themes:
+            theme.name = report.tree.by_id[theme.pk].name
+    return excerpts
+
+
 def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
@@ -474,7 +500,9 @@ def _export(request, study, pk, build, content_type, extension):
     memos = (list(Memo.objects.for_object_panel(get_membership(request, study).study, request.user,
                                                 themes=theme))
              if form.cleaned_data["memos"] else None)
-    response = HttpResponse(build(report, list(quotes), memos=memos), content_type=content_type)
+    with translation.override(report.language):  # headings, labels and citations
+        response = HttpResponse(build(report, _named_in_report_language(quotes, report), memos=memos),
+                                content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -491,7 +519,8 @@ def theme_report_export_job(request, study, pk):
                             content_type="text/plain; charset=utf-8")
     job, _created = theme_report_export_job_start(
         study=theme.study, theme=theme, user=request.user, fmt=fmt,
-        include_subthemes=report.include_subthemes, participant=report.participant)
+        include_subthemes=report.include_subthemes, participant=report.participant,
+        language=form.cleaned_data["language"], layer=form.cleaned_data["layer"])
     return redirect(job.get_absolute_url())
 
 

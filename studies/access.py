@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 
 from studies.models import Membership, Study
 from studies.roles import is_site_admin
@@ -28,13 +29,26 @@ def _find_membership(user, slug):
     return membership
 
 
+def _remember(request, membership):
+    """Cache the membership on the request; and, when neither the account, the language switch
+    nor the browser chose a language (accounts.language), speak the study's language."""
+    request.membership = membership
+    if getattr(request, "language_chosen", True) is False:
+        try:
+            language = translation.get_supported_language_variant(membership.study.language)
+        except LookupError:
+            return membership
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return membership
+
+
 def get_membership(request, slug):
     """The user's membership of the live study `slug`, with its study; 404 otherwise."""
     cached = getattr(request, "membership", None)
     if cached is not None and cached.study.slug == slug:
         return cached
-    request.membership = _find_membership(request.user, slug)
-    return request.membership
+    return _remember(request, _find_membership(request.user, slug))
 
 
 def get_in_study(request, slug, queryset, **lookup):
@@ -61,7 +75,7 @@ def get_in_study(request, slug, queryset, **lookup):
     membership = Membership(pk=found._membership_pk, study=found.study, user=request.user,
                             role=found._membership_role)
     membership._state.adding, membership._state.db = False, found._state.db
-    request.membership = membership
+    _remember(request, membership)
     return membership, found
 
 

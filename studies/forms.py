@@ -1,9 +1,11 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from studies.models import ROLE_DESCRIPTIONS, Role, Study
 
-ROLE_CHOICES = [(role.value, f"{role.label}: {ROLE_DESCRIPTIONS[role]}") for role in Role]
+# format_lazy, not an f-string: the labels are translated when shown, not once at import.
+ROLE_CHOICES = [(role.value, format_lazy("{}: {}", role.label, ROLE_DESCRIPTIONS[role])) for role in Role]
 
 
 class StudyCreateForm(forms.ModelForm):

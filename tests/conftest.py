@@ -149,10 +149,22 @@ def otto(django_user_model, other_study):
     return _user(django_user_model, "otto", study=other_study, role=Role.OWNER)
 
 
-def client_for(user):
-    client = Client()
+# The cast's browsers ask for English, as the tests' expectations are English. Without an
+# Accept-Language header a study's pages speak the study's language, Spanish for `study`
+# (accounts/language.py); tests of that build their own Client().
+BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def client_for(user, **headers):
+    client = Client(**(BROWSER | headers))
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, asking for English like the cast's (see BROWSER)."""
+    return Client(**BROWSER)
 
 
 @pytest.fixture

@@ -77,6 +77,8 @@ MATRIX = {
     "password_reset_complete": (None, {"GET": everyone(200)}),
     "javascript-catalog": (None, {"GET": everyone(200)}),
     "help:keyboard": (None, {"GET": LOGGED_IN}),
+    # the language switch: anyone, logged in or not; an empty POST picks "Automatic"
+    "language-set": (None, {"GET": everyone(405), "POST": everyone(302)}),
     # site level: accounts, study creation, trash, import
     "accounts:user-list": (None, {"GET": SITE_ADMINS}),
     "accounts:user-create": (None, {"GET": SITE_ADMINS, "POST": users(site_admin=400, owner=400)}),

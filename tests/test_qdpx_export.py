@@ -309,7 +309,7 @@ def test_it_names_the_project_after_the_study_and_carries_its_description(built,
     data = export_bytes(study)
     root = project_xml(data)
     assert root.get("name") == "Pasto test study"
-    assert root.find("q:Description", NS).text == "Two coders & <one> codebook."
+    assert root.find("q:Description", NS).text == "Two coders & <one> codebook.\n\nStudy language: es"
     validate_strict(data, tmp_path)
 
 

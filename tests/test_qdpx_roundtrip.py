@@ -26,13 +26,13 @@ def theme_path(theme, by_id):
 
 def study_snapshot(study):
     """Everything a study is, keyed by what survives a move between studies (codes, titles,
-    theme paths, usernames) rather than by primary keys. Not the study's language: REFI-QDA has
-    no place for it, and the import takes the language most of the transcripts are in."""
+    theme paths, usernames) rather than by primary keys. The study's language travels in the
+    project description ("Study language: es"), the themes' second-language texts in theirs."""
     themes = {t.pk: t for t in Theme.objects.filter(study=study)}
     excerpts = CodedExcerpt.objects.filter(study=study).select_related(
         "transcript__participant", "coder").prefetch_related("themes")
     return {
-        "study": (study.name, study.description),
+        "study": (study.name, study.description, study.language),
         "participants": {p.code: {f: getattr(p, f) for f in Participant.PSEUDONYMOUS_FIELDS}
                          for p in Participant.objects.filter(study=study)},
         "transcripts": {
@@ -41,7 +41,9 @@ def study_snapshot(study):
             for t in Transcript.objects.filter(study=study).select_related("participant", "created_by")
         },
         "themes": {theme_path(t, themes): (t.kind, t.colour, t.description, t.inclusion_criteria,
-                                           t.exclusion_criteria, t.order, t.is_codable)
+                                           t.exclusion_criteria, t.order, t.is_codable, t.name_second,
+                                           t.description_second, t.inclusion_criteria_second,
+                                           t.exclusion_criteria_second)
                    for t in themes.values()},
         "excerpts": sorted(
             (e.transcript.participant.code, e.transcript.title, e.start, e.end, e.quote,

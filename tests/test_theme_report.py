@@ -27,6 +27,8 @@ def text_of(response):
 
 @pytest.fixture
 def data(alice, study):
+    study.language = "en"  # the paper's quotes: cited, and exported, in English by default
+    study.save()
     results = theme(study, "Results", description="Participants' views of the strategy.")
     plan = theme(
         study,

@@ -21,6 +21,8 @@ HEADER = ["Participant", "Sector", "Gender", "Organisation", "Interview date", "
 
 @pytest.fixture
 def data(alice, study):
+    study.language = "en"  # the paper's quotes: cited, and exported, in English by default
+    study.save()
     plan = theme(study, "Planning versus execution", description="The gap between planning and doing.",
                  inclusion_criteria="Plans questioned.", exclusion_criteria="Impacts.")
     sub = theme(study, "Too many documents", parent=plan)

@@ -2,6 +2,8 @@
 transcript with its participant code, excerpt and theme counts and the share of its text coded;
 only the study's own transcripts, for its members only."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -31,6 +33,15 @@ def test_it_shows_counts_and_share_coded(alice, bob, transcript, themes):
     body = response.content.decode()
     assert f"{round(100 * 20 / len(transcript.text))}%" in body
     assert reverse("coding:transcript-coding", args=["pasto", transcript.pk]) in body
+
+
+def test_the_share_and_the_date_are_written_the_spanish_way_in_spanish(alice, transcript, themes):
+    transcript.interview_date = date(2009, 4, 8)
+    transcript.save()
+    excerpt_create(transcript=transcript, start=0, end=20, themes=[themes["youth"]], coder=alice)
+    body = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(url(transcript.study)).content.decode()
+    assert f"{round(100 * 20 / len(transcript.text))}\u00a0%" in body
+    assert "8 de abril de 2009" in body
 
 
 def test_an_uncoded_transcript_shows_zeros(alice, transcript):
