@@ -116,7 +116,7 @@ def display_value(attribute_type, value, choice_labels=None):
     if attribute_type == AttributeType.BOOLEAN:
         return str(_("yes") if value else _("no"))
     if attribute_type == AttributeType.CHOICE:
-        return choice_labels.get(value, "") if choice_labels is not None else str(value)
+        return str(choice_labels.get(value, "")) if choice_labels is not None else str(value)
     return value
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone  # noqa: E402
 from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
 from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
-from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
+from interviews.models import Attribute, Participant, Transcript, TranscriptSource  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
 
@@ -175,6 +175,7 @@ def objects(alice, bob, steve, transcript, themes):
         size=3, sha256="0" * 64, data=b"abc",
     )
     trashed_study = Study.objects.create(name="Gone", slug="gone", deleted_at=timezone.now())
+    attribute = Attribute.objects.create(study=study, applies_to="participant", name="Age", type="number")
     return {
         "study": study, "membership": Membership.objects.get(study=study, user=bob),
         "trashed_study": trashed_study, "participant": transcript.participant, "transcript": transcript,
@@ -182,6 +183,7 @@ def objects(alice, bob, steve, transcript, themes):
         "deleted_excerpt": deleted_excerpt, "deleted_theme": deleted_theme, "run": run,
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
+        "attribute": attribute,
     }
 
 
