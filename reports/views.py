@@ -34,6 +34,7 @@ from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
+from reports.crosstab import excerpt_filter_ids, variables_for, with_choices_of
 from reports.queries import (
     ThemeTree,
     citation,
@@ -104,6 +105,9 @@ class ExcerptFilterForm(forms.Form):
     organisation = _choice_field(_("Organisation"))
     coder = _study_choice_field(_("Coder"), _("No one by that id has coded in this study."))
     transcript = _study_choice_field(_("Transcript"), _("There is no such transcript in this study."))
+    attribute = _choice_field(_("Attribute"))
+    group = forms.CharField(label=_("Attribute value"), required=False, max_length=200,
+                            help_text=_("A value, e.g. Second, or a range from the crosstab."))
     date_from = forms.DateField(label=_("Interviewed from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Interviewed until"), required=False,
@@ -115,10 +119,13 @@ class ExcerptFilterForm(forms.Form):
         ("oldest", _("Oldest coded")), ("longest", _("Longest first")),
     ])
 
-    def __init__(self, data, *, study):
+    def __init__(self, data, *, study, identifying=False):
         super().__init__(data)
         self.study, self.tree = study, ThemeTree(study)
         anything = [("", _("Any"))]
+        # identifying attributes only for owners (`identifying`), as on every page
+        self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False)}
+        self.fields["attribute"].choices = anything + [(v.key, v.label) for v in self.variables.values()]
         self.fields["theme"].choices = anything + [
             (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
         ]
@@ -144,6 +151,15 @@ class ExcerptFilterForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
+        if data.get("attribute"):
+            spec = data.get("group", "").strip()
+            if spec != "none" and not spec.startswith(("v:", "r:")):
+                spec = "v:" + spec
+            try:
+                variable = with_choices_of(self.variables[data["attribute"]])
+                data["attribute_ids"] = excerpt_filter_ids(self.study, variable, spec)
+            except ValidationError as exc:
+                self.add_error("group", exc)
         return data
 
     def filter(self, excerpts):
@@ -161,6 +177,10 @@ class ExcerptFilterForm(forms.Form):
         for name, lookup in simple.items():
             if data.get(name) not in (None, ""):
                 excerpts = excerpts.filter(**{lookup: data[name]})
+        if data.get("attribute_ids"):
+            target, ids = data["attribute_ids"]
+            lookup = "transcript__participant_id__in" if target == "participant" else "transcript_id__in"
+            excerpts = excerpts.filter(**{lookup: ids})
         return text_contains(excerpts, data.get("text", ""))
 
     def ordering(self):
@@ -178,8 +198,9 @@ def _query_string(request, **changes):
 
 @login_required
 def excerpt_browser(request, study):
-    study = get_membership(request, study).study
-    form = ExcerptFilterForm(request.GET, study=study)
+    membership = get_membership(request, study)
+    study = membership.study
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
@@ -199,8 +220,9 @@ def excerpt_browser(request, study):
 
 @login_required
 def excerpt_export_csv(request, study):
-    study = get_membership(request, study).study
-    form = ExcerptFilterForm(request.GET, study=study)
+    membership = get_membership(request, study)
+    study = membership.study
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     rows = excerpts_for_export(study, form.filter(study_excerpts(study)))

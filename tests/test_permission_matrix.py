@@ -169,6 +169,7 @@ MATRIX = {
     "reports:theme-report-csv": ("theme", {"GET": MEMBERS}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
+    "reports:attribute-crosstab": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
