@@ -275,8 +275,9 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, transcrip
                                       text="Some words here")
         excerpt_create(transcript=t, start=0, end=4, themes=[themes["youth"]], coder=alice,
                        memo="memo")
-    # themes, participants, excerpt-theme links, excerpts, transcripts, coders
-    with django_assert_num_queries(6):
+    # themes, participants, attributes, their choices, attribute values, excerpt-theme links,
+    # excerpts, transcripts, coders
+    with django_assert_num_queries(9):
         study_export(io.BytesIO(), study=participant.study)
 
 
