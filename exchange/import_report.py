@@ -15,6 +15,8 @@ LABELS = {
     "excerpts": ngettext_lazy("%(count)s excerpt", "%(count)s excerpts", "count"),
     "codings": ngettext_lazy("%(count)s coding", "%(count)s codings", "count"),
     "memos": ngettext_lazy("%(count)s memo", "%(count)s memos", "count"),
+    "attributes": ngettext_lazy("%(count)s attribute", "%(count)s attributes", "count"),
+    "attribute_values": ngettext_lazy("%(count)s attribute value", "%(count)s attribute values", "count"),
 }
 
 

@@ -198,7 +198,9 @@ def _attribute_values_for_export(study, attributes):
     rows = rows.order_by("attribute_id", "pk")
     for row in rows.values_list("attribute_id", "participant_id", "transcript_id", "text", "number", "date",
                                 "boolean", "choice_id"):
-        attribute = by_pk[row[0]]
+        attribute = by_pk.get(row[0])
+        if attribute is None:  # made between the two reads
+            continue
         owner = ("participant", row[1]) if row[1] is not None else ("transcript", row[2])
         value = next(v for v in row[3:] if v is not None)
         values.setdefault(owner, []).append((attribute, value))
