@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from interviews.attributes import display_value, parse_value
@@ -26,7 +27,14 @@ from interviews.models import (
     Participant,
     Sector,
 )
-from reports.queries import Counts, ThemeTree, counted_transcripts, theme_transcript_counts
+from reports.queries import (
+    Counts,
+    ThemeTree,
+    coded_with,
+    counted_excerpts,
+    counted_transcripts,
+    theme_transcript_counts,
+)
 
 # The participant record's own columns, offered beside the study's attributes.
 RECORD_COLUMNS = {
@@ -223,3 +231,30 @@ def excerpt_filter_ids(study, variable, spec):
             ids = set(owners.values_list("pk", flat=True)) - set(values)
         return variable.target, sorted(ids)
     return variable.target, sorted(pk for pk, value in values.items() if test(value))
+
+
+def theme_breakdown(study, theme_ids, variable, bounds=()):
+    """A theme report's counts by any attribute: [(group label, Counts)] of the excerpts coded
+    with any of `theme_ids` (the theme and its sub-themes, each excerpt once), for participants
+    who count, with the group of those with no value last; groups with no excerpts are left
+    out. Three queries, four for a choice attribute (its labels)."""
+    variable = with_choices_of(variable)
+    per_transcript = dict(
+        counted_excerpts(study).filter(pk__in=coded_with(study, theme_ids)).order_by()
+        .values_list("transcript_id").annotate(n=Count("pk")))
+    owners = dict(counted_transcripts(study).values_list("pk", "participant_id"))
+    values = variable.values(study)
+    by_participant = variable.target == AttributeTarget.PARTICIPANT
+    keys = {owners[t] if by_participant else t for t in per_transcript}
+    groups, place = groups_for(variable, [values[k] for k in keys if k in values], bounds)
+    cells = {}
+    for transcript_id, n in per_transcript.items():
+        participant = owners[transcript_id]
+        value = values.get(participant if by_participant else transcript_id)
+        column = len(groups) if value is None else place(value)
+        cell = cells.setdefault(column, [0, set()])
+        cell[0] += n
+        cell[1].add(participant)
+    labelled = [*groups, Group(_("no value"), "none")]
+    return [(labelled[i].label, Counts(cells[i][0], len(cells[i][1])))
+            for i in range(len(labelled)) if i in cells]

@@ -34,7 +34,8 @@ from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
-from reports.crosstab import excerpt_filter_ids, variables_for, with_choices_of
+from reports.crosstab import excerpt_filter_ids, theme_breakdown, variables_for, with_choices_of
+from reports.crosstab_views import CrosstabForm
 from reports.queries import (
     ThemeTree,
     citation,
@@ -459,7 +460,31 @@ def theme_report_view(request, study, pk):
         ],
         "query": _query_string(request, page=None, print=None),
     }
-    return render(request, "reports/theme_report.html", ctx)
+    by_form, by_rows = _theme_breakdown_by(request, study, theme, report)
+    ctx["by_form"] = by_form
+    if by_rows is not None:
+        variable = by_form.cleaned_data["variable"]
+        title = _("By %(name)s") % {"name": variable.label}
+        chart = _breakdown_chart("attribute-chart", title, by_rows)
+        ctx["breakdowns"].append((title, by_rows, chart, "by-attribute"))
+    return render(request, "reports/theme_report.html", ctx, status=400 if by_form.errors else 200)
+
+
+def _theme_breakdown_by(request, study, theme, report):
+    """The theme report's counts by any attribute the reader picks (?by=<attribute>&ranges=...):
+    the form, and the rows or None when none is picked. Identifying attributes for owners only."""
+    membership = get_membership(request, study)
+    variables = variables_for(membership.study, identifying=membership.can_see_identifying_fields,
+                              with_choices=False)
+    data = None
+    if request.GET.get("by"):
+        data = {"attribute": request.GET["by"], "ranges": request.GET.get("ranges", "")}
+    form = CrosstabForm(data, variables=variables)
+    if data is None or not form.is_valid():
+        return form, None
+    ids = report.tree.subtree_ids(theme.pk)
+    variable, bounds = form.cleaned_data["variable"], form.cleaned_data["bounds"]
+    return form, theme_breakdown(membership.study, ids, variable, bounds)
 
 
 def _export(request, study, pk, build, content_type, extension):

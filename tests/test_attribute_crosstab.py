@@ -136,3 +136,21 @@ def test_it_costs_the_same_queries_as_attributes_grow(data, alice, study, extra,
     with django_assert_num_queries(13):
         response = get(client, study, attribute=f"a{data['wave'].pk}")
     assert response.status_code == 200
+
+
+def test_the_theme_report_counts_by_any_attribute(data, rita, study):
+    url = reverse("reports:theme-report", args=[study.slug, data["results"].pk])
+    response = client_for(rita).get(url, {"by": f"a{data['age'].pk}", "ranges": "40"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    table = body[body.index('id="by-attribute"'):body.index("</table>", body.index('id="by-attribute"'))]
+    cell = r'<td class="text-end">(\d+)</td>'
+    rows = re.findall(r'<th scope="row">(.*?)</th>' + cell + cell, table)
+    # Results with Planning: A (30) and B (52) two excerpts each, C none given, W withdrew
+    assert rows == [("under 40", "2", "1"), ("40 or more", "2", "1"), ("no value", "2", "1")]
+
+
+def test_the_theme_report_refuses_an_identifying_attribute_to_a_reviewer(data, rita, study):
+    url = reverse("reports:theme-report", args=[study.slug, data["results"].pk])
+    response = client_for(rita).get(url, {"by": f"a{data['secret'].pk}"})
+    assert response.status_code == 400 and "Tangua" not in response.content.decode()

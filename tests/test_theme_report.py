@@ -239,8 +239,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the theme, the study's themes (tree), the counts
     # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
-    # transcript and participant, their themes
-    with django_assert_num_queries(10):
+    # transcript and participant, their themes; the attributes to count by
+    with django_assert_num_queries(11):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
