@@ -553,7 +553,8 @@ class AttributeValue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.attribute_id}: {self.value}"
+        """"Age: 34". Reads self.attribute: one query unless it is loaded."""
+        return f"{self.attribute.name}: {self.value}"
 
     @property
     def value(self):
