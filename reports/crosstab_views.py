@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from reports.crosstab import crosstab_for, parse_bounds, variables_for
+from reports.crosstab import crosstab_for, excerpt_filter_ids, parse_bounds, variables_for, with_choices_of
 from reports.queries import left_out
 from studies.access import get_membership
 
@@ -39,6 +39,38 @@ class CrosstabForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("ranges", exc)
             data["variable"] = variable
+        return data
+
+
+class AttributeGroupForm(forms.Form):
+    """Keep only the participants (or transcripts) whose attribute is in a group: a value as
+    shown ("Second", "yes", "2009-04-07"), a crosstab's range, or "none" for no value."""
+
+    attribute = forms.ChoiceField(label=_("Attribute"), required=False)
+    group = forms.CharField(label=_("Attribute value"), required=False, max_length=200)
+
+    def __init__(self, data, *, study, variables):
+        super().__init__(data)
+        self.study = study
+        self.variables = {variable.key: variable for variable in variables}
+        self.fields["attribute"].choices = [("", _("Any"))] + [(v.key, v.label) for v in variables]
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = ("form-select form-select-sm" if select
+                                           else "form-control form-control-sm")
+
+    def clean(self):
+        data = super().clean()
+        data["only"] = None
+        if data.get("attribute"):
+            spec = data.get("group", "").strip()
+            if spec != "none" and not spec.startswith(("v:", "r:")):
+                spec = "v:" + spec
+            try:
+                variable = with_choices_of(self.variables[data["attribute"]])
+                data["only"] = excerpt_filter_ids(self.study, variable, spec)
+            except ValidationError as exc:
+                self.add_error("group", exc)
         return data
 
 

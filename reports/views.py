@@ -35,7 +35,7 @@ from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.crosstab import excerpt_filter_ids, theme_breakdown, variables_for, with_choices_of
-from reports.crosstab_views import CrosstabForm
+from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.queries import (
     ThemeTree,
     citation,
@@ -537,9 +537,16 @@ def study_overview(request, study):
 
 @login_required
 def theme_matrix(request, study):
-    study = get_membership(request, study).study
-    matrix = matrix_for(study)
+    """The matrix, optionally of the participants (or transcripts) in one group of an attribute."""
+    membership = get_membership(request, study)
+    study = membership.study
+    variables = variables_for(study, identifying=membership.can_see_identifying_fields, with_choices=False)
+    form = AttributeGroupForm(request.GET, study=study, variables=variables)
+    if not form.is_valid():
+        return render(request, "reports/theme_matrix.html", {"form": form}, status=400)
+    matrix = matrix_for(study, only=form.cleaned_data["only"])
     ctx = {
+        "form": form,
         "matrix": matrix,
         "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])),
         "left_out": left_out(study),

@@ -154,3 +154,15 @@ def test_the_theme_report_refuses_an_identifying_attribute_to_a_reviewer(data, r
     url = reverse("reports:theme-report", args=[study.slug, data["results"].pk])
     response = client_for(rita).get(url, {"by": f"a{data['secret'].pk}"})
     assert response.status_code == 400 and "Tangua" not in response.content.decode()
+
+
+def test_the_matrix_keeps_the_participants_of_one_group(data, rita, study):
+    client = client_for(rita)
+    url = reverse("reports:theme-matrix", args=[study.slug])
+    response = client.get(url, {"attribute": f"a{data['wave'].pk}", "group": "First"})
+    assert [p.code for p in response.context["matrix"].participants] == ["A"]  # W withdrew
+    response = client.get(url, {"attribute": f"a{data['mode'].pk}", "group": "phone"})
+    matrix = response.context["matrix"]
+    assert {key[1] for key in matrix.counts} == {matrix.participants[0].pk}
+    assert matrix.participants[0].code == "A"
+    assert client.get(url, {"attribute": f"a{data['secret'].pk}", "group": "Tangua"}).status_code == 400
