@@ -124,7 +124,7 @@ def main():
     query = f"?sort=a{choice.pk}&f_a{number.pk}=30..60"
     median, p95, cpu = timed(lambda: client.get(page + query), 20)
     print(f"sorted by a choice, filtered by a number range: median {median:.0f} ms, p95 {p95:.0f} ms")
-    xlsx = reverse("interviews:participant-sheet-xlsx", args=[study.slug])
+    xlsx = reverse("interviews:participant-sheet-export-xlsx", args=[study.slug])
     median, _p95, _cpu = timed(lambda: client.get(xlsx), 5)
     print(f"XLSX export: median {median:.0f} ms")
 

@@ -74,10 +74,10 @@ def test_identifying_attributes_reach_owners_only(people, attrs, adam, alice, ri
     assert "12 Calle Secreta" in client_for(adam).get(url("participant-sheet", study)).content.decode()
     for user in (alice, rita):
         client = client_for(user)
-        for name in ("participant-sheet", "participant-sheet-csv", "participant-attributes"):
+        for name in ("participant-sheet", "participant-sheet-export-csv", "participant-attributes"):
             body = client.get(url(name, study)).content.decode("utf-8-sig")
             assert "Calle Secreta" not in body and "Home address" not in body, (user, name)
-        book = load_workbook(io.BytesIO(client.get(url("participant-sheet-xlsx", study)).content))
+        book = load_workbook(io.BytesIO(client.get(url("participant-sheet-export-xlsx", study)).content))
         cells = [str(c) for row in book.active.iter_rows(values_only=True) for c in row]
         assert "12 Calle Secreta" not in cells and "Home address" not in cells
 
@@ -153,14 +153,15 @@ def test_a_taken_code_is_refused(people, alice, study):
 
 def test_the_csv_export_holds_what_the_sheet_shows(people, alice, study, attrs):
     first_wave = {f"f_a{attrs['wave'].pk}": "First"}
-    response = client_for(alice).get(url("participant-sheet-csv", study, **first_wave))
+    response = client_for(alice).get(url("participant-sheet-export-csv", study, **first_wave))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Code", "Organisation", "Sector", "Gender", "Age", "Wave"]
     assert rows[1:] == [["B", "", "", "Female", "34", "First"], ["C", "", "", "Female", "", "First"]]
 
 
 def test_the_xlsx_export_types_its_cells(people, alice, study):
-    book = load_workbook(io.BytesIO(client_for(alice).get(url("participant-sheet-xlsx", study)).content))
+    response = client_for(alice).get(url("participant-sheet-export-xlsx", study))
+    book = load_workbook(io.BytesIO(response.content))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[1][0] == "A" and rows[1][4] == 51 and rows[1][5] == "Second"
 

@@ -117,7 +117,7 @@ def test_a_researcher_cannot_import_an_identifying_column(attrs, alice, adam, st
 def test_an_exported_xlsx_imports_back_without_changes(attrs, alice, study, participant):
     client = client_for(alice)
     attribute_value_set(attribute=attrs["wave"], obj=participant, raw="Second")
-    exported = client.get(url("participant-sheet-xlsx", study)).content
+    exported = client.get(url("participant-sheet-export-xlsx", study)).content
     response = preview(client, study, SimpleUploadedFile("back.xlsx", exported))
     body = response.content.decode()
     assert response.status_code == 200
