@@ -275,8 +275,25 @@ class AutoCodeForm(SearchForm):
         self.fields["theme"].queryset = Theme.objects.filter(study=study)
 
 
-def _search_context(request, study, form, terms):
-    transcripts = list(transcripts_for_search(study, terms))
+def _attribute_filter(request, data):
+    """The search's filter by any attribute (reports.crosstab_views.AttributeGroupForm), from
+    `data`; identifying attributes for owners only. One query (the attributes)."""
+    membership = request.membership
+    variables = variables_for(membership.study, identifying=membership.can_see_identifying_fields,
+                              with_choices=False)
+    return AttributeGroupForm(data, study=membership.study, variables=variables)
+
+
+def _kept(transcripts, only):
+    """`transcripts` whose participant (or themselves) an attribute filter keeps."""
+    if only is None:
+        return list(transcripts)
+    target, ids = only[0], set(only[1])
+    return [t for t in transcripts if (t.participant_id if target == "participant" else t.pk) in ids]
+
+
+def _search_context(request, study, form, terms, only=None):
+    transcripts = _kept(transcripts_for_search(study, terms), only)
     hits = search(terms, transcripts)
     page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
     starts = {}
@@ -298,11 +315,16 @@ def _search_context(request, study, form, terms):
     }
 
 
-def _search_page(request, form, *, status=200, errors=(), run=None):
+def _search_page(request, form, *, status=200, errors=(), run=None, attr_form=None):
     membership = request.membership  # set by the view's access helper
-    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": membership.can_code}
-    if form.is_bound and form.is_valid():
-        ctx.update(_search_context(request, membership.study, form, form.cleaned_data["terms"]))
+    attr_form = attr_form if attr_form is not None else _attribute_filter(request, None)
+    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": membership.can_code,
+           "attr_form": attr_form}
+    if attr_form.is_bound and not attr_form.is_valid():
+        status = 400
+    elif form.is_bound and form.is_valid():
+        only = attr_form.cleaned_data["only"] if attr_form.is_bound else None
+        ctx.update(_search_context(request, membership.study, form, form.cleaned_data["terms"], only))
         if ctx["can_code"]:
             tree = ThemeTree(membership.study)
             ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows]
@@ -321,7 +343,8 @@ def search_view(request, study):
     if request.GET.get("run", "").isdigit() and membership.can_code:
         run = AutoCodingRun.objects.filter(study=membership.study, pk=request.GET["run"],
                                            undone_at__isnull=True).first()
-    return _search_page(request, form, run=run)
+    attr_form = _attribute_filter(request, request.GET if request.GET.get("attribute") else None)
+    return _search_page(request, form, run=run, attr_form=attr_form)
 
 
 @login_required
@@ -330,11 +353,13 @@ def auto_code(request, study):
     study = get_membership_rw(request, study).study
     form = AutoCodeForm(request.POST, study=study)
     search_form = SearchForm({"q": request.POST.get("q", "")})
-    if not form.is_valid():
+    attr_form = _attribute_filter(request, request.POST if request.POST.get("attribute") else None)
+    if not form.is_valid() or (attr_form.is_bound and not attr_form.is_valid()):
         errors = [e for field in form.errors.values() for e in field]
-        return _search_page(request, search_form, status=400, errors=errors)
+        return _search_page(request, search_form, status=400, errors=errors, attr_form=attr_form)
     data = form.cleaned_data
-    hits = search(data["terms"], transcripts_for_search(study, data["terms"]))
+    only = attr_form.cleaned_data["only"] if attr_form.is_bound else None
+    hits = search(data["terms"], _kept(transcripts_for_search(study, data["terms"]), only))
     if not data["all"]:
         by_key = {hit.key: hit for hit in hits}
         if not data["hits"]:
@@ -358,7 +383,9 @@ def auto_code(request, study):
     created = run.excerpts.count()
     messages.success(request, _("Coded %(created)s with «%(theme)s»; %(skipped)s already had it.") % {
         "created": _excerpts_word(created), "theme": data["theme"].name, "skipped": run.skipped_count})
-    query = urlencode({"q": data["q"], "run": run.pk})
+    query = urlencode({"q": data["q"], "run": run.pk, **(
+        {"attribute": attr_form.cleaned_data["attribute"], "group": attr_form.cleaned_data["group"]}
+        if attr_form.is_bound else {})})
     return redirect(reverse("reports:search", args=[study.slug]) + "?" + query)
 
 
