@@ -16,7 +16,8 @@ from audit.context import current_user
 from audit.models import Action, Change
 
 TRACKED = ("studies.Study", "studies.Membership", "interviews.Participant", "interviews.Transcript",
-           "coding.Theme", "coding.CodedExcerpt", "memos.Memo", "memos.Comment")
+           "interviews.Attribute", "interviews.AttributeValue", "coding.Theme", "coding.CodedExcerpt",
+           "memos.Memo", "memos.Comment")
 SKIPPED_FIELDS = {"updated_at", "version"}
 # A writer that saves a new excerpt and links its themes straight after, in the same transaction
 # (coding.services.excerpt_create), sets this attribute on it: its create row is then written

@@ -16,6 +16,8 @@ LABELS = {
     "codings": ngettext_lazy("%(count)s coding", "%(count)s codings", "count"),
     "memos": ngettext_lazy("%(count)s memo", "%(count)s memos", "count"),
     "study_memos": ngettext_lazy("%(count)s memo in the journal", "%(count)s memos in the journal", "count"),
+    "attributes": ngettext_lazy("%(count)s attribute", "%(count)s attributes", "count"),
+    "attribute_values": ngettext_lazy("%(count)s attribute value", "%(count)s attribute values", "count"),
 }
 
 

@@ -7,6 +7,7 @@
 | Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
 | Coders | User (the username only) |
 | Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
+| Attributes | Typed Variables; values on the Case or TextSource; never identifying ones |
 | Memos | Note with PlainTextContent, referenced from the selection |
 | Journal memos | Note, with NoteRefs and Links to what it links (exchange/qdpx_memos.py) |
 | Themes | Code tree; criteria and second-language texts inside the Description; kinds as Sets |
@@ -16,6 +17,7 @@ Every GUID is derived from a primary key (`exchange.refi.guid`) and every zip en
 same timestamp, so two exports of an unchanged study are byte-identical.
 """
 
+import json
 import zipfile
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -38,7 +40,15 @@ from exchange.refi import (
     study_description_compose,
     xml_datetime,
 )
-from interviews.models import Participant, Transcript
+from interviews.attributes import format_number
+from interviews.models import (
+    Attribute,
+    AttributeChoice,
+    AttributeType,
+    AttributeValue,
+    Participant,
+    Transcript,
+)
 
 # Participant fields that become case variables: the pseudonymous ones, never full_name or contact.
 CASE_VARIABLES = tuple(f for f in Participant.PSEUDONYMOUS_FIELDS if f != "code")
@@ -173,6 +183,87 @@ def _users_for_export(ids):
     return list(get_user_model().objects.filter(pk__in=ids).order_by("pk"))
 
 
+def _attributes_for_export(study):
+    """Export: the study's attributes that are not identifying, each with `labels` (choice id ->
+    label, in the list's order). Two queries, whether or not there are choices."""
+    attributes = list(Attribute.objects.filter(study=study, identifying=False).order_by(
+        "applies_to", "order", "name"))
+    for attribute in attributes:
+        attribute.labels = {}
+    by_pk = {a.pk: a for a in attributes}
+    for choice in AttributeChoice.objects.filter(attribute__study=study, attribute__identifying=False):
+        by_pk[choice.attribute_id].labels[choice.pk] = choice.label
+    return attributes
+
+
+def _attribute_values_for_export(study, attributes):
+    """Export: {("participant" | "transcript", id): [(attribute, typed value)]} for `attributes`.
+    One query."""
+    by_pk = {a.pk: a for a in attributes}
+    values = {}
+    rows = AttributeValue.objects.filter(study=study, attribute__identifying=False)
+    rows = rows.order_by("attribute_id", "pk")
+    for row in rows.values_list("attribute_id", "participant_id", "transcript_id", "text", "number", "date",
+                                "boolean", "choice_id"):
+        attribute = by_pk.get(row[0])
+        if attribute is None:  # made between the two reads
+            continue
+        owner = ("participant", row[1]) if row[1] is not None else ("transcript", row[2])
+        value = next(v for v in row[3:] if v is not None)
+        values.setdefault(owner, []).append((attribute, value))
+    return values
+
+
+# ----- attributes as REFI-QDA variables (kept apart from the record's own variables) -----
+
+# REFI-QDA typeOfVariable and value element per attribute type.
+ATTRIBUTE_VARIABLE_TYPES = {
+    AttributeType.TEXT: ("Text", "TextValue"), AttributeType.CHOICE: ("Text", "TextValue"),
+    AttributeType.NUMBER: ("Float", "FloatValue"), AttributeType.DATE: ("Date", "DateValue"),
+    AttributeType.BOOLEAN: ("Boolean", "BooleanValue"),
+}
+# The last line of a choice attribute's Variable Description: its list, so that our import
+# makes it a choice again (another tool reads a Text variable with a description).
+CHOICES_MARK = "pasto-coop choices: "
+
+
+def attribute_variables_xml(attributes):
+    """<Variable> elements for the study's own attributes."""
+    xml = []
+    for attribute in attributes:
+        kind = ATTRIBUTE_VARIABLE_TYPES[attribute.type][0]
+        description = attribute.description
+        if attribute.type == AttributeType.CHOICE:
+            labels = json.dumps(list(attribute.labels.values()), ensure_ascii=False)
+            description = f"{description}\n{CHOICES_MARK}{labels}".strip()
+        attrs = {"guid": guid("attribute", attribute.pk), "name": attribute.name, "typeOfVariable": kind}
+        if description:
+            xml.append(_tag("Variable", attrs) + _element("Description", {}, description) + "</Variable>")
+        else:
+            xml.append(_tag("Variable", attrs, close=True))
+    return xml
+
+
+def attribute_values_xml(values):
+    """<VariableValue> elements for one Case or TextSource: [(attribute, typed value)]."""
+    xml = []
+    for attribute, value in values:
+        element = ATTRIBUTE_VARIABLE_TYPES[attribute.type][1]
+        if attribute.type == AttributeType.CHOICE:
+            shown = attribute.labels[value]
+        elif attribute.type == AttributeType.NUMBER:
+            shown = format_number(value)
+        elif attribute.type == AttributeType.DATE:
+            shown = value.isoformat()
+        elif attribute.type == AttributeType.BOOLEAN:
+            shown = "true" if value else "false"
+        else:
+            shown = value
+        ref = _tag("VariableRef", {"targetGUID": guid("attribute", attribute.pk)}, True)
+        xml.append(f"<VariableValue>{ref}{_element(element, {}, shown)}</VariableValue>")
+    return xml
+
+
 # ----- writing -----
 
 def _selections_xml(excerpts, links, theme_ids, users, notes, memo_refs):
@@ -259,13 +350,15 @@ def study_export(out, *, study, progress=None):
     participants (pseudonymous fields only), transcripts, themes and excerpts, nothing of any
     other study.
 
-    Six queries whatever the size of the study (see the read functions above). Returns an
+    Nine queries whatever the size of the study (see the read functions above). Returns an
     ExportSummary with counts and what the format leaves out.
     """
     summary = ExportSummary()
     themes = _themes_for_export(study)
     theme_ids = {t.pk: guid("theme", t.pk) for t in themes}
     participants = _participants_for_export(study)
+    attributes = _attributes_for_export(study)
+    attribute_values = _attribute_values_for_export(study, attributes)
     links = _excerpt_themes_for_export(study)
     excerpts = _excerpts_for_export(study)
     pending = next(excerpts, None)
@@ -295,6 +388,7 @@ def study_export(out, *, study, progress=None):
             for name, kind in SOURCE_VARIABLES:
                 if t[name]:
                     sources.append(_variable_value(name, kind, t[name]))
+            sources.extend(attribute_values_xml(attribute_values.get(("transcript", t["pk"]), ())))
             sources.append("</TextSource>")
             counts["transcripts"] += 1
             counts["excerpts"] += len(own)
@@ -316,12 +410,13 @@ def study_export(out, *, study, progress=None):
         for name, kind in [*((n, "Text") for n in CASE_VARIABLES), *SOURCE_VARIABLES]:
             xml.append(_tag("Variable", {"guid": guid("variable", name), "name": name,
                                          "typeOfVariable": kind}, close=True))
-        xml += ["</Variables>"]
+        xml += [*attribute_variables_xml(attributes), "</Variables>"]
         if participants:
             xml.append("<Cases>")
             for p in participants:
                 xml.append(_tag("Case", {"guid": guid("participant", p["pk"]), "name": p["code"]}))
                 xml += [_variable_value(n, "Text", p[n]) for n in CASE_VARIABLES if p[n]]
+                xml += attribute_values_xml(attribute_values.get(("participant", p["pk"]), ()))
                 xml += [_tag("SourceRef", {"targetGUID": s}, close=True)
                         for s in transcripts_of.get(p["pk"], [])]
                 xml.append("</Case>")

@@ -12,7 +12,12 @@ rows and writes the report. What maps where:
   come back out of the Description and kinds out of the kind Sets (exchange.refi); other Sets
   cannot be mapped and are reported.
 - Cases -> participants, by code; variables -> pseudonymous attributes. A source no case
-  claims gets a participant of its own, named after it.
+  claims gets a participant of its own, named after it. A case's SourceRef that names no
+  source (QualCoder points it at the file name's GUID) is matched to a source by name, and
+  reported.
+- Other variables -> the study's own attributes, typed by typeOfVariable (Integer and Float
+  numbers, Date, Boolean yes/no, Text; a Text variable whose Description carries our choice
+  list becomes a choice attribute again), their values on the participant or the transcript.
 - TextSources -> transcripts (text normalised, offsets moved with it).
 - Selections with Codings -> excerpts, one per span and coder (the coder is the Coding's user,
   else the selection's), with every coded theme. Memos come from selection and Coding
@@ -25,6 +30,7 @@ model signals, so the history log records the import's participants, transcripts
 but not each imported excerpt.
 """
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from coding.forms import PALETTE
 from coding.models import CodedExcerpt, ReviewReason, Theme, ThemeKind
 from exchange.import_report import ImportReport
+from exchange.qdpx_export import CHOICES_MARK
 from exchange.qdpx_memos import is_memo_note, memos_import
 from exchange.qdpx_read import ExchangeError, project_read
 from exchange.refi import (
@@ -51,7 +58,17 @@ from exchange.refi import (
     study_description_parse,
 )
 from exchange.textmap import SourceText, choose_reading, decode
-from interviews.models import Gender, Participant, Sector, Transcript
+from interviews.attributes import parse_value
+from interviews.models import (
+    Attribute,
+    AttributeTarget,
+    AttributeType,
+    Gender,
+    Participant,
+    Sector,
+    Transcript,
+)
+from interviews.services import attribute_create, attribute_value_store
 from memos.models import Memo, MemoSpan
 from studies.models import RESERVED_SLUGS, Study
 from studies.services import study_create
@@ -107,6 +124,7 @@ class _Importer:
         self.users, self.themes, self.used_notes = {}, {}, set()
         self.source_participant, self.source_variables = {}, {}
         self.participants = {}  # code -> participant
+        self.custom_attributes = {}  # (name folded, target) -> Attribute
         self.languages = Counter()  # transcripts per language
         self.case_participants = {}  # case guid -> participant
         self.read_sources = {}  # source guid -> (transcript, SourceText, reading), for memos
@@ -264,11 +282,94 @@ class _Importer:
                     value = None
             if target and value is not None:
                 found[target] = value
+            elif name:
+                continue  # kept as one of the study's own attributes (custom_values)
             else:
                 self.report.unmap("variable", _("Variables with no matching participant or "
                                                 "transcript field (or an unknown value)."),
                                   f"{name or ref} ({owner})")
         return found
+
+    # ----- the study's own attributes (kept apart from the record's fields above) -----
+
+    def custom_values(self, obj, values):
+        """Variables that are no field of the record, or whose value the field cannot take (a
+        sector outside its five), become the study's own attributes of participants or
+        transcripts, typed as the file says; a value that does not fit its type is reported,
+        not stored."""
+        target = AttributeTarget.PARTICIPANT if isinstance(obj, Participant) else AttributeTarget.TRANSCRIPT
+        taken = set(self.attributes_quiet(values))
+        for ref, value in values:
+            name = self.project.variables.get(ref, ("", ""))[0].strip()
+            key = name.lower().replace(" ", "_")
+            if not name or (PARTICIPANT_FIELDS.get(key) or key) in taken:
+                continue
+            attribute = self.attribute_for(ref, name[:100], target)
+            try:
+                attribute_value_store(attribute, obj, parse_value(attribute, value))
+            except ValidationError as exc:
+                self.report.unmap("attribute_value", _("Variable values that do not fit their type "
+                                                       "were not imported."),
+                                  f"{name}: {value} ({exc.messages[0]})")
+            else:
+                self.report.imported["attribute_values"] += 1
+
+    def attributes_quiet(self, values):
+        """The record fields `values` set (as `attributes` finds them), without reporting."""
+        report, self.report = self.report, ImportReport()
+        try:
+            return self.attributes(values, "")
+        finally:
+            self.report = report
+
+    def attribute_for(self, ref, name, target):
+        """The attribute a variable becomes, made on first use: one per name and kind of record."""
+        key = (name.casefold(), target)
+        if key in self.custom_attributes:
+            return self.custom_attributes[key]
+        kind = self.project.variables.get(ref, ("", ""))[1].strip().lower()
+        description = self.project.variable_descriptions.get(ref, "") or ""
+        choices = []
+        lines = description.splitlines()
+        if lines and lines[-1].startswith(CHOICES_MARK) and kind == "text":
+            try:
+                choices = [str(c) for c in json.loads(lines[-1][len(CHOICES_MARK):])]
+            except (ValueError, TypeError):
+                choices = []
+            description = "\n".join(lines[:-1])
+        if choices:
+            type_ = AttributeType.CHOICE
+        else:
+            type_ = {"integer": AttributeType.NUMBER, "float": AttributeType.NUMBER,
+                     "date": AttributeType.DATE, "datetime": AttributeType.DATE,
+                     "boolean": AttributeType.BOOLEAN}.get(kind, AttributeType.TEXT)
+        if kind == "datetime":
+            self.report.tolerate(_("Date-and-time variables were kept as dates."))
+        attribute = attribute_create(study=self.study, applies_to=target, name=name, type=type_,
+                                     description=description.strip(), choices=choices)
+        attribute = Attribute.objects.prefetch_related("choices").get(pk=attribute.pk)
+        self.custom_attributes[key] = attribute
+        self.report.imported["attributes"] += 1
+        return attribute
+
+    def source_by_name(self, case_name, ref):
+        """A case's SourceRef that names no source: the source no case claims yet whose name is
+        the case's, or starts with it and a space, a dot or a dash ("P01" and "P01
+        interview.txt"), when exactly one does. None otherwise."""
+        wanted = case_name.strip().casefold()
+        found = [
+            s for s in self.project.sources
+            if s.guid not in self.source_participant and (s.name or "").strip().casefold() != ""
+            and ((s.name or "").strip().casefold() == wanted
+                 or re.match(re.escape(wanted) + r"[\s._-]", (s.name or "").strip().casefold()))
+        ]
+        if len(found) != 1:
+            return None
+        self.report.unmap("case_source_by_name", _("Case links to sources the file does not contain "
+                                                   "(as QualCoder writes them) were matched to a "
+                                                   "source by name."),
+                          f"{case_name} → {found[0].name}")
+        return found[0].guid
 
     def participant(self, code, attrs):
         if len(code.strip()) > 20:
@@ -302,12 +403,15 @@ class _Importer:
                 continue
             participant = self.participant(case.name, self.attributes(case.variables, case.name))
             self.case_participants[case.guid] = participant
+            self.custom_values(participant, case.variables)
             if case.description.strip():
                 self.report.unmap("case_description", _("Case descriptions were not imported "
                                                         "(participant notes are for the study's "
                                                         "owners only)."), case.name)
             for ref in case.source_refs:
                 if ref not in sources:
+                    ref = self.source_by_name(case.name, ref)
+                if ref is None:
                     self.report.skip("case_source", _("Case links to sources the file does not "
                                                       "contain were ignored."), case.name)
                 elif self.source_participant.setdefault(ref, participant) is not participant:
@@ -384,6 +488,7 @@ class _Importer:
         )
         transcript.full_clean()
         transcript.save()
+        self.custom_values(transcript, values)
         if source.created:
             Transcript.objects.filter(pk=transcript.pk).update(created_at=source.created)
         self.report.imported["transcripts"] += 1

@@ -127,6 +127,7 @@ class Project:
     users: dict = field(default_factory=dict)  # guid -> name
     codes: list = field(default_factory=list)  # document order: parents before children
     variables: dict = field(default_factory=dict)  # guid -> (name, type)
+    variable_descriptions: dict = field(default_factory=dict)  # guid -> Description text
     cases: list = field(default_factory=list)
     sources: list = field(default_factory=list)
     notes: dict = field(default_factory=dict)
@@ -371,6 +372,7 @@ def _section(project, el):
             if local_name(var.tag) == "Variable" and var.get("guid"):
                 project.variables[guid_key(var.get("guid"))] = (_attr(var, "name"),
                                                                  _attr(var, "typeOfVariable"))
+                project.variable_descriptions[guid_key(var.get("guid"))] = _text(var, "Description")
     elif name == "Cases":
         for case in el:
             if local_name(case.tag) == "Case":

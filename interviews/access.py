@@ -8,9 +8,10 @@ records, which only the study's owners keep (403 for everyone else, and while ar
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from interviews.models import Participant, Transcript, TranscriptSource
+from interviews.models import Attribute, Participant, Transcript, TranscriptSource
 from studies.access import (
     get_in_study,
     get_membership_owner,
@@ -45,3 +46,13 @@ def get_source_for_user(request, slug, pk):
     since, so, like names and contacts, it reaches the study's owners only (403 for others)."""
     membership = get_membership_owner(request, slug)
     return get_object_or_404(TranscriptSource, transcript__study=membership.study, transcript_id=pk)
+
+
+def get_attribute_for_user_rw(request, slug, pk):
+    """An attribute definition to change: researchers and owners of a live study. An identifying
+    attribute is the owners' only: for anyone else it is a 404, as if it did not exist."""
+    membership, attribute = get_in_study(request, slug, Attribute.objects.all(), pk=pk)
+    if attribute.identifying and not membership.can_see_identifying_fields:
+        raise Http404
+    require_rw(membership)
+    return attribute

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from interviews.importers import ImportRefused, check_controls, check_size, parse_file, parse_pasted
-from interviews.models import ConsentFilter, ConsentScope, Gender, Participant, Sector
+from interviews.models import AttributeType, ConsentFilter, ConsentScope, Gender, Participant, Sector
 from interviews.services import PARTICIPANT_FIELDS
 from interviews.text import anonymise_pattern, normalise_text
 
@@ -207,3 +207,59 @@ class ParticipantForm(forms.ModelForm):
             "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "consent_withdrawn_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+# ----- attributes and classification sheets -----
+
+class AttributeForm(forms.Form):
+    """An attribute's definition. The type is chosen once, when it is created."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    type = forms.ChoiceField(label=_("Type"), choices=AttributeType.choices)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    choices = forms.CharField(
+        label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a choice attribute: one choice per line, in the order they should appear."),
+    )
+    identifying = forms.BooleanField(
+        label=_("Identifying"), required=False,
+        help_text=_("Seen by the study’s owners only, on every page and in every export."),
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10000, required=False)
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["type"]
+
+    def clean_choices(self):
+        return [line for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class SheetCellForm(forms.Form):
+    """One cell of a classification sheet, edited in place."""
+
+    obj = forms.IntegerField(min_value=1)
+    attribute = forms.IntegerField(min_value=1)
+    value = forms.CharField(required=False, max_length=2000, strip=False)
+
+
+class SheetImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class SheetApplyForm(forms.Form):
+    """The preview's table, sent back to be applied, and the digest of what the preview showed."""
+
+    table = forms.JSONField(widget=forms.HiddenInput)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_table(self):
+        table = self.cleaned_data["table"]
+        valid = isinstance(table, list) and table and all(
+            isinstance(row, list) and all(isinstance(cell, str) for cell in row) for row in table)
+        if not valid:
+            raise forms.ValidationError(_("The import could not be read; upload the file again."),
+                                        code="sheet_bad_table")
+        return table

@@ -426,3 +426,162 @@ class WordForm(models.Model):
 
     def __str__(self):
         return f"{self.form} → {self.lemma} ({self.language})"
+# ----- attributes: a study's own variables for participants and transcripts -----
+
+class AttributeTarget(models.TextChoices):
+    PARTICIPANT = "participant", _("Participants")
+    TRANSCRIPT = "transcript", _("Transcripts")
+
+
+class AttributeType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Yes/no")
+    CHOICE = "choice", _("Choice from a list")
+
+
+# The AttributeValue column that holds each type's value.
+VALUE_COLUMNS = {
+    AttributeType.TEXT: "text", AttributeType.NUMBER: "number", AttributeType.DATE: "date",
+    AttributeType.BOOLEAN: "boolean", AttributeType.CHOICE: "choice",
+}
+
+
+class AttributeQuerySet(models.QuerySet):
+    def visible(self, study, target, *, identifying):
+        """The study's attributes of `target` in their order; identifying ones only when
+        `identifying` (owners). With their choices: two queries."""
+        attributes = self.filter(study=study, applies_to=target)
+        if not identifying:
+            attributes = attributes.filter(identifying=False)
+        return attributes.prefetch_related("choices").order_by("order", "name")
+
+
+class Attribute(models.Model):
+    """A variable a study describes its participants (cases) or transcripts (documents) with:
+    age, role, municipality, interview wave. Identifying attributes, like names and contacts,
+    reach the study's owners only."""
+
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="attributes", verbose_name=_("study")
+    )
+    applies_to = models.CharField(_("applies to"), max_length=20, choices=AttributeTarget.choices)
+    name = models.CharField(_("name"), max_length=100)
+    type = models.CharField(_("type"), max_length=20, choices=AttributeType.choices)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the attribute records and how to fill it in.")
+    )
+    identifying = models.BooleanField(
+        _("identifying"), default=False,
+        help_text=_("Could identify a person (a name, an address, a rare job): seen by the study’s owners "
+                    "only, on every page and in every export."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0,
+                                        help_text=_("Columns are shown by this number."))
+
+    objects = AttributeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["applies_to", "order", "name"]
+        verbose_name = _("attribute")
+        verbose_name_plural = _("attributes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "applies_to", "name"], name="attribute_unique_name",
+                violation_error_message=_("This study already has an attribute with that name."),
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="attribute_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AttributeChoice(models.Model):
+    """One of a choice attribute's values, in the list's order."""
+
+    attribute = models.ForeignKey(
+        Attribute, on_delete=models.CASCADE, related_name="choices", verbose_name=_("attribute")
+    )
+    label = models.CharField(_("label"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["attribute", "order", "pk"]
+        verbose_name = _("attribute choice")
+        verbose_name_plural = _("attribute choices")
+        constraints = [
+            models.UniqueConstraint(fields=["attribute", "label"], name="attribute_choice_unique_label"),
+            models.CheckConstraint(condition=~Q(label=""), name="attribute_choice_label_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class AttributeValue(models.Model):
+    """One attribute's value for one participant or one transcript, in the column of its type.
+    An empty value is no row at all."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("study"))
+    attribute = models.ForeignKey(
+        Attribute, on_delete=models.CASCADE, related_name="values", verbose_name=_("attribute")
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="attribute_values",
+        verbose_name=_("participant"),
+    )
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, null=True, blank=True, related_name="attribute_values",
+        verbose_name=_("transcript"),
+    )
+    # NULL, not "", marks "not this type": the check below wants exactly one typed column set.
+    text = models.TextField(_("text"), null=True, blank=True)  # noqa: DJ001
+    number = models.DecimalField(_("number"), max_digits=24, decimal_places=8, null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    boolean = models.BooleanField(_("yes/no"), null=True, blank=True)
+    choice = models.ForeignKey(
+        AttributeChoice, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("choice"),
+    )
+
+    class Meta:
+        verbose_name = _("attribute value")
+        verbose_name_plural = _("attribute values")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant__isnull=True, transcript__isnull=False)
+                | Q(participant__isnull=False, transcript__isnull=True),
+                name="attribute_value_one_object",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(text__isnull=False, number__isnull=True, date__isnull=True, boolean__isnull=True,
+                      choice__isnull=True)
+                    | Q(text__isnull=True, number__isnull=False, date__isnull=True, boolean__isnull=True,
+                        choice__isnull=True)
+                    | Q(text__isnull=True, number__isnull=True, date__isnull=False, boolean__isnull=True,
+                        choice__isnull=True)
+                    | Q(text__isnull=True, number__isnull=True, date__isnull=True, boolean__isnull=False,
+                        choice__isnull=True)
+                    | Q(text__isnull=True, number__isnull=True, date__isnull=True, boolean__isnull=True,
+                        choice__isnull=False)
+                ),
+                name="attribute_value_one_typed_value",
+            ),
+            models.UniqueConstraint(fields=["attribute", "participant"],
+                                    name="attribute_value_unique_participant"),
+            models.UniqueConstraint(fields=["attribute", "transcript"],
+                                    name="attribute_value_unique_transcript"),
+        ]
+
+    def __str__(self):
+        """"Age: 34". Reads self.attribute: one query unless it is loaded."""
+        return f"{self.attribute.name}: {self.value}"
+
+    @property
+    def value(self):
+        """The typed value: str, Decimal, date, bool, or the AttributeChoice."""
+        return getattr(self, VALUE_COLUMNS[self.attribute.type])

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from interviews.attributes import parse_value, value_column
 from interviews.models import (
+    Attribute,
+    AttributeChoice,
+    AttributeTarget,
+    AttributeType,
+    AttributeValue,
+    Gender,
     Participant,
     TextChange,
     Transcript,
@@ -113,3 +120,157 @@ def transcript_import(*, study, parsed, title, user=None, participant=None, new_
         sha256=parsed.sha256, data=parsed.data, uploaded_by=user,
     )
     return transcript
+
+
+# ----- attributes -----
+
+def _clean_choices(choices):
+    """Choice labels, stripped, empty lines dropped; a label given twice is refused."""
+    labels = [label.strip() for label in choices if label.strip()]
+    seen = set()
+    for label in labels:
+        if label.casefold() in seen:
+            raise ValidationError({"choices": ValidationError(
+                _("The choice “%(label)s” is listed twice."), code="attribute_choice_twice",
+                params={"label": label})})
+        seen.add(label.casefold())
+    return labels
+
+
+def _attribute_save(attribute):
+    attribute.full_clean()
+    try:
+        with transaction.atomic():
+            attribute.save()
+    except IntegrityError:
+        raise ValidationError({"name": ValidationError(
+            _("This study already has an attribute named %(name)s."), code="attribute_exists",
+            params={"name": attribute.name})}) from None
+    return attribute
+
+
+@transaction.atomic
+def attribute_create(*, study, applies_to, name, type, description="", identifying=False, order=None,
+                     choices=()):
+    """A new attribute of `study` for its participants or its transcripts. A choice attribute
+    needs its list of choices, in order; other types take none."""
+    labels = _clean_choices(choices)
+    if type == AttributeType.CHOICE and not labels:
+        raise ValidationError({"choices": ValidationError(
+            _("A choice attribute needs its list of choices, one per line."), code="attribute_no_choices")})
+    if type != AttributeType.CHOICE and labels:
+        raise ValidationError({"choices": ValidationError(
+            _("Only a choice attribute has a list of choices."), code="attribute_choices_unexpected")})
+    if order is None:
+        order = Attribute.objects.filter(study=study, applies_to=applies_to).count()
+    attribute = _attribute_save(Attribute(
+        study=study, applies_to=applies_to, name=name.strip(), type=type,
+        description=description.strip(), identifying=identifying, order=order))
+    AttributeChoice.objects.bulk_create(
+        AttributeChoice(attribute=attribute, label=label, order=i) for i, label in enumerate(labels))
+    return attribute
+
+
+@transaction.atomic
+def attribute_update(*, attribute, name, description="", identifying=False, order=0, choices=None):
+    """Rename, describe, flag or move an attribute; its type never changes (its values would not
+    survive). For a choice attribute `choices` is the whole new list in order: labels kept keep
+    their values, new labels are added, and a label still in use cannot be removed."""
+    attribute.name, attribute.description = name.strip(), description.strip()
+    attribute.identifying, attribute.order = identifying, order
+    _attribute_save(attribute)
+    if attribute.type != AttributeType.CHOICE or choices is None:
+        return attribute
+    labels = _clean_choices(choices)
+    if not labels:
+        raise ValidationError({"choices": ValidationError(
+            _("A choice attribute needs its list of choices, one per line."), code="attribute_no_choices")})
+    existing = {choice.label: choice for choice in attribute.choices.all()}
+    gone = [choice for label, choice in existing.items() if label not in labels]
+    used = AttributeValue.objects.filter(choice__in=gone).values_list("choice__label", flat=True).distinct()
+    if used:
+        raise ValidationError({"choices": ValidationError(
+            _("These choices are still given to someone and cannot be removed: %(labels)s."),
+            code="attribute_choice_in_use", params={"labels": ", ".join(sorted(used))})})
+    AttributeChoice.objects.filter(pk__in=[choice.pk for choice in gone]).delete()
+    for i, label in enumerate(labels):
+        choice = existing.get(label) or AttributeChoice(attribute=attribute, label=label)
+        choice.order = i
+        choice.save()
+    return attribute
+
+
+@transaction.atomic
+def attribute_delete(*, attribute):
+    """An attribute and every value of it."""
+    AttributeValue.objects.filter(attribute=attribute).delete()
+    attribute.delete()
+
+
+def _owner_field(attribute, obj):
+    """"participant" or "transcript": the AttributeValue field that points at `obj`, after checking
+    that `obj` is of the attribute's kind and study."""
+    kind = AttributeTarget.PARTICIPANT if isinstance(obj, Participant) else AttributeTarget.TRANSCRIPT
+    if kind != attribute.applies_to or not isinstance(obj, Participant | Transcript):
+        raise ValidationError(_("%(name)s is not an attribute of this kind of record.")
+                              % {"name": attribute.name}, code="attribute_wrong_target")
+    if obj.study_id != attribute.study_id:
+        raise ValidationError(_("That attribute belongs to another study."), code="attribute_other_study")
+    return kind.value
+
+
+def attribute_value_store(attribute, obj, value):
+    """Store an already parsed `value` (None removes it). The caller holds the transaction."""
+    field = _owner_field(attribute, obj)
+    lookup = {"attribute": attribute, field: obj}
+    if value is None:
+        AttributeValue.objects.filter(**lookup).delete()
+        return None
+    column = value_column(attribute)
+    stored = value.pk if column == "choice_id" else value
+    row, _created = AttributeValue.objects.update_or_create(
+        **lookup, defaults={"study_id": attribute.study_id, column: stored})
+    return row
+
+
+@transaction.atomic
+def attribute_value_set(*, attribute, obj, raw):
+    """Set `attribute` of a participant or transcript `obj` from what someone typed: parsed by
+    the attribute's type, or a ValidationError with a message and nothing saved. An empty `raw`
+    clears the value."""
+    value = parse_value(attribute, raw)
+    attribute_value_store(attribute, obj, value)
+    return value
+
+
+@transaction.atomic
+def participant_add_to_sheet(*, study, code, values):
+    """A participant added on the classification sheet: a pseudonym code and attribute values,
+    never a name. `values` maps attributes to typed strings; one bad value refuses the whole row."""
+    errors = []
+    parsed = []
+    for attribute, raw in values.items():
+        try:
+            parsed.append((attribute, parse_value(attribute, raw)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if not code.strip():
+        errors.insert(0, _("Give the participant a pseudonym code."))
+    if errors:
+        raise ValidationError(errors)
+    participant = participant_create(study=study, code=code, sector="", gender=Gender.UNDISCLOSED)
+    for attribute, value in parsed:
+        attribute_value_store(attribute, participant, value)
+    return participant
+
+
+@transaction.atomic
+def sheet_import_apply(*, study, new_codes, changes):
+    """Apply a classification sheet import the preview showed: create the participants of
+    `new_codes`, then store each (record or new code, attribute, parsed value) of `changes`.
+    One transaction: any refusal leaves the study as it was."""
+    created = {code: participant_create(study=study, code=code, sector="", gender=Gender.UNDISCLOSED)
+               for code in new_codes}
+    for obj, attribute, value in changes:
+        attribute_value_store(attribute, created[obj] if isinstance(obj, str) else obj, value)
+    return created

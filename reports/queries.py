@@ -249,16 +249,25 @@ class ThemeMatrix:
         return max(self.counts.values(), default=0)
 
 
-def matrix_for(study, layer=None):
+def matrix_for(study, layer=None, *, only=None):
     """Theme × participant matrix: a ThemeMatrix of the study's themes and every participant of
-    it who counts, a theme counting its sub-themes' excerpts too (each once). Five queries."""
+    it who counts, a theme counting its sub-themes' excerpts too (each once). Five queries.
+    `only` ("participant" | "transcript", ids), from an attribute filter (reports.crosstab),
+    keeps those participants' columns, or those transcripts' excerpts."""
     tree = ThemeTree(study)
     participants = list(
         Participant.objects.filter(counts_q(""), study=study).only("pk", "code").order_by("code")
     )
     owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
+    if only is not None:
+        kept = set(only[1])
+        if only[0] == "participant":
+            participants = [p for p in participants if p.pk in kept]
+        owner = {t: p for t, p in owner.items() if (p if only[0] == "participant" else t) in kept}
     counts = {}
     for (theme_id, transcript_id), n in theme_transcript_counts(tree, layer).items():
+        if transcript_id not in owner:
+            continue
         key = theme_id, owner[transcript_id]
         counts[key] = counts.get(key, 0) + n
     return ThemeMatrix(tree, participants, counts)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import crosstab_views, views
 
 app_name = "reports"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("themes/<int:pk>/report/export-job/", views.theme_report_export_job, name="theme-report-export-job"),
     path("overview/", views.study_overview, name="study-overview"),
     path("overview/matrix/", views.theme_matrix, name="theme-matrix"),
+    path("overview/crosstab/", crosstab_views.attribute_crosstab, name="attribute-crosstab"),
     path("overview/co-occurrence/", views.theme_cooccurrence, name="theme-cooccurrence"),
 ]

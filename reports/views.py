@@ -38,6 +38,8 @@ from memos.models import Comment, Memo, excerpt_memos_prefetch
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
+from reports.crosstab import excerpt_filter_ids, theme_breakdown, variables_for, with_choices_of
+from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
     ThemeTree,
@@ -111,6 +113,9 @@ class ExcerptFilterForm(forms.Form):
     organisation = _choice_field(_("Organisation"))
     coder = _study_choice_field(_("Coder"), _("No one by that id has coded in this study."))
     transcript = _study_choice_field(_("Transcript"), _("There is no such transcript in this study."))
+    attribute = _choice_field(_("Attribute"))
+    group = forms.CharField(label=_("Attribute value"), required=False, max_length=200,
+                            help_text=_("A value, e.g. Second, or a range from the crosstab."))
     date_from = forms.DateField(label=_("Interviewed from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Interviewed until"), required=False,
@@ -122,10 +127,13 @@ class ExcerptFilterForm(forms.Form):
         ("oldest", _("Oldest coded")), ("longest", _("Longest first")),
     ])
 
-    def __init__(self, data, *, study):
+    def __init__(self, data, *, study, identifying=False):
         super().__init__(data)
         self.study, self.tree = study, ThemeTree(study)
         anything = [("", _("Any"))]
+        # identifying attributes only for owners (`identifying`), as on every page
+        self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False)}
+        self.fields["attribute"].choices = anything + [(v.key, v.label) for v in self.variables.values()]
         self.fields["theme"].choices = anything + [
             (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
         ]
@@ -151,6 +159,15 @@ class ExcerptFilterForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
+        if data.get("attribute"):
+            spec = data.get("group", "").strip()
+            if spec != "none" and not spec.startswith(("v:", "r:")):
+                spec = "v:" + spec
+            try:
+                variable = with_choices_of(self.variables[data["attribute"]])
+                data["attribute_ids"] = excerpt_filter_ids(self.study, variable, spec)
+            except ValidationError as exc:
+                self.add_error("group", exc)
         return data
 
     def filter(self, excerpts):
@@ -168,6 +185,10 @@ class ExcerptFilterForm(forms.Form):
         for name, lookup in simple.items():
             if data.get(name) not in (None, ""):
                 excerpts = excerpts.filter(**{lookup: data[name]})
+        if data.get("attribute_ids"):
+            target, ids = data["attribute_ids"]
+            lookup = "transcript__participant_id__in" if target == "participant" else "transcript_id__in"
+            excerpts = excerpts.filter(**{lookup: ids})
         return text_contains(excerpts, data.get("text", ""))
 
     def ordering(self):
@@ -185,8 +206,9 @@ def _query_string(request, **changes):
 
 @login_required
 def excerpt_browser(request, study):
-    study = get_membership(request, study).study
-    form = ExcerptFilterForm(request.GET, study=study)
+    membership = get_membership(request, study)
+    study = membership.study
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
@@ -206,8 +228,9 @@ def excerpt_browser(request, study):
 
 @login_required
 def excerpt_export_csv(request, study):
-    study = get_membership(request, study).study
-    form = ExcerptFilterForm(request.GET, study=study)
+    membership = get_membership(request, study)
+    study = membership.study
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     rows = excerpts_for_export(study, form.filter(study_excerpts(study)))
@@ -259,9 +282,26 @@ class AutoCodeForm(SearchForm):
         self.fields["theme"].queryset = Theme.objects.filter(study=study)
 
 
-def _search_context(request, study, form, terms):
+def _attribute_filter(request, data):
+    """The search's filter by any attribute (reports.crosstab_views.AttributeGroupForm), from
+    `data`; identifying attributes for owners only. One query (the attributes)."""
+    membership = request.membership
+    variables = variables_for(membership.study, identifying=membership.can_see_identifying_fields,
+                              with_choices=False)
+    return AttributeGroupForm(data, study=membership.study, variables=variables)
+
+
+def _kept(transcripts, only):
+    """`transcripts` whose participant (or themselves) an attribute filter keeps."""
+    if only is None:
+        return list(transcripts)
+    target, ids = only[0], set(only[1])
+    return [t for t in transcripts if (t.participant_id if target == "participant" else t.pk) in ids]
+
+
+def _search_context(request, study, form, terms, only=None):
     lexicon = word_forms(study, terms)
-    transcripts = list(transcripts_for_search(study, terms, lexicon))
+    transcripts = _kept(transcripts_for_search(study, terms, lexicon), only)
     hits = search(terms, transcripts, lexicon)
     page = Paginator(hits, HITS_PER_PAGE).get_page(request.GET.get("page"))
     starts = {}
@@ -287,11 +327,16 @@ def _search_context(request, study, form, terms):
     }
 
 
-def _search_page(request, form, *, status=200, errors=(), run=None):
+def _search_page(request, form, *, status=200, errors=(), run=None, attr_form=None):
     membership = request.membership  # set by the view's access helper
-    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": membership.can_code}
-    if form.is_bound and form.is_valid():
-        ctx.update(_search_context(request, membership.study, form, form.cleaned_data["terms"]))
+    attr_form = attr_form if attr_form is not None else _attribute_filter(request, None)
+    ctx = {"form": form, "errors": list(errors), "run": run, "can_code": membership.can_code,
+           "attr_form": attr_form}
+    if attr_form.is_bound and not attr_form.is_valid():
+        status = 400
+    elif form.is_bound and form.is_valid():
+        only = attr_form.cleaned_data["only"] if attr_form.is_bound else None
+        ctx.update(_search_context(request, membership.study, form, form.cleaned_data["terms"], only))
         if ctx["can_code"]:
             tree = ThemeTree(membership.study)
             ctx["themes"] = [(t.pk, "\u2003" * depth + t.name) for t, depth in tree.rows]
@@ -310,7 +355,8 @@ def search_view(request, study):
     if request.GET.get("run", "").isdigit() and membership.can_code:
         run = AutoCodingRun.objects.filter(study=membership.study, pk=request.GET["run"],
                                            undone_at__isnull=True).first()
-    return _search_page(request, form, run=run)
+    attr_form = _attribute_filter(request, request.GET if request.GET.get("attribute") else None)
+    return _search_page(request, form, run=run, attr_form=attr_form)
 
 
 @login_required
@@ -319,12 +365,14 @@ def auto_code(request, study):
     study = get_membership_rw(request, study).study
     form = AutoCodeForm(request.POST, study=study)
     search_form = SearchForm({"q": request.POST.get("q", "")})
-    if not form.is_valid():
+    attr_form = _attribute_filter(request, request.POST if request.POST.get("attribute") else None)
+    if not form.is_valid() or (attr_form.is_bound and not attr_form.is_valid()):
         errors = [e for field in form.errors.values() for e in field]
-        return _search_page(request, search_form, status=400, errors=errors)
+        return _search_page(request, search_form, status=400, errors=errors, attr_form=attr_form)
     data = form.cleaned_data
+    only = attr_form.cleaned_data["only"] if attr_form.is_bound else None
     lexicon = word_forms(study, data["terms"])
-    hits = search(data["terms"], transcripts_for_search(study, data["terms"], lexicon), lexicon)
+    hits = search(data["terms"], _kept(transcripts_for_search(study, data["terms"], lexicon), only), lexicon)
     if not data["all"]:
         by_key = {hit.key: hit for hit in hits}
         if not data["hits"]:
@@ -353,7 +401,9 @@ def auto_code(request, study):
     created = run.excerpts.count()
     messages.success(request, _("Coded %(created)s with «%(theme)s»; %(skipped)s already had it.") % {
         "created": _excerpts_word(created), "theme": data["theme"].name, "skipped": run.skipped_count})
-    query = urlencode({"q": data["q"], "run": run.pk})
+    query = urlencode({"q": data["q"], "run": run.pk, **(
+        {"attribute": attr_form.cleaned_data["attribute"], "group": attr_form.cleaned_data["group"]}
+        if attr_form.is_bound else {})})
     return redirect(reverse("reports:search", args=[study.slug]) + "?" + query)
 
 
@@ -481,7 +531,31 @@ def theme_report_view(request, study, pk):
         "comments": Comment.objects.for_target(membership.study, theme=theme),
         "can_comment": not membership.study.is_archived,
     }
-    return render(request, "reports/theme_report.html", ctx)
+    by_form, by_rows = _theme_breakdown_by(request, study, theme, report)
+    ctx["by_form"] = by_form
+    if by_rows is not None:
+        variable = by_form.cleaned_data["variable"]
+        title = _("By %(name)s") % {"name": variable.label}
+        chart = _breakdown_chart("attribute-chart", title, by_rows)
+        ctx["breakdowns"].append((title, by_rows, chart, "by-attribute"))
+    return render(request, "reports/theme_report.html", ctx, status=400 if by_form.errors else 200)
+
+
+def _theme_breakdown_by(request, study, theme, report):
+    """The theme report's counts by any attribute the reader picks (?by=<attribute>&ranges=...):
+    the form, and the rows or None when none is picked. Identifying attributes for owners only."""
+    membership = get_membership(request, study)
+    variables = variables_for(membership.study, identifying=membership.can_see_identifying_fields,
+                              with_choices=False)
+    data = None
+    if request.GET.get("by"):
+        data = {"attribute": request.GET["by"], "ranges": request.GET.get("ranges", "")}
+    form = CrosstabForm(data, variables=variables)
+    if data is None or not form.is_valid():
+        return form, None
+    ids = report.tree.subtree_ids(theme.pk)
+    variable, bounds = form.cleaned_data["variable"], form.cleaned_data["bounds"]
+    return form, theme_breakdown(membership.study, ids, variable, bounds)
 
 
 def _named_in_report_language(excerpts, report):
@@ -568,13 +642,20 @@ def study_overview(request, study):
 
 @login_required
 def theme_matrix(request, study):
-    study = get_membership(request, study).study
+    """The matrix, optionally of the participants (or transcripts) in one group of an attribute."""
+    membership = get_membership(request, study)
+    study = membership.study
     layer, refused = layer_or_400(request)
     if refused:
         return refused
-    matrix = matrix_for(study, layer)
+    variables = variables_for(study, identifying=membership.can_see_identifying_fields, with_choices=False)
+    form = AttributeGroupForm(request.GET, study=study, variables=variables)
+    if not form.is_valid():
+        return render(request, "reports/theme_matrix.html", {"form": form}, status=400)
+    matrix = matrix_for(study, layer, only=form.cleaned_data["only"])
     suffix = f"?layer={layer}" if layer != ALL_CODERS else ""  # a cell opens the same layer's quotes
     ctx = {
+        "form": form,
         "matrix": matrix,
         "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])
                                  + suffix),

@@ -19,7 +19,7 @@ from django.utils import timezone  # noqa: E402
 from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
 from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
-from interviews.models import Participant, Transcript, TranscriptSource  # noqa: E402
+from interviews.models import Attribute, Participant, Transcript, TranscriptSource  # noqa: E402
 from memos.services import comment_create, memo_create, memo_delete  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
@@ -246,6 +246,7 @@ def objects(alice, bob, adam, steve, transcript, themes):
         size=3, sha256="0" * 64, data=b"abc",
     )
     trashed_study = Study.objects.create(name="Gone", slug="gone", deleted_at=timezone.now())
+    attribute = Attribute.objects.create(study=study, applies_to="participant", name="Age", type="number")
     return {
         **memo_objects(study, alice, transcript, spare),
         "study": study, "membership": Membership.objects.get(study=study, user=bob),
@@ -258,6 +259,7 @@ def objects(alice, bob, adam, steve, transcript, themes):
         "assignment": Assignment.objects.create(study=study, transcript=transcript, coder=alice),
         "adjudication": Adjudication.objects.create(study=study, transcript=transcript, theme=themes["youth"],
                                                     start=35, end=49, action="both", adjudicator=alice),
+        "attribute": attribute,
     }
 
 

@@ -8,6 +8,7 @@ from audit.models import Change
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, excerpt_delete, excerpt_update
 from interviews.models import Participant, Transcript
+from interviews.services import attribute_create, attribute_value_set
 from studies.models import Membership, Role, Study
 from studies.services import membership_add, membership_claim_ownership, membership_role_set, study_archive
 from tests.conftest import client_for
@@ -142,3 +143,14 @@ def test_deleting_a_study_for_good_takes_its_log_and_logs_into_no_other(study, o
     with acting_as(otto):
         Theme.objects.create(study=other_study, name="After")
     assert Change.objects.filter(study=other_study).count() == theirs + 1
+
+
+def test_attribute_values_are_recorded(study, participant, alice):
+    age = attribute_create(study=study, applies_to="participant", name="Age", type="number")
+    with acting_as(alice):
+        attribute_value_set(attribute=age, obj=participant, raw="34")
+        attribute_value_set(attribute=age, obj=participant, raw="35")
+        attribute_value_set(attribute=age, obj=participant, raw="")
+    rows = Change.objects.filter(study=study, model="interviews.attributevalue").order_by("pk")
+    assert [row.action for row in rows] == ["create", "update", "delete"]
+    assert rows[0].object_repr == "Age: 34" and rows[0].user == alice

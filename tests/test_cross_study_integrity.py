@@ -5,7 +5,14 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from coding.models import CodedExcerpt, DeletedExcerpt, Theme
-from interviews.models import Participant, Transcript, TranscriptVersion
+from interviews.models import (
+    Attribute,
+    AttributeChoice,
+    AttributeValue,
+    Participant,
+    Transcript,
+    TranscriptVersion,
+)
 
 
 @pytest.fixture
@@ -64,3 +71,21 @@ def test_links_within_one_study_are_allowed(transcript, themes, alice):
                                           quote=transcript.text[:11], coder=alice)
     excerpt.themes.add(themes["youth"], themes["gender"])
     assert excerpt.themes.count() == 2
+
+
+def test_an_attribute_value_cannot_link_two_studies(study, participant, there):
+    mine = Attribute.objects.create(study=study, applies_to="participant", name="Wave", type="choice")
+    theirs = Attribute.objects.create(study=there["participant"].study, applies_to="participant",
+                                      name="Wave", type="choice")
+    their_choice = AttributeChoice.objects.create(attribute=theirs, label="First")
+    my_choice = AttributeChoice.objects.create(attribute=mine, label="First")
+    refused(lambda: AttributeValue.objects.create(study=study, attribute=theirs, participant=participant,
+                                                  choice=their_choice))
+    refused(lambda: AttributeValue.objects.create(study=study, attribute=mine,
+                                                  participant=there["participant"], choice=my_choice))
+    refused(lambda: AttributeValue.objects.create(study=study, attribute=mine, participant=participant,
+                                                  choice=their_choice))
+    kept = AttributeValue.objects.create(study=study, attribute=mine, participant=participant,
+                                         choice=my_choice)
+    refused(lambda: AttributeValue.objects.filter(pk=kept.pk).update(transcript=there["transcript"],
+                                                                      participant=None))

@@ -228,9 +228,9 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     client = client_for(alice)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu); filter choices: themes, participants, coders,
-    # transcripts; the page: count, ids in order, excerpts with context, their themes; the count
-    # of excerpts hidden for consent
-    with django_assert_num_queries(14):
+    # transcripts, attributes; the page: count, ids in order, excerpts with context, their themes;
+    # the count of excerpts hidden for consent
+    with django_assert_num_queries(15):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 25)
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count

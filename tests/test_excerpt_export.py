@@ -107,8 +107,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     noise(other_study, otto, count)
     client = client_for(rita)
     # session, user, membership with its study; filter choices: themes, participants, coders,
-    # transcripts; theme names of every excerpt; the excerpts (streamed in chunks)
-    with django_assert_num_queries(9):
+    # transcripts, attributes; theme names of every excerpt; the excerpts (streamed in chunks)
+    with django_assert_num_queries(10):
         exported = rows(client.get(URL))
     assert len(exported) == count
 

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
-from interviews.models import Participant, Transcript, TranscriptSource
+from interviews.models import Attribute, Participant, Transcript, TranscriptSource
 from studies.models import Membership
 from team.models import Adjudication, Assignment
 from tests.conftest import client_for, failed_job, memo_objects
@@ -118,6 +118,25 @@ MATRIX = {
     "interviews:participant-update": ("participant", {"GET": OWNERS, "POST": study(owner=400)}),
     "interviews:participant-export": (None, {"GET": MEMBERS}),
     "interviews:participant-export-identifying": (None, {"GET": OWNERS}),
+    # attributes and classification sheets: every member reads, researchers and owners change;
+    # identifying attributes are the owners' (tests/test_attribute_definitions.py)
+    "interviews:participant-attributes": (None, {"GET": MEMBERS}),
+    "interviews:transcript-attributes": (None, {"GET": MEMBERS}),
+    "interviews:participant-attribute-create": (None, {"GET": CODERS, "POST": writes(400)}),
+    "interviews:transcript-attribute-create": (None, {"GET": CODERS, "POST": writes(400)}),
+    "interviews:attribute-update": ("attribute", {"GET": CODERS, "POST": writes(400)}),
+    "interviews:attribute-delete": ("attribute", {"GET": POST_ONLY, "POST": writes(302)}),
+    "interviews:participant-sheet": (None, {"GET": MEMBERS}),
+    "interviews:transcript-sheet": (None, {"GET": MEMBERS}),
+    "interviews:participant-sheet-cell": (None, {"GET": POST_ONLY, "POST": writes(400)}),
+    "interviews:transcript-sheet-cell": (None, {"GET": POST_ONLY, "POST": writes(400)}),
+    "interviews:participant-sheet-add": (None, {"GET": POST_ONLY, "POST": writes(400)}),
+    "interviews:participant-sheet-export-csv": (None, {"GET": MEMBERS}),
+    "interviews:participant-sheet-export-xlsx": (None, {"GET": MEMBERS}),
+    "interviews:transcript-sheet-export-csv": (None, {"GET": MEMBERS}),
+    "interviews:transcript-sheet-export-xlsx": (None, {"GET": MEMBERS}),
+    "interviews:participant-sheet-import": (None, {"GET": CODERS, "POST": writes(400)}),
+    "interviews:transcript-sheet-import": (None, {"GET": CODERS, "POST": writes(400)}),
     # coding: the coding page and excerpt writes
     "coding:transcript-coding": ("transcript", {"GET": MEMBERS}),
     "coding:excerpt-create": ("transcript", {"GET": POST_ONLY, "POST": writes(302)}),
@@ -157,6 +176,7 @@ MATRIX = {
                                                   "POST": study(reviewer=400, researcher=400, owner=400)}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
+    "reports:attribute-crosstab": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
@@ -309,8 +329,11 @@ def foreign(otto, other_study, bob):
         transcript=transcript, name="z.txt", content_type="text/plain", format="txt", encoding="utf-8",
         size=3, sha256="1" * 64, data=b"xyz",
     )
+    attribute = Attribute.objects.create(study=other_study, applies_to="participant", name="Age",
+                                         type="number")
     return {
         **memo_objects(other_study, otto, transcript, theme),
+        "attribute": attribute,
         "study": other_study, "membership": Membership.objects.get(study=other_study, user=otto),
         "job": failed_job(other_study, otto),
         "participant": participant, "transcript": transcript, "excerpt": excerpt,

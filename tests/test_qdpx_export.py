@@ -275,9 +275,10 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, transcrip
                                       text="Some words here")
         excerpt_create(transcript=t, start=0, end=4, themes=[themes["youth"]], coder=alice,
                        memo="memo")
-    # themes, participants, excerpt-theme links, excerpts, transcripts, coders, journal memos
-    # (none here: their links' six prefetches are skipped; tests/test_qdpx_memos.py counts them)
-    with django_assert_num_queries(7):
+    # themes, participants, attributes, their choices, attribute values, excerpt-theme links,
+    # excerpts, transcripts, coders, journal memos (none here: their links' six prefetches are
+    # skipped; tests/test_qdpx_memos.py counts them)
+    with django_assert_num_queries(10):
         study_export(io.BytesIO(), study=participant.study)
 
 

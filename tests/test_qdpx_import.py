@@ -16,7 +16,7 @@ from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create
 from exchange.qdpx_import import study_import
 from exchange.textmap import SourceText
-from interviews.models import Participant, Transcript
+from interviews.models import AttributeValue, Participant, Transcript
 from memos.models import Memo
 from studies.models import Membership, Role, Study
 
@@ -315,7 +315,10 @@ def test_it_turns_cases_into_participants_with_their_attributes_and_transcripts(
     assert (participant.code, participant.sector, participant.gender, participant.organisation) == (
         "P01", "ngo", "female", "RET")
     assert Transcript.objects.get().participant == participant
-    assert report.unmapped["variable"].examples == ["age (P01)"]
+    # a variable that is no participant field becomes the study's own attribute, typed
+    age = AttributeValue.objects.select_related("attribute").get(participant=participant)
+    assert (age.attribute.name, age.attribute.type, age.number) == ("age", "number", 40)
+    assert "variable" not in report.unmapped
     assert report.skipped["case_source"].count == 1
 
 

@@ -135,9 +135,10 @@ def test_it_exports_in_a_fixed_number_of_queries(alice, participant, themes, tra
     for i in range(studies - 1):
         Study.objects.create(name=f"S{i}", slug=f"s{i}").memberships.create(user=alice, role=Role.OWNER)
     client = client_for(alice)
-    # session, user, membership with its study; then the export's seven reads (themes,
-    # participants, excerpt-theme links, excerpts, transcripts, coders, journal memos)
-    with django_assert_num_queries(10):
+    # session, user, membership with its study; then the export's ten reads (themes,
+    # participants, attributes, their choices, attribute values, excerpt-theme links, excerpts,
+    # transcripts, coders, journal memos)
+    with django_assert_num_queries(13):
         b"".join(client.get(EXPORT).streaming_content)
 
 

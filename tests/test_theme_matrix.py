@@ -104,8 +104,9 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the study's themes, its participants who count,
     # their transcripts, direct counts per theme and transcript, distinct counts over each
-    # parent's subtree, participants left out, the coders of the layer select
-    with django_assert_num_queries(12):
+    # parent's subtree, participants left out, the coders of the layer select; the attributes to
+    # filter by
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert len(response.context["matrix"].participants) == size
 

@@ -242,8 +242,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # menu), the theme, the study's themes (tree), the counts
     # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
     # transcript and participant, their themes, the coders of the layer select; the theme's memos,
-    # its comment threads
-    with django_assert_num_queries(13):
+    # its comment threads; the attributes to count by
+    with django_assert_num_queries(14):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 

@@ -1,0 +1,126 @@
+"""Attribute values as people type them and read them: parsing a cell by the attribute's type
+(with a clear message and a code when it is not one), and showing a stored value back in the
+form it is typed in, so that an exported sheet imports again unchanged."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from interviews.models import VALUE_COLUMNS, AttributeType
+
+YES = {"yes", "y", "true", "1", "sí", "si", "s"}
+NO = {"no", "n", "false", "0"}
+MAX_TEXT = 1000
+MAX_DIGITS, DECIMAL_PLACES = 24, 8
+
+
+def parse_value(attribute, raw):
+    """The typed value of `raw` (a string, or what a spreadsheet cell holds) for `attribute`,
+    None for an empty cell; ValidationError with a message naming the attribute otherwise.
+    A choice attribute needs its choices loaded (Attribute.objects.visible prefetches them)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    parse = PARSERS[attribute.type]
+    return parse(attribute, raw)
+
+
+def _bad(attribute, message, code, **params):
+    return ValidationError(message, code=code, params={"name": attribute.name, **params})
+
+
+def _text(attribute, raw):
+    value = str(raw).strip()
+    if len(value) > MAX_TEXT:
+        raise _bad(attribute, _("%(name)s: at most %(max)d characters."), "attribute_text_too_long",
+                   max=MAX_TEXT)
+    return value
+
+
+def _number(attribute, raw):
+    if isinstance(raw, bool):
+        raise _bad(attribute, _("%(name)s: “%(value)s” is not a number."), "attribute_not_number", value=raw)
+    text = str(raw).strip().replace(" ", "")
+    try:
+        value = Decimal(text) if not isinstance(raw, float) else Decimal(repr(raw))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise _bad(attribute, _("%(name)s: “%(value)s” is not a number (write 34 or 2.5)."),
+                   "attribute_not_number", value=text)
+    value = value.normalize() if value else Decimal(0)
+    if value.as_tuple().exponent < -DECIMAL_PLACES or value.adjusted() >= MAX_DIGITS - DECIMAL_PLACES:
+        raise _bad(attribute, _("%(name)s: “%(value)s” has too many digits."), "attribute_number_too_long",
+                   value=text)
+    return value
+
+
+def _date(attribute, raw):
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = str(raw).strip()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise _bad(attribute, _("%(name)s: “%(value)s” is not a date (write it as 2009-04-07)."),
+                   "attribute_not_date", value=text) from None
+
+
+def _boolean(attribute, raw):
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise _bad(attribute, _("%(name)s: “%(value)s” is not yes or no."), "attribute_not_boolean", value=raw)
+
+
+def _choice(attribute, raw):
+    text = str(raw).strip()
+    for choice in attribute.choices.all():
+        if choice.label.casefold() == text.casefold():
+            return choice
+    labels = ", ".join(choice.label for choice in attribute.choices.all())
+    raise _bad(attribute, _("%(name)s: “%(value)s” is not one of its choices (%(choices)s)."),
+               "attribute_not_choice", value=text, choices=labels)
+
+
+PARSERS = {
+    AttributeType.TEXT: _text, AttributeType.NUMBER: _number, AttributeType.DATE: _date,
+    AttributeType.BOOLEAN: _boolean, AttributeType.CHOICE: _choice,
+}
+
+
+def format_number(value):
+    """34, 2.5, -0.125: no exponent, no trailing zeros."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def display_value(attribute_type, value, choice_labels=None):
+    """A stored value as text, the way parse_value reads it back. `value` is the typed column's
+    content (a choice's id for choices, looked up in `choice_labels`)."""
+    if value is None:
+        return ""
+    if attribute_type == AttributeType.NUMBER:
+        return format_number(value)
+    if attribute_type == AttributeType.DATE:
+        return value.isoformat()
+    if attribute_type == AttributeType.BOOLEAN:
+        return str(_("yes") if value else _("no"))
+    if attribute_type == AttributeType.CHOICE:
+        return str(choice_labels.get(value, "")) if choice_labels is not None else str(value)
+    return value
+
+
+def value_column(attribute):
+    """The AttributeValue field holding this attribute's values (the choice's id for choices)."""
+    column = VALUE_COLUMNS[attribute.type]
+    return "choice_id" if column == "choice" else column
