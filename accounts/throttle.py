@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import LoginFailure
 
@@ -29,3 +30,7 @@ def login_failure_record(username, ip):
 
 def login_failures_clear(username):
     LoginFailure.objects.filter(username=username).delete()
+
+
+def lockout_message():
+    return _("Too many failed logins. Wait 15 minutes, then try again.")

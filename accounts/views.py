@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -8,32 +10,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import UserCreateForm, UserUpdateForm
+from accounts.forms import LoginForm, UserCreateForm, UserUpdateForm
 from accounts.services import user_create, user_site_groups_set
-from accounts.throttle import client_ip, login_blocked, login_failure_record, login_failures_clear
 from studies import roles
 from studies.models import Membership
 
 
-class ThrottledLoginView(auth_views.LoginView):
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "").replace("\x00", "")[:150]
-        ip = client_ip(request)
-        if login_blocked(username, ip):
-            form = self.get_form()
-            form.errors.clear()
-            message = _("Too many failed logins. Wait 15 minutes, then try again.")
-            context = self.get_context_data(form=form, throttled=message)
-            return self.render_to_response(context, status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            login_failures_clear(username)
-        else:
-            login_failure_record(username, ip)
+def throttled_status(view):
+    """Answer 429 when the authentication backend refused a login as throttled (accounts.backends);
+    the form already says why. Wraps the project's login and the admin's."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if getattr(request, "login_throttled", False):
+            response.status_code = 429
         return response
 
+    return wrapped
 
-login_view = ThrottledLoginView.as_view()
+
+login_view = throttled_status(auth_views.LoginView.as_view(authentication_form=LoginForm))
 
 
 def _require_site_admin(request):

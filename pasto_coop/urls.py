@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm
 from studies import views as study_views
 
 # Everything inside a study lives under /studies/<slug>/; each view receives `study` (the slug)
@@ -17,6 +18,10 @@ study_patterns = [
     path("history/", include("audit.urls")),
 ]
 
+# The admin's login goes through the same throttled backend; this form names the lockout and the
+# wrapper above answers 429, like the project's own login page.
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("", study_views.home, name="home"),
     path("accounts/login/", account_views.login_view, name="login"),
@@ -26,5 +31,6 @@ urlpatterns = [
     path("studies/import/", include("exchange.import_urls")),
     path("studies/<slug:study>/", include(study_patterns)),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/login/", account_views.throttled_status(admin.site.login)),
     path("admin/", admin.site.urls),
 ]

@@ -73,3 +73,41 @@ def test_sessions_expire(alice, settings):
 def test_it_survives_hostile_usernames(db, username):
     response = attempt(Client(), username, "pw")
     assert response.status_code in (200, 400)
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+@pytest.fixture
+def root(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_the_admin_login_is_limited_too(root):
+    client = Client()
+    for _ in range(10):
+        client.post(ADMIN_LOGIN, {"username": "root", "password": "wrong"})
+    response = client.post(ADMIN_LOGIN, {"username": "root", "password": "pw", "next": "/admin/"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still sent to the login page
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_failures_at_the_admin_login_block_the_project_login(root):
+    client = Client()
+    for _ in range(3):
+        client.post(ADMIN_LOGIN, {"username": "root", "password": "wrong"})
+    assert attempt(Client(), "root", "pw").status_code == 429
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_authenticate_itself_refuses_a_blocked_username(alice):
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    for _ in range(3):
+        assert authenticate(RequestFactory().post("/"), username="alice", password="wrong") is None
+    assert authenticate(RequestFactory().post("/"), username="alice", password="pw") is None
