@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import LoginFailure
 
@@ -59,4 +59,10 @@ def login_failures_clear(username):
 
 
 def lockout_message():
-    return _("Too many failed logins. Wait 15 minutes, then try again.")
+    """Names the configured window, in whole minutes rounded up (at least one)."""
+    minutes = max(1, -(-settings.LOGIN_FAILURE_WINDOW // 60))
+    return ngettext(
+        "Too many failed logins. Wait %(count)d minute, then try again.",
+        "Too many failed logins. Wait %(count)d minutes, then try again.",
+        minutes,
+    ) % {"count": minutes}

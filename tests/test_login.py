@@ -145,3 +145,25 @@ def test_an_untrusted_sender_of_forwarded_for_is_counted_by_its_own_address(alic
     client.post(URL, {"username": "x", "password": "wrong"}, HTTP_X_FORWARDED_FOR="10.0.0.1")
     assert LoginFailure.objects.get().ip == "203.0.113.9"
 
+
+
+@pytest.mark.parametrize(("window", "expected"), [
+    (60, "Wait 1 minute, then"), (120, "Wait 2 minutes, then"), (3600, "Wait 60 minutes, then"),
+    (90, "Wait 2 minutes, then"),
+])
+def test_the_lockout_message_names_the_configured_window(alice, settings, window, expected):
+    settings.LOGIN_FAILURES_PER_USER, settings.LOGIN_FAILURE_WINDOW = 1, window
+    client = Client()
+    attempt(client, "alice", "wrong")
+    response = attempt(client, "alice", "pw")
+    assert response.status_code == 429
+    assert expected in response.content.decode()
+
+
+def test_the_lockout_message_is_translated(alice, settings):
+    settings.LOGIN_FAILURES_PER_USER, settings.LOGIN_FAILURE_WINDOW = 1, 60
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    attempt(client, "alice", "wrong")
+    assert "Espere 1 minuto" in attempt(client, "alice", "pw").content.decode()
+    settings.LOGIN_FAILURE_WINDOW = 300
+    assert "Espere 5 minutos" in attempt(client, "alice", "pw").content.decode()
