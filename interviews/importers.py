@@ -7,8 +7,10 @@ problem, so the upload page and the import command report it the same way.
 Hostile input. Sizes are checked before anything is read. A .docx is a zip archive: its entry
 count, declared uncompressed sizes and compression ratios are checked before any part is
 decompressed (`zipfile` never inflates an entry past its declared size, so the declared sizes are
-a hard ceiling), and every XML part is parsed with defusedxml, which refuses a DTD, before
-python-docx sees it, so an entity-expansion ("billion laughs") file is refused unexpanded.
+a hard ceiling; one part may inflate to at most twice the upload limit, and the extracted text
+may be no longer than the upload limit), and every XML part is parsed with defusedxml, which
+refuses a DTD, before python-docx sees it, so an entity-expansion ("billion laughs") file is
+refused unexpanded.
 """
 
 import codecs
@@ -45,6 +47,12 @@ MB = 1024 * 1024
 DOCX_MAX_ENTRIES = 2_000
 DOCX_MAX_RATIO = 100  # per entry, for entries over 1 MB; deflate cannot exceed about 1,030:1
 DOCX_UNCOMPRESSED_FACTOR = 10  # all entries together, times the upload limit
+# One part, inflated, may be at most twice the upload limit: a ratio under DOCX_MAX_RATIO still
+# lets a 1.4 MB file hold a 100 MB document.xml, which python-docx turns into gigabytes of tree.
+DOCX_PART_FACTOR = 2
+# Text extracted from a .docx or .pdf may be no longer than the upload limit (in UTF-8 bytes):
+# the largest text a .txt upload could hold.
+EXTRACTED_TEXT_FACTOR = 1
 PDF_MAX_PAGES = 2_000
 
 # Magic numbers of the files most often given a wrong extension.
@@ -279,12 +287,28 @@ def _docx_open(name, data, max_bytes):
         raise ImportRefused(name, _("the archive would expand to %(size)s MB. Refused as a "
                                     "possible zip bomb.") % {"size": f"{total / MB:,.0f}"}, "zip_bomb")
     for entry in entries:
+        if entry.file_size > DOCX_PART_FACTOR * max_bytes:
+            raise ImportRefused(name, _(
+                "the part %(part)s would expand to %(size)s MB, over %(limit)s MB (%(factor)s times "
+                "the upload limit). Refused as a possible zip bomb; nothing was expanded."
+            ) % {"part": entry.filename, "size": f"{entry.file_size / MB:,.1f}",
+                 "limit": f"{DOCX_PART_FACTOR * max_bytes / MB:,.1f}", "factor": DOCX_PART_FACTOR},
+                "zip_bomb")
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > MB and ratio > DOCX_MAX_RATIO:
             raise ImportRefused(name, _("the part %(part)s is compressed %(ratio)s:1. Refused as a "
                                         "possible zip bomb.") % {"part": entry.filename,
                                                                  "ratio": f"{ratio:,.0f}"}, "zip_bomb")
     return archive, entries
+
+
+def _check_extracted_size(name, size, max_bytes):
+    limit = EXTRACTED_TEXT_FACTOR * max_bytes
+    if size > limit:
+        raise ImportRefused(name, _(
+            "its text is over %(limit)s MB, more than the upload limit allows for a transcript. "
+            "Split it into several files."
+        ) % {"limit": _limit_mb(limit)}, "too_large")
 
 
 def _looks_like_xml(head):
@@ -338,7 +362,13 @@ def parse_docx(name, data, max_bytes):
     _docx_check_xml(name, archive, entries)
     try:
         document = docx.Document(io.BytesIO(data))
-        lines = list(_docx_lines(document))
+        lines, size = [], 0
+        for line in _docx_lines(document):
+            size += len(line.encode("utf-8")) + 1
+            _check_extracted_size(name, size, max_bytes)
+            lines.append(line)
+    except ImportRefused:
+        raise
     except Exception:  # noqa: BLE001 - any failure inside a third-party parser of hostile input
         raise ImportRefused(name, _("the file is not a readable Word document (.docx)."),
                             "corrupt") from None
@@ -455,7 +485,11 @@ def parse_pdf(name, data, max_bytes):
         if len(reader.pages) > PDF_MAX_PAGES:
             raise ImportRefused(name, _("the PDF has %(pages)s pages; the limit is %(limit)s.") % {
                 "pages": f"{len(reader.pages):,}", "limit": f"{PDF_MAX_PAGES:,}"}, "too_large")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, size = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1].encode("utf-8")) + 1
+            _check_extracted_size(name, size, max_bytes)
     except ImportRefused:
         raise
     except Exception:  # noqa: BLE001 - any failure inside a third-party parser of hostile input
