@@ -287,6 +287,11 @@ def _docx_open(name, data, max_bytes):
         raise ImportRefused(name, _("the archive would expand to %(size)s MB. Refused as a "
                                     "possible zip bomb.") % {"size": f"{total / MB:,.0f}"}, "zip_bomb")
     for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > MB and ratio > DOCX_MAX_RATIO:
+            raise ImportRefused(name, _("the part %(part)s is compressed %(ratio)s:1. Refused as a "
+                                        "possible zip bomb.") % {"part": entry.filename,
+                                                                 "ratio": f"{ratio:,.0f}"}, "zip_bomb")
         if entry.file_size > DOCX_PART_FACTOR * max_bytes:
             raise ImportRefused(name, _(
                 "the part %(part)s would expand to %(size)s MB, over %(limit)s MB (%(factor)s times "
@@ -294,11 +299,6 @@ def _docx_open(name, data, max_bytes):
             ) % {"part": entry.filename, "size": f"{entry.file_size / MB:,.1f}",
                  "limit": f"{DOCX_PART_FACTOR * max_bytes / MB:,.1f}", "factor": DOCX_PART_FACTOR},
                 "zip_bomb")
-        ratio = entry.file_size / max(entry.compress_size, 1)
-        if entry.file_size > MB and ratio > DOCX_MAX_RATIO:
-            raise ImportRefused(name, _("the part %(part)s is compressed %(ratio)s:1. Refused as a "
-                                        "possible zip bomb.") % {"part": entry.filename,
-                                                                 "ratio": f"{ratio:,.0f}"}, "zip_bomb")
     return archive, entries
 
 
