@@ -182,8 +182,8 @@ def decode_text(name, data):
             "mark. Save it as UTF-8 text and try again."), "binary")
     try:
         return check_controls(name, data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_broken_utf8(name, data, exc.start)
     try:
         return check_controls(name, data.decode("cp1252")), "windows-1252"
     except UnicodeDecodeError as exc:
@@ -191,6 +191,27 @@ def decode_text(name, data):
             "the text is neither UTF-8 nor Windows-1252: byte 0x%(byte)02X at position %(position)s "
             "means nothing in either. Save it as UTF-8 and try again."
         ) % {"byte": data[exc.start], "position": f"{exc.start:,}"}, "undecodable") from None
+
+
+NEWLINE = b"\n"
+
+
+def _refuse_broken_utf8(name, data, first_bad):
+    """Refuse text that is mostly valid UTF-8 with a few invalid bytes: read as Windows-1252 every
+    accented letter would turn to mojibake ("migraciÃ³n"), silently. "Mostly": at least as many
+    valid multi-byte UTF-8 characters as invalid bytes; Windows-1252 text almost never holds a
+    valid multi-byte sequence, so it still falls through to that encoding."""
+    decoded = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for ch in decoded if "\udc80" <= ch <= "\udcff")
+    valid = sum(1 for ch in decoded if ch > "\x7f" and not "\udc80" <= ch <= "\udcff")
+    if valid and valid >= invalid:
+        raise ImportRefused(name, _(
+            "the file is UTF-8 text, but byte 0x%(byte)02X at position %(position)s (line %(line)s) "
+            "is not valid UTF-8 (%(count)s such bytes in all). It was not read as another encoding, "
+            "which would garble every accented letter. Fix or remove that byte and try again."
+        ) % {"byte": data[first_bad], "position": f"{first_bad:,}",
+             "line": f"{data.count(NEWLINE, 0, first_bad) + 1:,}", "count": f"{invalid:,}"},
+            "invalid_utf8")
 
 
 def check_controls(name, text):

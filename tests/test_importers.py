@@ -312,3 +312,19 @@ def test_it_refuses_a_docx_whose_text_is_longer_than_the_upload_limit():
 def test_it_accepts_a_docx_whose_text_fits_the_upload_limit():
     data = make_docx([f"P: {_words(1_000, seed)}" for seed in range(40)])
     assert parse("long.docx", data, max_bytes=1024 * 1024).text.startswith("P: ")
+
+
+def test_it_refuses_utf8_with_one_invalid_byte_and_names_its_position():
+    """Read as Windows-1252 it would be stored as "migraciÃ³n", silently."""
+    good = ("Interviewer: ¿Cómo fue la migración?\n" * 50).encode("utf-8")
+    data = good[:1000] + b"\xff" + good[1000:]
+    error = refused("broken.txt", data)
+    assert error.code == "invalid_utf8"
+    assert "byte 0xFF at position 1,000 (line 26)" in error.message
+    assert "1 such bytes" in error.message
+
+
+def test_it_still_reads_windows_1252_with_no_utf8_in_it():
+    parsed = parse("old.txt", ("Interviewer: ¿Cómo fue la migración?\n" * 50).encode("cp1252"))
+    assert parsed.encoding == "windows-1252"
+    assert "migración" in parsed.text
