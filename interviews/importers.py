@@ -98,7 +98,17 @@ class ImportRefused(Exception):
 
     @property
     def message(self):
-        return str(_("%(name)s: %(problem)s") % {"name": self.name, "problem": self.problem})
+        return str(_("%(name)s: %(problem)s") % {"name": isolate(self.name), "problem": self.problem})
+
+
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate(name):
+    """A file name holding bidirectional controls (U+202E turns "fdp.exe" into "exe.pdf"),
+    wrapped in Unicode isolates (FSI ... PDI) so it cannot reorder the message after it, in a
+    page or in a terminal. Other names are left as they are."""
+    return f"\u2068{name}\u2069" if BIDI_CONTROLS.search(name) else name
 
 
 @dataclass
