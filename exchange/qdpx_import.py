@@ -359,7 +359,8 @@ class _Importer:
         filename = attrs.get("source_filename", "" if self.from_us else self.report.file_name)
         transcript = Transcript(
             study=self.study, participant=participant, title=title, text=text,
-            interview_date=attrs.get("interview_date"), language=str(attrs.get("language", "en"))[:20],
+            interview_date=attrs.get("interview_date"),
+            language=str(attrs.get("language") or self.study.language)[:20],
             source_filename=str(filename)[:255], created_by=creator, updated_by=creator,
         )
         transcript.full_clean()
