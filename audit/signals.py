@@ -139,8 +139,22 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
             _record(instance, Action.UPDATE, {"themes": [before, now]})
 
 
+def _study_event(sender, study, user, event, data, **kwargs):
+    """An event that changes no tracked row (studies.signals.study_event), as a row of the
+    study's log: "changed" the study, with the event's key and data."""
+    Change.objects.create(
+        study=study, user=user if user is not None and user.is_authenticated else _user(),
+        action=Action.UPDATE, model="studies.study", object_id=str(study.pk),
+        object_repr=str(study)[:200], data={event: data},
+    )
+
+
 def connect():
     from django.apps import apps
+
+    from studies.signals import study_event
+
+    study_event.connect(_study_event, dispatch_uid="audit-study-event")
 
     for label in TRACKED:
         model = apps.get_model(label)
