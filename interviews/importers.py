@@ -108,7 +108,7 @@ def isolate(name):
     """A file name holding bidirectional controls (U+202E turns "fdp.exe" into "exe.pdf"),
     wrapped in Unicode isolates (FSI ... PDI) so it cannot reorder the message after it, in a
     page or in a terminal. Other names are left as they are."""
-    return f"\u2068{name}\u2069" if BIDI_CONTROLS.search(name) else name
+    return f"\u2068{name}\u2069" if BIDI_CONTROLS.search(str(name)) else name
 
 
 @dataclass
