@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from audit.history import versions
+from audit.history import theme_names, versions
 from audit.models import Change
 from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
 from coding.models import DeletedExcerpt, DeletedTheme, Theme
@@ -52,10 +52,10 @@ def excerpt_history(request, study, pk):
     excerpt = get_excerpt_for_user(request, study, pk)
     membership = get_membership(request, study)  # cached by the helper: no query
     rows = versions(Change.objects.for_object(membership.study, EXCERPT, excerpt.pk))
-    theme_names = dict(Theme.objects.filter(study=membership.study).values_list("pk", "name"))
+    names = theme_names(membership.study, {t for _c, state in rows for t in state.get("themes", [])})
     ctx = {
         "excerpt": excerpt,
-        "rows": [(change, state, [theme_names.get(t, "?") for t in state.get("themes", [])])
+        "rows": [(change, state, [names.get(t, "?") for t in state.get("themes", [])])
                  for change, state in reversed(rows)],
         "can_code": membership.can_code,
     }

@@ -47,6 +47,7 @@ from exchange.textmap import SourceText, choose_reading, decode
 from interviews.models import Gender, Participant, Sector, Transcript
 from studies.models import RESERVED_SLUGS, Study
 from studies.services import study_create
+from studies.signals import rows_bulk_written
 
 User = get_user_model()
 PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
@@ -486,6 +487,14 @@ class _Importer:
         for excerpt, group in created:
             rows += [(excerpt.pk, t) for t in sorted(group.themes)]
         _links_insert(rows)
+        # Raw inserts send no model signals: the history gets each excerpt's create row this way.
+        fields = [f.attname for f in CodedExcerpt._meta.concrete_fields
+                  if f.attname not in ("updated_at", "version")]
+        rows_bulk_written.send(
+            sender=CodedExcerpt, study_id=self.study.pk, model="coding.codedexcerpt", action="create",
+            rows=[(e.pk, str(e), {**{f: getattr(e, f) for f in fields}, "themes": sorted(g.themes)})
+                  for e, g in created],
+        )
         self.report.imported["excerpts"] += len(created)
         self.report.imported["codings"] += len(rows)
         self.report.imported["memos"] += sum(1 for _e, g in created if g.memos)

@@ -7,3 +7,10 @@ each one in the study's history. Keyword arguments: `study`, `user`, `event` (a 
 from django.dispatch import Signal
 
 study_event = Signal()
+
+# Sent after a bulk write of tracked rows (raw SQL or bulk_create: no model signals), so the
+# history still gets one row per object. Keyword arguments: `study_id`, `model` (app_label.model,
+# lower case), `action` ("create" or "update") and `rows`, a list of (object id, object repr,
+# data) where data is what audit records: all fields for a create, {field: [old, new]} for an
+# update.
+rows_bulk_written = Signal()
