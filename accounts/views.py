@@ -1,6 +1,7 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -67,7 +68,7 @@ def user_create_view(request):
     _require_site_admin(request)
     form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(form=form, site_groups=form.cleaned_data["site_groups"])
+        user = user_create(form=form, site_groups=form.cleaned_data["site_groups"], by=request.user)
         messages.success(request, _("User %(name)s created.") % {"name": user.get_username()})
         return redirect("accounts:user-list")
     return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -87,8 +88,10 @@ def user_update_view(request, pk):
                 code="self_lockout",
             ))
         else:
-            user_site_groups_set(user=user, site_groups=groups, is_active=active)
+            user_site_groups_set(user=user, site_groups=groups, is_active=active, by=request.user)
             messages.success(request, _("User %(name)s updated.") % {"name": user.get_username()})
             return redirect("accounts:user-list")
-    ctx = {"form": form, "edited": user}
+    log = (LogEntry.objects.filter(content_type__app_label="auth", content_type__model="user",
+                                   object_id=str(user.pk)).select_related("user").order_by("-action_time")[:20])
+    ctx = {"form": form, "edited": user, "log": log}
     return render(request, "accounts/user_form.html", ctx, status=400 if form.errors else 200)
