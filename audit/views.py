@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from audit.history import theme_names, versions
+from audit.history import describe, theme_ids_of, theme_names, versions
 from audit.models import Change
 from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
 from coding.models import DeletedExcerpt, DeletedTheme, Theme
@@ -38,12 +38,15 @@ def history_log(request, study):
         study, user_id=int(user_id) if user_id.isdigit() else None, since=since, until=until
     )
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    names = theme_names(study, theme_ids_of(page.object_list))
+    rows = [(change, *describe(change, names)) for change in page.object_list]
     # The filter menu names the study's members and anyone who changed something in it, never
     # every account on the site.
     users = get_user_model().objects.filter(
         Q(memberships__study=study) | Q(pk__in=Change.objects.filter(study=study).values("user_id"))
     ).distinct().order_by("username").only("pk", "username")
-    ctx = {"page": page, "users": users, "filters": {"user": user_id, "since": since, "until": until}}
+    filters = {"user": user_id, "since": since, "until": until}
+    ctx = {"page": page, "rows": rows, "users": users, "filters": filters}
     return render(request, "audit/history_log.html", ctx)
 
 
