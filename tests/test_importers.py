@@ -328,3 +328,24 @@ def test_it_still_reads_windows_1252_with_no_utf8_in_it():
     parsed = parse("old.txt", ("Interviewer: ¿Cómo fue la migración?\n" * 50).encode("cp1252"))
     assert parsed.encoding == "windows-1252"
     assert "migración" in parsed.text
+
+
+def test_it_refuses_a_pdf_whose_text_is_longer_than_the_upload_limit():
+    """A compressed content stream holds far more text than the file's size."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf(["D: the same words again and again."] * 40))).pages:
+        for _ in range(60):
+            writer.add_page(page)
+    for page in writer.pages:
+        page.compress_content_streams()
+    out = io.BytesIO()
+    writer.write(out)
+    limit = 64 * 1024
+    assert len(out.getvalue()) < limit
+    error = refused("long.pdf", out.getvalue(), max_bytes=limit)
+    assert error.code == "too_large"
+    assert "its text is over 0.0625 MB" in error.message
