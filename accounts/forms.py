@@ -1,10 +1,12 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.models import User
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.throttle import lockout_message
 from studies.roles import GROUP_DESCRIPTIONS
 
 GROUP_CHOICES = [(name, format_lazy("{}: {}", name, desc)) for name, desc in GROUP_DESCRIPTIONS.items()]
@@ -42,3 +44,19 @@ class LanguageForm(forms.Form):
         choices=[("", _("Automatic"))] + [(code, name) for code, name in settings.LANGUAGE_AUTONYMS.items()],
         error_messages={"invalid_choice": _("That language is not offered.")},
     )
+class ThrottledMessageMixin:
+    """For a login form: when the backend refused the attempt as throttled, say so instead of
+    "wrong password" (the password was not even checked)."""
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "login_throttled", False):
+            return forms.ValidationError(lockout_message(), code="throttled")
+        return super().get_invalid_login_error()
+
+
+class LoginForm(ThrottledMessageMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledMessageMixin, AdminAuthenticationForm):
+    pass

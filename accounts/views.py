@@ -1,5 +1,8 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,33 +17,28 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog
 
-from accounts.forms import LanguageForm, UserCreateForm, UserUpdateForm
+from accounts.forms import LanguageForm, LoginForm, UserCreateForm, UserUpdateForm
 from accounts.language import supported
 from accounts.services import profile_language_set, user_create, user_site_groups_set
-from accounts.throttle import client_ip, login_blocked, login_failure_record, login_failures_clear
 from studies import roles
 from studies.models import Membership
 
 
-class ThrottledLoginView(auth_views.LoginView):
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "").replace("\x00", "")[:150]
-        ip = client_ip(request)
-        if login_blocked(username, ip):
-            form = self.get_form()
-            form.errors.clear()
-            message = _("Too many failed logins. Wait 15 minutes, then try again.")
-            context = self.get_context_data(form=form, throttled=message)
-            return self.render_to_response(context, status=429)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            login_failures_clear(username)
-        else:
-            login_failure_record(username, ip)
+def throttled_status(view):
+    """Answer 429 when the authentication backend refused a login as throttled (accounts.backends);
+    the form already says why. Wraps the project's login and the admin's."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if getattr(request, "login_throttled", False):
+            response.status_code = 429
         return response
 
+    return wrapped
 
-login_view = ThrottledLoginView.as_view()
+
+login_view = throttled_status(auth_views.LoginView.as_view(authentication_form=LoginForm))
 
 
 def _require_site_admin(request):
@@ -77,7 +75,7 @@ def user_create_view(request):
     _require_site_admin(request)
     form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(form=form, site_groups=form.cleaned_data["site_groups"])
+        user = user_create(form=form, site_groups=form.cleaned_data["site_groups"], by=request.user)
         messages.success(request, _("User %(name)s created.") % {"name": user.get_username()})
         return redirect("accounts:user-list")
     return render(request, "accounts/user_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -97,10 +95,12 @@ def user_update_view(request, pk):
                 code="self_lockout",
             ))
         else:
-            user_site_groups_set(user=user, site_groups=groups, is_active=active)
+            user_site_groups_set(user=user, site_groups=groups, is_active=active, by=request.user)
             messages.success(request, _("User %(name)s updated.") % {"name": user.get_username()})
             return redirect("accounts:user-list")
-    ctx = {"form": form, "edited": user}
+    log = (LogEntry.objects.filter(content_type__app_label="auth", content_type__model="user",
+                                   object_id=str(user.pk)).select_related("user").order_by("-action_time")[:20])
+    ctx = {"form": form, "edited": user, "log": log}
     return render(request, "accounts/user_form.html", ctx, status=400 if form.errors else 200)
 
 

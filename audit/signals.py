@@ -1,7 +1,9 @@
 """Record every create, change and delete of the tracked models, whatever the code path (views,
 services, the Django admin, management commands), in the study each belongs to (a study's own
-rows and its memberships in that study's log). Bulk operations (bulk_create, update, and the
-REFI-QDA import's batched excerpts) bypass signals by design.
+rows and its memberships in that study's log). Bulk writes (bulk_create, QuerySet.update, raw
+SQL) send no model signals: the REFI-QDA import's batched excerpts and re-anchoring's offset
+shifts are such writes in the app itself, not only in benchmarks, so those code paths send
+studies.signals.study_event and a summary row is recorded here (_study_event).
 
 Cost: one extra SELECT before each update of a tracked row (to know what changed) and one
 INSERT per recorded change.
@@ -144,8 +146,41 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
             _record(instance, Action.UPDATE, {"themes": [before, now]})
 
 
+def _study_event(sender, study, user, event, data, **kwargs):
+    """An event that changes no tracked row (studies.signals.study_event), as a row of the
+    study's log: "changed" the study, with the event's key and data."""
+    Change.objects.create(
+        study=study, user=user if user is not None and user.is_authenticated else _user(),
+        action=Action.UPDATE, model="studies.study", object_id=str(study.pk),
+        object_repr=str(study)[:200], data={event: data},
+    )
+
+
+def _rows_bulk_written(sender, study_id, model, action, rows, **kwargs):
+    """One Change per object of a bulk write (studies.signals.rows_bulk_written), written in
+    batches: a re-anchoring that shifts 2,000 excerpts costs two INSERTs, not 2,000."""
+    if study_id in _studies_deleting.get():
+        return
+    user = _user()
+
+    def value(v):
+        return [_value(x) for x in v] if isinstance(v, list) else _value(v)
+
+    Change.objects.bulk_create(
+        [Change(study_id=study_id, user=user, action=action, model=model, object_id=str(pk),
+                object_repr=str(text)[:200], data={k: value(v) for k, v in data.items()})
+         for pk, text, data in rows],
+        batch_size=1000,
+    )
+
+
 def connect():
     from django.apps import apps
+
+    from studies.signals import rows_bulk_written, study_event
+
+    study_event.connect(_study_event, dispatch_uid="audit-study-event")
+    rows_bulk_written.connect(_rows_bulk_written, dispatch_uid="audit-rows-bulk-written")
 
     for label in TRACKED:
         model = apps.get_model(label)

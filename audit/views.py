@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from audit.history import versions
+from audit.history import describe, theme_ids_of, theme_names, versions
 from audit.models import Change
 from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
 from coding.models import DeletedExcerpt, DeletedTheme, Theme
@@ -49,12 +49,15 @@ def history_log(request, study):
         study, user_id=int(user_id) if user_id.isdigit() else None, since=since, until=until
     ).exclude(model=MEMO, object_id__in=private_memo_ids(study, request.user))
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    names = theme_names(study, theme_ids_of(page.object_list))
+    rows = [(change, *describe(change, names)) for change in page.object_list]
     # The filter menu names the study's members and anyone who changed something in it, never
     # every account on the site.
     users = get_user_model().objects.filter(
         Q(memberships__study=study) | Q(pk__in=Change.objects.filter(study=study).values("user_id"))
     ).distinct().order_by("username").only("pk", "username")
-    ctx = {"page": page, "users": users, "filters": {"user": user_id, "since": since, "until": until}}
+    filters = {"user": user_id, "since": since, "until": until}
+    ctx = {"page": page, "rows": rows, "users": users, "filters": filters}
     return render(request, "audit/history_log.html", ctx)
 
 
@@ -63,10 +66,10 @@ def excerpt_history(request, study, pk):
     excerpt = get_excerpt_for_user(request, study, pk)
     membership = get_membership(request, study)  # cached by the helper: no query
     rows = versions(Change.objects.for_object(membership.study, EXCERPT, excerpt.pk))
-    theme_names = dict(Theme.objects.filter(study=membership.study).values_list("pk", "name"))
+    names = theme_names(membership.study, {t for _c, state in rows for t in state.get("themes", [])})
     ctx = {
         "excerpt": excerpt,
-        "rows": [(change, state, [theme_names.get(t, "?") for t in state.get("themes", [])])
+        "rows": [(change, state, [names.get(t, "?") for t in state.get("themes", [])])
                  for change, state in reversed(rows)],
         "can_code": membership.can_code,
     }

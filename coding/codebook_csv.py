@@ -30,6 +30,7 @@ from coding.codebook_qdc import (
 )
 from coding.forms import clean_theme_text
 from coding.models import ThemeKind
+from studies.spreadsheet import csv_cell, csv_uncell
 
 COLUMNS = ["guid", "parent_guid", "name", "kind", "colour", "description", "inclusion_criteria",
            "exclusion_criteria", "excerpts"]
@@ -39,27 +40,6 @@ ALIASES = {
     "inclusion": "inclusion_criteria", "exclusion": "exclusion_criteria",
     "number_of_highlights": "excerpts",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _needs_escape(value):
-    """True if a spreadsheet would run `value` as a formula, or if it is an escaped-looking value
-    (an apostrophe before one), which must be escaped too so that unescaping is exact."""
-    while value.startswith("'"):
-        value = value[1:]
-        if value.startswith(FORMULA_START):
-            return True
-    return value.startswith(FORMULA_START)
-
-
-def _escape(value):
-    return "'" + value if _needs_escape(value) else value
-
-
-def _unescape(value):
-    return value[1:] if value.startswith("'") and _needs_escape(value[1:]) else value
-
-
 def codebook_csv_bytes(themes):
     """`themes` (Theme.objects.for_codebook_export(study)) as CSV bytes, in tree order."""
     out = io.StringIO()
@@ -69,7 +49,7 @@ def codebook_csv_bytes(themes):
         writer.writerow([
             theme_guid(theme),
             theme_guid(theme.parent_id) if theme.parent_id else "",
-            *(_escape(v) for v in (theme.name, theme.kind, theme.colour, theme.description,
+            *(csv_cell(v) for v in (theme.name, theme.kind, theme.colour, theme.description,
                                    theme.inclusion_criteria, theme.exclusion_criteria)),
             getattr(theme, "excerpt_count", ""),
         ])
@@ -104,7 +84,7 @@ def _specs(rows, columns, report):
     from the file, or a loop of parents, puts the row at the top (reported)."""
     specs, parents, order = {}, {}, []
     for number, row in rows:
-        cell = {c: _unescape(v) for c, v in zip(columns, row, strict=False) if c}
+        cell = {c: csv_uncell(v) for c, v in zip(columns, row, strict=False) if c}
         if not any(v.strip() for v in row):
             continue
         if not cell.get("name", "").strip():

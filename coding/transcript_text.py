@@ -19,6 +19,7 @@ from coding.signals import transcript_text_changed
 from interviews.models import TextChange, Transcript, TranscriptVersion
 from interviews.reanchor import Anchor, TextMapping, reanchor
 from interviews.text import anonymise_pattern, normalise_text
+from studies.signals import rows_bulk_written
 
 
 class TranscriptConflict(Exception):
@@ -103,16 +104,29 @@ def _excerpts_reanchor(transcript, old, new, mapping, rewrite, summary, now):
             summary.moved += 1
         quiet = (excerpt.needs_review, excerpt.review_reason) == (anchor.needs_review,
                                                                   anchor.review_reason)
+        before = (excerpt.start, excerpt.end, excerpt.quote, excerpt.version)
         excerpt.start, excerpt.end, excerpt.quote = anchor.start, anchor.end, anchor.quote
         excerpt.needs_review, excerpt.review_reason = anchor.needs_review, anchor.review_reason
         excerpt.version += 1  # an edit made against the old offsets now conflicts (409)
         if quiet:
             excerpt.updated_at = now
-            moved.append(excerpt)
+            moved.append((excerpt, before))
         else:
             excerpt.save(update_fields=["start", "end", "quote", "needs_review", "review_reason",
                                         "version", "updated_at"])
-    _rows_update(CodedExcerpt, ["start", "end", "quote", "version", "updated_at"], moved)
+    _rows_update(CodedExcerpt, ["start", "end", "quote", "version", "updated_at"], [e for e, _b in moved])
+    # The history gets one row per moved excerpt (audit records them in bulk), so an excerpt's
+    # versions and revert know where it is. An anonymisation's old quote holds the name it
+    # replaces: it is not copied into these rows.
+    rows_bulk_written.send(
+        sender=CodedExcerpt, study_id=transcript.study_id, model="coding.codedexcerpt", action="update",
+        rows=[(e.pk, str(e), {
+            **({"start": [b[0], e.start]} if b[0] != e.start else {}),
+            **({"end": [b[1], e.end]} if b[1] != e.end else {}),
+            **({"quote": [None if rewrite else b[2], e.quote]} if b[2] != e.quote else {}),
+            "version": [b[3], e.version],
+        }) for e, b in moved],
+    )
 
 
 def _deleted_excerpts_reanchor(transcript, old, new, mapping, rewrite):

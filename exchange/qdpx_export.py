@@ -6,11 +6,15 @@
 | Transcripts | TextSource + sources/<guid>.txt (UTF-8, no BOM, the stored text byte for byte) |
 | Coded excerpts | PlainTextSelection (one per span), with one Coding per theme and coder |
 | Coders | User (the username only) |
-| Participants | Case named by the pseudonym code, pseudonymous attributes as variables, SourceRef |
+| Participants | Case named by pseudonym code; pseudonymous attributes, consent as variables; SourceRef |
 | Attributes | Typed Variables; values on the Case or TextSource; never identifying ones |
 | Memos | Note with PlainTextContent, referenced from the selection |
 | Journal memos | Note, with NoteRefs and Links to what it links (exchange/qdpx_memos.py) |
 | Themes | Code tree; criteria and second-language texts inside the Description; kinds as Sets |
+
+Participants without consent (withdrawn, or never given) are left out by default, with their
+transcripts, excerpts and memos: a file that leaves the app is out of reach of a later withdrawal.
+An owner may include them on purpose (`include_withdrawn`; the view logs it in the history).
 
 Positions are code points of the stored text, which is exactly what sources/<guid>.txt holds.
 Every GUID is derived from a primary key (`exchange.refi.guid`) and every zip entry carries the
@@ -48,10 +52,14 @@ from interviews.models import (
     AttributeValue,
     Participant,
     Transcript,
+    consent_counts_q,
 )
 
 # Participant fields that become case variables: the pseudonymous ones, never full_name or contact.
 CASE_VARIABLES = tuple(f for f in Participant.PSEUDONYMOUS_FIELDS if f != "code")
+# Consent travels with each case, so another tool (or a later import) knows what may be quoted.
+CONSENT_VARIABLES = (("consent_given", "Boolean"), ("consent_date", "Date"), ("consent_scope", "Text"),
+                     ("consent_withdrawn_on", "Date"))
 # Transcript fields that become source variables, with their REFI variable types.
 SOURCE_VARIABLES = (("interview_date", "Date"), ("language", "Text"), ("source_filename", "Text"))
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say; any fixed value would do
@@ -118,10 +126,12 @@ def kind_sets_xml(themes):
 class ExportSummary:
     counts: dict = field(default_factory=dict)
     replaced_characters: int = 0
+    withheld: list = field(default_factory=list)  # codes of participants left out for consent
 
     left_out = (
-        _("Participants' names, contacts, consent records and notes (only the study's owners see "
-          "them)."),
+        _("Participants' names, contacts and notes (only the study's owners see them)."),
+        _("Participants without consent (withdrawn, or never given), with their transcripts and "
+          "excerpts, unless an owner includes them on purpose."),
         _("Why an excerpt needs review: an excerpt whose quote no longer matches the text keeps "
           "its old quote as the selection's name."),
         _("Excerpts that were removed and can still be restored (the trash)."),
@@ -144,23 +154,33 @@ def _themes_for_export(study):
 
 
 def _participants_for_export(study):
-    """Export: the study's participants, their pseudonymous fields only. One query."""
+    """Export: the study's participants, their pseudonymous fields and consent only. One query."""
     return list(Participant.objects.filter(study=study).order_by("code")
-                .values("pk", *Participant.PSEUDONYMOUS_FIELDS))
+                .annotate(may_export=consent_counts_q())
+                .values("pk", "may_export", *Participant.PSEUDONYMOUS_FIELDS,
+                        *(name for name, _kind in CONSENT_VARIABLES)))
 
 
-def _transcripts_for_export(study):
+def withheld_participants(study):
+    """The codes of the participants an export leaves out unless asked: no consent, or
+    withdrawn. One query (for the exchange page)."""
+    return list(Participant.objects.filter(study=study).exclude(consent_counts_q())
+                .order_by("code").values_list("code", flat=True))
+
+
+def _transcripts_for_export(study, withheld_ids):
     """Export: transcripts with their text, streamed in chunks. One query (a server-side cursor
     on PostgreSQL), so the texts of a large study are never all in memory at once."""
-    return Transcript.objects.filter(study=study).order_by("pk").values(
+    transcripts = Transcript.objects.filter(study=study).exclude(participant_id__in=withheld_ids)
+    return transcripts.order_by("pk").values(
         "pk", "participant_id", "title", "text", "interview_date", "language", "source_filename",
         "created_by_id", "created_at",
     ).iterator(chunk_size=100)
 
 
-def _excerpts_for_export(study):
+def _excerpts_for_export(study, withheld_ids):
     """Export: the study's excerpts in text order per transcript, streamed. One query."""
-    excerpts = CodedExcerpt.objects.filter(study=study)
+    excerpts = CodedExcerpt.objects.filter(study=study).exclude(transcript__participant_id__in=withheld_ids)
     return excerpts.order_by("transcript_id", "start", "end", "pk").values_list(
         "pk", "transcript_id", "start", "end", "quote", "coder_id", "memo", "created_at",
     ).iterator(chunk_size=2000)
@@ -311,8 +331,11 @@ class _UserGuids(dict):
 
 
 def _variable_value(name, kind, value):
-    element = {"Text": "TextValue", "Date": "DateValue"}[kind]
-    shown = value.isoformat() if kind == "Date" else value
+    element = {"Text": "TextValue", "Date": "DateValue", "Boolean": "BooleanValue"}[kind]
+    if kind == "Boolean":
+        shown = "true" if value else "false"
+    else:
+        shown = value.isoformat() if kind == "Date" else value
     return (f"<VariableValue>{_tag('VariableRef', {'targetGUID': guid('variable', name)}, True)}"
             f"{_element(element, {}, shown)}</VariableValue>")
 
@@ -345,13 +368,14 @@ def _xml_write(archive, parts):
     return replaced
 
 
-def study_export(out, *, study, progress=None):
+def study_export(out, *, study, include_withdrawn=False, progress=None):
     """Write `study` to `out` (a writable, seekable binary file) as a .qdpx archive: its
     participants (pseudonymous fields only), transcripts, themes and excerpts, nothing of any
     other study.
 
-    Nine queries whatever the size of the study (see the read functions above). Returns an
-    ExportSummary with counts and what the format leaves out.
+    Participants without consent are left out (see the module's docstring) unless
+    `include_withdrawn`. Nine queries whatever the size of the study (see the read functions
+    above). Returns an ExportSummary with counts, what the format leaves out and who was withheld.
     """
     summary = ExportSummary()
     themes = _themes_for_export(study)
@@ -359,14 +383,19 @@ def study_export(out, *, study, progress=None):
     participants = _participants_for_export(study)
     attributes = _attributes_for_export(study)
     attribute_values = _attribute_values_for_export(study, attributes)
+    withheld_ids = set()
+    if not include_withdrawn:
+        withheld_ids = {p["pk"] for p in participants if not p["may_export"]}
+        summary.withheld = [p["code"] for p in participants if not p["may_export"]]
+        participants = [p for p in participants if p["may_export"]]
     links = _excerpt_themes_for_export(study)
-    excerpts = _excerpts_for_export(study)
+    excerpts = _excerpts_for_export(study, withheld_ids)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
     memos = MemoExport(memos_for_export(study), users, tag=_tag, element=_element)
     counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
     with zipfile.ZipFile(out, "w") as archive:
-        for t in _transcripts_for_export(study):
+        for t in _transcripts_for_export(study, withheld_ids):
             source_guid = guid("transcript", t["pk"])
             transcripts_of.setdefault(t["participant_id"], []).append(source_guid)
             archive.writestr(_zip_info(f"sources/{source_guid}.txt"), t["text"].encode("utf-8"))
@@ -407,7 +436,7 @@ def study_export(out, *, study, progress=None):
         if codes:
             xml += ["<CodeBook>", *codes, "</CodeBook>"]
         xml += ["<Variables>"]
-        for name, kind in [*((n, "Text") for n in CASE_VARIABLES), *SOURCE_VARIABLES]:
+        for name, kind in [*((n, "Text") for n in CASE_VARIABLES), *CONSENT_VARIABLES, *SOURCE_VARIABLES]:
             xml.append(_tag("Variable", {"guid": guid("variable", name), "name": name,
                                          "typeOfVariable": kind}, close=True))
         xml += [*attribute_variables_xml(attributes), "</Variables>"]
@@ -417,6 +446,8 @@ def study_export(out, *, study, progress=None):
                 xml.append(_tag("Case", {"guid": guid("participant", p["pk"]), "name": p["code"]}))
                 xml += [_variable_value(n, "Text", p[n]) for n in CASE_VARIABLES if p[n]]
                 xml += attribute_values_xml(attribute_values.get(("participant", p["pk"]), ()))
+                xml += [_variable_value(n, kind, p[n]) for n, kind in CONSENT_VARIABLES
+                        if p[n] is not None and p[n] != ""]
                 xml += [_tag("SourceRef", {"targetGUID": s}, close=True)
                         for s in transcripts_of.get(p["pk"], [])]
                 xml.append("</Case>")

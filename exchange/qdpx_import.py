@@ -72,6 +72,7 @@ from interviews.services import attribute_create, attribute_value_store
 from memos.models import Memo, MemoSpan
 from studies.models import RESERVED_SLUGS, Study
 from studies.services import study_create
+from studies.signals import rows_bulk_written
 
 User = get_user_model()
 PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
@@ -483,7 +484,8 @@ class _Importer:
         filename = attrs.get("source_filename", "" if self.from_us else self.report.file_name)
         transcript = Transcript(
             study=self.study, participant=participant, title=title, text=text,
-            interview_date=attrs.get("interview_date"), language=str(attrs.get("language", "en"))[:20],
+            interview_date=attrs.get("interview_date"),
+            language=str(attrs.get("language") or self.study.language)[:20],
             source_filename=str(filename)[:255], created_by=creator, updated_by=creator,
         )
         transcript.full_clean()
@@ -630,6 +632,14 @@ class _Importer:
         for excerpt, group in created:
             rows += [(excerpt.pk, t) for t in sorted(group.themes)]
         _links_insert(rows)
+        # Raw inserts send no model signals: the history gets each excerpt's create row this way.
+        fields = [f.attname for f in CodedExcerpt._meta.concrete_fields
+                  if f.attname not in ("updated_at", "version")]
+        rows_bulk_written.send(
+            sender=CodedExcerpt, study_id=self.study.pk, model="coding.codedexcerpt", action="create",
+            rows=[(e.pk, str(e), {**{f: getattr(e, f) for f in fields}, "themes": sorted(g.themes)})
+                  for e, g in created],
+        )
         self.report.imported["excerpts"] += len(created)
         self.report.imported["codings"] += len(rows)
         self.report.imported["memos"] += sum(1 for _e, g in created if g.memos)

@@ -2,6 +2,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,24 +11,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exchange.access import get_study_for_export, require_study_creator
 from exchange.forms import ImportForm
-from exchange.qdpx_export import ExportSummary, study_export
+from exchange.qdpx_export import ExportSummary, study_export, withheld_participants
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
 from exchange.tasks import study_export_job_start, study_import_job_start
+from studies.signals import study_event
 
 
 @login_required
 def exchange(request, study):
-    """A study's exchange page: what its .qdpx holds and leaves out, and the download."""
-    get_study_for_export(request, study)
-    return render(request, "exchange/exchange.html", {"left_out": ExportSummary.left_out})
+    """A study's exchange page: what its .qdpx holds and leaves out (by name, the participants
+    withheld for consent), and the download."""
+    study = get_study_for_export(request, study)
+    ctx = {"left_out": ExportSummary.left_out, "withheld": withheld_participants(study)}
+    return render(request, "exchange/exchange.html", ctx)
 
 
 @login_required
 def study_export_view(request, study):
+    """The .qdpx download. `?include_withdrawn=1`: owners only, and logged in the history."""
     study = get_study_for_export(request, study)
+    include_withdrawn = request.GET.get("include_withdrawn") == "1"
+    if include_withdrawn and not request.membership.is_owner:
+        raise PermissionDenied
     archive = tempfile.TemporaryFile()  # a large study is tens of MB: on disk, not in memory
-    study_export(archive, study=study)
+    summary = study_export(archive, study=study, include_withdrawn=include_withdrawn)
+    if include_withdrawn:
+        withheld = withheld_participants(study)
+        study_event.send(sender=study_export_view, study=study, user=request.user,
+                         event="qdpx_export_with_withdrawn",
+                         data={"participants": withheld, "transcripts": summary.counts["transcripts"]})
     archive.seek(0)
     name = f"{study.slug}-{timezone.localdate():%Y-%m-%d}.qdpx"
     return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")

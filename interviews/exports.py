@@ -5,6 +5,7 @@ import csv
 from django.http import HttpResponse
 
 from interviews.models import IDENTIFYING_FIELDS
+from studies.spreadsheet import csv_row
 
 CSV_FIELDS = (
     "code", "organisation", "sector", "gender", "consent_given", "consent_date",
@@ -22,5 +23,5 @@ def participants_csv(queryset, *, identifying):
     writer = csv.writer(response)
     writer.writerow(fields)
     for participant in queryset.order_by("code"):
-        writer.writerow([getattr(participant, field) for field in fields])
+        writer.writerow(csv_row(getattr(participant, field) for field in fields))
     return response

@@ -7,8 +7,10 @@ problem, so the upload page and the import command report it the same way.
 Hostile input. Sizes are checked before anything is read. A .docx is a zip archive: its entry
 count, declared uncompressed sizes and compression ratios are checked before any part is
 decompressed (`zipfile` never inflates an entry past its declared size, so the declared sizes are
-a hard ceiling), and every XML part is parsed with defusedxml, which refuses a DTD, before
-python-docx sees it, so an entity-expansion ("billion laughs") file is refused unexpanded.
+a hard ceiling; one part may inflate to at most twice the upload limit, and the extracted text
+may be no longer than the upload limit), and every XML part is parsed with defusedxml, which
+refuses a DTD, before python-docx sees it, so an entity-expansion ("billion laughs") file is
+refused unexpanded.
 """
 
 import codecs
@@ -45,6 +47,12 @@ MB = 1024 * 1024
 DOCX_MAX_ENTRIES = 2_000
 DOCX_MAX_RATIO = 100  # per entry, for entries over 1 MB; deflate cannot exceed about 1,030:1
 DOCX_UNCOMPRESSED_FACTOR = 10  # all entries together, times the upload limit
+# One part, inflated, may be at most twice the upload limit: a ratio under DOCX_MAX_RATIO still
+# lets a 1.4 MB file hold a 100 MB document.xml, which python-docx turns into gigabytes of tree.
+DOCX_PART_FACTOR = 2
+# Text extracted from a .docx or .pdf may be no longer than the upload limit (in UTF-8 bytes):
+# the largest text a .txt upload could hold.
+EXTRACTED_TEXT_FACTOR = 1
 PDF_MAX_PAGES = 2_000
 
 # Magic numbers of the files most often given a wrong extension.
@@ -90,7 +98,17 @@ class ImportRefused(Exception):
 
     @property
     def message(self):
-        return str(_("%(name)s: %(problem)s") % {"name": self.name, "problem": self.problem})
+        return str(_("%(name)s: %(problem)s") % {"name": isolate(self.name), "problem": self.problem})
+
+
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate(name):
+    """A file name holding bidirectional controls (U+202E turns "fdp.exe" into "exe.pdf"),
+    wrapped in Unicode isolates (FSI ... PDI) so it cannot reorder the message after it, in a
+    page or in a terminal. Other names are left as they are."""
+    return f"\u2068{name}\u2069" if BIDI_CONTROLS.search(str(name)) else name
 
 
 @dataclass
@@ -174,8 +192,8 @@ def decode_text(name, data):
             "mark. Save it as UTF-8 text and try again."), "binary")
     try:
         return check_controls(name, data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_broken_utf8(name, data, exc.start)
     try:
         return check_controls(name, data.decode("cp1252")), "windows-1252"
     except UnicodeDecodeError as exc:
@@ -183,6 +201,27 @@ def decode_text(name, data):
             "the text is neither UTF-8 nor Windows-1252: byte 0x%(byte)02X at position %(position)s "
             "means nothing in either. Save it as UTF-8 and try again."
         ) % {"byte": data[exc.start], "position": f"{exc.start:,}"}, "undecodable") from None
+
+
+NEWLINE = b"\n"
+
+
+def _refuse_broken_utf8(name, data, first_bad):
+    """Refuse text that is mostly valid UTF-8 with a few invalid bytes: read as Windows-1252 every
+    accented letter would turn to mojibake ("migraciÃ³n"), silently. "Mostly": at least as many
+    valid multi-byte UTF-8 characters as invalid bytes; Windows-1252 text almost never holds a
+    valid multi-byte sequence, so it still falls through to that encoding."""
+    decoded = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for ch in decoded if "\udc80" <= ch <= "\udcff")
+    valid = sum(1 for ch in decoded if ch > "\x7f" and not "\udc80" <= ch <= "\udcff")
+    if valid and valid >= invalid:
+        raise ImportRefused(name, _(
+            "the file is UTF-8 text, but byte 0x%(byte)02X at position %(position)s (line %(line)s) "
+            "is not valid UTF-8 (%(count)s such bytes in all). It was not read as another encoding, "
+            "which would garble every accented letter. Fix or remove that byte and try again."
+        ) % {"byte": data[first_bad], "position": f"{first_bad:,}",
+             "line": f"{data.count(NEWLINE, 0, first_bad) + 1:,}", "count": f"{invalid:,}"},
+            "invalid_utf8")
 
 
 def check_controls(name, text):
@@ -284,7 +323,23 @@ def _docx_open(name, data, max_bytes):
             raise ImportRefused(name, _("the part %(part)s is compressed %(ratio)s:1. Refused as a "
                                         "possible zip bomb.") % {"part": entry.filename,
                                                                  "ratio": f"{ratio:,.0f}"}, "zip_bomb")
+        if entry.file_size > DOCX_PART_FACTOR * max_bytes:
+            raise ImportRefused(name, _(
+                "the part %(part)s would expand to %(size)s MB, over %(limit)s MB (%(factor)s times "
+                "the upload limit). Refused as a possible zip bomb; nothing was expanded."
+            ) % {"part": entry.filename, "size": f"{entry.file_size / MB:,.1f}",
+                 "limit": f"{DOCX_PART_FACTOR * max_bytes / MB:,.1f}", "factor": DOCX_PART_FACTOR},
+                "zip_bomb")
     return archive, entries
+
+
+def _check_extracted_size(name, size, max_bytes):
+    limit = EXTRACTED_TEXT_FACTOR * max_bytes
+    if size > limit:
+        raise ImportRefused(name, _(
+            "its text is over %(limit)s MB, more than the upload limit allows for a transcript. "
+            "Split it into several files."
+        ) % {"limit": _limit_mb(limit)}, "too_large")
 
 
 def _looks_like_xml(head):
@@ -338,7 +393,13 @@ def parse_docx(name, data, max_bytes):
     _docx_check_xml(name, archive, entries)
     try:
         document = docx.Document(io.BytesIO(data))
-        lines = list(_docx_lines(document))
+        lines, size = [], 0
+        for line in _docx_lines(document):
+            size += len(line.encode("utf-8")) + 1
+            _check_extracted_size(name, size, max_bytes)
+            lines.append(line)
+    except ImportRefused:
+        raise
     except Exception:  # noqa: BLE001 - any failure inside a third-party parser of hostile input
         raise ImportRefused(name, _("the file is not a readable Word document (.docx)."),
                             "corrupt") from None
@@ -455,7 +516,11 @@ def parse_pdf(name, data, max_bytes):
         if len(reader.pages) > PDF_MAX_PAGES:
             raise ImportRefused(name, _("the PDF has %(pages)s pages; the limit is %(limit)s.") % {
                 "pages": f"{len(reader.pages):,}", "limit": f"{PDF_MAX_PAGES:,}"}, "too_large")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, size = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1].encode("utf-8")) + 1
+            _check_extracted_size(name, size, max_bytes)
     except ImportRefused:
         raise
     except Exception:  # noqa: BLE001 - any failure inside a third-party parser of hostile input

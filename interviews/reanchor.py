@@ -69,10 +69,9 @@ def _match_middle(a, b, a0, b0, level, out):
     pattern = LEVELS[level]
     if pattern is None:
         if len(a) * len(b) <= CHAR_LIMIT:
-            # Single characters matched inside a replaced word ("Juan Pérez" -> "P3" keeping the
-            # "P") are noise: they would split one replacement into a deletion and a change.
             matcher = SequenceMatcher(None, a, b, autojunk=False)
-            out.extend((a0 + i, b0 + j, n) for i, j, n in matcher.get_matching_blocks() if n > 1)
+            out.extend((a0 + i, b0 + j, n) for i, j, n in matcher.get_matching_blocks()
+                       if n > 1 or (n == 1 and not _inside_word(a, i) and not _inside_word(b, j)))
         return
     tokens_a, tokens_b = pattern.findall(a), pattern.findall(b)
     if len(tokens_a) == 1 or len(tokens_b) == 1:
@@ -86,6 +85,20 @@ def _match_middle(a, b, a0, b0, level, out):
             out.append((a0 + ca1, b0 + cb1, ca2 - ca1))
         elif tag == "replace":
             _match(a[ca1:ca2], b[cb1:cb2], a0 + ca1, b0 + cb1, level + 1, out)
+
+
+def _inside_word(text, k):
+    """Whether text[k] is a letter or digit next to another. A single such character matched
+    inside a replaced word ("Juan Pérez" -> "P3" keeping the "P") is noise: it would split one
+    replacement into a deletion and a change. Any other single character is kept: a space or a
+    one-letter word left alone between two edits is text the excerpt on it still points at."""
+    if not _word_char(text[k]):
+        return False
+    return (k > 0 and _word_char(text[k - 1])) or (k + 1 < len(text) and _word_char(text[k + 1]))
+
+
+def _word_char(ch):
+    return ch.isalnum() or ch == "_"
 
 
 def _starts(tokens):
@@ -154,7 +167,9 @@ class TextMapping:
         that was made. An unreliable block ("JJJ", or a paragraph that occurs twice) may be
         paired wrongly, so the window reaches past it. A change next to a reliable block can also
         slide into its edge ("offi|ce migraci|ón" minus "ce migraci" reads as "offi|ón" with
-        either "i" kept), so the window reaches into the block by as far as that slide goes."""
+        either "i" kept), so the window reaches into the block by as far as that slide goes, and
+        at least by the excerpt's length: the diff may have paired the excerpt's own words (a
+        space kept between two edits) with the same characters at the block's edge."""
         last = len(self.a) - 1
         k = bisect_right(self.a, s) - 1
         while k > 0 and not self.reliable(k):
@@ -164,7 +179,8 @@ class TextMapping:
             end_a, end_b = self.a[k] + self.n[k], self.b[k] + self.n[k]
             slide = max(_common_suffix(self.old[:end_a], self.old[: self.a[k + 1]], self.n[k]),
                         _common_suffix(self.new[:end_b], self.new[: self.b[k + 1]], self.n[k]))
-            lo = self.b[k] + min(self.n[k] - slide, max(s - self.a[k], 0))
+            reach = min(max(slide, e - s), self.n[k])
+            lo = self.b[k] + min(self.n[k] - reach, max(s - self.a[k], 0))
         k = max(bisect_right(self.a, e - 1) - 1, 0)
         while k < last and not (self.reliable(k) and self.a[k] + self.n[k] >= e):
             k += 1
@@ -176,7 +192,7 @@ class TextMapping:
         start_b = self.b[k - 1] + self.n[k - 1]
         slide = max(_common_prefix(self.old[start_a:], self.old[self.a[k] :]),
                     _common_prefix(self.new[start_b:], self.new[self.b[k] :]))
-        return lo, self.b[k] + min(slide, self.n[k])
+        return lo, self.b[k] + min(max(slide, e - s), self.n[k])
 
 
 @dataclass(frozen=True)

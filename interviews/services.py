@@ -81,12 +81,14 @@ def participant_update(*, participant, **fields):
 
 @transaction.atomic
 def transcript_import(*, study, parsed, title, user=None, participant=None, new_participant=None,
-                      interview_date=None, language="en"):
+                      interview_date=None, language=None):
     """Store a parsed file as a transcript, with its first version and its original bytes.
 
     `new_participant` ({code, sector, gender, organisation}) creates the participant in the same
     transaction, so a refused transcript never leaves a participant behind. The same bytes
-    imported twice for one participant are refused."""
+    imported twice for one participant are refused. The same text imported from another file
+    (a .docx and its .txt) is kept, with `duplicate_of` naming the transcript it repeats so the
+    caller can warn. `language` defaults to the study's."""
     if new_participant:
         participant = participant_create(study=study, **new_participant)
     if participant.study_id != study.pk:
@@ -102,9 +104,15 @@ def transcript_import(*, study, parsed, title, user=None, participant=None, new_
             % {"name": parsed.name, "code": participant.code, "title": duplicate.transcript.title},
             code="duplicate",
         )
+    same_text = (
+        Transcript.objects.filter(participant=participant, versions__change=TextChange.IMPORT,
+                                  versions__text=parsed.text)
+        .only("pk", "title").first()
+    )
     transcript = Transcript(
         study=study, participant=participant, title=title.strip()[:200], interview_date=interview_date,
-        language=language, text=parsed.text, cues=parsed.cues, source_filename=parsed.name[:255],
+        language=language or study.language, text=parsed.text, cues=parsed.cues,
+        source_filename=parsed.name[:255],
         created_by=user, updated_by=user,
     )
     transcript.full_clean()
@@ -119,9 +127,18 @@ def transcript_import(*, study, parsed, title, user=None, participant=None, new_
         format=parsed.format, encoding=parsed.encoding, size=len(parsed.data),
         sha256=parsed.sha256, data=parsed.data, uploaded_by=user,
     )
+    transcript.duplicate_of = same_text
     return transcript
 
 
+def duplicate_warning(transcript):
+    """The warning for a transcript whose text repeats one imported before, or None."""
+    if transcript.duplicate_of is None:
+        return None
+    return _("%(name)s: the same text was already imported for participant %(code)s, as “%(title)s”. "
+             "Both are kept; check whether one is a duplicate.") % {
+        "name": transcript.source_filename or transcript.title, "code": transcript.participant.code,
+        "title": transcript.duplicate_of.title}
 # ----- attributes -----
 
 def _clean_choices(choices):

@@ -19,7 +19,7 @@ from interviews.exports import participants_csv
 from interviews.forms import ParticipantFilterForm, ParticipantForm, UploadFormSet
 from interviews.importers import MB
 from interviews.models import Participant
-from interviews.services import participant_create, participant_update, transcript_import
+from interviews.services import duplicate_warning, participant_create, participant_update, transcript_import
 from studies.access import get_membership, get_membership_manage, get_membership_owner, get_membership_rw
 
 
@@ -102,6 +102,8 @@ def transcript_upload(request, study):
         messages.success(request, ngettext(
             "Imported %(count)d transcript.", "Imported %(count)d transcripts.", len(saved)
         ) % {"count": len(saved)})
+        for warning in filter(None, map(duplicate_warning, saved)):
+            messages.warning(request, warning)
         return redirect(membership.study)
     ctx.update(saved=saved, refused=refused, formset=_retry_formset(retry, form_kwargs))
     return render(request, "interviews/transcript_upload.html", ctx, status=400)

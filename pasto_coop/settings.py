@@ -4,6 +4,7 @@ It runs with no environment variables set (a local SQLite study under var/). The
 every variable; `manage.py check --deploy` is clean once the production ones are set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -123,7 +124,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django's, with the user's profile (their language) read in the same query as the user.
-AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,6 +134,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", "5")
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", "20")
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", "900")
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed. Empty: the limit
+# counts REMOTE_ADDR only and the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+# The limit is checked in authentication itself, so the admin's login is limited too.
+# The login limit and the profile read with the user (accounts.backends).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm
 from studies import views as study_views
 
 # Everything inside a study lives under /studies/<slug>/; each view receives `study` (the slug)
@@ -19,6 +20,10 @@ study_patterns = [
     path("team/", include("team.urls")),
 ]
 
+# The admin's login goes through the same throttled backend; this form names the lockout and the
+# wrapper above answers 429, like the project's own login page.
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     path("", study_views.home, name="home"),
     path("accounts/login/", account_views.login_view, name="login"),
@@ -31,5 +36,6 @@ urlpatterns = [
     path("studies/<slug:study>/", include(study_patterns)),
     path("help/", include("coding.help_urls")),
     path("jsi18n/", account_views.javascript_catalog, name="javascript-catalog"),
+    path("admin/login/", account_views.throttled_status(admin.site.login)),
     path("admin/", admin.site.urls),
 ]

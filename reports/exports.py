@@ -2,8 +2,8 @@
 
 Exports hold what the page holds: pseudonyms and attributes, quotes only from participants who
 may be quoted, the organisation only where "quote_named" allows it. A cell that a spreadsheet
-would run as a formula (it starts with = + - @) is written as text: in CSV behind a leading
-apostrophe, in XLSX as a string cell.
+would run as a formula (it starts with = + - @, a tab or a carriage return) is written as text,
+by studies.spreadsheet: in CSV behind a leading apostrophe, in XLSX as a string cell.
 """
 
 import csv
@@ -18,17 +18,11 @@ from openpyxl.styles import Alignment, Font
 
 from interviews.models import Gender, Sector
 from reports.queries import citation, gender_label, may_name_organisation, participant_heading, sector_label
+from studies.spreadsheet import csv_cell, csv_row, xlsx_append, xlsx_cell
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
-
-
-def _csv_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _date(value):
@@ -75,9 +69,9 @@ def theme_report_csv(report, quotes, memos=None):
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(quote_columns(memos is not None))
+    writer.writerow(csv_row(quote_columns(memos is not None)))
     for row in quote_rows(quotes, memos is not None):
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(csv_row(row))
     return out.getvalue().encode("utf-8")
 
 
@@ -101,37 +95,30 @@ def _count_rows(report):
     return rows
 
 
-def _text_cell(cell, value):
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # openpyxl takes a leading = for a formula
-
-
 def theme_report_xlsx(report, quotes, memos=None):
     """`memos` (the theme's, or None when not asked): a Memos column and a Memos sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Quotes")[:31]
-    sheet.append(quote_columns(memos is not None))
+    xlsx_append(sheet, quote_columns(memos is not None))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(quote_rows(quotes, memos is not None), start=2):
         for c, value in enumerate(row, start=1):
-            _text_cell(sheet.cell(row=r, column=c), value)
+            xlsx_cell(sheet.cell(row=r, column=c), value)
     sheet.column_dimensions["J"].width = 80
     for cell in sheet["J"]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     counts = book.create_sheet(_("Counts")[:31])
     for row in _count_rows(report):
-        counts.append(row)
+        xlsx_append(counts, row)
     if memos is not None:
         memo_sheet = book.create_sheet(_("Memos")[:31])
-        memo_sheet.append([str(h) for h in (_("Title"), _("Type"), _("Author"), _("Changed"), _("Text"))])
-        for r, memo in enumerate(memos, start=2):
-            values = [memo.title, memo.get_type_display(), getattr(memo.author, "username", ""),
-                      memo.updated_at.strftime("%Y-%m-%d %H:%M"), memo.body_text]
-            for c, value in enumerate(values, start=1):
-                _text_cell(memo_sheet.cell(row=r, column=c), str(value))
+        xlsx_append(memo_sheet, [_("Title"), _("Type"), _("Author"), _("Changed"), _("Text")])
+        for memo in memos:
+            author = getattr(memo.author, "username", "")
+            xlsx_append(memo_sheet, [memo.title, memo.get_type_display(), author,
+                                     memo.updated_at.strftime("%Y-%m-%d %H:%M"), memo.body_text])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -217,7 +204,7 @@ def excerpts_csv(rows, *, filename):
     yes, no = _("yes"), _("no")
     sectors = {value: str(label) for value, label in Sector.choices}
     genders = {value: str(label) for value, label in Gender.choices}
-    risky = FORMULA_START
+    esc = csv_cell
 
     def flush():
         text = buffer.getvalue()
@@ -236,19 +223,19 @@ def excerpts_csv(rows, *, filename):
             themes = "; ".join(themes)
             batch.append((
                 pk,
-                "'" + code if code.startswith(risky) else code,
-                sectors.get(sector, sector),
-                genders.get(gender, gender),
-                "'" + org if org.startswith(risky) else org,
-                "'" + title if title.startswith(risky) else title,
+                esc(code),
+                esc(sectors.get(sector, sector)),
+                esc(genders.get(gender, gender)),
+                esc(org),
+                esc(title),
                 date.isoformat() if date else "",
                 start,
                 end,
-                "'" + themes if themes.startswith(risky) else themes,
-                "'" + coder if coder.startswith(risky) else coder,
+                esc(themes),
+                esc(coder),
                 yes if review else no,
                 yes if quotable else no,
-                "'" + quote if quote.startswith(risky) else quote,
+                esc(quote),
             ))
             if len(batch) == 1000:
                 writer.writerows(batch)

@@ -154,3 +154,46 @@ def test_attribute_values_are_recorded(study, participant, alice):
     rows = Change.objects.filter(study=study, model="interviews.attributevalue").order_by("pk")
     assert [row.action for row in rows] == ["create", "update", "delete"]
     assert rows[0].object_repr == "Age: 34" and rows[0].user == alice
+def test_a_text_edit_that_shifts_excerpts_leaves_a_history_row_for_each(alice, transcript, themes):
+    """Issue 17 #9: re-anchoring's silent offset shifts are one raw UPDATE; each excerpt still
+    gets its history row, so its versions (and revert) know where it now is."""
+    from audit.history import versions
+    from coding.transcript_text import transcript_text_update
+
+    with acting_as(alice):
+        excerpts = [excerpt_create(transcript=transcript, start=35 + i, end=49, themes=[themes["youth"]],
+                                   coder=alice) for i in range(3)]
+        transcript_text_update(transcript=transcript, text="New start. " + transcript.text, user=alice)
+    for excerpt in excerpts:
+        excerpt.refresh_from_db()
+        rows = Change.objects.for_object(transcript.study, "coding.codedexcerpt", excerpt.pk)
+        last = rows.order_by("at", "pk").last()
+        assert last.user == alice
+        assert last.data["start"] == [excerpt.start - 11, excerpt.start]
+        state = versions(rows.order_by("at", "pk"))[-1][1]
+        assert (state["start"], state["end"], state["quote"]) == (excerpt.start, excerpt.end, excerpt.quote)
+
+
+def test_a_qdpx_import_leaves_a_create_row_for_each_excerpt(adam, alice, bob, study, tmp_path):
+    """Issue 17 #9: the REFI-QDA import writes excerpts with raw INSERTs."""
+    import io
+
+    from coding.models import CodedExcerpt
+    from exchange.qdpx_export import study_export
+    from exchange.qdpx_import import study_import
+    from tests.test_qdpx_export import study_build
+
+    study_build(study, alice, bob)
+    out = io.BytesIO()
+    study_export(out, study=study)
+    out.seek(0)
+    with acting_as(adam):
+        report = study_import(out, owner=adam, name="Copy", file_name="copy.qdpx")
+    new = report.study
+    excerpts = list(CodedExcerpt.objects.filter(study=new).prefetch_related("themes"))
+    assert excerpts
+    for excerpt in excerpts:
+        (row,) = Change.objects.filter(study=new, model="coding.codedexcerpt", object_id=str(excerpt.pk))
+        assert row.action == "create" and row.user == adam
+        assert row.data["themes"] == sorted(t.pk for t in excerpt.themes.all())
+        assert (row.data["start"], row.data["end"]) == (excerpt.start, excerpt.end)

@@ -9,10 +9,12 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coding.codebook_csv import COLUMNS, _escape, _unescape, codebook_csv_bytes, codebook_import_csv
+from coding.codebook_csv import COLUMNS, codebook_csv_bytes, codebook_import_csv
 from coding.codebook_qdc import CodebookFileError, theme_guid
 from coding.models import Theme
 from coding.services import excerpt_create
+from studies.spreadsheet import csv_cell as _escape
+from studies.spreadsheet import csv_uncell as _unescape
 from tests.codebook_state import delete_all_themes, make_codebook, other_study_objects, theme_rows
 from tests.conftest import client_for
 

@@ -122,3 +122,14 @@ def test_it_never_shows_another_studys_rows_with_the_same_object_id(rita, excerp
     Change.objects.create(study=other_study, action="update", model=EXCERPT, object_id=str(excerpt.pk),
                           object_repr="x", data={"memo": ["", "Leaked memo"]})
     assert "Leaked memo" not in client_for(rita).get(url(excerpt)).content.decode()
+
+
+def test_a_merged_theme_keeps_its_name_in_the_history(rita, alice, excerpt, themes):
+    """Issue 17 #9: a theme merged away showed as "?"."""
+    from coding.services import theme_merge
+
+    with acting_as(alice):
+        theme_merge(source=themes["youth"], target=themes["gender"], user=alice)
+    body = client_for(rita).get(url(excerpt)).content.decode()
+    assert "?" not in body.split("<main", 1)[1].split("</main>")[0].replace("?page", "")
+    assert themes["youth"].name in body

@@ -95,3 +95,20 @@ def test_it_runs_a_fixed_number_of_queries(adam, bob, count, studies, django_ass
     # the filter menu, user and group permissions (the site menu)
     with django_assert_num_queries(8):
         client.get(URL)
+
+
+def test_it_reads_as_sentences_for_people(adam, alice, study, transcript):
+    """Issue 17 #9: the page showed "themes: [[], [14]]"; it now says what happened, by name."""
+    from coding.services import excerpt_create, excerpt_update, theme_merge
+
+    with acting_as(alice):
+        youth = Theme.objects.create(study=study, name="Youth")
+        gender = Theme.objects.create(study=study, name="Gender")
+        e = excerpt_create(transcript=transcript, start=35, end=49, themes=[youth], coder=alice)
+        excerpt_update(excerpt=e, version=1, start=35, end=49, themes=[youth, gender], memo="")
+        theme_merge(source=youth, target=gender, user=alice)
+    body = client_for(adam).get(URL).content.decode()
+    assert "Added theme “Youth”" in body
+    assert "Removed theme “Youth”" in body
+    assert "Themes: <bdi>Youth</bdi> → <bdi>Youth, Gender</bdi>" in body  # a merged theme keeps its name
+    assert "[[" not in body and "themes: [" not in body

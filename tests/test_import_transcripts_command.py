@@ -191,3 +191,12 @@ def test_it_creates_new_participants_in_the_study(folder, participant, other_stu
     run(folder, "--csv", folder / "map.csv")
     new = Participant.objects.get(study=participant.study, code="N1")
     assert new.organisation == "Fundación" and new.transcripts.count() == 2
+
+
+def test_it_warns_about_the_same_text_imported_twice(tmp_path, participant):
+    (tmp_path / "a.txt").write_bytes(b"D: the same interview")
+    (tmp_path / "b.txt").write_bytes(b"D: the same interview\r\n")  # other bytes, same text
+    out, _ = run(tmp_path, "--participant", "D")
+    assert "Imported 2 transcript(s)" in out
+    assert "Warnings for 1 file(s):" in out
+    assert "b.txt: the same text was already imported for participant D, as “a”." in out

@@ -278,3 +278,74 @@ def test_it_refuses_an_entity_hidden_in_another_part():
 def test_it_refuses_a_docx_with_a_broken_part():
     data = replace_part(make_docx(["hi"]), "word/document.xml", b"<w:document><unclosed>")
     assert refused("broken.docx", data).code == "corrupt"
+
+
+def _words(count, seed=0):
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ["migración", "José", "youth", "office", "gender", "the", "and", "esperanza", "a"]
+    return " ".join(rng.choice(vocabulary) + str(rng.randrange(10)) for _ in range(count))
+
+
+def test_it_refuses_a_docx_part_that_expands_past_twice_the_upload_limit():
+    """A modest ratio (here about 5:1, under the 100:1 rule) and a total under ten times the
+    limit: only the per-part cap stops a document.xml several times the upload limit."""
+    limit = 256 * 1024
+    data = make_docx([f"P: {_words(1_000, seed)}" for seed in range(150)])
+    assert len(data) < limit
+    error = refused("inflated.docx", data, max_bytes=limit)
+    assert error.code == "zip_bomb"
+    assert "the part word/document.xml would expand to" in error.message
+    assert "over 0.5 MB (2 times the upload limit)" in error.message
+
+
+def test_it_refuses_a_docx_whose_text_is_longer_than_the_upload_limit():
+    limit = 256 * 1024
+    data = make_docx([f"P: {_words(1_000, seed)}" for seed in range(40)])
+    assert len(data) < limit
+    error = refused("long.docx", data, max_bytes=limit)
+    assert error.code == "too_large"
+    assert "its text is over 0.25 MB" in error.message
+
+
+def test_it_accepts_a_docx_whose_text_fits_the_upload_limit():
+    data = make_docx([f"P: {_words(1_000, seed)}" for seed in range(40)])
+    assert parse("long.docx", data, max_bytes=1024 * 1024).text.startswith("P: ")
+
+
+def test_it_refuses_utf8_with_one_invalid_byte_and_names_its_position():
+    """Read as Windows-1252 it would be stored as "migraciÃ³n", silently."""
+    good = ("Interviewer: ¿Cómo fue la migración?\n" * 50).encode("utf-8")
+    data = good[:1000] + b"\xff" + good[1000:]
+    error = refused("broken.txt", data)
+    assert error.code == "invalid_utf8"
+    assert "byte 0xFF at position 1,000 (line 26)" in error.message
+    assert "1 such bytes" in error.message
+
+
+def test_it_still_reads_windows_1252_with_no_utf8_in_it():
+    parsed = parse("old.txt", ("Interviewer: ¿Cómo fue la migración?\n" * 50).encode("cp1252"))
+    assert parsed.encoding == "windows-1252"
+    assert "migración" in parsed.text
+
+
+def test_it_refuses_a_pdf_whose_text_is_longer_than_the_upload_limit():
+    """A compressed content stream holds far more text than the file's size."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf(["D: the same words again and again."] * 40))).pages:
+        for _ in range(60):
+            writer.add_page(page)
+    for page in writer.pages:
+        page.compress_content_streams()
+    out = io.BytesIO()
+    writer.write(out)
+    limit = 64 * 1024
+    assert len(out.getvalue()) < limit
+    error = refused("long.pdf", out.getvalue(), max_bytes=limit)
+    assert error.code == "too_large"
+    assert "its text is over 0.0625 MB" in error.message

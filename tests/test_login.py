@@ -73,3 +73,97 @@ def test_sessions_expire(alice, settings):
 def test_it_survives_hostile_usernames(db, username):
     response = attempt(Client(), username, "pw")
     assert response.status_code in (200, 400)
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+@pytest.fixture
+def root(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_the_admin_login_is_limited_too(root):
+    client = Client()
+    for _ in range(10):
+        client.post(ADMIN_LOGIN, {"username": "root", "password": "wrong"})
+    response = client.post(ADMIN_LOGIN, {"username": "root", "password": "pw", "next": "/admin/"})
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still sent to the login page
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_failures_at_the_admin_login_block_the_project_login(root):
+    client = Client()
+    for _ in range(3):
+        client.post(ADMIN_LOGIN, {"username": "root", "password": "wrong"})
+    assert attempt(Client(), "root", "pw").status_code == 429
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=3)
+def test_authenticate_itself_refuses_a_blocked_username(alice):
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    for _ in range(3):
+        assert authenticate(RequestFactory().post("/"), username="alice", password="wrong") is None
+    assert authenticate(RequestFactory().post("/"), username="alice", password="pw") is None
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=100, LOGIN_FAILURES_PER_IP=3)
+def test_the_address_is_remote_addr_only_a_forged_forwarded_for_changes_nothing(alice):
+    """A client rotating X-Forwarded-For must not escape the per-address limit."""
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for i in range(3):
+        client.post(URL, {"username": f"guess{i}", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{i}", HTTP_X_REAL_IP=f"198.51.100.{i}")
+    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.7"}
+    response = client.post(URL, {"username": "alice", "password": "pw"}, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert response.status_code == 429
+
+
+@override_settings(LOGIN_FAILURES_PER_USER=100, LOGIN_FAILURES_PER_IP=3, TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_behind_a_trusted_proxy_the_address_the_proxy_saw_counts(alice):
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    for i in range(3):
+        # The client forged the left entry; the proxy appended the address it saw.
+        proxy.post(URL, {"username": f"guess{i}", "password": "wrong"},
+                   HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7")
+    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.7"}
+    blocked = proxy.post(URL, {"username": "alice", "password": "pw"}, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert blocked.status_code == 429
+    other = proxy.post(URL, {"username": "alice", "password": "pw"}, HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert other.status_code == 302  # another client behind the same proxy is not locked out
+
+
+@override_settings(LOGIN_FAILURES_PER_IP=3, TRUSTED_PROXIES=["10.0.0.1"])
+def test_an_untrusted_sender_of_forwarded_for_is_counted_by_its_own_address(alice):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    client.post(URL, {"username": "x", "password": "wrong"}, HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert LoginFailure.objects.get().ip == "203.0.113.9"
+
+
+
+@pytest.mark.parametrize(("window", "expected"), [
+    (60, "Wait 1 minute, then"), (120, "Wait 2 minutes, then"), (3600, "Wait 60 minutes, then"),
+    (90, "Wait 2 minutes, then"),
+])
+def test_the_lockout_message_names_the_configured_window(alice, settings, window, expected):
+    settings.LOGIN_FAILURES_PER_USER, settings.LOGIN_FAILURE_WINDOW = 1, window
+    client = Client()
+    attempt(client, "alice", "wrong")
+    response = attempt(client, "alice", "pw")
+    assert response.status_code == 429
+    assert expected in response.content.decode()
+
+
+def test_the_lockout_message_is_translated(alice, settings):
+    settings.LOGIN_FAILURES_PER_USER, settings.LOGIN_FAILURE_WINDOW = 1, 60
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    attempt(client, "alice", "wrong")
+    assert "Espere 1 minuto" in attempt(client, "alice", "pw").content.decode()
+    settings.LOGIN_FAILURE_WINDOW = 300
+    assert "Espere 5 minutos" in attempt(client, "alice", "pw").content.decode()

@@ -59,7 +59,7 @@ def test_an_owner_exports_names_and_contacts(adam, participant, other, elsewhere
     rows = csv_rows(response)
     assert [(r["code"], r["full_name"], r["contact"]) for r in rows] == [
         ("D", "Secret Realname", "secret@example.org"),
-        ("K", "Other Realname", "+57 300 000 0000"),
+        ("K", "Other Realname", "'+57 300 000 0000"),  # a leading + would run as a formula
     ]
     assert rows[0]["sector"] == "ngo"
 

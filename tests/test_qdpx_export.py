@@ -53,7 +53,7 @@ def study_build(study, alice, bob):
     d = Participant.objects.create(study=study, code="D", organisation="RET", sector="ngo", gender="male",
                                    full_name="Secret Realname", contact="secret@example.org",
                                    notes="Admin-only note", consent_given=True, consent_scope="quote_named")
-    Participant.objects.create(study=study, code="I", sector="public", gender="female")
+    Participant.objects.create(study=study, code="I", sector="public", gender="female", consent_given=True)
     interview = Transcript.objects.create(study=study, participant=d, title="Interview D", text=TEXT_D,
                                           interview_date=date(2009, 4, 8), language="es",
                                           source_filename="d.docx", created_by=alice)
@@ -113,7 +113,7 @@ def elsewhere(other_study, otto):
     reach the export of `study`."""
     theme = Theme.objects.create(study=other_study, name="Youth", colour="#000000")
     p = Participant.objects.create(study=other_study, code="D", organisation="Other org", sector="public",
-                                   gender="female")
+                                   gender="female", consent_given=True)
     t = Transcript.objects.create(study=other_study, participant=p, title="Interview D",
                                   text="Another study's secret words.")
     excerpt_create(transcript=t, start=0, end=7, themes=[theme], coder=otto, memo="Otto's memo")
@@ -158,7 +158,7 @@ def test_it_never_writes_identifying_or_admin_only_fields(built):
     data = export_bytes(built["study"])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         everything = b"".join(archive.read(name) for name in archive.namelist())
-    for secret in (b"Secret Realname", b"secret@example.org", b"Admin-only note", b"quote_named"):
+    for secret in (b"Secret Realname", b"secret@example.org", b"Admin-only note"):
         assert secret not in everything
 
 
@@ -203,9 +203,10 @@ def test_it_writes_participants_as_cases_linked_to_their_transcripts(built):
     variables = {v.get("guid"): v.get("name") for v in root.findall("q:Variables/q:Variable", NS)}
     cases = {c.get("name"): c for c in root.findall("q:Cases/q:Case", NS)}
     assert set(cases) == {"D", "I"}
-    values = {variables[v.find("q:VariableRef", NS).get("targetGUID")]: v.find("q:TextValue", NS).text
+    values = {variables[v.find("q:VariableRef", NS).get("targetGUID")]: v[1].text
               for v in cases["D"].findall("q:VariableValue", NS)}
-    assert values == {"organisation": "RET", "sector": "ngo", "gender": "male"}
+    assert values == {"organisation": "RET", "sector": "ngo", "gender": "male",
+                      "consent_given": "true", "consent_scope": "quote_named"}
     assert [r.get("targetGUID") for r in cases["D"].findall("q:SourceRef", NS)] == [
         guid("transcript", t.pk) for t in built["transcripts"]]
     assert cases["I"].findall("q:SourceRef", NS) == []

@@ -74,8 +74,9 @@ def test_it_sends_anonymous_users_to_login(study, client):
 def test_it_runs_a_fixed_number_of_queries_for_the_page(alice, django_assert_num_queries):
     """The page reads nothing per row; this guards against it starting to."""
     client = client_for(alice)
-    # session, user, membership with its study; user and group permissions (the site menu)
-    with django_assert_num_queries(5):
+    # session, user, membership with its study; user and group permissions (the site menu);
+    # the participants withheld for consent
+    with django_assert_num_queries(6):
         client.get(PAGE)
 
 
@@ -113,7 +114,8 @@ def test_it_hides_the_export_from_non_members(request, user, transcript):
 
 def test_it_exports_only_the_study_in_the_address(alice, transcript, themes, other_study, otto):
     excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice)
-    p = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    p = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male",
+                                   consent_given=True)
     Transcript.objects.create(study=other_study, participant=p, title="Otto's", text="Only in other.")
     response = client_for(otto).get(reverse("exchange:study-export", args=["other"]))
     data = b"".join(response.streaming_content)

@@ -86,7 +86,7 @@ def test_it_shows_each_hit_in_context_with_participant_and_position(alice, spani
     body = response.content.decode()
     assert f"¶ 2, character {start}" in body
     assert "<mark>desplazamiento</mark>" in body
-    assert "<td>D</td>" in body
+    assert "<td><bdi>D</bdi></td>" in body
 
 
 def test_its_offsets_are_code_points_after_an_emoji(alice, study, participant):

@@ -21,7 +21,7 @@ SETTINGS_VARIABLES = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "TIME_ZONE",
     "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER",
-    "SESSION_COOKIE_AGE", "LOG_LEVEL",
+    "SESSION_COOKIE_AGE", "LOG_LEVEL", "TRUSTED_PROXIES",
 }
 
 
@@ -98,6 +98,12 @@ def test_it_runs_with_no_environment_variables():
     result = manage("check")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_it_refuses_a_trusted_proxy_that_is_not_an_address():
+    result = manage("check", TRUSTED_PROXIES="10.0.0.0/8,proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an address or network" in result.stderr
 
 
 def test_it_refuses_to_start_with_a_vague_boolean():

@@ -58,7 +58,7 @@ def test_it_shows_what_a_delete_will_do(alice, book):
     assert response.status_code == 200
     assert response.context["counts"] == {"codings": 2, "only": 1}
     body = response.content.decode()
-    assert 'id="children-note"' in body and "«d1»" in body and "«d2»" in body
+    assert 'id="children-note"' in body and "«<bdi>d1</bdi>»" in body and "«<bdi>d2</bdi>»" in body
     assert "move up one level" in body
     assert 'name="codings"' in body
 
@@ -131,7 +131,7 @@ def test_it_refuses_when_a_sub_theme_would_clash_with_a_sibling(study, alice, bo
     before = codebook_state()
     response = client_for(alice).post(url(book["doomed"]), {"codings": "remove"})
     assert response.status_code == 400
-    assert "«d2»" in response.content.decode()
+    assert "«<bdi>d2</bdi>»" in response.content.decode()
     assert codebook_state() == before
     assert not DeletedExcerpt.objects.exists()
 

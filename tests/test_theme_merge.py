@@ -50,7 +50,7 @@ def test_it_shows_what_a_merge_will_do(alice, book):
     assert response.status_code == 200
     assert response.context["counts"] == {"codings": 3, "only": 1}
     body = response.content.decode()
-    assert "«Rural»" in body
+    assert "«<bdi>Rural</bdi>»" in body
     targets = [value for value, _ in response.context["form"].fields["target"].choices]
     assert book["source"].pk not in targets and book["rural"].pk not in targets
     assert book["youth"].pk in targets
@@ -147,7 +147,7 @@ def test_it_refuses_when_a_sub_theme_name_is_taken_under_the_target(study, alice
     before = codebook_state()
     response = client_for(alice).post(url(book["source"]), {"target": book["youth"].pk})
     assert response.status_code == 400
-    assert "«Rural»" in response.content.decode()
+    assert "«<bdi>Rural</bdi>»" in response.content.decode()
     assert codebook_state() == before
     assert not DeletedTheme.objects.exists()
 

@@ -55,7 +55,7 @@ def test_it_previews_before_changing_anything(alice, coded):
     response = client_for(alice).post(url(transcript), form(confirm=False))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Interview D (D): 2 times" in body
+    assert "<bdi>Interview D</bdi> (<bdi>D</bdi>): 2 times" in body
     assert 'name="confirm" value="on"' in body
     transcript.refresh_from_db()
     assert transcript.text == TEXT
@@ -125,8 +125,10 @@ def test_it_replaces_the_name_in_every_transcript_of_the_study(alice, participan
                                           text="Juan Pérez, in another study.")
     client = client_for(alice)
     preview = client.post(ALL, form(confirm=False)).content.decode()
-    assert "D (D): 1 time" in preview and "E (E): 1 time" in preview and "F (E)" not in preview
-    assert "Z (Z)" not in preview
+    assert "<bdi>D</bdi> (<bdi>D</bdi>): 1 time" in preview
+    assert "<bdi>E</bdi> (<bdi>E</bdi>): 1 time" in preview
+    assert "<bdi>F</bdi> (<bdi>E</bdi>)" not in preview
+    assert "<bdi>Z</bdi> (<bdi>Z</bdi>)" not in preview
     response = client.post(ALL, form(), follow=True)
     assert response.redirect_chain[0][0] == reverse("transcripts:transcript-list", args=["pasto"])
     assert "Replaced the name 2 times in 2 transcripts." in response.content.decode()

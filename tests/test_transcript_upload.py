@@ -302,3 +302,37 @@ def test_the_size_limit_comes_from_the_environment():
     refused = _settings_in_subprocess(MAX_UPLOAD_MB="ten")
     assert refused.returncode != 0
     assert "MAX_UPLOAD_MB must be a whole number" in refused.stderr
+
+
+def test_it_warns_when_the_same_interview_comes_again_in_another_format(alice, participant):
+    """Issue 17 #11: a .docx and its .txt for one participant: other bytes, the same text."""
+    client = client_for(alice)
+    text = "D: Llegamos por la migración.\n\nI: ¿Y después?"
+    docx = upload("d.docx", make_docx(text.split("\n\n")))
+    client.post(URL, rows({"file": docx, "participant": participant.pk, "title": "First"}))
+    response = client.post(URL, rows({"file": upload("d.txt", text.encode()), "participant": participant.pk}),
+                           follow=True)
+    assert response.status_code == 200
+    assert Transcript.objects.count() == 2  # kept: the user decides
+    body = response.content.decode()
+    assert "d.txt: the same text was already imported for participant D, as “First”." in body
+
+
+def test_it_does_not_warn_for_another_participants_same_text(adam, participant, study):
+    other = Participant.objects.create(study=study, code="E", sector="ngo", gender="male")
+    client = client_for(adam)
+    client.post(URL, rows({"file": upload("d.txt", b"D: hi there"), "participant": participant.pk}))
+    response = client.post(URL, rows({"file": upload("e.txt", b"D: hi there\n"), "participant": other.pk}),
+                           follow=True)
+    assert "the same text was already imported" not in response.content.decode()
+
+
+def test_an_import_without_a_language_takes_the_studys(alice, participant, study):
+    from interviews.importers import parse_pasted
+    from interviews.services import transcript_import
+
+    study.language = "es"
+    study.save()
+    transcript = transcript_import(study=study, parsed=parse_pasted("D: hola", max_bytes=1000), title="T",
+                                   participant=participant)
+    assert transcript.language == "es"

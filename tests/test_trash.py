@@ -88,3 +88,24 @@ def test_it_runs_a_fixed_number_of_queries(alice, transcript, themes, count, stu
     # removed themes with removers, user and group permissions (the site menu)
     with django_assert_num_queries(8):
         client.get(URL)
+
+
+def test_the_owner_who_is_site_admin_reads_the_trash_and_restores(adam, alice, transcript, themes):
+    """Issue 17 #10: the admin was refused the trash (403, "ask an admin"). The old Admin role is
+    now an owner (and site admin): the trash is theirs to read and restore from."""
+    from coding.models import CodedExcerpt
+
+    excerpt = excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["youth"]], coder=alice)
+    deleted = excerpt_delete(excerpt=excerpt, user=alice)
+    client = client_for(adam)
+    response = client.get(URL)
+    assert response.status_code == 200
+    restore = reverse("coding:excerpt-restore", args=["pasto", deleted.pk])
+    assert f'action="{restore}"' in response.content.decode()
+    assert client.post(restore).status_code == 302
+    assert CodedExcerpt.objects.filter(transcript=transcript, start=35, end=49).exists()
+
+
+def test_the_refusal_names_who_to_ask_not_an_admin(rita):
+    body = client_for(rita).get(URL).content.decode()
+    assert "Ask the study's owner" in body and "Ask an admin" not in body

@@ -67,3 +67,13 @@ def test_it_rejects_a_taken_username(sam, alice):
 def test_it_forbids_everyone_but_site_admins(who, request):
     assert client_for(request.getfixturevalue(who)).post(URL, data()).status_code == 403
     assert not User.objects.filter(username="nadia").exists()
+
+
+def test_it_logs_who_created_the_account(sam):
+    """Issue 17 #9: creating a user left no trace."""
+    from django.contrib.admin.models import ADDITION, LogEntry
+
+    client_for(sam).post(URL, data())
+    user = User.objects.get(username="nadia")
+    entry = LogEntry.objects.get(object_id=str(user.pk))
+    assert (entry.user, entry.action_flag, entry.object_repr) == (sam, ADDITION, "nadia")

@@ -16,10 +16,10 @@ def test_it_lists_users_with_their_site_groups_and_memberships(sam, adam, alice,
     body = response.content.decode()
     for name in ("adam", "alice", "rita", "steve", "otto", "sam"):
         assert name in body
-    assert "Pasto test study: Researcher" in body
-    assert "Pasto test study: Reviewer" in body
-    assert "Pasto test study: Owner" in body
-    assert "Other study: Owner" in body
+    assert "<bdi>Pasto test study</bdi>: Researcher" in body
+    assert "<bdi>Pasto test study</bdi>: Reviewer" in body
+    assert "<bdi>Pasto test study</bdi>: Owner" in body
+    assert "<bdi>Other study</bdi>: Owner" in body
     assert "Site admin" in body
 
 

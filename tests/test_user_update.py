@@ -72,3 +72,17 @@ def test_it_forbids_everyone_but_site_admins(who, request, steve, site_groups):
 
 def test_it_answers_404_for_a_missing_user(sam):
     assert client_for(sam).get("/users/999999/").status_code == 404
+
+
+def test_a_role_change_is_logged_and_listed(sam, steve, site_groups):
+    """Issue 17 #9: changing a site role left no trace."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    client = client_for(sam)
+    client.post(url(steve), {"site_groups": [roles.SITE_ADMIN], "is_active": "on"})
+    client.post(url(steve), {"site_groups": [roles.SITE_ADMIN], "is_active": "on"})  # nothing changes
+    entry = LogEntry.objects.get(object_id=str(steve.pk))
+    assert (entry.user, entry.action_flag) == (sam, CHANGE)
+    assert entry.get_change_message() == "Changed Site roles."
+    body = client.get(url(steve)).content.decode()
+    assert "<bdi>sam</bdi>: Changed Site roles." in body

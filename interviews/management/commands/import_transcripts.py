@@ -21,7 +21,7 @@ from django.db import transaction
 
 from interviews.importers import MB, ImportRefused, check_size, parse_file
 from interviews.models import Participant
-from interviews.services import transcript_import
+from interviews.services import duplicate_warning, transcript_import
 from studies.models import Study
 
 REQUIRED_COLUMNS = {"file", "participant"}
@@ -32,6 +32,7 @@ class Report:
     imported: list = field(default_factory=list)  # (path, transcript)
     skipped: list = field(default_factory=list)  # (path, message): already imported
     refused: list = field(default_factory=list)  # messages naming the file
+    warnings: list = field(default_factory=list)  # imported, but the same text was there already
     new_participants: set = field(default_factory=set)
     words: int = 0
 
@@ -174,6 +175,8 @@ class Command(BaseCommand):
             report.refused.append(f"{path.name}: cannot read the file ({exc.strerror}).")
         else:
             report.imported.append((path, transcript))
+            if warning := duplicate_warning(transcript):
+                report.warnings.append(str(warning))
             report.words += len(transcript.text.split())
             if kwargs.get("new_participant"):
                 report.new_participants.add(transcript.participant.code)
@@ -221,6 +224,10 @@ class Command(BaseCommand):
         )
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
+        if report.warnings:
+            self.stdout.write(f"Warnings for {len(report.warnings)} file(s):")
+            for message in report.warnings:
+                self.stdout.write(f"  {message}")
         if report.skipped:
             self.stdout.write(f"Skipped {len(report.skipped)} file(s) already imported:")
             for message in report.skipped:
