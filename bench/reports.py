@@ -3,6 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pasto_bench5 .venv/bin/python bench/reports.py
     .venv/bin/python bench/reports.py          # SQLite, in var/bench_reports.sqlite3
     .venv/bin/python bench/reports.py --small  # a tenth of the size, to try it out
+    .venv/bin/python bench/reports.py --small --browse --reuse  # only the page-by-page listing,
+                                                                # on the database built last time
 
 It rebuilds its database from scratch (a PostgreSQL database named in DATABASE_URL is dropped
 and created again; never point it at a real study), then generates two studies of the same
@@ -194,6 +196,29 @@ def queries(client, url):
     return len(captured)
 
 
+def browse_pages(client, url, theme, n):
+    """Every excerpt of one theme through the excerpt browser, page by page, as a reader
+    would list them: the time and queries of each page (50 excerpts)."""
+    samples, counts, page, shown = [], set(), 1, 0
+    client.get(f"{url}?theme={theme.pk}")  # warm-up
+    while True:
+        page_url = f"{url}?theme={theme.pk}&page={page}"
+        with CaptureQueriesContext(connection) as captured:
+            t0 = time.perf_counter()
+            response = client.get(page_url)
+            samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.status_code
+        counts.add(len(captured))
+        body = response.content.decode()
+        shown += body.count('<li class="card mb-2" id="excerpt-')
+        if 'rel="next"' not in body:
+            break
+        page += 1
+    print(f"excerpt browser, every excerpt of one theme ({n:,}), {page} pages: "
+          f"median {statistics.median(samples):.1f} ms, p95 {statistics.quantiles(samples, n=20)[18]:.1f} ms, "
+          f"total {sum(samples):,.0f} ms, queries per page {sorted(counts)}; {shown:,} shown")
+
+
 def main():
     rng = random.Random(2009)
     size = 0.1 if "--small" in sys.argv[1:] else 1
@@ -205,7 +230,13 @@ def main():
         },
     ):
         t0 = time.perf_counter()
-        reviewer, bench, themes = make_studies(rng, size)
+        if "--reuse" in sys.argv[1:] and Study.objects.filter(slug="bench").exists():
+            reviewer = get_user_model().objects.get(username="rev")
+            bench = Study.objects.get(slug="bench")
+            themes = list(Theme.objects.filter(study=bench, parent=None).order_by("order")) + list(
+                Theme.objects.filter(study=bench, parent__isnull=False).order_by("parent__order", "order"))
+        else:
+            reviewer, bench, themes = make_studies(rng, size)
         for study in Study.objects.order_by("pk"):
             chars = sum(len(t) for t in Transcript.objects.filter(study=study).values_list("text", flat=True))
             print(f"study {study.slug} on {connection.vendor}: "
@@ -227,6 +258,9 @@ def main():
             print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({n} runs) {target}")
 
         leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()  # bench's themes: bench's excerpts
+        browse_pages(client, reverse("reports:excerpt-browser", args=[slug]), leaf, leaf_n)
+        if "--browse" in sys.argv[1:]:
+            return
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
                 reverse("reports:theme-report", args=[slug, leaf.pk]), 20, "target < 200 ms")
         parent_n = CodedExcerpt.objects.filter(

@@ -16,9 +16,12 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, TextField, Value
+from django.core.cache import cache
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, TextField, Value
 from django.db.models.functions import Greatest, Least, Substr
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -467,21 +470,31 @@ def excerpts_for_theme_report(study, theme_ids, participant=None):
 
 def excerpts_for_browser(study, ids):
     """Excerpt browser: the study's excerpts `ids` (one page), in that order, with context cut
-    by the database. `context_before` and `context_after` are
-    up to CONTEXT_CHARS code points of the stored text on each side of the quote."""
+    by the database, their quote reference's numbers (`transcript_no`, `paragraph`) and their
+    themes. `context_before` and `context_after` are up to CONTEXT_CHARS code points of the
+    stored text on each side of the quote. Two queries: the rows, their themes."""
     before = Least(F("start"), Value(CONTEXT_CHARS), output_field=IntegerField())
     rows = (
         study_excerpts(study).filter(pk__in=ids)
         .select_related("transcript__participant", "coder")
-        .defer("transcript__text", *_without_identifying(PARTICIPANT))
+        .only("pk", "study_id", "transcript_id", "start", "end", "quote", "number", "needs_review", "created_at",
+              "coder__username", "transcript__title", "transcript__interview_date", "transcript__cues", "transcript__text_version",
+              "transcript__created_at",
+              "transcript__participant__code", "transcript__participant__sector",
+              "transcript__participant__gender", "transcript__participant__organisation",
+              "transcript__participant__consent_scope")
         .annotate(
             context_before=Substr("transcript__text", F("start") - before + 1, before),
             context_after=Substr("transcript__text", F("end") + 1, CONTEXT_CHARS),
+            transcript_no=transcript_number(),
         )
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name").only(
+            "pk", "name", "colour")))
     )
     by_id = {excerpt.pk: excerpt for excerpt in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    page = [by_id[pk] for pk in ids if pk in by_id]
+    set_paragraphs(page)
+    return page
 
 
 def text_contains(excerpts, text):
@@ -509,6 +522,25 @@ def paragraph_context(excerpt):
     cut_before = "\n" not in before and excerpt.start > len(before)
     cut_after = "\n" not in after and len(after) == CONTEXT_CHARS
     return before.rsplit("\n", 1)[-1], after.split("\n", 1)[0], cut_before, cut_after
+
+
+def wider_context(text, start, end, limit):
+    """(before, after): the text from the start of the paragraph before the one `start` is in
+    up to `start`, and from `end` to the end of the paragraph after the one `end` is in, each
+    cut to `limit` characters nearest the quote."""
+    left = text.rfind("\n", 0, start) + 1  # the quote's paragraph starts here
+    while left > 0 and text[left - 1] == "\n":
+        left -= 1
+    if left > 0:
+        left = text.rfind("\n", 0, left) + 1  # the paragraph before it
+    right = text.find("\n", end)
+    right = len(text) if right == -1 else right
+    while right < len(text) and text[right] == "\n":
+        right += 1
+    after_end = text.find("\n", right)
+    right = len(text) if after_end == -1 else after_end
+    before = text[max(left, start - limit) : start]
+    return before, text[end : min(right, end + limit)]
 
 
 EXPORT_FIELDS = (
@@ -544,3 +576,81 @@ def excerpts_for_export(study, excerpts):
         may_quote = scope in quotable
         yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
                review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())))
+
+
+# ----- Quote references: "T4:12 ¶7" -----
+#
+# T4 is the transcript's number in its study: its place among the study's transcripts in the
+# order they were imported (by id). Transcripts are never deleted from a live study (an excerpt
+# protects its transcript, and no page deletes one), so the number never shifts. 12 is the
+# excerpt's number in its transcript (CodedExcerpt.number, given by the database on insert and
+# never reused, migration coding 0011). ¶7 is the paragraph the quote starts in, as the coding
+# page shows paragraphs (its non-empty lines): 1 plus the runs of line breaks before the quote
+# (paragraph_at). It follows the text: a correction that adds a paragraph above renumbers it.
+# For subtitle transcripts, the cue time of the line the quote starts in follows.
+
+_BREAKS = re.compile(r"\n+")
+
+
+def transcript_number():
+    """The excerpt's transcript's number in its study, as a subquery of an excerpt queryset."""
+    earlier = (Transcript.objects.filter(study_id=OuterRef("study_id"), pk__lte=OuterRef("transcript_id"))
+               .order_by().values("study_id").annotate(n=Count("pk")).values("n"))
+    return Subquery(earlier, output_field=IntegerField())
+
+
+def set_paragraphs(excerpts):
+    """Set `paragraph` on each of `excerpts` (rows with their transcript's id, created_at and
+    text_version; its text may be deferred). A transcript's paragraph breaks are kept in the cache under its
+    text version, so a page of quotes reads no text once its transcripts have been seen; the
+    texts missing from the cache are read in one query."""
+    keys = {e.transcript_id: f"pasto:breaks:{e.transcript_id}:{e.transcript.created_at.timestamp()}:"
+                             f"{e.transcript.text_version}" for e in excerpts}
+    found = cache.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        fresh = {keys[pk]: paragraph_breaks(text)
+                 for pk, text in Transcript.objects.filter(pk__in=missing).values_list("pk", "text")}
+        cache.set_many(fresh, timeout=BREAKS_TIMEOUT)
+        found.update(fresh)
+    for excerpt in excerpts:
+        excerpt.paragraph = paragraph_at(found.get(keys[excerpt.transcript_id], []), excerpt.start)
+
+
+BREAKS_TIMEOUT = 24 * 3600
+
+
+def transcript_numbers(study):
+    """{transcript id: its number in `study`}. One query."""
+    ids = Transcript.objects.filter(study=study).order_by("pk").values_list("pk", flat=True)
+    return {pk: n for n, pk in enumerate(ids, start=1)}
+
+
+def paragraph_breaks(text):
+    """Where each run of line breaks starts in `text`, for paragraph_at."""
+    return [m.start() for m in _BREAKS.finditer(text)]
+
+
+def paragraph_at(breaks, start):
+    """The paragraph a quote starting at `start` is in (paragraph_number's rule)."""
+    return bisect_left(breaks, start) + 1
+
+
+def cue_time(cues, start):
+    """The subtitle cue time (seconds) of the line `start` falls in, or None."""
+    if not cues:
+        return None
+    offsets = [cue["offset"] for cue in cues]
+    i = bisect_right(offsets, start) - 1
+    return cues[i]["time"] if i >= 0 else None
+
+
+def format_cue(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600:02}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+def quote_reference(transcript_no, number, paragraph, cue=None):
+    """T4:12 ¶7, and the cue time (00:12:34) for subtitle transcripts."""
+    ref = f"T{transcript_no}:{number if number is not None else '?'} \u00b6{paragraph}"
+    return ref if cue is None else f"{ref} {format_cue(cue)}"

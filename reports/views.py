@@ -18,10 +18,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Count, F, Q
+from django.forms.utils import flatatt
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -33,6 +36,7 @@ from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
+from reports.cards import excerpt_cards
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.queries import (
     ThemeTree,
@@ -48,16 +52,16 @@ from reports.queries import (
     left_out,
     matrix_for,
     overview_for,
-    paragraph_context,
     participant_heading,
     study_excerpts,
     text_contains,
     theme_report,
+    wider_context,
 )
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search
 from studies.access import get_membership, get_membership_rw
 
-EXCERPTS_PER_PAGE = 25
+EXCERPTS_PER_PAGE = 50
 HITS_PER_PAGE = 50
 QUOTES_PER_PAGE = 50
 MAX_AUTO_CODE = 1000
@@ -89,21 +93,86 @@ def _study_choice_field(label, missing):
     return _choice_field(label, coerce=int, error_messages={"invalid_choice": missing})
 
 
+class QuickWidget:
+    """A widget that renders itself in Python, not through the form renderer's templates: a
+    select of 50 themes costs 50 option templates there, more than a page of excerpts may
+    cost. Same HTML, same attributes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        attrs = flatatt({k: v for k, v in context["attrs"].items() if v is not False})
+        if not isinstance(self, forms.Select):
+            value = "" if context["value"] is None else f' value="{escape(context["value"])}"'
+            return mark_safe(f'<input type="{context["type"]}" name="{escape(name)}"{value}{attrs}>')
+        chosen = {str(v) for v in context["value"]}
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+
+
+class QuickSelect(QuickWidget, forms.Select):
+    pass
+
+
+class QuickTextInput(QuickWidget, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickWidget, forms.DateInput):
+    input_type = "date"
+
+
+class LookupField(forms.IntegerField):
+    """A filter naming a row of the study by id, typed with help from the browser's type-ahead
+    (reports:excerpt-choices) instead of a select listing every row: the form costs the same
+    with 10 participants or 10,000. `lookup(study, pk)` returns the row's label, or None when
+    the study has no such row (one query, only when the filter is set)."""
+
+    def __init__(self, label, missing, source, lookup):
+        super().__init__(label=label, required=False, min_value=1,
+                         error_messages={"invalid": missing, "min_value": missing},
+                         widget=QuickTextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                       "list": f"{source}-choices", "data-choices": source}))
+        self.missing, self.lookup = missing, lookup
+
+
+def _participant_label(study, pk):
+    return Participant.objects.filter(counts_q(""), study=study, pk=pk).values_list("code", flat=True).first()
+
+
+def _transcript_label(study, pk):
+    row = counted_transcripts(study).filter(pk=pk).values_list("participant__code", "title").first()
+    return row and f"{row[0]} · {row[1]}"
+
+
+def _coder_label(study, pk):
+    return get_user_model().objects.filter(
+        pk=pk, pk__in=study_excerpts(study).filter(coder_id=pk).values("coder_id")[:1]
+    ).values_list("username", flat=True).first()
+
+
 class ExcerptFilterForm(forms.Form):
-    """The browser's filters, as GET parameters. Choices come from the study only, one query
-    each, so a theme, participant, coder or transcript of another study is a form error."""
+    """The browser's filters, as GET parameters. Themes are a select (the codebook is small);
+    participants, transcripts, coders and organisations are typed, with suggestions from
+    reports:excerpt-choices, and a participant, coder or transcript of another study (or none)
+    is a form error."""
 
     theme = _study_choice_field(_("Theme"), _("There is no such theme in this study."))
     subthemes = forms.TypedChoiceField(
         label=_("Sub-themes"), required=False, empty_value=True, coerce=lambda v: v == "1",
         choices=[("1", _("included")), ("0", _("left out"))],
     )
-    participant = _study_choice_field(_("Participant"), _("There is no such participant in this study."))
+    participant = LookupField(_("Participant"), _("There is no such participant in this study."),
+                              "participant", _participant_label)
     sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
     gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
-    organisation = _choice_field(_("Organisation"))
-    coder = _study_choice_field(_("Coder"), _("No one by that id has coded in this study."))
-    transcript = _study_choice_field(_("Transcript"), _("There is no such transcript in this study."))
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200, widget=QuickTextInput(
+        attrs={"autocomplete": "off", "list": "organisation-choices", "data-choices": "organisation"}))
+    coder = LookupField(_("Coder"), _("No one by that id has coded in this study."), "coder", _coder_label)
+    transcript = LookupField(_("Transcript"), _("There is no such transcript in this study."),
+                             "transcript", _transcript_label)
     date_from = forms.DateField(label=_("Interviewed from"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Interviewed until"), required=False,
@@ -118,30 +187,30 @@ class ExcerptFilterForm(forms.Form):
     def __init__(self, data, *, study):
         super().__init__(data)
         self.study, self.tree = study, ThemeTree(study)
-        anything = [("", _("Any"))]
-        self.fields["theme"].choices = anything + [
+        self.labels = {}  # a typed filter's label, shown beside it
+        self.fields["theme"].choices = [("", _("Any"))] + [
             (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
-        ]
-        participants = list(
-            Participant.objects.filter(counts_q(""), study=study).only("pk", "code", "organisation"))
-        self.fields["participant"].choices = anything + [(p.pk, p.code) for p in participants]
-        organisations = sorted({p.organisation for p in participants if p.organisation})
-        self.fields["organisation"].choices = anything + [(o, o) for o in organisations]
-        coders = get_user_model().objects.filter(
-            pk__in=study_excerpts(study).values("coder_id")).only("pk", "username").order_by("username")
-        self.fields["coder"].choices = anything + [(u.pk, u.get_username()) for u in coders]
-        transcripts = counted_transcripts(study).select_related("participant").only(
-            "pk", "title", "participant__code")
-        self.fields["transcript"].choices = anything + [
-            (t.pk, f"{t.participant.code} · {t.title}") for t in transcripts
         ]
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
+            if not isinstance(field.widget, QuickWidget):
+                attrs = {**field.widget.attrs, "type": "date"} if isinstance(field.widget, forms.DateInput) \
+                    else field.widget.attrs
+                widget = QuickSelect if select else QuickDateInput if "type" in attrs else QuickTextInput
+                field.widget = widget(attrs=attrs, **({"choices": field.widget.choices} if select else {}))
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             field.widget.attrs["class"] = css
 
     def clean(self):
         data = super().clean()
+        for name, field in self.fields.items():
+            pk = data.get(name) if isinstance(field, LookupField) else None
+            if pk is not None:
+                label = field.lookup(self.study, pk)
+                if label is None:
+                    self.add_error(name, ValidationError(field.missing, code="not_in_study"))
+                else:
+                    self.labels[name] = label
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
         return data
@@ -176,25 +245,119 @@ def _query_string(request, **changes):
     return params.urlencode()
 
 
+class SlicePage:
+    """One page of an ordered queryset of ids, read as one LIMIT/OFFSET query of per_page + 1
+    rows: the extra row says whether a next page exists, so no COUNT over the whole result."""
+
+    def __init__(self, ids, number, per_page):
+        self.number, self.per_page = number, per_page
+        offset = (number - 1) * per_page
+        rows = list(ids[offset : offset + per_page + 1])
+        self.ids, self.more = rows[:per_page], len(rows) > per_page
+        self.start_index = offset + 1 if self.ids else 0
+        self.end_index = offset + len(self.ids)
+
+    def has_next(self):
+        return self.more
+
+    def has_previous(self):
+        return self.number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def _page_number(value):
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else 1
+
+
 @login_required
 def excerpt_browser(request, study):
+    """Listing excerpts page by page costs the same on every page, whatever the study's size:
+    no select lists every participant (LookupField), no COUNT runs past the first page, and the
+    cards are built in Python (reports.cards)."""
     study = get_membership(request, study).study
     form = ExcerptFilterForm(request.GET, study=study)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
-    page = Paginator(ids.values_list("pk", flat=True), EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
-    excerpts = excerpts_for_browser(study, list(page))
-    for excerpt in excerpts:
-        excerpt.before, excerpt.after, excerpt.cut_before, excerpt.cut_after = paragraph_context(excerpt)
+    page = SlicePage(ids.values_list("pk", flat=True), _page_number(request.GET.get("page")), EXCERPTS_PER_PAGE)
+    excerpts = excerpts_for_browser(study, page.ids)
+    counts = None
+    if page.number == 1:  # the totals, once: one pass over the matches, those hidden for consent too
+        counts = form.filter(study_excerpts(study)).aggregate(
+            shown=Count("pk", filter=counts_q()), hidden=Count("pk", filter=~counts_q()))
     ctx = {
         "form": form,
         "page": page,
         "excerpts": excerpts,
-        "hidden": form.filter(study_excerpts(study)).exclude(counts_q()).count(),
+        "cards": excerpt_cards(study, excerpts),
+        "counts": counts,
         "query": _query_string(request, page=None),
     }
     return render(request, "reports/excerpt_browser.html", ctx)
+
+
+@login_required
+def excerpt_choices(request, study):
+    """Type-ahead for the browser's typed filters: up to 20 {value, label} of the study's rows
+    matching `q` (participants and transcripts who count, coders, organisations)."""
+    study = get_membership(request, study).study
+    field, q = request.GET.get("field", ""), request.GET.get("q", "").strip()[:100]
+    if field not in CHOICE_SOURCES:
+        return JsonResponse({"errors": {"field": [str(_("Unknown filter."))]}}, status=400)
+    return JsonResponse({"results": CHOICE_SOURCES[field](study, q)[:CHOICES_LIMIT]})
+
+
+CHOICES_LIMIT = 20
+
+
+def _participant_choices(study, q):
+    rows = Participant.objects.filter(counts_q(""), study=study, code__icontains=q).order_by("code")
+    return [{"value": pk, "label": code} for pk, code in rows.values_list("pk", "code")[:CHOICES_LIMIT]]
+
+
+def _transcript_choices(study, q):
+    rows = counted_transcripts(study).filter(Q(title__icontains=q) | Q(participant__code__icontains=q))
+    rows = rows.order_by("participant__code", "title").values_list("pk", "participant__code", "title")
+    return [{"value": pk, "label": f"{code} · {title}"} for pk, code, title in rows[:CHOICES_LIMIT]]
+
+
+def _coder_choices(study, q):
+    coded = study_excerpts(study).values("coder_id")
+    rows = get_user_model().objects.filter(pk__in=coded, username__icontains=q).order_by("username")
+    return [{"value": pk, "label": name} for pk, name in rows.values_list("pk", "username")[:CHOICES_LIMIT]]
+
+
+def _organisation_choices(study, q):
+    rows = (Participant.objects.filter(counts_q(""), study=study, organisation__icontains=q)
+            .exclude(organisation="").order_by("organisation").values_list("organisation", flat=True)
+            .distinct())
+    return [{"value": name, "label": name} for name in rows[:CHOICES_LIMIT]]
+
+
+CHOICE_SOURCES = {"participant": _participant_choices, "transcript": _transcript_choices,
+                  "coder": _coder_choices, "organisation": _organisation_choices}
+
+
+@login_required
+def excerpt_context(request, study, pk):
+    """"Show context": the paragraphs around an excerpt the browser lists (a participant who
+    counts), as JSON {before, after}: from the start of the paragraph before the quote's to the
+    end of the paragraph after it, at most CONTEXT_LIMIT characters each side."""
+    study = get_membership(request, study).study
+    excerpt = (counted_excerpts(study).filter(pk=pk).select_related("transcript")
+               .only("pk", "start", "end", "transcript__text").first())
+    if excerpt is None:
+        raise Http404
+    return JsonResponse(dict(zip(("before", "after"), wider_context(excerpt.transcript.text, excerpt.start,
+                                                                    excerpt.end, CONTEXT_LIMIT), strict=True)))
+
+
+CONTEXT_LIMIT = 2000
 
 
 @login_required

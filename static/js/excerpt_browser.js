@@ -1,0 +1,52 @@
+// Excerpt browser: suggestions for the typed filters (participant, transcript, coder,
+// organisation) from reports:excerpt-choices, and "Show context" on each card.
+(function () {
+  "use strict";
+  const form = document.querySelector("form[data-choices-url]");
+  if (form) {
+    form.querySelectorAll("input[data-choices]").forEach(function (input) {
+      const list = document.getElementById(input.getAttribute("list"));
+      let timer = null;
+      let asked = null;
+      function ask() {
+        const q = input.value.trim();
+        if (q === asked) { return; }
+        asked = q;
+        const url = form.dataset.choicesUrl + "?field=" + encodeURIComponent(input.dataset.choices) +
+          "&q=" + encodeURIComponent(q);
+        fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+          .then(function (response) { return response.ok ? response.json() : {results: []}; })
+          .then(function (data) {
+            list.replaceChildren.apply(list, data.results.map(function (row) {
+              const option = document.createElement("option");
+              option.value = row.value;
+              option.label = row.label;
+              option.textContent = row.label;
+              return option;
+            }));
+          });
+      }
+      input.addEventListener("focus", ask);
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(ask, 200);
+      });
+    });
+  }
+  document.querySelectorAll("[data-context]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const text = button.closest(".card-body").querySelector(".excerpt-text");
+      fetch(button.dataset.context, {credentials: "same-origin", headers: {Accept: "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          text.querySelector("[data-before]").textContent = data.before;
+          text.querySelector("[data-after]").textContent = data.after;
+          text.childNodes.forEach(function (node) {
+            if (node.nodeType === Node.TEXT_NODE && node.textContent === "…") { node.textContent = ""; }
+          });
+          button.remove();
+        });
+    });
+  });
+}());
