@@ -168,8 +168,9 @@ class ExcerptFilterForm(forms.Form):
                               "participant", _participant_label)
     sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
     gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
-    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200, widget=QuickTextInput(
-        attrs={"autocomplete": "off", "list": "organisation-choices", "data-choices": "organisation"}))
+    organisation = forms.CharField(
+        label=_("Organisation"), required=False, max_length=200, widget=QuickTextInput(
+            attrs={"autocomplete": "off", "list": "organisation-choices", "data-choices": "organisation"}))
     coder = LookupField(_("Coder"), _("No one by that id has coded in this study."), "coder", _coder_label)
     transcript = LookupField(_("Transcript"), _("There is no such transcript in this study."),
                              "transcript", _transcript_label)
@@ -284,8 +285,13 @@ def excerpt_browser(request, study):
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
-    page = SlicePage(ids.values_list("pk", flat=True), _page_number(request.GET.get("page")), EXCERPTS_PER_PAGE)
+    number = _page_number(request.GET.get("page"))
+    page = SlicePage(ids.values_list("pk", flat=True), number, EXCERPTS_PER_PAGE)
     excerpts = excerpts_for_browser(study, page.ids)
+    if request.GET.get("fragment") == "1":  # "More": the next cards and pager, appended by the page
+        ctx = {"page": page, "cards": excerpt_cards(study, excerpts),
+               "query": _query_string(request, page=None, fragment=None)}
+        return render(request, "reports/excerpt_cards.html", ctx)
     counts = None
     if page.number == 1:  # the totals, once: one pass over the matches, those hidden for consent too
         counts = form.filter(study_excerpts(study)).aggregate(
@@ -296,7 +302,7 @@ def excerpt_browser(request, study):
         "excerpts": excerpts,
         "cards": excerpt_cards(study, excerpts),
         "counts": counts,
-        "query": _query_string(request, page=None),
+        "query": _query_string(request, page=None, fragment=None),
     }
     return render(request, "reports/excerpt_browser.html", ctx)
 
@@ -353,8 +359,8 @@ def excerpt_context(request, study, pk):
                .only("pk", "start", "end", "transcript__text").first())
     if excerpt is None:
         raise Http404
-    return JsonResponse(dict(zip(("before", "after"), wider_context(excerpt.transcript.text, excerpt.start,
-                                                                    excerpt.end, CONTEXT_LIMIT), strict=True)))
+    before, after = wider_context(excerpt.transcript.text, excerpt.start, excerpt.end, CONTEXT_LIMIT)
+    return JsonResponse({"before": before, "after": after})
 
 
 CONTEXT_LIMIT = 2000

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from coding.models import CodedExcerpt
@@ -123,6 +122,9 @@ def test_it_pages_through_many_excerpts(alice, participant, themes):
     assert f"theme={themes['youth'].pk}&amp;page=2" in body
     assert "Excerpts 101–110" in body and 'rel="next"' not in body
     assert client.get(URL, {"page": 9}).context["excerpts"] == []
+    more = client.get(URL, {"page": 2, "fragment": 1})  # "More": the cards and the pager alone
+    assert more.templates[0].name == "reports/excerpt_cards.html"
+    assert more.content.decode().count('<li class="card') == 50 and "<form" not in more.content.decode()
     assert client.get(URL, {"page": "x"}).context["page"].number == 1
 
 
@@ -288,18 +290,17 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
         code(transcript, f"w{i:02}", [themes["youth"], themes["gender"]], alice if i % 2 else bob)
     noise(other_study, otto, count)
     client = client_for(alice)
-    cache.clear()
-    with django_assert_num_queries(11):  # + the texts, to find their paragraphs (then cached)
-        client.get(URL)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu); the theme select's themes; the page: ids in order (one row more than a page), the
-    # excerpts with context and reference numbers, their themes; on the first page only, one
-    # count of the shown and the hidden (consent) matches. No filter lists participants,
-    # transcripts or coders.
-    with django_assert_num_queries(10):
+    # excerpts with their reference numbers, their themes, their transcripts' texts (context);
+    # on the first page only, one count of the shown and the hidden (consent) matches. No filter
+    # lists participants, transcripts or coders.
+    with django_assert_num_queries(11):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 50)
+    with django_assert_num_queries(8):  # "More": the cards alone: no count, no menu permissions
+        client.get(URL, {"page": 1, "fragment": 1})
     # page 2: + the participant filter's label, - the count (an empty page reads no rows or themes)
-    with django_assert_num_queries(10 if count > 50 else 8):
+    with django_assert_num_queries(11 if count > 50 else 8):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count

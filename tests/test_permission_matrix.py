@@ -141,6 +141,9 @@ MATRIX = {
     # browse, search, reports
     "reports:excerpt-browser": (None, {"GET": MEMBERS}),
     "reports:excerpt-export-csv": (None, {"GET": MEMBERS}),
+    # no `field` named: 400
+    "reports:excerpt-choices": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
+    "reports:excerpt-context": ("excerpt", {"GET": MEMBERS}),
     "reports:search": (None, {"GET": MEMBERS}),
     "reports:auto-code": (None, {"GET": POST_ONLY, "POST": writes(400)}),
     "reports:auto-coding-undo": ("run", {"GET": POST_ONLY, "POST": writes(302)}),

@@ -33,20 +33,37 @@
       });
     });
   }
-  document.querySelectorAll("[data-context]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      const text = button.closest(".card-body").querySelector(".excerpt-text");
-      fetch(button.dataset.context, {credentials: "same-origin", headers: {Accept: "application/json"}})
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) {
-          if (!data) { return; }
-          text.querySelector("[data-before]").textContent = data.before;
-          text.querySelector("[data-after]").textContent = data.after;
-          text.childNodes.forEach(function (node) {
-            if (node.nodeType === Node.TEXT_NODE && node.textContent === "…") { node.textContent = ""; }
-          });
-          button.remove();
+  const list = document.getElementById("excerpts");
+  if (list) {
+    // "More": the next page's cards (a fragment of the same page), appended in place of the pager.
+    list.addEventListener("click", function (event) {
+      const more = event.target.closest("[data-more]");
+      if (!more) { return; }
+      more.disabled = true;
+      fetch(more.dataset.more, {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { more.disabled = false; return; }
+          more.closest("[data-pager]").remove();
+          list.insertAdjacentHTML("beforeend", html);
         });
     });
+  }
+  // "Show context": the paragraphs around the quote, from reports:excerpt-context, in place.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-context]");
+    if (!button) { return; }
+    const text = button.closest(".card-body").querySelector(".excerpt-text");
+    fetch(button.dataset.context, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        text.querySelector("[data-before]").textContent = data.before;
+        text.querySelector("[data-after]").textContent = data.after;
+        text.childNodes.forEach(function (node) {
+          if (node.nodeType === Node.TEXT_NODE && node.textContent === "…") { node.textContent = ""; }
+        });
+        button.remove();
+      });
   });
 }());
