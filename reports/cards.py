@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from interviews.models import ConsentScope, Gender, Sector
-from reports.queries import cue_time, paragraph_context, quote_reference
+from reports.queries import citation, cue_time, paragraph_context, participant_heading, quote_reference
 
 
 def excerpt_cards(study, excerpts):
@@ -75,3 +75,49 @@ def excerpt_cards(study, excerpts):
             f'</div></div></li>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def quote_blocks(study, rows, *, group_by="participant", tree=None):
+    """A theme report's quotes as HTML, group by group (participant, or theme with `tree`): a
+    generator of strings, one per quote (a group's heading goes with its first quote), so that
+    a printable report of 20,000 quotes streams. Each quote carries its citation, reference,
+    coder, coding date, its other themes and a link to it on the coding page."""
+    words = {
+        "in_context": escape(_("in the transcript")), "coded_by": escape(_("coded by")),
+        "also": escape(_("also coded")),
+        "reference": escape(_("Quote reference: transcript number, excerpt number, paragraph")),
+    }
+    coding = reverse("coding:transcript-coding", args=[study.slug, 0])[:-2]
+    dates, group, first = {}, None, True
+
+    def date(value):
+        if value not in dates:
+            dates[value] = escape(formats.date_format(value))
+        return dates[value]
+
+    for x in rows:
+        key = x.group_theme if group_by == "theme" else x.participant_id
+        head = ""
+        if key != group:
+            head = "" if first else "</article>"
+            title = tree.by_id[key].name if group_by == "theme" else participant_heading(x)
+            head += (f'<article class="mb-3" aria-label="{escape(title)}">'
+                     f'<h3 class="h6 border-bottom pb-1">{escape(title)}</h3>')
+            group, first = key, False
+        shown = x.group_theme if group_by == "theme" else None
+        others = ", ".join(escape(name) for pk, name in x.themes if pk != shown)
+        yield (
+            f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{x.pk}">'
+            f'<p class="mb-0" style="white-space: pre-wrap">«{escape(x.quote)}» '
+            f'<cite class="fst-normal">{escape(citation(x.code, x.interview_date))}</cite></p>'
+            f'<footer class="small text-body-secondary">'
+            f'<strong class="quote-ref" title="{words["reference"]}">'
+            f'{escape(x.reference)}</strong> · {words["coded_by"]} {escape(x.coder)}, '
+            f'{date(timezone.localdate(x.created_at))}'
+            + (f' · {words["also"] if group_by == "theme" else ""} {others}' if others else "")
+            + f' · <a class="d-print-none" href="{coding}{x.transcript_id}/#x{x.pk}">'
+            f'{words["in_context"]}</a>'
+            f'</footer></blockquote>'
+        )
+    if not first:
+        yield "</article>"

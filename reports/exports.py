@@ -7,9 +7,12 @@ apostrophe, in XLSX as a string cell.
 """
 
 import csv
+import datetime
 import io
+from dataclasses import dataclass
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
@@ -25,6 +28,46 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
 
 
+@dataclass
+class Meta:
+    """Who made an export and when: the document's title (the study), author (the exporting
+    user) and creation time, and the report's header (reports.views.report_header)."""
+
+    title: str
+    author: str
+    created: datetime.datetime
+    header: dict = None
+
+
+def _docx_properties(doc, meta, subject=""):
+    """The study as title, the exporting user as author, now as created and modified: not the
+    library template's "python-docx", 2013-12-23."""
+    props = doc.core_properties
+    props.title, props.subject = meta.title, subject
+    props.author = props.last_modified_by = meta.author
+    props.created = props.modified = meta.created.astimezone(datetime.UTC).replace(tzinfo=None)
+    props.revision, props.keywords, props.comments, props.category = 1, "", "", ""
+
+
+def _xlsx_properties(book, meta, subject=""):
+    props = book.properties
+    props.title, props.subject = meta.title, subject
+    props.creator = props.lastModifiedBy = meta.author
+    props.created = props.modified = meta.created.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def header_rows(header):
+    """The report header as label-value rows, for the first lines of a DOCX or a sheet."""
+    return [
+        [_("Study"), header["study"]],
+        [_("Report date"), header["date"].astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")],
+        [_("Made by"), header["user"]],
+        [_("Filters"), header["filters"]],
+        [_("Coder layer"), str(header["coders"])],
+        [_("Left out for consent"), header["left_out"]],
+    ]
+
+
 def _csv_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
@@ -37,30 +80,32 @@ def _date(value):
 
 def quote_columns():
     return [_("Participant"), _("Sector"), _("Gender"), _("Organisation"), _("Interview date"),
-            _("Transcript"), _("Start"), _("End"), _("Themes"), _("Quote"), _("Citation")]
+            _("Transcript"), _("Start"), _("End"), _("Themes"), _("Quote"), _("Citation"), _("Reference"),
+            _("Coder"), _("Coded on")]
 
 
 def quote_rows(quotes):
-    """One row per quote of a theme report, in the page's order."""
-    for excerpt in quotes:
-        transcript = excerpt.transcript
-        participant = transcript.participant
+    """One row per quote of a theme report (reports.queries.QuoteRow), in the page's order."""
+    for x in quotes:
         yield [
-            participant.code,
-            sector_label(participant.sector),
-            gender_label(participant.gender),
-            participant.organisation if may_name_organisation(participant) else "",
-            _date(transcript.interview_date),
-            transcript.title,
-            excerpt.start,
-            excerpt.end,
-            "; ".join(t.name for t in excerpt.report_themes),
-            excerpt.quote,
-            citation(participant.code, transcript.interview_date),
+            x.code,
+            sector_label(x.sector),
+            gender_label(x.gender),
+            x.organisation if may_name_organisation(x) else "",
+            _date(x.interview_date),
+            x.title,
+            x.start,
+            x.end,
+            "; ".join(name for _pk, name in x.themes),
+            x.quote,
+            citation(x.code, x.interview_date),
+            x.reference,
+            x.coder,
+            _date(timezone.localdate(x.created_at)),
         ]
 
 
-def theme_report_csv(report, quotes):
+def theme_report_csv(report, quotes, meta):
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
@@ -96,8 +141,9 @@ def _text_cell(cell, value):
         cell.data_type = "s"  # openpyxl takes a leading = for a formula
 
 
-def theme_report_xlsx(report, quotes):
+def theme_report_xlsx(report, quotes, meta):
     book = Workbook()
+    _xlsx_properties(book, meta, report.theme.name)
     sheet = book.active
     sheet.title = _("Quotes")[:31]
     sheet.append(quote_columns())
@@ -112,18 +158,31 @@ def theme_report_xlsx(report, quotes):
     counts = book.create_sheet(_("Counts")[:31])
     for row in _count_rows(report):
         counts.append(row)
+    about = book.create_sheet(_("Report")[:31])
+    for row in header_rows(meta.header):
+        about.append(row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def theme_report_docx(report, quotes):
-    """The report as the paper would print it: definition and criteria, the numbers, then the
-    quotes grouped by participant, each cited the paper's way."""
+def _docx_header(doc, header):
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in header_rows(header):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+
+
+def theme_report_docx(report, quotes, meta):
+    """The report as the paper would print it: its header, definition and criteria, the
+    numbers, then the quotes grouped by participant (or sub-theme), each cited the paper's way
+    with its reference."""
     theme = report.theme
     doc = Document()
-    doc.core_properties.title = theme.name
+    _docx_properties(doc, meta, theme.name)
     doc.add_heading(theme.name, level=0)
+    _docx_header(doc, meta.header)
     path = " › ".join(t.name for t in report.tree.ancestors(theme.pk))
     if path:
         doc.add_paragraph(path)
@@ -144,14 +203,17 @@ def theme_report_docx(report, quotes):
     doc.add_paragraph(report.left_out.sentence())
     doc.add_heading(_("Quotes"), level=1)
     current = None
-    for excerpt in quotes:
-        participant = excerpt.transcript.participant
-        if participant.pk != current:
-            current = participant.pk
-            doc.add_heading(participant_heading(participant), level=2)
+    for x in quotes:
+        key = x.group_theme if x.group_theme is not None else x.participant_id
+        if key != current:
+            current = key
+            heading = report.tree.by_id[key].name if x.group_theme is not None else participant_heading(x)
+            doc.add_heading(heading, level=2)
         paragraph = doc.add_paragraph(style="Quote")
-        paragraph.add_run(f"«{excerpt.quote}» ")
-        paragraph.add_run(citation(participant.code, excerpt.transcript.interview_date))
+        paragraph.add_run(f"«{x.quote}» ")
+        paragraph.add_run(citation(x.code, x.interview_date))
+        doc.add_paragraph(_("%(reference)s · coded by %(coder)s, %(date)s") % {
+            "reference": x.reference, "coder": x.coder, "date": _date(timezone.localdate(x.created_at))})
     if current is None:
         doc.add_paragraph(_("No quotes."))
     out = io.BytesIO()

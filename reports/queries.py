@@ -19,7 +19,19 @@ through their own `study_id`. Nothing of another study reaches a number or a row
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest, Least
 from django.utils import dateformat
 from django.utils.translation import gettext as _
@@ -447,23 +459,104 @@ def participant_heading(participant):
     return " · ".join(parts)
 
 
-def excerpts_for_theme_report(study, theme_ids, participant=None):
-    """Theme report's quotes: the study's excerpts coded with any of `theme_ids` from
-    participants who may be quoted (only `participant`'s, if given), by participant, interview
-    date and position."""
+QUOTE_FIELDS = (
+    "pk", "transcript_id", "start", "end", "quote", "number", "created_at", "coder__username",
+    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "id",
+    PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
+    PARTICIPANT + "consent_scope",
+)
+
+
+def excerpts_for_theme_report(study, theme_ids, participant=None, *, tree=None, by_theme=False):
+    """Theme report's quotes, as QUOTE_FIELDS tuples (quote_rows makes them QuoteRows): the
+    study's excerpts coded with any of `theme_ids` from participants who may be quoted (only
+    `participant`'s, if given), by participant, interview date and position. `by_theme`: once
+    per theme of `theme_ids` each is coded with, by the theme's place in `tree` first (the last
+    column says which theme)."""
     excerpts = study_excerpts(study)
     if participant is not None:
         excerpts = excerpts.filter(transcript__participant=participant)
-    return (
-        excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids))
-        .select_related("transcript__participant")
-        .defer("transcript__text", *_without_identifying(PARTICIPANT))
-        .order_by(PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
-        .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.filter(pk__in=theme_ids).order_by("name"),
-                     to_attr="report_themes")
-        )
-    )
+    order = (PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
+    if not by_theme:
+        excerpts = excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids))
+        return excerpts.order_by(*order).values_list(*QUOTE_FIELDS)
+    place = {pk: i for i, (theme, _depth) in enumerate(tree.rows) if (pk := theme.pk) in set(theme_ids)}
+    links = Link.objects.filter(theme_id__in=theme_ids, theme__study=study, codedexcerpt__in=excerpts.filter(
+        quotes_q())).annotate(place=Case(*[When(theme_id=pk, then=Value(i)) for pk, i in place.items()],
+                                         output_field=IntegerField()))
+    prefixed = ["codedexcerpt__" + field if field != "pk" else "codedexcerpt_id" for field in QUOTE_FIELDS]
+    return links.order_by("place", *("codedexcerpt__" + f if f != "pk" else "codedexcerpt_id" for f in order)
+                          ).values_list(*prefixed, "theme_id")
+
+
+@dataclass
+class QuoteRow:
+    """One quote of a theme or codebook report, with what makes it traceable: its reference
+    (T4:12 ¶7 and the cue time), coder, coding date and every theme it is coded with."""
+
+    pk: int
+    transcript_id: int
+    start: int
+    end: int
+    quote: str
+    number: int
+    created_at: object
+    coder: str
+    title: str
+    interview_date: object
+    cues: list
+    participant_id: int
+    code: str
+    sector: str
+    gender: str
+    organisation: str
+    consent_scope: str
+    group_theme: int = None
+    themes: list = None  # [(theme id, name)] by name
+    reference: str = ""
+    consent_given = True  # every quote is of a participant who may be quoted (quotes_q)
+    consent_withdrawn_on = None
+
+    @property
+    def organisation_named(self):
+        return self.organisation if self.consent_scope == ConsentScope.QUOTE_NAMED else ""
+
+
+def quote_rows(study, rows, *, chunk=1000):
+    """QuoteRows from QUOTE_FIELDS tuples (excerpts_for_theme_report), in their order, chunk by
+    chunk: per chunk, one query for the quotes' themes and one for the texts of transcripts not
+    seen before (their paragraph breaks are kept, the texts are not), plus one query in all for
+    the transcripts' numbers. A generator: 20,000 quotes never sit in memory at once."""
+    numbers, breaks, batch = None, {}, []
+    for row in rows:
+        batch.append(QuoteRow(*row[:17], group_theme=row[17] if len(row) > 17 else None, themes=[]))
+        if len(batch) == chunk:
+            numbers = numbers or transcript_numbers(study)
+            yield from _traceable(batch, numbers, breaks)
+            batch = []
+    if batch:
+        yield from _traceable(batch, numbers or transcript_numbers(study), breaks)
+
+
+def _traceable(batch, numbers, breaks):
+    by_id = {}
+    for row in batch:
+        by_id.setdefault(row.pk, []).append(row)
+    for excerpt_id, theme_id, name in (
+        Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
+        .values_list("codedexcerpt_id", "theme_id", "theme__name")
+    ):
+        for row in by_id[excerpt_id]:
+            row.themes.append((theme_id, name))
+    unseen = {row.transcript_id for row in batch} - set(breaks)
+    if unseen:
+        for pk, text in Transcript.objects.filter(pk__in=unseen).values_list("pk", "text"):
+            breaks[pk] = paragraph_breaks(text)
+    for row in batch:
+        row.reference = quote_reference(numbers.get(row.transcript_id), row.number,
+                                        paragraph_at(breaks[row.transcript_id], row.start),
+                                        cue_time(row.cues, row.start))
+    return batch
 
 
 @dataclass

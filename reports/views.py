@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.forms.utils import flatatt
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -36,11 +38,10 @@ from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
-from reports.cards import excerpt_cards
+from reports.cards import excerpt_cards, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.queries import (
     ThemeTree,
-    citation,
     coded_with,
     cooccurrence_for,
     counted_excerpts,
@@ -52,7 +53,7 @@ from reports.queries import (
     left_out,
     matrix_for,
     overview_for,
-    participant_heading,
+    quote_rows,
     study_excerpts,
     text_contains,
     theme_report,
@@ -538,6 +539,8 @@ class ReportOptionsForm(forms.Form):
     subthemes = forms.TypedChoiceField(required=False, empty_value=True, coerce=lambda v: v == "1",
                                        choices=[("1", _("included")), ("0", _("left out"))])
     participant = forms.IntegerField(required=False, min_value=1)
+    group = forms.ChoiceField(required=False, choices=[("participant", _("participant")),
+                                                       ("theme", _("sub-theme"))])
     print = forms.BooleanField(required=False)
 
     def __init__(self, data, *, study):
@@ -553,9 +556,13 @@ class ReportOptionsForm(forms.Form):
             raise ValidationError(_("There is no such participant in this study."), code="no_participant")
         return participant
 
+    def clean_group(self):
+        return self.cleaned_data["group"] or "participant"
+
 
 def _theme_report_for(request, slug, pk):
-    """The theme, its report's numbers and its quotes (unpaginated) for the page and exports."""
+    """The theme, its report's numbers and its quotes (unpaginated QUOTE_FIELDS rows) for the
+    page and exports."""
     study = get_membership(request, slug).study  # cached on the request for the theme's helper
     theme = get_theme_for_user(request, slug, pk)
     form = ReportOptionsForm(request.GET, study=study)
@@ -563,7 +570,9 @@ def _theme_report_for(request, slug, pk):
         return theme, form, None, None
     data = form.cleaned_data
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
-    return theme, form, report, excerpts_for_theme_report(study, report.theme_ids, data["participant"])
+    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], tree=report.tree,
+                                       by_theme=data["group"] == "theme")
+    return theme, form, report, quotes
 
 
 class CountedPaginator(Paginator):
@@ -579,24 +588,40 @@ def _breakdown_chart(chart_id, title, rows):
                      bars=[Bar(str(label), counts.excerpts) for label, counts in rows])
 
 
+def report_header(request, study, report, form):
+    """What a report says about itself: study, date, who made it, its filters, the coders it
+    reads and who it leaves out for consent (reports/report_header.html, the DOCX's first
+    lines)."""
+    data = form.cleaned_data
+    state = _("included") if report.include_subthemes else _("left out")
+    filters = [_("sub-themes %(state)s") % {"state": state}]
+    if report.participant is not None:
+        filters.append(_("participant %(code)s only") % {"code": report.participant.code})
+    group = dict(form.fields["group"].choices)[data["group"]]
+    filters.append(_("quotes grouped by %(group)s") % {"group": group})
+    return {
+        "study": study.name,
+        "date": timezone.now(),
+        "user": request.user.get_username(),
+        "filters": "; ".join(str(f) for f in filters),
+        "coders": _("every coder's excerpts"),
+        "left_out": report.left_out.sentence(),
+    }
+
+
 @login_required
 def theme_report_view(request, study, pk):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return render(request, "reports/theme_report.html", {"theme": theme, "form": form}, status=400)
-    printing = form.cleaned_data["print"]
-    per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
-    page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
-    for excerpt in page:
-        participant = excerpt.transcript.participant
-        excerpt.heading = participant_heading(participant)
-        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
+    printing, group = form.cleaned_data["print"], form.cleaned_data["group"]
     ctx = {
         "theme": theme,
         "form": form,
         "report": report,
-        "page": page,
         "printing": printing,
+        "group": group,
+        "header": report_header(request, request.membership.study, report, form),
         "ancestors": report.tree.ancestors(theme.pk),
         "breakdowns": [
             (_("By sector"), report.by_sector,
@@ -605,15 +630,50 @@ def theme_report_view(request, study, pk):
              _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
         ],
         "query": _query_string(request, page=None, print=None),
+        "group_query": _query_string(request, page=None, print=None, group=None),
     }
+    study = request.membership.study
+    if printing:  # every quote, streamed: the page around them first, then chunk by chunk
+        ctx["quotes_html"] = QUOTES_MARK
+        head, tail = render_to_string("reports/theme_report.html", ctx, request).split(QUOTES_MARK)
+        blocks = quote_blocks(study, quote_rows(study, quotes.iterator(chunk_size=1000)), group_by=group,
+                              tree=report.tree)
+        return StreamingHttpResponse(_html_stream(head, blocks, tail),
+                                     content_type="text/html; charset=utf-8")
+    count = report.quotes if group == "participant" else None
+    paginator = CountedPaginator(quotes, QUOTES_PER_PAGE, count=count) if count is not None else Paginator(
+        quotes, QUOTES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(quote_rows(study, page.object_list))
+    ctx["page"] = page
+    ctx["quotes_html"] = mark_safe("".join(quote_blocks(study, page.object_list, group_by=group,  # noqa: S308
+                                                        tree=report.tree)))
     return render(request, "reports/theme_report.html", ctx)
+
+
+QUOTES_MARK = mark_safe("<!-- quotes -->")
+
+
+def _html_stream(head, blocks, tail):
+    yield head.encode()
+    batch = []
+    for block in blocks:
+        batch.append(block)
+        if len(batch) == 500:
+            yield "".join(batch).encode()
+            batch = []
+    yield ("".join(batch) + tail).encode()
 
 
 def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build(report, list(quotes)), content_type=content_type)
+    study = request.membership.study
+    rows = quote_rows(study, quotes)
+    meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now(),
+                        header=report_header(request, study, report, form))
+    response = HttpResponse(build(report, rows, meta), content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

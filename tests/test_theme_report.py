@@ -152,8 +152,8 @@ def test_it_pages_quotes_and_prints_them_all(rita, data, study, alice):
     assert len(first.context["page"]) == 50
     assert 'rel="next"' in first.content.decode()
     printable = client.get(url(data["plan"], print="on"))
-    assert len(printable.context["page"]) == 62
-    body = printable.content.decode()
+    body = b"".join(printable.streaming_content).decode()
+    assert body.count('<blockquote class="mb-2') == 62
     assert "data-print" in body and 'rel="next"' not in body
 
 
@@ -239,8 +239,9 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the theme, the study's themes (tree), the counts
     # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
-    # transcript and participant, their themes
-    with django_assert_num_queries(10):
+    # transcript and participant, their themes, the study's transcript numbers and the quoted
+    # transcripts' texts (references: T1:2 ¶3)
+    with django_assert_num_queries(12):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -252,3 +253,40 @@ def test_the_heading_leaves_out_an_unknown_sector():
     assert participant_heading(Participant(code="B", sector="", gender="undisclosed")) == (
         "Participant B · Not disclosed"
     )
+
+
+def test_the_header_names_the_study_the_reader_the_filters_and_the_consent_exclusions(rita, study, data):
+    text = text_of(client_for(rita).get(url(data["plan"], participant=data["d"].pk)))
+    header = text[text.index("Study"):text.index("Definition")]
+    assert study.name in header and "Made by rita" in header
+    assert "sub-themes included; participant D only; quotes grouped by participant" in header
+    assert "Left out for consent" in header and "(1 withdrew consent" not in header  # D alone: no one left out
+    full = text_of(client_for(rita).get(url(data["plan"])))
+    assert ("Left out for consent 2 participants are left out of the quotations (1 withdrew consent; 1 "
+            "consented to the interview only).") in full
+
+
+def test_it_groups_quotes_by_sub_theme(rita, data, alice):
+    both = code(data["plan_d"].transcript, "The impact", [data["plan"], data["impact"]], alice)
+    response = client_for(rita).get(url(data["results"], group="theme"))
+    text = text_of(response)
+    # in codebook order: Impact, then Planning versus execution (same place, by name)
+    order = [text.index("Impact «The impact can be great»"), text.index("Planning versus execution «Plans"),
+             text.index("«We are up to")]
+    assert order == sorted(order)
+    assert text.count("«The impact»") == 2  # under each of its two sub-themes
+    assert [q.pk for q in response.context["page"]] == [
+        data["impact_d"].pk, both.pk, data["plan_d"].pk, both.pk, data["plan_j"].pk]
+
+
+def test_each_quote_has_the_same_reference_on_the_page_in_print_and_in_exports(rita, data):
+    client = client_for(rita)
+    page = {q.pk: q.reference for q in client.get(url(data["plan"])).context["page"]}
+    assert page == {data["plan_d"].pk: "T1:1 \u00b61", data["plan_j"].pk: "T2:1 \u00b61"}
+    printed = b"".join(client.get(url(data["plan"], print="on")).streaming_content).decode()
+    csv_body = client.get(reverse("reports:theme-report-csv", args=[SLUG, data["plan"].pk])).content.decode()
+    for pk, reference in page.items():
+        assert f'id="quote-{pk}"' in printed and reference in printed and reference in csv_body
+    link = reverse("coding:transcript-coding", args=[SLUG, data["plan_d"].transcript_id]) + f"#x{data['plan_d'].pk}"
+    assert f'href="{link}"' in printed
+    assert "coded by alice" in printed
