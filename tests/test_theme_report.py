@@ -260,7 +260,8 @@ def test_the_header_names_the_study_the_reader_the_filters_and_the_consent_exclu
     header = text[text.index("Study"):text.index("Definition")]
     assert study.name in header and "Made by rita" in header
     assert "sub-themes included; participant D only; quotes grouped by participant" in header
-    assert "Left out for consent" in header and "(1 withdrew consent" not in header  # D alone: no one left out
+    # D alone: no one left out
+    assert "Left out for consent" in header and "(1 withdrew consent" not in header
     full = text_of(client_for(rita).get(url(data["plan"])))
     assert ("Left out for consent 2 participants are left out of the quotations (1 withdrew consent; 1 "
             "consented to the interview only).") in full
@@ -287,6 +288,7 @@ def test_each_quote_has_the_same_reference_on_the_page_in_print_and_in_exports(r
     csv_body = client.get(reverse("reports:theme-report-csv", args=[SLUG, data["plan"].pk])).content.decode()
     for pk, reference in page.items():
         assert f'id="quote-{pk}"' in printed and reference in printed and reference in csv_body
-    link = reverse("coding:transcript-coding", args=[SLUG, data["plan_d"].transcript_id]) + f"#x{data['plan_d'].pk}"
+    plan_d = data["plan_d"]
+    link = reverse("coding:transcript-coding", args=[SLUG, plan_d.transcript_id]) + f"#x{plan_d.pk}"
     assert f'href="{link}"' in printed
     assert "coded by alice" in printed

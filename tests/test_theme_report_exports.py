@@ -58,8 +58,8 @@ def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, data):
     assert rows[0] == HEADER
     assert rows[1:] == [
         ["D", "NGO", "Male", "RET", "2009-04-08", "Interview D", "3", "23", "Planning versus execution",
-         "Plans are not enough", "(Participant «D». Personal interview April 8, 2009).", "T1:1 \u00b61", "alice",
-         TODAY],
+         "Plans are not enough", "(Participant «D». Personal interview April 8, 2009).", "T1:1 \u00b61",
+         "alice", TODAY],
         ["J", "Public", "Female", "", "2009-05-11", "Interview J", "3", "44", "Too many documents",
          "We are up to here with planning documents", "(Participant «J». Personal interview May 11, 2009).",
          "T2:1 \u00b61", "alice", TODAY],
@@ -199,7 +199,8 @@ def test_docx_and_xlsx_carry_the_study_the_exporting_user_and_the_real_time(rita
     assert before - datetime.timedelta(seconds=1) <= created <= before + datetime.timedelta(minutes=1)
     book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
     assert (book.properties.title, book.properties.creator) == (study.name, "rita")
-    assert before - datetime.timedelta(seconds=1) <= book.properties.created <= before + datetime.timedelta(minutes=1)
+    soon = before + datetime.timedelta(minutes=1)
+    assert before - datetime.timedelta(seconds=1) <= book.properties.created <= soon
 
 
 def test_exports_start_with_the_report_header(rita, study, data):
@@ -207,7 +208,8 @@ def test_exports_start_with_the_report_header(rita, study, data):
     document = Document(io.BytesIO(export(client, "docx", data["plan"]).content))
     header = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert header["Study"] == study.name and header["Made by"] == "rita"
-    assert header["Left out for consent"].startswith("2 participants are left out of the quotations (1 withdrew")
+    assert header["Left out for consent"].startswith(
+        "2 participants are left out of the quotations (1 withdrew")
     book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
     about = {row[0].value: row[1].value for row in book["Report"].iter_rows()}
     assert about["Filters"] == "sub-themes included; quotes grouped by participant"
