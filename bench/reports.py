@@ -225,6 +225,20 @@ def browse_pages(client, url, theme, n):
               f"queries {sorted(counts)}; {shown:,} shown")
 
 
+def peak_memory(client, url):
+    """Peak Python memory (tracemalloc) while a streamed response is read chunk by chunk and
+    thrown away, as a server sends it: flat if nothing holds every row at once."""
+    import tracemalloc
+
+    tracemalloc.start()
+    size = 0
+    for chunk in client.get(url).streaming_content:
+        size += len(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return size, peak
+
+
 def main():
     rng = random.Random(2009)
     size = 0.1 if "--small" in sys.argv[1:] else 1
@@ -266,6 +280,20 @@ def main():
         leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()  # bench's themes: bench's excerpts
         browse_pages(client, reverse("reports:excerpt-browser", args=[slug]), leaf, leaf_n)
         if "--browse" in sys.argv[1:]:
+            return
+        parent_n = CodedExcerpt.objects.filter(
+            themes__in=Theme.objects.filter(parent=parent)).distinct().count()
+        for theme, n in ((leaf, leaf_n), (parent, parent_n)):
+            url = reverse("reports:theme-report", args=[slug, theme.pk]) + "?print=on"
+            measure(f"printable theme report, streamed (up to {n:,} quotes)", url, 5, "target < 300 ms at 2,000",
+                    stream=True)
+        export = reverse("reports:excerpt-export-csv", args=[slug])
+        for label, url in (("CSV export of every excerpt", export),
+                           ("printable report of the parent theme",
+                            reverse("reports:theme-report", args=[slug, parent.pk]) + "?print=on")):
+            size, peak = peak_memory(client, url)
+            print(f"{label}: {size / 1e6:,.1f} MB sent, peak Python memory {peak / 1e6:,.1f} MB")
+        if "--reports" in sys.argv[1:]:
             return
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
                 reverse("reports:theme-report", args=[slug, leaf.pk]), 20, "target < 200 ms")

@@ -88,12 +88,17 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None):
         "reference": escape(_("Quote reference: transcript number, excerpt number, paragraph")),
     }
     coding = reverse("coding:transcript-coding", args=[study.slug, 0])[:-2]
-    dates, group, first = {}, None, True
+    dates, cites, group, first = {}, {}, None, True
 
     def date(value):
         if value not in dates:
             dates[value] = escape(formats.date_format(value))
         return dates[value]
+
+    def cite(code, interview_date):  # one participant's interview is cited the same way each time
+        if (code, interview_date) not in cites:
+            cites[code, interview_date] = escape(citation(code, interview_date))
+        return cites[code, interview_date]
 
     for x in rows:
         key = x.group_theme if group_by == "theme" else x.participant_id
@@ -109,7 +114,7 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None):
         yield (
             f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{x.pk}">'
             f'<p class="mb-0" style="white-space: pre-wrap">«{escape(x.quote)}» '
-            f'<cite class="fst-normal">{escape(citation(x.code, x.interview_date))}</cite></p>'
+            f'<cite class="fst-normal">{cite(x.code, x.interview_date)}</cite></p>'
             f'<footer class="small text-body-secondary">'
             f'<strong class="quote-ref" title="{words["reference"]}">'
             f'{escape(x.reference)}</strong> · {words["coded_by"]} {escape(x.coder)}, '

@@ -225,7 +225,7 @@ EXCERPT_COLUMNS = [
     gettext_lazy("Excerpt"), gettext_lazy("Participant"), gettext_lazy("Sector"), gettext_lazy("Gender"),
     gettext_lazy("Organisation"), gettext_lazy("Transcript"), gettext_lazy("Interview date"),
     gettext_lazy("Start"), gettext_lazy("End"), gettext_lazy("Themes"), gettext_lazy("Coder"),
-    gettext_lazy("Needs review"), gettext_lazy("Quotable"), gettext_lazy("Quote"),
+    gettext_lazy("Needs review"), gettext_lazy("Quotable"), gettext_lazy("Quote"), gettext_lazy("Reference"),
 ]
 
 
@@ -254,7 +254,7 @@ def excerpts_csv(rows, *, filename):
         batch = []
         for row in rows:
             (pk, code, sector, gender, org, title, date, start, end, coder, review, quotable, quote,
-             themes) = row
+             themes, reference) = row
             themes = "; ".join(themes)
             batch.append((
                 pk,
@@ -271,6 +271,7 @@ def excerpts_csv(rows, *, filename):
                 yes if review else no,
                 yes if quotable else no,
                 "'" + quote if quote.startswith(risky) else quote,
+                reference,
             ))
             if len(batch) == 1000:
                 writer.writerows(batch)

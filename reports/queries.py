@@ -683,10 +683,12 @@ def excerpts_for_export(study, excerpts):
     """See the excerpt CSV export: `excerpts` (the browser's filters over the study's
     excerpts), kept to those of `study` whose participant counts. A generator of tuples: (id, participant
     code, sector, gender, organisation, transcript title, interview date, start, end, coder,
-    needs review, quotable, quote, theme names), the organisation and the quote blanked where
-    consent does not allow them. The theme names of every excerpt of a counted transcript come
-    first (one query; sorted here, not by the database), then the excerpts in chunks (one query,
-    streamed). Tuples, not dicts: this loop runs once per excerpt of the study."""
+    needs review, quotable, quote, theme names, reference), the organisation and the quote
+    blanked where consent does not allow them. The theme names of every excerpt of a counted
+    transcript come first (one query; sorted here, not by the database), then the transcripts'
+    paragraph breaks and numbers (two queries; the texts stream through, only the breaks stay),
+    then the excerpts in chunks (one query, streamed). Tuples, not dicts: this loop runs once
+    per excerpt of the study."""
     counted = excerpts.filter(counts_q(), study=study)
     names = {}
     for excerpt_id, name in (
@@ -696,15 +698,18 @@ def excerpts_for_export(study, excerpts):
         .values_list("codedexcerpt_id", "theme__name")
     ):
         names.setdefault(excerpt_id, []).append(name)
+    breaks = {pk: paragraph_breaks(text) for pk, text in counted_transcripts(study).order_by()
+              .values_list("pk", "text").iterator(chunk_size=50)}
+    numbers = transcript_numbers(study)
     rows = counted.order_by(PARTICIPANT + "code", "transcript__title", "start", "pk")
-    rows = rows.values_list(*EXPORT_FIELDS)
+    rows = rows.values_list(*EXPORT_FIELDS, "transcript_id", "number")
     named, quotable = ConsentScope.QUOTE_NAMED, set(QUOTE_SCOPES)
-    for pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote in rows.iterator(
-        chunk_size=5000
-    ):
+    for (pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote, transcript,
+         number) in rows.iterator(chunk_size=5000):
         may_quote = scope in quotable
+        reference = f"T{numbers[transcript]}:{number} \u00b6{bisect_left(breaks[transcript], start) + 1}"
         yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
-               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())))
+               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())), reference)
 
 
 # ----- Quote references: "T4:12 ¶7" -----
