@@ -285,8 +285,8 @@ def main():
             themes__in=Theme.objects.filter(parent=parent)).distinct().count()
         for theme, n in ((leaf, leaf_n), (parent, parent_n)):
             url = reverse("reports:theme-report", args=[slug, theme.pk]) + "?print=on"
-            measure(f"printable theme report, streamed (up to {n:,} quotes)", url, 5, "target < 300 ms at 2,000",
-                    stream=True)
+            measure(f"printable theme report, streamed (up to {n:,} quotes)", url, 5,
+                    "target < 300 ms at 2,000", stream=True)
         export = reverse("reports:excerpt-export-csv", args=[slug])
         for label, url in (("CSV export of every excerpt", export),
                            ("printable report of the parent theme",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from interviews.models import Gender, Sector
@@ -281,5 +282,52 @@ def excerpts_csv(rows, *, filename):
         yield flush()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def table_csv(header, rows, *, filename):
+    """A table (a header row, then rows) as CSV, streamed; text cells that a spreadsheet would
+    run as formulas are written as text."""
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write(BOM)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_safe(v) for v in row])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _write_only_cell(ws, value):
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # openpyxl takes a leading = for a formula
+        return cell
+    return value
+
+
+def table_xlsx(header, rows, *, sheet, meta, filename):
+    """A table as one XLSX sheet (openpyxl's write-only mode: rows go straight to the file),
+    with the study, author and time as the workbook's properties."""
+    from django.http import HttpResponse
+
+    book = Workbook(write_only=True)
+    _xlsx_properties(book, meta)
+    ws = book.create_sheet(sheet[:31])
+    ws.append(header)
+    for row in rows:
+        ws.append([_write_only_cell(ws, v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -773,3 +773,46 @@ def quote_reference(transcript_no, number, paragraph, cue=None):
     """T4:12 ¶7, and the cue time (00:12:34) for subtitle transcripts."""
     ref = f"T{transcript_no}:{number if number is not None else '?'} \u00b6{paragraph}"
     return ref if cue is None else f"{ref} {format_cue(cue)}"
+
+
+# ----- Case × theme: one row per participant, one column per theme -----
+
+CASE_MEASURES = ("presence", "count", "characters")
+
+
+def case_theme_table(study, measure):
+    """Case × theme table of `study`: (tree, participants, cells) where `participants` are the
+    participants who count (code, sector, gender, organisation, consent scope, in code order)
+    and `cells` is {(participant id, theme id): value}. A theme covers its sub-themes, each
+    excerpt once (as the matrix counts): "count" is its excerpts, "presence" 1 if any, and
+    "characters" the code points those excerpts cover. Four queries; the excerpt-theme links
+    are streamed (characters) rather than held."""
+    tree = ThemeTree(study)
+    participants = list(Participant.objects.filter(counts_q(""), study=study).order_by("code").values_list(
+        "pk", "code", "sector", "gender", "organisation", "consent_scope"))
+    owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
+    cells = {}
+    if measure != "characters":
+        for (theme_id, transcript_id), n in theme_transcript_counts(tree).items():
+            key = owner[transcript_id], theme_id
+            cells[key] = cells.get(key, 0) + n
+        if measure == "presence":
+            cells = {key: 1 for key, n in cells.items() if n}
+        return tree, participants, cells
+    above = {}  # theme id -> it and its ancestors: an excerpt counts once for each
+    for theme, _depth in tree.rows:
+        above[theme.pk] = [theme.pk] + [t.pk for t in tree.ancestors(theme.pk)]
+    links = (Link.objects.filter(codedexcerpt__study=study, codedexcerpt__transcript__in=list(owner))
+             .order_by("codedexcerpt_id")
+             .values_list("codedexcerpt_id", "theme_id", "codedexcerpt__transcript_id", "codedexcerpt__start",
+                          "codedexcerpt__end"))
+    current, covered, length, person = None, set(), 0, None
+    for excerpt_id, theme_id, transcript_id, start, end in links.iterator(chunk_size=5000):
+        if excerpt_id != current:
+            for pk in covered:
+                cells[person, pk] = cells.get((person, pk), 0) + length
+            current, covered, length, person = excerpt_id, set(), end - start, owner[transcript_id]
+        covered.update(above[theme_id])
+    for pk in covered:
+        cells[person, pk] = cells.get((person, pk), 0) + length
+    return tree, participants, cells

@@ -19,4 +19,7 @@ urlpatterns = [
     path("overview/", views.study_overview, name="study-overview"),
     path("overview/matrix/", views.theme_matrix, name="theme-matrix"),
     path("overview/co-occurrence/", views.theme_cooccurrence, name="theme-cooccurrence"),
+    path("overview/matrix.<str:fmt>", views.theme_matrix_export, name="theme-matrix-export"),
+    path("overview/crosstabs.<str:fmt>", views.crosstabs_export, name="crosstabs-export"),
+    path("overview/cases.<str:fmt>", views.case_theme_export, name="case-theme-export"),
 ]

@@ -154,6 +154,9 @@ MATRIX = {
     "reports:study-overview": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
+    "reports:theme-matrix-export": ("csv", {"GET": MEMBERS}),
+    "reports:crosstabs-export": ("csv", {"GET": MEMBERS}),
+    "reports:case-theme-export": ("csv", {"GET": MEMBERS}),
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
     "exchange:study-export": (None, {"GET": CODERS}),
@@ -181,7 +184,7 @@ def walk(patterns, namespace=None, prefix=""):
 ROUTES = dict(walk(get_resolver().url_patterns))
 IN_STUDY = {name for name, route in ROUTES.items() if "<slug:study>" in route}
 NEEDS_ID = sorted(name for name in MATRIX
-                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study"))
+                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study", "csv"))
 
 
 def test_every_view_is_in_the_table():
@@ -204,6 +207,8 @@ def url_for(name, needs, objects, slug):
     if needs == "change":
         change = objects["change"]
         return reverse(name, args=[*head, change.object_id, change.pk])
+    if needs == "csv":  # a table export: the format in the path, no object
+        return reverse(name, args=[*head, "csv"])
     if needs == "source":
         return reverse(name, args=[*head, objects["source"].transcript_id])
     return reverse(name, args=[*head, objects[needs].pk])
