@@ -331,3 +331,35 @@ def table_xlsx(header, rows, *, sheet, meta, filename):
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def codebook_report_docx(sections, meta):
+    """The codebook report: its header, then every theme in codebook order with its
+    definition, criteria, counts and quotes (each cited, with its reference)."""
+    doc = Document()
+    _docx_properties(doc, meta, _("Codebook report"))
+    doc.add_heading(_("Codebook report"), level=0)
+    _docx_header(doc, meta.header)
+    for section in sections:
+        theme = section["theme"]
+        doc.add_heading(theme.name, level=min(section["depth"] + 1, 8))
+        path = " › ".join(t.name for t in section["path"])
+        if path:
+            doc.add_paragraph(path)
+        for heading, text in ((_("Definition"), theme.description),
+                              (_("Inclusion criteria"), theme.inclusion_criteria),
+                              (_("Exclusion criteria"), theme.exclusion_criteria)):
+            if text:
+                doc.add_paragraph(f"{heading}: {text}")
+        counts = section["counts"]
+        doc.add_paragraph(_("%(excerpts)s excerpts (with its sub-themes, each once) from %(participants)s "
+                            "participants who count (consent given, not withdrawn).")
+                          % {"excerpts": counts.excerpts, "participants": counts.participants})
+        for x in section["quotes"]:
+            paragraph = doc.add_paragraph(style="Quote")
+            paragraph.add_run(f"«{x.quote}» ")
+            paragraph.add_run(citation(x.code, x.interview_date))
+            doc.add_paragraph(f"{x.reference} · {participant_heading(x)}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

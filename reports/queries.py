@@ -31,8 +31,9 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Greatest, Least, RowNumber
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -816,3 +817,23 @@ def case_theme_table(study, measure):
     for pk in covered:
         cells[person, pk] = cells.get((person, pk), 0) + length
     return tree, participants, cells
+
+
+# ----- Codebook report -----
+
+CODEBOOK_EXAMPLES = 3
+
+
+def codebook_quotes(study, tree, *, every=False):
+    """The codebook report's quotes: QUOTE_FIELDS rows (plus the theme) of excerpts coded
+    directly with each theme, from participants who may be quoted, theme by theme in codebook
+    order; the first CODEBOOK_EXAMPLES of each theme, or `every` one. One query (a window
+    function numbers each theme's quotes)."""
+    ids = [theme.pk for theme, _depth in tree.rows]
+    rows = excerpts_for_theme_report(study, ids, tree=tree, by_theme=True)
+    if every:
+        return rows
+    order = [F(f) for f in ("codedexcerpt__transcript__participant__code", "codedexcerpt__transcript__title",
+                            "codedexcerpt__start", "codedexcerpt_id")]
+    return rows.annotate(rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=order)).filter(
+        rank__lte=CODEBOOK_EXAMPLES)

@@ -44,6 +44,7 @@ from reports.queries import (
     CASE_MEASURES,
     ThemeTree,
     case_theme_table,
+    codebook_quotes,
     coded_with,
     cooccurrence_for,
     counted_excerpts,
@@ -822,3 +823,59 @@ def case_theme_export(request, study, fmt):
             + [cells.get((pk, theme.pk), 0) for theme in themes]
             for pk, code, sector, gender, organisation, scope in participants)
     return _table_response(request, study, fmt, f"cases-{measure}", header, rows)
+
+
+# ----- Codebook report -----
+
+
+class CodebookReportForm(forms.Form):
+    quotes = forms.ChoiceField(required=False, choices=[
+        ("some", _("a few per theme")), ("all", _("every quote")), ("none", _("none"))])
+
+    def clean_quotes(self):
+        return self.cleaned_data["quotes"] or "some"
+
+
+def _codebook_report(request, slug):
+    """Every theme of the study in codebook order, each with its definition, criteria, counts
+    (the overview's: excerpts with its sub-themes, each once, and participants, consent
+    applied) and its quotes (coded directly with it), and the report header."""
+    study = get_membership(request, slug).study
+    form = CodebookReportForm(request.GET)
+    if not form.is_valid():
+        return study, form, None
+    choice = form.cleaned_data["quotes"]
+    overview = overview_for(study)
+    tree = ThemeTree(study)
+    quotes = {}
+    if choice != "none":
+        for row in quote_rows(study, codebook_quotes(study, tree, every=choice == "all")):
+            quotes.setdefault(row.group_theme, []).append(row)
+    header = {"study": study.name, "date": timezone.now(), "user": request.user.get_username(),
+              "filters": str(dict(form.fields["quotes"].choices)[choice]),
+              "coders": _("every coder's excerpts"), "left_out": left_out(study).sentence()}
+    sections = [{"theme": row.theme, "depth": row.depth, "path": tree.ancestors(row.theme.pk),
+                 "counts": row.total, "quotes": quotes.get(row.theme.pk, [])} for row in overview]
+    return study, form, {"header": header, "sections": sections, "choice": choice}
+
+
+@login_required
+def codebook_report(request, study):
+    study, form, report = _codebook_report(request, study)
+    if report is None:
+        return render(request, "reports/codebook_report.html", {"form": form}, status=400)
+    for section in report["sections"]:
+        section["html"] = mark_safe("".join(quote_blocks(study, section["quotes"])))  # noqa: S308
+    return render(request, "reports/codebook_report.html", {"form": form, **report})
+
+
+@login_required
+def codebook_report_docx(request, study):
+    study, form, report = _codebook_report(request, study)
+    if report is None:
+        return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
+    meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now(),
+                        header=report["header"])
+    response = HttpResponse(exports.codebook_report_docx(report["sections"], meta), content_type=exports.DOCX)
+    response["Content-Disposition"] = f'attachment; filename="codebook-report-{study.slug}.docx"'
+    return response

@@ -152,6 +152,8 @@ MATRIX = {
     "reports:theme-report-xlsx": ("theme", {"GET": MEMBERS}),
     "reports:theme-report-csv": ("theme", {"GET": MEMBERS}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
+    "reports:codebook-report": (None, {"GET": MEMBERS}),
+    "reports:codebook-report-docx": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
     "reports:theme-matrix-export": ("csv", {"GET": MEMBERS}),
