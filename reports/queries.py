@@ -685,28 +685,37 @@ def excerpts_for_export(study, excerpts):
     excerpts), kept to those of `study` whose participant counts. A generator of tuples: (id, participant
     code, sector, gender, organisation, transcript title, interview date, start, end, coder,
     needs review, quotable, quote, theme names, reference), the organisation and the quote
-    blanked where consent does not allow them. The theme names of every excerpt of a counted
-    transcript come first (one query; sorted here, not by the database), then the transcripts'
-    paragraph breaks and numbers (two queries; the texts stream through, only the breaks stay),
-    then the excerpts in chunks (one query, streamed). Tuples, not dicts: this loop runs once
-    per excerpt of the study."""
+    blanked where consent does not allow them. The transcripts' paragraph breaks and numbers
+    come first (two queries; the texts stream through, only the breaks stay), then the excerpts
+    in chunks of EXPORT_CHUNK (one query, streamed), each chunk's theme names with it (one query
+    per chunk; sorted here, not by the database): memory holds one chunk, whatever the size of
+    the study. Tuples, not dicts: this loop runs once per excerpt of the study."""
     counted = excerpts.filter(counts_q(), study=study)
-    names = {}
-    for excerpt_id, name in (
-        Link.objects.filter(codedexcerpt__study=study,
-                            codedexcerpt__transcript__in=counted_transcripts(study).values("pk"))
-        .order_by()
-        .values_list("codedexcerpt_id", "theme__name")
-    ):
-        names.setdefault(excerpt_id, []).append(name)
     breaks = {pk: paragraph_breaks(text) for pk, text in counted_transcripts(study).order_by()
               .values_list("pk", "text").iterator(chunk_size=50)}
     numbers = transcript_numbers(study)
     rows = counted.order_by(PARTICIPANT + "code", "transcript__title", "start", "pk")
     rows = rows.values_list(*EXPORT_FIELDS, "transcript_id", "number")
     named, quotable = ConsentScope.QUOTE_NAMED, set(QUOTE_SCOPES)
+    batch = []
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        batch.append(row)
+        if len(batch) == EXPORT_CHUNK:
+            yield from _export_chunk(batch, breaks, numbers, named, quotable)
+            batch = []
+    yield from _export_chunk(batch, breaks, numbers, named, quotable)
+
+
+EXPORT_CHUNK = 5000
+
+
+def _export_chunk(batch, breaks, numbers, named, quotable):
+    names = {}
+    for excerpt_id, name in Link.objects.filter(codedexcerpt_id__in=[row[0] for row in batch]).order_by(
+            ).values_list("codedexcerpt_id", "theme__name") if batch else ():
+        names.setdefault(excerpt_id, []).append(name)
     for (pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote, transcript,
-         number) in rows.iterator(chunk_size=5000):
+         number) in batch:
         may_quote = scope in quotable
         reference = f"T{numbers[transcript]}:{number} \u00b6{bisect_left(breaks[transcript], start) + 1}"
         yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
