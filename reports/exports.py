@@ -125,6 +125,8 @@ def _count_rows(report):
     ]
     if report.participant is not None:
         rows.append([_("Participant"), report.participant.code])
+    if report.transcript is not None:
+        rows.append([_("Transcript"), report.transcript.title])
     rows.append([])
     rows.append([_("Sector"), _("Excerpts"), _("Participants")])
     rows += [[str(label), c.excerpts, c.participants] for label, c in report.by_sector]

@@ -379,6 +379,7 @@ class ThemeReport:
     theme_ids: list
     include_subthemes: bool
     participant: object
+    transcript: object
     totals: Counts
     by_sector: list
     by_gender: list
@@ -390,7 +391,7 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(study, theme, *, include_subthemes=True, participant=None):
+def theme_report(study, theme, *, include_subthemes=True, participant=None, transcript=None):
     """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
     how many it quotes, and who is left out of its quotations. Two queries: the study's themes
     (the tree), then the counts grouped by participant (one row each, with their attributes
@@ -400,6 +401,8 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None):
     coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids))
     if participant is not None:
         coded = coded.filter(transcript__participant=participant)
+    if transcript is not None:
+        coded = coded.filter(transcript=transcript)
     sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
     for _pk, sector, gender, scope, given, withdrawn_on, n in (
         coded.order_by()
@@ -425,6 +428,7 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None):
         theme_ids=ids,
         include_subthemes=include_subthemes,
         participant=participant,
+        transcript=transcript,
         totals=Counts(excerpts, people),
         by_sector=[(label, sectors[v]) for v, label in Sector.choices if v in sectors],
         by_gender=[(label, genders[v]) for v, label in Gender.choices if v in genders],
@@ -468,7 +472,8 @@ QUOTE_FIELDS = (
 )
 
 
-def excerpts_for_theme_report(study, theme_ids, participant=None, *, tree=None, by_theme=False):
+def excerpts_for_theme_report(study, theme_ids, participant=None, *, tree=None, by_theme=False,
+                              transcript=None):
     """Theme report's quotes, as QUOTE_FIELDS tuples (quote_rows makes them QuoteRows): the
     study's excerpts coded with any of `theme_ids` from participants who may be quoted (only
     `participant`'s, if given), by participant, interview date and position. `by_theme`: once
@@ -477,6 +482,8 @@ def excerpts_for_theme_report(study, theme_ids, participant=None, *, tree=None, 
     excerpts = study_excerpts(study)
     if participant is not None:
         excerpts = excerpts.filter(transcript__participant=participant)
+    if transcript is not None:
+        excerpts = excerpts.filter(transcript=transcript)
     order = (PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
     if not by_theme:
         excerpts = excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids))

@@ -544,6 +544,7 @@ class ReportOptionsForm(forms.Form):
     subthemes = forms.TypedChoiceField(required=False, empty_value=True, coerce=lambda v: v == "1",
                                        choices=[("1", _("included")), ("0", _("left out"))])
     participant = forms.IntegerField(required=False, min_value=1)
+    transcript = forms.IntegerField(required=False, min_value=1)
     group = forms.ChoiceField(required=False, choices=[("participant", _("participant")),
                                                        ("theme", _("sub-theme"))])
     print = forms.BooleanField(required=False)
@@ -561,6 +562,15 @@ class ReportOptionsForm(forms.Form):
             raise ValidationError(_("There is no such participant in this study."), code="no_participant")
         return participant
 
+    def clean_transcript(self):
+        pk = self.cleaned_data["transcript"]
+        if pk is None:
+            return None
+        transcript = Transcript.objects.only("pk", "title").filter(study=self.study, pk=pk).first()
+        if transcript is None:
+            raise ValidationError(_("There is no such transcript in this study."), code="no_transcript")
+        return transcript
+
     def clean_group(self):
         return self.cleaned_data["group"] or "participant"
 
@@ -574,9 +584,10 @@ def _theme_report_for(request, slug, pk):
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
-    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"])
+    report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
+                          transcript=data["transcript"])
     quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], tree=report.tree,
-                                       by_theme=data["group"] == "theme")
+                                       by_theme=data["group"] == "theme", transcript=data["transcript"])
     return theme, form, report, quotes
 
 
@@ -602,6 +613,8 @@ def report_header(request, study, report, form):
     filters = [_("sub-themes %(state)s") % {"state": state}]
     if report.participant is not None:
         filters.append(_("participant %(code)s only") % {"code": report.participant.code})
+    if report.transcript is not None:
+        filters.append(_("transcript «%(title)s» only") % {"title": report.transcript.title})
     group = dict(form.fields["group"].choices)[data["group"]]
     filters.append(_("quotes grouped by %(group)s") % {"group": group})
     return {

@@ -292,3 +292,14 @@ def test_each_quote_has_the_same_reference_on_the_page_in_print_and_in_exports(r
     link = reverse("coding:transcript-coding", args=[SLUG, plan_d.transcript_id]) + f"#x{plan_d.pk}"
     assert f'href="{link}"' in printed
     assert "coded by alice" in printed
+
+
+def test_it_narrows_to_one_transcript(rita, data, alice):
+    second = interview(data["d"], "D: Plans again, later.", title="Second interview")
+    code(second, "Plans again", [data["plan"]], alice)
+    client = client_for(rita)
+    response = client.get(url(data["plan"], transcript=second.pk))
+    assert response.context["report"].totals.excerpts == 1
+    assert [q.quote for q in response.context["page"]] == ["Plans again"]
+    assert "transcript «Second interview» only" in text_of(response)
+    assert client.get(url(data["plan"], transcript=99999)).status_code == 400
