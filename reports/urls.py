@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import codebook_views, table_views, views
 
 app_name = "reports"
 
@@ -17,11 +17,11 @@ urlpatterns = [
     path("themes/<int:pk>/report.xlsx", views.theme_report_xlsx, name="theme-report-xlsx"),
     path("themes/<int:pk>/report.csv", views.theme_report_csv, name="theme-report-csv"),
     path("overview/", views.study_overview, name="study-overview"),
-    path("codebook/", views.codebook_report, name="codebook-report"),
-    path("codebook.docx", views.codebook_report_docx, name="codebook-report-docx"),
+    path("codebook/", codebook_views.codebook_report, name="codebook-report"),
+    path("codebook.docx", codebook_views.codebook_report_docx, name="codebook-report-docx"),
     path("overview/matrix/", views.theme_matrix, name="theme-matrix"),
     path("overview/co-occurrence/", views.theme_cooccurrence, name="theme-cooccurrence"),
-    path("overview/matrix.<str:fmt>", views.theme_matrix_export, name="theme-matrix-export"),
-    path("overview/crosstabs.<str:fmt>", views.crosstabs_export, name="crosstabs-export"),
-    path("overview/cases.<str:fmt>", views.case_theme_export, name="case-theme-export"),
+    path("overview/matrix.<str:fmt>", table_views.theme_matrix_export, name="theme-matrix-export"),
+    path("overview/crosstabs.<str:fmt>", table_views.crosstabs_export, name="crosstabs-export"),
+    path("overview/cases.<str:fmt>", table_views.case_theme_export, name="case-theme-export"),
 ]

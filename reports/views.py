@@ -35,16 +35,13 @@ from django.views.decorators.http import require_POST
 from coding.access import get_theme_for_user
 from coding.models import AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
 from coding.services import auto_coding_undo, excerpts_auto_code
-from interviews.models import ConsentScope, Gender, Participant, Sector, Transcript
+from interviews.models import Gender, Participant, Sector, Transcript
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.cards import excerpt_cards, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.queries import (
-    CASE_MEASURES,
     ThemeTree,
-    case_theme_table,
-    codebook_quotes,
     coded_with,
     cooccurrence_for,
     counted_excerpts,
@@ -53,12 +50,10 @@ from reports.queries import (
     excerpts_for_browser,
     excerpts_for_export,
     excerpts_for_theme_report,
-    gender_label,
     left_out,
     matrix_for,
     overview_for,
     quote_rows,
-    sector_label,
     study_excerpts,
     text_contains,
     theme_report,
@@ -767,128 +762,3 @@ def theme_cooccurrence(request, study):
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
     ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study)}
     return render(request, "reports/theme_cooccurrence.html", ctx)
-
-
-# ----- Quantitative exports: matrix, crosstabs, case × theme (CSV and XLSX) -----
-
-TABLE_FORMATS = ("csv", "xlsx")
-
-
-def _table_response(request, study, fmt, name, header, rows):
-    filename = f"{name}-{study.slug}.{fmt}"
-    if fmt == "csv":
-        return exports.table_csv(header, rows, filename=filename)
-    meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now())
-    return exports.table_xlsx(header, rows, sheet=name, meta=meta, filename=filename)
-
-
-def _table_study(request, study, fmt):
-    if fmt not in TABLE_FORMATS:
-        raise Http404
-    return get_membership(request, study).study
-
-
-@login_required
-def theme_matrix_export(request, study, fmt):
-    """The matrix page's table: one row per theme (its path in the codebook), one column per
-    participant who counts, excerpts coded with the theme or its sub-themes (each once)."""
-    study = _table_study(request, study, fmt)
-    matrix = matrix_for(study)
-    header = [str(_("Theme"))] + [p.code for p in matrix.participants]
-    rows = ([" › ".join([t.name for t in matrix.tree.ancestors(theme.pk)] + [theme.name])]
-            + [matrix.counts.get((theme.pk, p.pk), 0) for p in matrix.participants]
-            for theme, _depth in matrix.tree.rows)
-    return _table_response(request, study, fmt, "matrix", header, rows)
-
-
-@login_required
-def crosstabs_export(request, study, fmt):
-    """The overview's crosstabs: per theme, excerpts and participants in all, by sector and by
-    gender (the same definitions as the overview page)."""
-    study = _table_study(request, study, fmt)
-    overview = overview_for(study)
-    excerpts, people = _("excerpts"), _("participants")
-    header = [str(_("Theme")), f"{_('All')}: {excerpts}", f"{_('All')}: {people}"]
-    for _value, label in Sector.choices + Gender.choices:
-        header += [f"{label}: {excerpts}", f"{label}: {people}"]
-    rows = ([row.theme.name, row.total.excerpts, row.total.participants]
-            + [n for c in row.sectors + row.genders for n in (c.excerpts, c.participants)]
-            for row in overview)
-    return _table_response(request, study, fmt, "crosstabs", header, rows)
-
-
-@login_required
-def case_theme_export(request, study, fmt):
-    """Case × theme table, ready for R, SPSS or Excel: one row per participant who counts with
-    their attributes, one column per theme; `measure` is presence (1/0), count (excerpts) or
-    characters (code points coded)."""
-    study = _table_study(request, study, fmt)
-    measure = request.GET.get("measure", "count")
-    if measure not in CASE_MEASURES:
-        return HttpResponse(_("Choose presence, count or characters."), status=400,
-                            content_type="text/plain; charset=utf-8")
-    tree, participants, cells = case_theme_table(study, measure)
-    themes = [theme for theme, _depth in tree.rows]
-    header = [str(_("Participant")), str(_("Sector")), str(_("Gender")), str(_("Organisation")),
-              str(_("Consent scope"))] + [theme.name for theme in themes]
-    scopes = dict(ConsentScope.choices)
-    rows = ([code, sector_label(sector), gender_label(gender), organisation, str(scopes.get(scope, scope))]
-            + [cells.get((pk, theme.pk), 0) for theme in themes]
-            for pk, code, sector, gender, organisation, scope in participants)
-    return _table_response(request, study, fmt, f"cases-{measure}", header, rows)
-
-
-# ----- Codebook report -----
-
-
-class CodebookReportForm(forms.Form):
-    quotes = forms.ChoiceField(required=False, choices=[
-        ("some", _("a few per theme")), ("all", _("every quote")), ("none", _("none"))])
-
-    def clean_quotes(self):
-        return self.cleaned_data["quotes"] or "some"
-
-
-def _codebook_report(request, slug):
-    """Every theme of the study in codebook order, each with its definition, criteria, counts
-    (the overview's: excerpts with its sub-themes, each once, and participants, consent
-    applied) and its quotes (coded directly with it), and the report header."""
-    study = get_membership(request, slug).study
-    form = CodebookReportForm(request.GET)
-    if not form.is_valid():
-        return study, form, None
-    choice = form.cleaned_data["quotes"]
-    overview = overview_for(study)
-    tree = ThemeTree(study)
-    quotes = {}
-    if choice != "none":
-        for row in quote_rows(study, codebook_quotes(study, tree, every=choice == "all")):
-            quotes.setdefault(row.group_theme, []).append(row)
-    header = {"study": study.name, "date": timezone.now(), "user": request.user.get_username(),
-              "filters": str(dict(form.fields["quotes"].choices)[choice]),
-              "coders": _("every coder's excerpts"), "left_out": left_out(study).sentence()}
-    sections = [{"theme": row.theme, "depth": row.depth, "path": tree.ancestors(row.theme.pk),
-                 "counts": row.total, "quotes": quotes.get(row.theme.pk, [])} for row in overview]
-    return study, form, {"header": header, "sections": sections, "choice": choice}
-
-
-@login_required
-def codebook_report(request, study):
-    study, form, report = _codebook_report(request, study)
-    if report is None:
-        return render(request, "reports/codebook_report.html", {"form": form}, status=400)
-    for section in report["sections"]:
-        section["html"] = mark_safe("".join(quote_blocks(study, section["quotes"])))  # noqa: S308
-    return render(request, "reports/codebook_report.html", {"form": form, **report})
-
-
-@login_required
-def codebook_report_docx(request, study):
-    study, form, report = _codebook_report(request, study)
-    if report is None:
-        return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
-    meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now(),
-                        header=report["header"])
-    response = HttpResponse(exports.codebook_report_docx(report["sections"], meta), content_type=exports.DOCX)
-    response["Content-Disposition"] = f'attachment; filename="codebook-report-{study.slug}.docx"'
-    return response
