@@ -590,8 +590,8 @@ class BrowserRow:
     gender: str
     organisation: str
     consent_scope: str
-    transcript_no: int
     themes: list = None  # [(name, colour)] by name
+    transcript_no: int = 0
     context_before: str = ""
     context_after: str = ""
     paragraph: int = 0
@@ -601,7 +601,7 @@ BROWSER_FIELDS = (
     "pk", "transcript_id", "start", "end", "quote", "number", "needs_review", "created_at", "coder__username",
     "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "code",
     PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
-    PARTICIPANT + "consent_scope", "transcript_no",
+    PARTICIPANT + "consent_scope",
 )
 
 
@@ -609,25 +609,25 @@ def excerpts_for_browser(study, ids):
     """Excerpt browser: the study's excerpts `ids` (one page) as BrowserRows, in that order,
     with their context, quote reference numbers and themes. `context_before` and
     `context_after` are up to CONTEXT_CHARS code points of the text on each side of the quote.
-    Three queries: the rows, their themes, the texts of their transcripts (each once: a page
-    covers a few transcripts, and slicing a text in Python is cheaper than having the database
-    cut each excerpt's context out of its transcript's whole text)."""
+    Three queries: the rows, their themes, the texts and numbers of their transcripts (each
+    once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
+    the database cut each excerpt's context out of its transcript's whole text)."""
     by_id = {}
-    for row in (
-        study_excerpts(study).filter(pk__in=ids).annotate(transcript_no=transcript_number())
-        .values_list(*BROWSER_FIELDS)
-    ):
+    for row in study_excerpts(study).filter(pk__in=ids).values_list(*BROWSER_FIELDS):
         by_id[row[0]] = BrowserRow(*row, themes=[])
     for excerpt_id, name, colour in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
         .values_list("codedexcerpt_id", "theme__name", "theme__colour")
     ):
         by_id[excerpt_id].themes.append((name, colour))
-    texts = dict(Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
-                 .values_list("pk", "text"))
+    texts, numbers = {}, {}
+    for pk, text, number in (Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
+                             .annotate(n=transcript_number()).values_list("pk", "text", "n")):
+        texts[pk], numbers[pk] = text, number
     breaks = {pk: paragraph_breaks(text) for pk, text in texts.items()}
     for x in by_id.values():
         text = texts[x.transcript_id]
+        x.transcript_no = numbers[x.transcript_id]
         x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
         x.context_after = text[x.end : x.end + CONTEXT_CHARS]
         x.paragraph = paragraph_at(breaks[x.transcript_id], x.start)
@@ -743,8 +743,8 @@ def _export_chunk(batch, breaks, numbers, named, quotable):
 
 
 def transcript_number():
-    """The excerpt's transcript's number in its study, as a subquery of an excerpt queryset."""
-    earlier = (Transcript.objects.filter(study_id=OuterRef("study_id"), pk__lte=OuterRef("transcript_id"))
+    """A transcript's number in its study, as a subquery of a transcript queryset."""
+    earlier = (Transcript.objects.filter(study_id=OuterRef("study_id"), pk__lte=OuterRef("pk"))
                .order_by().values("study_id").annotate(n=Count("pk")).values("n"))
     return Subquery(earlier, output_field=IntegerField())
 
