@@ -101,10 +101,12 @@ class QuickWidget:
 
     def render(self, name, value, attrs=None, renderer=None):
         context = self.get_context(name, value, attrs)["widget"]
-        attrs = flatatt({k: v for k, v in context["attrs"].items() if v is not False})
+        given = {k: v for k, v in context["attrs"].items() if v is not False}
+        kind = given.pop("type", context.get("type"))  # attrs={"type": "date"} overrides the input's own
+        attrs = flatatt(given)
         if not isinstance(self, forms.Select):
             value = "" if context["value"] is None else f' value="{escape(context["value"])}"'
-            return mark_safe(f'<input type="{context["type"]}" name="{escape(name)}"{value}{attrs}>')
+            return mark_safe(f'<input type="{escape(kind)}" name="{escape(name)}"{value}{attrs}>')
         chosen = {str(v) for v in context["value"]}
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
@@ -122,7 +124,10 @@ class QuickTextInput(QuickWidget, forms.TextInput):
 
 
 class QuickDateInput(QuickWidget, forms.DateInput):
-    input_type = "date"
+    pass
+
+
+QUICK_WIDGETS = {forms.Select: QuickSelect, forms.TextInput: QuickTextInput, forms.DateInput: QuickDateInput}
 
 
 class LookupField(forms.IntegerField):
@@ -195,11 +200,12 @@ class ExcerptFilterForm(forms.Form):
         ]
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
-            if not isinstance(field.widget, QuickWidget):
-                attrs = {**field.widget.attrs, "type": "date"} if isinstance(field.widget, forms.DateInput) \
-                    else field.widget.attrs
-                widget = QuickSelect if select else QuickDateInput if "type" in attrs else QuickTextInput
-                field.widget = widget(attrs=attrs, **({"choices": field.widget.choices} if select else {}))
+            quick = QUICK_WIDGETS.get(type(field.widget))  # other widgets render as Django renders them
+            if quick is not None:
+                extra = {"choices": field.widget.choices} if select else {}
+                old, field.widget = field.widget, quick(attrs=field.widget.attrs, **extra)
+                if hasattr(old, "input_type"):
+                    field.widget.input_type = old.input_type  # DateInput(attrs={"type": "date"})
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             field.widget.attrs["class"] = css
 

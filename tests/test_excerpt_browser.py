@@ -304,3 +304,13 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     with django_assert_num_queries(11 if count > 50 else 8):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
+
+
+def test_its_filter_form_renders_like_django_would(alice, data):
+    """The form's widgets render in Python (QuickWidget): the same inputs, types and values."""
+    params = {"date_from": "2009-04-01", "sector": "ngo", "text": "a<b"}
+    body = client_for(alice).get(URL, params).content.decode()
+    assert '<input type="date" name="date_from" value="2009-04-01"' in body
+    assert '<option value="ngo" selected>' in body
+    assert 'name="text" value="a&lt;b"' in body
+    assert body.count('type="date"') == 2
