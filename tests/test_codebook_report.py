@@ -90,3 +90,16 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # again (tree); the quotes, their themes, the transcripts' numbers and texts; who is left out
     with django_assert_num_queries(15):
         client.get(URL)
+
+
+@pytest.mark.parametrize("people", [1, 6])
+def test_the_docx_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, people,
+                                                 django_assert_num_queries):
+    noise(other_study, otto, people)
+    leaf = theme(study, "Planning", parent=theme(study, "Results"))
+    for i in range(people):
+        code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
+    client = client_for(rita)
+    # as the page (15), without the menu's two permission queries
+    with django_assert_num_queries(13):
+        client.get(reverse("reports:codebook-report-docx", args=[SLUG]), {"quotes": "all"})

@@ -138,3 +138,21 @@ def test_the_case_table_runs_a_fixed_number_of_queries(rita, alice, otto, study,
     # counts: the themes, participants, owners, then direct and per-parent counts
     with django_assert_num_queries(8):
         assert len(csv_rows(client.get(url, {"measure": "count"}))) == people + 1
+
+
+@pytest.mark.parametrize("people", [1, 6])
+def test_the_matrix_and_crosstabs_exports_run_a_fixed_number_of_queries(rita, alice, otto, study, other_study,
+                                                                         people, django_assert_num_queries):
+    """Guards against a query per participant or theme."""
+    noise(other_study, otto, people)
+    leaf = theme(study, "Planning", parent=theme(study, "Results"))
+    for i in range(people):
+        code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
+    client = client_for(rita)
+    # session, user, membership with its study; the themes, the participants, the transcripts'
+    # owners, direct and per-parent counts (the matrix page's five)
+    with django_assert_num_queries(8):
+        csv_rows(get(client, "theme-matrix-export", "csv"))
+    # the overview's four
+    with django_assert_num_queries(7):
+        csv_rows(get(client, "crosstabs-export", "csv"))

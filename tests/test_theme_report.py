@@ -303,3 +303,19 @@ def test_it_narrows_to_one_transcript(rita, data, alice):
     assert [q.quote for q in response.context["page"]] == ["Plans again"]
     assert "transcript «Second interview» only" in text_of(response)
     assert client.get(url(data["plan"], transcript=99999)).status_code == 400
+
+
+@pytest.mark.parametrize("people", [1, 7])
+def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, people,
+                                                             django_assert_num_queries):
+    """Guards against a query per quote or per participant while the report streams."""
+    noise(other_study, otto, people)
+    leaf = theme(study, "Planning", parent=theme(study, "Results"))
+    for i in range(people):
+        transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
+        code(transcript, "Plans", [leaf], alice)
+    client = client_for(rita)
+    # as the paged report (12), the quotes read once in chunks of 1,000
+    with django_assert_num_queries(12):
+        body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
+    assert body.count('<blockquote class="mb-2') == people
