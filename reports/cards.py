@@ -59,7 +59,7 @@ def excerpt_cards(study, excerpts):
         if x.needs_review:
             badges += f'<span class="badge text-bg-danger">{words["review"]}</span>'
         parts.append(
-            f'<li class="card mb-2" id="excerpt-{x.pk}"><div class="card-body py-2">'
+            f'<li class="card mb-2" id="excerpt-{x.pk}"><div class="card-body py-2" data-context-root>'
             f'<div class="small text-body-secondary mb-1">'
             f'<strong class="quote-ref" title="{words["reference"]}">{escape(x.reference)}</strong>'
             f' · {" · ".join(head)}</div>'
@@ -84,10 +84,11 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None):
     coder, coding date, its other themes and a link to it on the coding page."""
     words = {
         "in_context": escape(_("in the transcript")), "coded_by": escape(_("coded by")),
-        "also": escape(_("also coded")),
+        "also": escape(_("also coded")), "context": escape(_("Show context")),
         "reference": escape(_("Quote reference: transcript number, excerpt number, paragraph")),
     }
     coding = reverse("coding:transcript-coding", args=[study.slug, 0])[:-2]
+    context = reverse("reports:excerpt-context", args=[study.slug, 0])[: -len("0/context/")]
     dates, cites, group, first = {}, {}, None, True
 
     def date(value):
@@ -112,15 +113,20 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None):
         shown = x.group_theme if group_by == "theme" else None
         others = ", ".join(escape(name) for pk, name in x.themes if pk != shown)
         yield (
-            f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{x.pk}">'
-            f'<p class="mb-0" style="white-space: pre-wrap">«{escape(x.quote)}» '
+            f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{x.pk}" '
+            f'data-context-root>'
+            f'<p class="mb-0 excerpt-text" style="white-space: pre-wrap">'
+            f'<span class="text-body-secondary" data-before></span>«{escape(x.quote)}»'
+            f'<span class="text-body-secondary" data-after></span> '
             f'<cite class="fst-normal">{cite(x.code, x.interview_date)}</cite></p>'
             f'<footer class="small text-body-secondary">'
             f'<strong class="quote-ref" title="{words["reference"]}">'
             f'{escape(x.reference)}</strong> · {words["coded_by"]} {escape(x.coder)}, '
             f'{date(timezone.localdate(x.created_at))}'
             + (f' · {words["also"] if group_by == "theme" else ""} {others}' if others else "")
-            + f' · <a class="d-print-none" href="{coding}{x.transcript_id}/#x{x.pk}">'
+            + f' · <button type="button" class="btn btn-link btn-sm p-0 align-baseline d-print-none" '
+            f'data-context="{context}{x.pk}/context/">{words["context"]}</button>'
+            f' · <a class="d-print-none" href="{coding}{x.transcript_id}/#x{x.pk}">'
             f'{words["in_context"]}</a>'
             f'</footer></blockquote>'
         )

@@ -41,6 +41,10 @@ def test_suggestions_context_and_more(login_page, live_server, rita, alice, part
     page.locator("[data-more]").click()
     expect(page.locator("#excerpts > li.card")).to_have_count(60)
     expect(page.locator("[data-more]")).to_have_count(0)
+    page.goto(live_server.url + reverse("reports:theme-report", args=[SLUG, themes["youth"].pk]))
+    quote = page.locator("blockquote.quote").first
+    quote.get_by_role("button", name="Show context").click()
+    expect(quote.locator("[data-before]")).to_contain_text("First paragraph.")
     page.goto(live_server.url + reverse("reports:codebook-report", args=[SLUG]))
     expect(page.locator("main h1")).to_have_text("Codebook report")
     assert errors == []

@@ -1,5 +1,6 @@
 // Excerpt browser: suggestions for the typed filters (participant, transcript, coder,
-// organisation) from reports:excerpt-choices, and "Show context" on each card.
+// organisation) from reports:excerpt-choices, "N more", and "Show context" on each card (also
+// on the theme and codebook reports' quotes).
 (function () {
   "use strict";
   const form = document.querySelector("form[data-choices-url]");
@@ -53,7 +54,7 @@
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-context]");
     if (!button) { return; }
-    const text = button.closest(".card-body").querySelector(".excerpt-text");
+    const text = button.closest("[data-context-root]").querySelector(".excerpt-text");
     fetch(button.dataset.context, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
