@@ -698,8 +698,12 @@ def excerpts_for_export(study, excerpts):
     per chunk; sorted here, not by the database): memory holds one chunk, whatever the size of
     the study. Tuples, not dicts: this loop runs once per excerpt of the study."""
     counted = excerpts.filter(counts_q(), study=study)
-    breaks = {pk: paragraph_breaks(text) for pk, text in counted_transcripts(study).order_by()
-              .values_list("pk", "text").iterator(chunk_size=50)}
+    breaks, cues = {}, {}
+    for pk, text, transcript_cues in (counted_transcripts(study).order_by().values_list("pk", "text", "cues")
+                                      .iterator(chunk_size=50)):
+        breaks[pk] = paragraph_breaks(text)
+        if transcript_cues:
+            cues[pk] = transcript_cues
     numbers = transcript_numbers(study)
     rows = counted.order_by(PARTICIPANT + "code", "transcript__title", "start", "pk")
     rows = rows.values_list(*EXPORT_FIELDS, "transcript_id", "number")
@@ -708,15 +712,15 @@ def excerpts_for_export(study, excerpts):
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         batch.append(row)
         if len(batch) == EXPORT_CHUNK:
-            yield from _export_chunk(batch, breaks, numbers, named, quotable)
+            yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
             batch = []
-    yield from _export_chunk(batch, breaks, numbers, named, quotable)
+    yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
 
 
 EXPORT_CHUNK = 5000
 
 
-def _export_chunk(batch, breaks, numbers, named, quotable):
+def _export_chunk(batch, breaks, cues, numbers, named, quotable):
     names = {}
     for excerpt_id, name in Link.objects.filter(codedexcerpt_id__in=[row[0] for row in batch]).order_by(
             ).values_list("codedexcerpt_id", "theme__name") if batch else ():
@@ -725,6 +729,9 @@ def _export_chunk(batch, breaks, numbers, named, quotable):
          number) in batch:
         may_quote = scope in quotable
         reference = f"T{numbers[transcript]}:{number} \u00b6{bisect_left(breaks[transcript], start) + 1}"
+        if transcript in cues:  # a subtitle transcript: the reference ends with the cue time, as on pages
+            cue = cue_time(cues[transcript], start)
+            reference += f" {format_cue(cue)}" if cue is not None else ""
         yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
                review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())), reference)
 

@@ -120,3 +120,13 @@ def test_it_writes_formula_like_cells_as_text(rita, alice, study, themes):
     code(transcript, "=SUM(A1) said F", [themes["youth"]], alice)
     row = rows(client_for(rita).get(URL))[0]
     assert (row["Participant"], row["Organisation"], row["Quote"]) == ("'=F", "'+Org", "'=SUM(A1) said F")
+
+
+def test_the_reference_matches_the_browsers_with_the_cue_time(rita, alice, study, themes):
+    transcript = interview(person(study, "S", scope="quote"), "S: first line.\nS: second line here.")
+    transcript.cues = [{"offset": 0, "time": 3.5}, {"offset": 15, "time": 754.2}]
+    transcript.save()
+    code(transcript, "second line", [themes["youth"]], alice)
+    client = client_for(rita)
+    shown = client.get(reverse("reports:excerpt-browser", args=["pasto"])).context["excerpts"][0].reference
+    assert rows(client.get(URL))[0]["Reference"] == shown == "T1:1 \u00b62 00:12:34"
