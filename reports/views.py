@@ -649,7 +649,6 @@ def theme_report_view(request, study, pk):
              _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
         ],
         "query": _query_string(request, page=None, print=None),
-        "group_query": _query_string(request, page=None, print=None, group=None),
     }
     study = request.membership.study
     if printing:  # every quote, streamed: the page around them first, then chunk by chunk
@@ -659,9 +658,10 @@ def theme_report_view(request, study, pk):
                               tree=report.tree)
         return StreamingHttpResponse(_html_stream(head, blocks, tail),
                                      content_type="text/html; charset=utf-8")
-    count = report.quotes if group == "participant" else None
-    paginator = CountedPaginator(quotes, QUOTES_PER_PAGE, count=count) if count is not None else Paginator(
-        quotes, QUOTES_PER_PAGE)
+    if group == "participant":  # each quote once: the counts query already knows how many
+        paginator = CountedPaginator(quotes, QUOTES_PER_PAGE, count=report.quotes)
+    else:  # once per sub-theme it is coded with: counted by the database
+        paginator = Paginator(quotes, QUOTES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(quote_rows(study, page.object_list))
     ctx["page"] = page
