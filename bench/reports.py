@@ -4,6 +4,8 @@
     .venv/bin/python bench/reports.py          # SQLite, in var/bench_reports.sqlite3
     .venv/bin/python bench/reports.py --small  # a tenth of the size, to try it out
     .venv/bin/python bench/reports.py --search # only "bench"'s 500 transcripts, only the searches
+    .venv/bin/python bench/reports.py --small --browse --reuse  # only the page-by-page listing,
+                                                                # on the database built last time
 
 It rebuilds its database from scratch (a PostgreSQL database named in DATABASE_URL is dropped
 and created again; never point it at a real study), then generates two studies of the same
@@ -202,6 +204,49 @@ def queries(client, url):
     return len(captured)
 
 
+def browse_pages(client, url, theme, n):
+    """Every excerpt of one theme through the excerpt browser, page by page (50 excerpts), as a
+    reader would list them: by the page links (whole pages) and by "More" (the next cards
+    alone, ?fragment=1). Wall and CPU time of each request (CPU: this process, SQLite
+    included), and its queries."""
+    for label, extra in (("pages", ""), ('"More"', "&fragment=1")):
+        wall, cpu, counts, page, shown = [], [], set(), 1, 0
+        client.get(f"{url}?theme={theme.pk}")  # warm-up
+        while True:
+            page_url = f"{url}?theme={theme.pk}&page={page}" + (extra if page > 1 else "")
+            with CaptureQueriesContext(connection) as captured:
+                t0, c0 = time.perf_counter(), time.process_time()
+                response = client.get(page_url)
+                wall.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+            assert response.status_code == 200, response.status_code
+            counts.add(len(captured))
+            body = response.content.decode()
+            shown += body.count('<li class="card mb-2" id="excerpt-')
+            if 'rel="next"' not in body:
+                break
+            page += 1
+        later = cpu[1:] or cpu
+        print(f"excerpt browser, every excerpt of one theme ({n:,}) by {label}, {page} requests: "
+              f"wall median {statistics.median(wall):.1f} ms, CPU median {statistics.median(cpu):.1f} ms "
+              f"(after the first: {statistics.median(later):.1f} ms), total wall {sum(wall):,.0f} ms, "
+              f"queries {sorted(counts)}; {shown:,} shown")
+
+
+def peak_memory(client, url):
+    """Peak Python memory (tracemalloc) while a streamed response is read chunk by chunk and
+    thrown away, as a server sends it: flat if nothing holds every row at once."""
+    import tracemalloc
+
+    tracemalloc.start()
+    size = 0
+    for chunk in client.get(url).streaming_content:
+        size += len(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return size, peak
+
+
 def main():
     rng = random.Random(2009)
     size = 0.1 if "--small" in sys.argv[1:] else 1
@@ -214,7 +259,13 @@ def main():
         },
     ):
         t0 = time.perf_counter()
-        reviewer, bench, themes = make_studies(rng, size, search_only)
+        if "--reuse" in sys.argv[1:] and Study.objects.filter(slug="bench").exists():
+            reviewer = get_user_model().objects.get(username="rev")
+            bench = Study.objects.get(slug="bench")
+            themes = list(Theme.objects.filter(study=bench, parent=None).order_by("order")) + list(
+                Theme.objects.filter(study=bench, parent__isnull=False).order_by("parent__order", "order"))
+        else:
+            reviewer, bench, themes = make_studies(rng, size, search_only)
         for study in Study.objects.order_by("pk"):
             chars = sum(len(t) for t in Transcript.objects.filter(study=study).values_list("text", flat=True))
             print(f"study {study.slug} on {connection.vendor}: "
@@ -249,6 +300,23 @@ def main():
         if search_only:
             return print_table(rows)
         leaf_n = CodedExcerpt.objects.filter(themes=leaf).count()  # bench's themes: bench's excerpts
+        browse_pages(client, reverse("reports:excerpt-browser", args=[slug]), leaf, leaf_n)
+        if "--browse" in sys.argv[1:]:
+            return
+        parent_n = CodedExcerpt.objects.filter(
+            themes__in=Theme.objects.filter(parent=parent)).distinct().count()
+        for theme, n in ((leaf, leaf_n), (parent, parent_n)):
+            url = reverse("reports:theme-report", args=[slug, theme.pk]) + "?print=on"
+            measure(f"printable theme report, streamed (up to {n:,} quotes)", url, 5,
+                    "target < 300 ms at 2,000", stream=True)
+        export = reverse("reports:excerpt-export-csv", args=[slug])
+        for label, url in (("CSV export of every excerpt", export),
+                           ("printable report of the parent theme",
+                            reverse("reports:theme-report", args=[slug, parent.pk]) + "?print=on")):
+            size, peak = peak_memory(client, url)
+            print(f"{label}: {size / 1e6:,.1f} MB sent, peak Python memory {peak / 1e6:,.1f} MB")
+        if "--reports" in sys.argv[1:]:
+            return
         measure(f"theme report, first page (a leaf theme, {leaf_n:,} excerpts)",
                 reverse("reports:theme-report", args=[slug, leaf.pk]), 20, "target < 200 ms")
         parent_n = CodedExcerpt.objects.filter(

@@ -368,6 +368,11 @@ class CodedExcerpt(models.Model):
     start = models.PositiveIntegerField(_("start"), help_text=_("First code point, from 0."))
     end = models.PositiveIntegerField(_("end"), help_text=_("Code point just past the end."))
     quote = models.TextField(_("quote"))
+    number = models.PositiveIntegerField(
+        _("number"), null=True, blank=True, editable=False,
+        help_text=_("The excerpt's number in its transcript (the 12 of a reference T4:12), given by "
+                    "the database on insert and never reused."),
+    )
     themes = models.ManyToManyField(Theme, related_name="excerpts", verbose_name=_("themes"))
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -401,7 +406,8 @@ class CodedExcerpt(models.Model):
         ordering = ["transcript_id", "start", "end"]
         verbose_name = _("coded excerpt")
         verbose_name_plural = _("coded excerpts")
-        indexes = [models.Index(fields=["transcript", "start"], name="excerpt_transcript_start")]
+        indexes = [models.Index(fields=["transcript", "start"], name="excerpt_transcript_start"),
+                   models.Index(fields=["transcript", "number"], name="excerpt_transcript_number")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(needs_review=True) | Q(review_reason=""),

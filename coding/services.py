@@ -184,6 +184,7 @@ def excerpt_delete(*, excerpt, user):
         "review_reason": excerpt.review_reason,
         "version": excerpt.version,
         "created_at": excerpt.created_at.isoformat(),
+        "number": excerpt.number,  # kept, so that a restore keeps its reference and no one reuses it
     }
     deleted = DeletedExcerpt.objects.create(
         original_id=excerpt.pk, study_id=excerpt.study_id, transcript_id=excerpt.transcript_id,
@@ -225,6 +226,7 @@ def excerpt_restore(*, deleted):
         needs_review=s["needs_review"] or changed,
         review_reason=s.get("review_reason") or ("text_changed" if changed else ""),
         version=s["version"] + 1,
+        number=s.get("number"),
     )
     excerpt.full_clean()
     excerpt.save(force_insert=True)

@@ -82,12 +82,6 @@ class MemoQuerySet(models.QuerySet):
                 .prefetch_related("spans"))
 
 
-def excerpt_memos_prefetch(user):
-    """Theme report with memos: each excerpt's memos the user may see, as `report_memos`."""
-    return models.Prefetch("memos", queryset=Memo.objects.visible_to(user).order_by("created_at", "pk"),
-                           to_attr="report_memos")
-
-
 class Memo(models.Model):
     study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="memos",
                               verbose_name=_("study"))

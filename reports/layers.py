@@ -45,3 +45,14 @@ def layer_choices(study, layer):
     return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),
             (CONSENSUS, _("Consensus layer"), layer == CONSENSUS)] + [
         (pk, name, layer == pk) for pk, name in coders]
+
+
+def layer_label(layer):
+    """Which excerpts a report reads, for its header: every coder's, the consensus layer's, or
+    one coder's (one query, for a coder only)."""
+    if layer in (None, ALL_CODERS):
+        return _("every coder's excerpts")
+    if layer == CONSENSUS:
+        return _("the consensus layer's excerpts")
+    name = get_user_model().objects.filter(pk=layer).values_list("username", flat=True).first()
+    return _("%(coder)s's excerpts") % {"coder": name or layer}

@@ -16,10 +16,24 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, Prefetch, Q, TextField, Value
-from django.db.models.functions import Greatest, Least, Substr
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Greatest, Least, RowNumber
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -36,6 +50,7 @@ from interviews.models import (
     consent_quotes_q,
 )
 from interviews.text import fold
+from memos.models import Memo
 
 Link = CodedExcerpt.themes.through
 CONTEXT_CHARS = 160
@@ -383,6 +398,7 @@ class ThemeReport:
     theme_ids: list
     include_subthemes: bool
     participant: object
+    transcript: object
     totals: Counts
     by_sector: list
     by_gender: list
@@ -394,7 +410,8 @@ class ThemeReport:
         return [self.tree.by_id[pk] for pk in self.tree.subtree_ids(self.theme.pk)[1:]]
 
 
-def theme_report(study, theme, *, include_subthemes=True, participant=None, layer=None, language=None):
+def theme_report(study, theme, *, include_subthemes=True, participant=None, transcript=None, layer=None,
+                 language=None):
     """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
     how many it quotes, and who is left out of its quotations. Two queries: the study's themes
     (the tree), then the counts grouped by participant (one row each, with their attributes
@@ -404,6 +421,8 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None, laye
     coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids, layer))
     if participant is not None:
         coded = coded.filter(transcript__participant=participant)
+    if transcript is not None:
+        coded = coded.filter(transcript=transcript)
     sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
     for _pk, sector, gender, scope, given, withdrawn_on, n in (
         coded.order_by()
@@ -429,6 +448,7 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None, laye
         theme_ids=ids,
         include_subthemes=include_subthemes,
         participant=participant,
+        transcript=transcript,
         totals=Counts(excerpts, people),
         by_sector=[(label, sectors[v]) for v, label in Sector.choices if v in sectors],
         by_gender=[(label, genders[v]) for v, label in Gender.choices if v in genders],
@@ -481,41 +501,195 @@ def participant_heading(participant):
     return " · ".join(parts)
 
 
-def excerpts_for_theme_report(study, theme_ids, participant=None, layer=None):
-    """Theme report's quotes: the study's excerpts coded with any of `theme_ids` from
-    participants who may be quoted (only `participant`'s, if given), by participant, interview
-    date and position."""
+QUOTE_FIELDS = (
+    "pk", "transcript_id", "start", "end", "quote", "number", "created_at", "coder__username",
+    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "id",
+    PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
+    PARTICIPANT + "consent_scope", "memo",
+)
+
+
+def excerpts_for_theme_report(study, theme_ids, participant=None, *, layer=None, tree=None, by_theme=False,
+                              transcript=None):
+    """Theme report's quotes, as QUOTE_FIELDS tuples (quote_rows makes them QuoteRows): the
+    study's excerpts coded with any of `theme_ids` from participants who may be quoted (only
+    `participant`'s, if given), by participant, interview date and position. `by_theme`: once
+    per theme of `theme_ids` each is coded with, by the theme's place in `tree` first (the last
+    column says which theme). `layer`: only that coder layer's excerpts (coding.models.layer_q)."""
     excerpts = study_excerpts(study)
     if participant is not None:
         excerpts = excerpts.filter(transcript__participant=participant)
-    return (
-        excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids, layer))
-        .select_related("transcript__participant")
-        .defer("transcript__text", *_without_identifying(PARTICIPANT))
-        .order_by(PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
-        .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.filter(pk__in=theme_ids).order_by("name"),
-                     to_attr="report_themes")
-        )
-    )
+    if transcript is not None:
+        excerpts = excerpts.filter(transcript=transcript)
+    order = (PARTICIPANT + "code", "transcript__interview_date", "transcript__title", "start", "pk")
+    if not by_theme:
+        excerpts = excerpts.filter(quotes_q(), pk__in=coded_with(study, theme_ids, layer))
+        return excerpts.order_by(*order).values_list(*QUOTE_FIELDS)
+    place = {pk: i for i, (theme, _depth) in enumerate(tree.rows) if (pk := theme.pk) in set(theme_ids)}
+    quotable = excerpts.filter(quotes_q())
+    links = Link.objects.filter(layer_q(layer, "codedexcerpt__"), theme_id__in=theme_ids, theme__study=study,
+                                codedexcerpt__in=quotable).annotate(
+        place=Case(*[When(theme_id=pk, then=Value(i)) for pk, i in place.items()],
+                   output_field=IntegerField()))
+    prefixed = ["codedexcerpt__" + field if field != "pk" else "codedexcerpt_id" for field in QUOTE_FIELDS]
+    return links.order_by("place", *("codedexcerpt__" + f if f != "pk" else "codedexcerpt_id" for f in order)
+                          ).values_list(*prefixed, "theme_id")
+
+
+@dataclass
+class QuoteRow:
+    """One quote of a theme or codebook report, with what makes it traceable: its reference
+    (T4:12 ¶7 and the cue time), coder, coding date and every theme it is coded with."""
+
+    pk: int
+    transcript_id: int
+    start: int
+    end: int
+    quote: str
+    number: int
+    created_at: object
+    coder: str
+    title: str
+    interview_date: object
+    cues: list
+    participant_id: int
+    code: str
+    sector: str
+    gender: str
+    organisation: str
+    consent_scope: str
+    memo: str  # the excerpt's own memo
+    group_theme: int = None
+    themes: list = None  # [(theme id, name)] by name
+    reference: str = ""
+    report_memos: tuple = ()  # the memos linked to it that the reader may see, when asked for
+    consent_given = True  # every quote is of a participant who may be quoted (quotes_q)
+    consent_withdrawn_on = None
+
+    @property
+    def organisation_named(self):
+        return self.organisation if self.consent_scope == ConsentScope.QUOTE_NAMED else ""
+
+
+def quote_rows(study, rows, *, chunk=1000, tree=None, memos_for=None):
+    """QuoteRows from QUOTE_FIELDS tuples (excerpts_for_theme_report), in their order, chunk by
+    chunk: per chunk, one query for the quotes' themes and one for the texts of transcripts not
+    seen before (their paragraph breaks are kept, the texts are not), plus one query in all for
+    the transcripts' numbers. A generator: 20,000 quotes never sit in memory at once.
+    `tree` (a ThemeTree): themes named as it names them (the report's language).
+    `memos_for` (a user): each quote's linked memos that user may see, as `report_memos`, one
+    more query per chunk."""
+    numbers, breaks, batch = None, {}, []
+    width = len(QUOTE_FIELDS)
+    for row in rows:
+        batch.append(QuoteRow(*row[:width], group_theme=row[width] if len(row) > width else None, themes=[]))
+        if len(batch) == chunk:
+            numbers = numbers or transcript_numbers(study)
+            yield from _traceable(batch, numbers, breaks, tree, memos_for)
+            batch = []
+    if batch:
+        yield from _traceable(batch, numbers or transcript_numbers(study), breaks, tree, memos_for)
+
+
+def _traceable(batch, numbers, breaks, tree=None, memos_for=None):
+    by_id = {}
+    for row in batch:
+        by_id.setdefault(row.pk, []).append(row)
+    names = tree.by_id if tree is not None else {}
+    for excerpt_id, theme_id, name in (
+        Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
+        .values_list("codedexcerpt_id", "theme_id", "theme__name")
+    ):
+        name = names[theme_id].name if theme_id in names else name
+        for row in by_id[excerpt_id]:
+            row.themes.append((theme_id, name))
+    if tree is not None:  # by name in the tree's language
+        for row in batch:
+            row.themes.sort(key=lambda theme: theme[1])
+    if memos_for is not None:
+        linked = {}
+        through = Memo.excerpts.through
+        for link in (through.objects.filter(codedexcerpt_id__in=list(by_id),
+                                            memo__in=Memo.objects.visible_to(memos_for))
+                     .select_related("memo").order_by("memo__created_at", "memo__pk")):
+            linked.setdefault(link.codedexcerpt_id, []).append(link.memo)
+        for row in batch:
+            row.report_memos = linked.get(row.pk, [])
+    unseen = {row.transcript_id for row in batch} - set(breaks)
+    if unseen:
+        for pk, text in Transcript.objects.filter(pk__in=unseen).values_list("pk", "text"):
+            breaks[pk] = paragraph_breaks(text)
+    for row in batch:
+        row.reference = quote_reference(numbers.get(row.transcript_id), row.number,
+                                        paragraph_at(breaks[row.transcript_id], row.start),
+                                        cue_time(row.cues, row.start))
+    return batch
+
+
+@dataclass
+class BrowserRow:
+    """One excerpt of the browser's page: plain values, no model instances (a page builds 50 of
+    these, where instances would cost four objects each, their transcript, participant and
+    coder)."""
+
+    pk: int
+    transcript_id: int
+    start: int
+    end: int
+    quote: str
+    number: int
+    needs_review: bool
+    created_at: object
+    coder: str
+    title: str
+    interview_date: object
+    cues: list
+    code: str
+    sector: str
+    gender: str
+    organisation: str
+    consent_scope: str
+    themes: list = None  # [(name, colour)] by name
+    transcript_no: int = 0
+    context_before: str = ""
+    context_after: str = ""
+    paragraph: int = 0
+
+
+BROWSER_FIELDS = (
+    "pk", "transcript_id", "start", "end", "quote", "number", "needs_review", "created_at", "coder__username",
+    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "code",
+    PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
+    PARTICIPANT + "consent_scope",
+)
 
 
 def excerpts_for_browser(study, ids):
-    """Excerpt browser: the study's excerpts `ids` (one page), in that order, with context cut
-    by the database. `context_before` and `context_after` are
-    up to CONTEXT_CHARS code points of the stored text on each side of the quote."""
-    before = Least(F("start"), Value(CONTEXT_CHARS), output_field=IntegerField())
-    rows = (
-        study_excerpts(study).filter(pk__in=ids)
-        .select_related("transcript__participant", "coder")
-        .defer("transcript__text", *_without_identifying(PARTICIPANT))
-        .annotate(
-            context_before=Substr("transcript__text", F("start") - before + 1, before),
-            context_after=Substr("transcript__text", F("end") + 1, CONTEXT_CHARS),
-        )
-        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
-    )
-    by_id = {excerpt.pk: excerpt for excerpt in rows}
+    """Excerpt browser: the study's excerpts `ids` (one page) as BrowserRows, in that order,
+    with their context, quote reference numbers and themes. `context_before` and
+    `context_after` are up to CONTEXT_CHARS code points of the text on each side of the quote.
+    Three queries: the rows, their themes, the texts and numbers of their transcripts (each
+    once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
+    the database cut each excerpt's context out of its transcript's whole text)."""
+    by_id = {}
+    for row in study_excerpts(study).filter(pk__in=ids).values_list(*BROWSER_FIELDS):
+        by_id[row[0]] = BrowserRow(*row, themes=[])
+    for excerpt_id, name, colour in (
+        Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
+        .values_list("codedexcerpt_id", "theme__name", "theme__colour")
+    ):
+        by_id[excerpt_id].themes.append((name, colour))
+    texts, numbers = {}, {}
+    for pk, text, number in (Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
+                             .annotate(n=transcript_number()).values_list("pk", "text", "n")):
+        texts[pk], numbers[pk] = text, number
+    breaks = {pk: paragraph_breaks(text) for pk, text in texts.items()}
+    for x in by_id.values():
+        text = texts[x.transcript_id]
+        x.transcript_no = numbers[x.transcript_id]
+        x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
+        x.context_after = text[x.end : x.end + CONTEXT_CHARS]
+        x.paragraph = paragraph_at(breaks[x.transcript_id], x.start)
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -546,6 +720,25 @@ def paragraph_context(excerpt):
     return before.rsplit("\n", 1)[-1], after.split("\n", 1)[0], cut_before, cut_after
 
 
+def wider_context(text, start, end, limit):
+    """(before, after): the text from the start of the paragraph before the one `start` is in
+    up to `start`, and from `end` to the end of the paragraph after the one `end` is in, each
+    cut to `limit` characters nearest the quote."""
+    left = text.rfind("\n", 0, start) + 1  # the quote's paragraph starts here
+    while left > 0 and text[left - 1] == "\n":
+        left -= 1
+    if left > 0:
+        left = text.rfind("\n", 0, left) + 1  # the paragraph before it
+    right = text.find("\n", end)
+    right = len(text) if right == -1 else right
+    while right < len(text) and text[right] == "\n":
+        right += 1
+    after_end = text.find("\n", right)
+    right = len(text) if after_end == -1 else after_end
+    before = text[max(left, start - limit) : start]
+    return before, text[end : min(right, end + limit)]
+
+
 EXPORT_FIELDS = (
     "pk", PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender",
     PARTICIPANT + "organisation", "transcript__title", "transcript__interview_date", "start", "end",
@@ -557,25 +750,174 @@ def excerpts_for_export(study, excerpts):
     """See the excerpt CSV export: `excerpts` (the browser's filters over the study's
     excerpts), kept to those of `study` whose participant counts. A generator of tuples: (id, participant
     code, sector, gender, organisation, transcript title, interview date, start, end, coder,
-    needs review, quotable, quote, theme names), the organisation and the quote blanked where
-    consent does not allow them. The theme names of every excerpt of a counted transcript come
-    first (one query; sorted here, not by the database), then the excerpts in chunks (one query,
-    streamed). Tuples, not dicts: this loop runs once per excerpt of the study."""
+    needs review, quotable, quote, theme names, reference), the organisation and the quote
+    blanked where consent does not allow them. The transcripts' paragraph breaks and numbers
+    come first (two queries; the texts stream through, only the breaks stay), then the excerpts
+    in chunks of EXPORT_CHUNK (one query, streamed), each chunk's theme names with it (one query
+    per chunk; sorted here, not by the database): memory holds one chunk, whatever the size of
+    the study. Tuples, not dicts: this loop runs once per excerpt of the study."""
     counted = excerpts.filter(counts_q(), study=study)
-    names = {}
-    for excerpt_id, name in (
-        Link.objects.filter(codedexcerpt__study=study,
-                            codedexcerpt__transcript__in=counted_transcripts(study).values("pk"))
-        .order_by()
-        .values_list("codedexcerpt_id", "theme__name")
-    ):
-        names.setdefault(excerpt_id, []).append(name)
+    breaks, cues = {}, {}
+    for pk, text, transcript_cues in (counted_transcripts(study).order_by().values_list("pk", "text", "cues")
+                                      .iterator(chunk_size=50)):
+        breaks[pk] = paragraph_breaks(text)
+        if transcript_cues:
+            cues[pk] = transcript_cues
+    numbers = transcript_numbers(study)
     rows = counted.order_by(PARTICIPANT + "code", "transcript__title", "start", "pk")
-    rows = rows.values_list(*EXPORT_FIELDS)
+    rows = rows.values_list(*EXPORT_FIELDS, "transcript_id", "number")
     named, quotable = ConsentScope.QUOTE_NAMED, set(QUOTE_SCOPES)
-    for pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote in rows.iterator(
-        chunk_size=5000
-    ):
+    batch = []
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        batch.append(row)
+        if len(batch) == EXPORT_CHUNK:
+            yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
+            batch = []
+    yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
+
+
+EXPORT_CHUNK = 5000
+
+
+def _export_chunk(batch, breaks, cues, numbers, named, quotable):
+    names = {}
+    for excerpt_id, name in Link.objects.filter(codedexcerpt_id__in=[row[0] for row in batch]).order_by(
+            ).values_list("codedexcerpt_id", "theme__name") if batch else ():
+        names.setdefault(excerpt_id, []).append(name)
+    for (pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote, transcript,
+         number) in batch:
         may_quote = scope in quotable
+        reference = f"T{numbers[transcript]}:{number} \u00b6{bisect_left(breaks[transcript], start) + 1}"
+        if transcript in cues:  # a subtitle transcript: the reference ends with the cue time, as on pages
+            cue = cue_time(cues[transcript], start)
+            reference += f" {format_cue(cue)}" if cue is not None else ""
         yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
-               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())))
+               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())), reference)
+
+
+# ----- Quote references: "T4:12 ¶7" -----
+#
+# T4 is the transcript's number in its study: its place among the study's transcripts in the
+# order they were imported (by id). Transcripts are never deleted from a live study (an excerpt
+# protects its transcript, and no page deletes one), so the number never shifts. 12 is the
+# excerpt's number in its transcript (CodedExcerpt.number, given by the database on insert and
+# never reused, migration coding 0011). ¶7 is the paragraph the quote starts in, as the coding
+# page shows paragraphs (its non-empty lines): 1 plus the runs of line breaks before the quote
+# (paragraph_at). It follows the text: a correction that adds a paragraph above renumbers it.
+# For subtitle transcripts, the cue time of the line the quote starts in follows.
+
+
+
+def transcript_number():
+    """A transcript's number in its study, as a subquery of a transcript queryset."""
+    earlier = (Transcript.objects.filter(study_id=OuterRef("study_id"), pk__lte=OuterRef("pk"))
+               .order_by().values("study_id").annotate(n=Count("pk")).values("n"))
+    return Subquery(earlier, output_field=IntegerField())
+
+
+def transcript_numbers(study):
+    """{transcript id: its number in `study`}. One query."""
+    ids = Transcript.objects.filter(study=study).order_by("pk").values_list("pk", flat=True)
+    return {pk: n for n, pk in enumerate(ids, start=1)}
+
+
+def paragraph_breaks(text):
+    """Where each run of line breaks starts in `text`, for paragraph_at. str.find, not a
+    regular expression: it skips from break to break at C speed."""
+    breaks, pos = [], text.find("\n")
+    while pos != -1:
+        breaks.append(pos)
+        while text.startswith("\n", pos + 1):
+            pos += 1
+        pos = text.find("\n", pos + 1)
+    return breaks
+
+
+def paragraph_at(breaks, start):
+    """The paragraph a quote starting at `start` is in (paragraph_number's rule)."""
+    return bisect_left(breaks, start) + 1
+
+
+def cue_time(cues, start):
+    """The subtitle cue time (seconds) of the line `start` falls in, or None."""
+    if not cues:
+        return None
+    offsets = [cue["offset"] for cue in cues]
+    i = bisect_right(offsets, start) - 1
+    return cues[i]["time"] if i >= 0 else None
+
+
+def format_cue(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600:02}:{seconds // 60 % 60:02}:{seconds % 60:02}"
+
+
+def quote_reference(transcript_no, number, paragraph, cue=None):
+    """T4:12 ¶7, and the cue time (00:12:34) for subtitle transcripts."""
+    ref = f"T{transcript_no}:{number if number is not None else '?'} \u00b6{paragraph}"
+    return ref if cue is None else f"{ref} {format_cue(cue)}"
+
+
+# ----- Case × theme: one row per participant, one column per theme -----
+
+CASE_MEASURES = ("presence", "count", "characters")
+
+
+def case_theme_table(study, measure, layer=None):
+    """Case × theme table of `study`: (tree, participants, cells) where `participants` are the
+    participants who count (code, sector, gender, organisation, consent scope, in code order)
+    and `cells` is {(participant id, theme id): value}. A theme covers its sub-themes, each
+    excerpt once (as the matrix counts): "count" is its excerpts, "presence" 1 if any, and
+    "characters" the code points those excerpts cover; only `layer`'s excerpts
+    (coding.models.layer_q). Four queries; the excerpt-theme links are streamed (characters)
+    rather than held."""
+    tree = ThemeTree(study)
+    participants = list(Participant.objects.filter(counts_q(""), study=study).order_by("code").values_list(
+        "pk", "code", "sector", "gender", "organisation", "consent_scope"))
+    owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
+    cells = {}
+    if measure != "characters":
+        for (theme_id, transcript_id), n in theme_transcript_counts(tree, layer).items():
+            key = owner[transcript_id], theme_id
+            cells[key] = cells.get(key, 0) + n
+        if measure == "presence":
+            cells = {key: 1 for key, n in cells.items() if n}
+        return tree, participants, cells
+    above = {}  # theme id -> it and its ancestors: an excerpt counts once for each
+    for theme, _depth in tree.rows:
+        above[theme.pk] = [theme.pk] + [t.pk for t in tree.ancestors(theme.pk)]
+    links = (Link.objects.filter(layer_q(layer, "codedexcerpt__"), codedexcerpt__study=study,
+                                 codedexcerpt__transcript__in=list(owner))
+             .order_by("codedexcerpt_id")
+             .values_list("codedexcerpt_id", "theme_id", "codedexcerpt__transcript_id", "codedexcerpt__start",
+                          "codedexcerpt__end"))
+    current, covered, length, person = None, set(), 0, None
+    for excerpt_id, theme_id, transcript_id, start, end in links.iterator(chunk_size=5000):
+        if excerpt_id != current:
+            for pk in covered:
+                cells[person, pk] = cells.get((person, pk), 0) + length
+            current, covered, length, person = excerpt_id, set(), end - start, owner[transcript_id]
+        covered.update(above[theme_id])
+    for pk in covered:
+        cells[person, pk] = cells.get((person, pk), 0) + length
+    return tree, participants, cells
+
+
+# ----- Codebook report -----
+
+CODEBOOK_EXAMPLES = 3
+
+
+def codebook_quotes(study, tree, *, every=False, layer=None):
+    """The codebook report's quotes: QUOTE_FIELDS rows (plus the theme) of excerpts coded
+    directly with each theme, from participants who may be quoted, theme by theme in codebook
+    order; the first CODEBOOK_EXAMPLES of each theme, or `every` one. One query (a window
+    function numbers each theme's quotes). Only `layer`'s excerpts (coding.models.layer_q)."""
+    ids = [theme.pk for theme, _depth in tree.rows]
+    rows = excerpts_for_theme_report(study, ids, tree=tree, by_theme=True, layer=layer)
+    if every:
+        return rows
+    order = [F(f) for f in ("codedexcerpt__transcript__participant__code", "codedexcerpt__transcript__title",
+                            "codedexcerpt__start", "codedexcerpt_id")]
+    return rows.annotate(rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=order)).filter(
+        rank__lte=CODEBOOK_EXAMPLES)

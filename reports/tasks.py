@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -19,7 +19,7 @@ from coding.services import excerpts_auto_code
 from interviews.models import Participant
 from jobs.services import JobError, job_start, run_job
 from reports import exports
-from reports.queries import excerpts_for_theme_report, report_language, theme_report
+from reports.queries import excerpts_for_theme_report, quote_rows, report_language, theme_report
 from reports.search import parse_query, search, transcripts_for_search
 
 
@@ -102,14 +102,16 @@ def _theme_report_export(job, progress):
     layer = params.get("layer") or None
     report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant,
                           layer=layer, language=language)
-    report.language = language
+    report.language, report.layer = language, layer
     report.texts = theme.texts(language, job.study.language)
-    quotes = list(excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=layer))
-    for excerpt in quotes:  # their themes named as the report's tree names them (its language)
-        for other in excerpt.report_themes:
-            other.name = report.tree.by_id[other.pk].name
+    rows = excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=layer, tree=report.tree)
+    # their themes named as the report's tree names them (its language), 1,000 quotes at a time
+    quotes = quote_rows(job.study, rows.iterator(chunk_size=1000), tree=report.tree)
     with translation.override(language):  # headings, labels and citations
-        content = REPORT_FORMATS[params["format"]](report, quotes)
+        user = job.started_by.get_username()
+        header = exports.report_header(job.study, report, user=user, group=_("participant"))
+        meta = exports.Meta(title=job.study.name, author=user, created=timezone.now(), header=header)
+        content = REPORT_FORMATS[params["format"]](report, quotes, meta)
     progress(1, 1, _("Saving the file"))
     name = f"theme-report-{slugify(theme.name) or theme.pk}.{params['format']}"
     job.result_file.save(f"{job.pk}-{name}", ContentFile(content), save=True)

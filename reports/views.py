@@ -19,11 +19,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Count, F, Q
+from django.forms.utils import flatatt
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -34,16 +38,16 @@ from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcer
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from interviews.text import fold
-from memos.models import Comment, Memo, excerpt_memos_prefetch
+from memos.models import Comment, Memo
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
+from reports.cards import excerpt_cards, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.crosstab import excerpt_filter_ids, theme_breakdown, variables_for, with_choices_of
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
     ThemeTree,
-    citation,
     coded_with,
     cooccurrence_for,
     counted_excerpts,
@@ -55,18 +59,18 @@ from reports.queries import (
     left_out,
     matrix_for,
     overview_for,
-    paragraph_context,
-    participant_heading,
+    quote_rows,
     report_language,
     study_excerpts,
     text_contains,
     theme_report,
+    wider_context,
 )
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search, word_forms
 from reports.tasks import REPORT_FORMATS, auto_code_job_start, theme_report_export_job_start
 from studies.access import get_membership, get_membership_rw
 
-EXCERPTS_PER_PAGE = 25
+EXCERPTS_PER_PAGE = 50
 HITS_PER_PAGE = 50
 QUOTES_PER_PAGE = 50
 MAX_AUTO_CODE = 1000
@@ -98,21 +102,92 @@ def _study_choice_field(label, missing):
     return _choice_field(label, coerce=int, error_messages={"invalid_choice": missing})
 
 
+class QuickWidget:
+    """A widget that renders itself in Python, not through the form renderer's templates: a
+    select of 50 themes costs 50 option templates there, more than a page of excerpts may
+    cost. Same HTML, same attributes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        given = {k: v for k, v in context["attrs"].items() if v is not False}
+        kind = given.pop("type", context.get("type"))  # attrs={"type": "date"} overrides the input's own
+        attrs = flatatt(given)
+        if not isinstance(self, forms.Select):
+            value = "" if context["value"] is None else f' value="{escape(context["value"])}"'
+            return mark_safe(f'<input type="{escape(kind)}" name="{escape(name)}"{value}{attrs}>')
+        chosen = {str(v) for v in context["value"]}
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+
+
+class QuickSelect(QuickWidget, forms.Select):
+    pass
+
+
+class QuickTextInput(QuickWidget, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickWidget, forms.DateInput):
+    pass
+
+
+QUICK_WIDGETS = {forms.Select: QuickSelect, forms.TextInput: QuickTextInput, forms.DateInput: QuickDateInput}
+
+
+class LookupField(forms.IntegerField):
+    """A filter naming a row of the study by id, typed with help from the browser's type-ahead
+    (reports:excerpt-choices) instead of a select listing every row: the form costs the same
+    with 10 participants or 10,000. `lookup(study, pk)` returns the row's label, or None when
+    the study has no such row (one query, only when the filter is set)."""
+
+    def __init__(self, label, missing, source, lookup):
+        super().__init__(label=label, required=False, min_value=1,
+                         error_messages={"invalid": missing, "min_value": missing},
+                         widget=QuickTextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                       "list": f"{source}-choices", "data-choices": source}))
+        self.missing, self.lookup = missing, lookup
+
+
+def _participant_label(study, pk):
+    return Participant.objects.filter(counts_q(""), study=study, pk=pk).values_list("code", flat=True).first()
+
+
+def _transcript_label(study, pk):
+    row = counted_transcripts(study).filter(pk=pk).values_list("participant__code", "title").first()
+    return row and f"{row[0]} · {row[1]}"
+
+
+def _coder_label(study, pk):
+    return get_user_model().objects.filter(
+        pk=pk, pk__in=study_excerpts(study).filter(coder_id=pk).values("coder_id")[:1]
+    ).values_list("username", flat=True).first()
+
+
 class ExcerptFilterForm(forms.Form):
-    """The browser's filters, as GET parameters. Choices come from the study only, one query
-    each, so a theme, participant, coder or transcript of another study is a form error."""
+    """The browser's filters, as GET parameters. Themes are a select (the codebook is small);
+    participants, transcripts, coders and organisations are typed, with suggestions from
+    reports:excerpt-choices, and a participant, coder or transcript of another study (or none)
+    is a form error."""
 
     theme = _study_choice_field(_("Theme"), _("There is no such theme in this study."))
     subthemes = forms.TypedChoiceField(
         label=_("Sub-themes"), required=False, empty_value=True, coerce=lambda v: v == "1",
         choices=[("1", _("included")), ("0", _("left out"))],
     )
-    participant = _study_choice_field(_("Participant"), _("There is no such participant in this study."))
+    participant = LookupField(_("Participant"), _("There is no such participant in this study."),
+                              "participant", _participant_label)
     sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
     gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
-    organisation = _choice_field(_("Organisation"))
-    coder = _study_choice_field(_("Coder"), _("No one by that id has coded in this study."))
-    transcript = _study_choice_field(_("Transcript"), _("There is no such transcript in this study."))
+    organisation = forms.CharField(
+        label=_("Organisation"), required=False, max_length=200, widget=QuickTextInput(
+            attrs={"autocomplete": "off", "list": "organisation-choices", "data-choices": "organisation"}))
+    coder = LookupField(_("Coder"), _("No one by that id has coded in this study."), "coder", _coder_label)
+    transcript = LookupField(_("Transcript"), _("There is no such transcript in this study."),
+                             "transcript", _transcript_label)
     attribute = _choice_field(_("Attribute"))
     group = forms.CharField(label=_("Attribute value"), required=False, max_length=200,
                             help_text=_("A value, e.g. Second, or a range from the crosstab."))
@@ -131,32 +206,34 @@ class ExcerptFilterForm(forms.Form):
         super().__init__(data)
         self.study, self.tree = study, ThemeTree(study)
         anything = [("", _("Any"))]
+        self.labels = {}  # a typed filter's label, shown beside it
         # identifying attributes only for owners (`identifying`), as on every page
         self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False)}
         self.fields["attribute"].choices = anything + [(v.key, v.label) for v in self.variables.values()]
         self.fields["theme"].choices = anything + [
             (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
         ]
-        participants = list(
-            Participant.objects.filter(counts_q(""), study=study).only("pk", "code", "organisation"))
-        self.fields["participant"].choices = anything + [(p.pk, p.code) for p in participants]
-        organisations = sorted({p.organisation for p in participants if p.organisation})
-        self.fields["organisation"].choices = anything + [(o, o) for o in organisations]
-        coders = get_user_model().objects.filter(
-            pk__in=study_excerpts(study).values("coder_id")).only("pk", "username").order_by("username")
-        self.fields["coder"].choices = anything + [(u.pk, u.get_username()) for u in coders]
-        transcripts = counted_transcripts(study).select_related("participant").only(
-            "pk", "title", "participant__code")
-        self.fields["transcript"].choices = anything + [
-            (t.pk, f"{t.participant.code} · {t.title}") for t in transcripts
-        ]
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
+            quick = QUICK_WIDGETS.get(type(field.widget))  # other widgets render as Django renders them
+            if quick is not None:
+                extra = {"choices": field.widget.choices} if select else {}
+                old, field.widget = field.widget, quick(attrs=field.widget.attrs, **extra)
+                if hasattr(old, "input_type"):
+                    field.widget.input_type = old.input_type  # DateInput(attrs={"type": "date"})
             css = "form-select form-select-sm" if select else "form-control form-control-sm"
             field.widget.attrs["class"] = css
 
     def clean(self):
         data = super().clean()
+        for name, field in self.fields.items():
+            pk = data.get(name) if isinstance(field, LookupField) else None
+            if pk is not None:
+                label = field.lookup(self.study, pk)
+                if label is None:
+                    self.add_error(name, ValidationError(field.missing, code="not_in_study"))
+                else:
+                    self.labels[name] = label
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
         if data.get("attribute"):
@@ -204,26 +281,125 @@ def _query_string(request, **changes):
     return params.urlencode()
 
 
+class SlicePage:
+    """One page of an ordered queryset of ids, read as one LIMIT/OFFSET query of per_page + 1
+    rows: the extra row says whether a next page exists, so no COUNT over the whole result."""
+
+    def __init__(self, ids, number, per_page):
+        self.number, self.per_page = number, per_page
+        offset = (number - 1) * per_page
+        rows = list(ids[offset : offset + per_page + 1])
+        self.ids, self.more = rows[:per_page], len(rows) > per_page
+        self.start_index = offset + 1 if self.ids else 0
+        self.end_index = offset + len(self.ids)
+
+    def has_next(self):
+        return self.more
+
+    def has_previous(self):
+        return self.number > 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def _page_number(value):
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else 1
+
+
 @login_required
 def excerpt_browser(request, study):
+    """Listing excerpts page by page costs the same on every page, whatever the study's size:
+    no select lists every participant (LookupField), no COUNT runs past the first page, and the
+    cards are built in Python (reports.cards)."""
     membership = get_membership(request, study)
     study = membership.study
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
-    page = Paginator(ids.values_list("pk", flat=True), EXCERPTS_PER_PAGE).get_page(request.GET.get("page"))
-    excerpts = excerpts_for_browser(study, list(page))
-    for excerpt in excerpts:
-        excerpt.before, excerpt.after, excerpt.cut_before, excerpt.cut_after = paragraph_context(excerpt)
+    number = _page_number(request.GET.get("page"))
+    page = SlicePage(ids.values_list("pk", flat=True), number, EXCERPTS_PER_PAGE)
+    excerpts = excerpts_for_browser(study, page.ids)
+    if request.GET.get("fragment") == "1":  # "More": the next cards and pager, appended by the page
+        ctx = {"page": page, "cards": excerpt_cards(study, excerpts),
+               "query": _query_string(request, page=None, fragment=None)}
+        return render(request, "reports/excerpt_cards.html", ctx)
+    counts = None
+    if page.number == 1:  # the totals, once: one pass over the matches, those hidden for consent too
+        counts = form.filter(study_excerpts(study)).aggregate(
+            shown=Count("pk", filter=counts_q()), hidden=Count("pk", filter=~counts_q()))
     ctx = {
         "form": form,
         "page": page,
         "excerpts": excerpts,
-        "hidden": form.filter(study_excerpts(study)).exclude(counts_q()).count(),
-        "query": _query_string(request, page=None),
+        "cards": excerpt_cards(study, excerpts),
+        "counts": counts,
+        "query": _query_string(request, page=None, fragment=None),
     }
     return render(request, "reports/excerpt_browser.html", ctx)
+
+
+@login_required
+def excerpt_choices(request, study):
+    """Type-ahead for the browser's typed filters: up to 20 {value, label} of the study's rows
+    matching `q` (participants and transcripts who count, coders, organisations)."""
+    study = get_membership(request, study).study
+    field, q = request.GET.get("field", ""), request.GET.get("q", "").strip()[:100]
+    if field not in CHOICE_SOURCES:
+        return JsonResponse({"errors": {"field": [str(_("Unknown filter."))]}}, status=400)
+    return JsonResponse({"results": CHOICE_SOURCES[field](study, q)[:CHOICES_LIMIT]})
+
+
+CHOICES_LIMIT = 20
+
+
+def _participant_choices(study, q):
+    rows = Participant.objects.filter(counts_q(""), study=study, code__icontains=q).order_by("code")
+    return [{"value": pk, "label": code} for pk, code in rows.values_list("pk", "code")[:CHOICES_LIMIT]]
+
+
+def _transcript_choices(study, q):
+    rows = counted_transcripts(study).filter(Q(title__icontains=q) | Q(participant__code__icontains=q))
+    rows = rows.order_by("participant__code", "title").values_list("pk", "participant__code", "title")
+    return [{"value": pk, "label": f"{code} · {title}"} for pk, code, title in rows[:CHOICES_LIMIT]]
+
+
+def _coder_choices(study, q):
+    coded = study_excerpts(study).values("coder_id")
+    rows = get_user_model().objects.filter(pk__in=coded, username__icontains=q).order_by("username")
+    return [{"value": pk, "label": name} for pk, name in rows.values_list("pk", "username")[:CHOICES_LIMIT]]
+
+
+def _organisation_choices(study, q):
+    rows = (Participant.objects.filter(counts_q(""), study=study, organisation__icontains=q)
+            .exclude(organisation="").order_by("organisation").values_list("organisation", flat=True)
+            .distinct())
+    return [{"value": name, "label": name} for name in rows[:CHOICES_LIMIT]]
+
+
+CHOICE_SOURCES = {"participant": _participant_choices, "transcript": _transcript_choices,
+                  "coder": _coder_choices, "organisation": _organisation_choices}
+
+
+@login_required
+def excerpt_context(request, study, pk):
+    """"Show context": the paragraphs around an excerpt the browser lists (a participant who
+    counts), as JSON {before, after}: from the start of the paragraph before the quote's to the
+    end of the paragraph after it, at most CONTEXT_LIMIT characters each side."""
+    study = get_membership(request, study).study
+    excerpt = (counted_excerpts(study).filter(pk=pk).select_related("transcript")
+               .only("pk", "start", "end", "transcript__text").first())
+    if excerpt is None:
+        raise Http404
+    before, after = wider_context(excerpt.transcript.text, excerpt.start, excerpt.end, CONTEXT_LIMIT)
+    return JsonResponse({"before": before, "after": after})
+
+
+CONTEXT_LIMIT = 2000
 
 
 @login_required
@@ -440,6 +616,9 @@ class ReportOptionsForm(forms.Form):
     language = forms.ChoiceField(required=False, label=_("Cite in"), choices=[
         ("", _("the study's language")), *settings.LANGUAGE_AUTONYMS.items()])
     participant = forms.IntegerField(required=False, min_value=1)
+    transcript = forms.IntegerField(required=False, min_value=1)
+    group = forms.ChoiceField(required=False, choices=[("participant", _("participant")),
+                                                       ("theme", _("sub-theme"))])
     print = forms.BooleanField(required=False)
     layer = forms.CharField(required=False, max_length=20)
     memos = forms.BooleanField(required=False)
@@ -460,9 +639,22 @@ class ReportOptionsForm(forms.Form):
             raise ValidationError(_("There is no such participant in this study."), code="no_participant")
         return participant
 
+    def clean_transcript(self):
+        pk = self.cleaned_data["transcript"]
+        if pk is None:
+            return None
+        transcript = Transcript.objects.only("pk", "title").filter(study=self.study, pk=pk).first()
+        if transcript is None:
+            raise ValidationError(_("There is no such transcript in this study."), code="no_transcript")
+        return transcript
+
+    def clean_group(self):
+        return self.cleaned_data["group"] or "participant"
+
 
 def _theme_report_for(request, slug, pk):
-    """The theme, its report's numbers and its quotes (unpaginated) for the page and exports."""
+    """The theme, its report's numbers and its quotes (unpaginated QUOTE_FIELDS rows) for the
+    page and exports."""
     study = get_membership(request, slug).study  # cached on the request for the theme's helper
     theme = get_theme_for_user(request, slug, pk)
     form = ReportOptionsForm(request.GET, study=study)
@@ -471,13 +663,13 @@ def _theme_report_for(request, slug, pk):
     data = form.cleaned_data
     language = report_language(study, data["language"])
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
-                          layer=data["layer"], language=language)
-    report.language = language
+                          transcript=data["transcript"], layer=data["layer"], language=language)
+    report.language, report.layer = language, data["layer"]
     # The theme's name, definition and criteria in that language, falling back to the other.
     report.texts = theme.texts(report.language, study.language)
-    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"])
-    if data["memos"]:
-        quotes = quotes.prefetch_related(excerpt_memos_prefetch(request.user))
+    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"],
+                                       tree=report.tree, by_theme=data["group"] == "theme",
+                                       transcript=data["transcript"])
     return theme, form, report, quotes
 
 
@@ -494,26 +686,27 @@ def _breakdown_chart(chart_id, title, rows):
                      bars=[Bar(str(label), counts.excerpts) for label, counts in rows])
 
 
+def report_header(request, study, report, form):
+    """What a report says about itself (exports.report_header), for the page and its exports."""
+    group = dict(form.fields["group"].choices)[form.cleaned_data["group"]]
+    return exports.report_header(study, report, user=request.user.get_username(), group=group)
+
+
 @login_required
 def theme_report_view(request, study, pk):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return render(request, "reports/theme_report.html", {"theme": theme, "form": form}, status=400)
     membership = get_membership(request, study)  # cached by the theme's helper: no query
-    printing = form.cleaned_data["print"]
-    per_page = max(report.quotes, 1) if printing else QUOTES_PER_PAGE
-    page = CountedPaginator(quotes, per_page, count=report.quotes).get_page(request.GET.get("page"))
-    for excerpt in _named_in_report_language(page, report):
-        participant = excerpt.transcript.participant
-        excerpt.heading = participant_heading(participant)
-        excerpt.citation = citation(participant.code, excerpt.transcript.interview_date, report.language)
+    printing, group = form.cleaned_data["print"], form.cleaned_data["group"]
     ctx = {
         "theme": theme,
         "texts": report.texts,
         "form": form,
         "report": report,
-        "page": page,
         "printing": printing,
+        "group": group,
+        "header": report_header(request, request.membership.study, report, form),
         "ancestors": report.tree.ancestors(theme.pk),
         "breakdowns": [
             (_("By sector"), report.by_sector,
@@ -538,7 +731,29 @@ def theme_report_view(request, study, pk):
         title = _("By %(name)s") % {"name": variable.label}
         chart = _breakdown_chart("attribute-chart", title, by_rows)
         ctx["breakdowns"].append((title, by_rows, chart, "by-attribute"))
-    return render(request, "reports/theme_report.html", ctx, status=400 if by_form.errors else 200)
+    status = 400 if by_form.errors else 200
+    study = membership.study
+    memos_for = request.user if ctx["show_memos"] else None
+    quote_options = {"group_by": group, "tree": report.tree, "language": report.language,
+                     "memos": ctx["show_memos"], "can_comment": ctx["can_comment"],
+                     "can_code": membership.can_code}
+    if printing:  # every quote, streamed: the page around them first, then chunk by chunk
+        ctx["quotes_html"] = QUOTES_MARK
+        head, tail = render_to_string("reports/theme_report.html", ctx, request).split(QUOTES_MARK)
+        rows = quote_rows(study, quotes.iterator(chunk_size=1000), tree=report.tree, memos_for=memos_for)
+        blocks = quote_blocks(study, rows, **quote_options)
+        return StreamingHttpResponse(_html_stream(head, blocks, tail), status=status,
+                                     content_type="text/html; charset=utf-8")
+    if group == "participant":  # each quote once: the counts query already knows how many
+        paginator = CountedPaginator(quotes, QUOTES_PER_PAGE, count=report.quotes)
+    else:  # once per sub-theme it is coded with: counted by the database
+        paginator = Paginator(quotes, QUOTES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(quote_rows(study, page.object_list, tree=report.tree, memos_for=memos_for))
+    ctx["page"] = page
+    ctx["quotes_html"] = mark_safe("".join(quote_blocks(study, page.object_list,  # noqa: S308
+                                                        **quote_options)))
+    return render(request, "reports/theme_report.html", ctx, status=status)
 
 
 def _theme_breakdown_by(request, study, theme, report):
@@ -558,25 +773,32 @@ def _theme_breakdown_by(request, study, theme, report):
     return form, theme_breakdown(membership.study, ids, variable, bounds)
 
 
-def _named_in_report_language(excerpts, report):
-    """`excerpts` (a list), their themes named as the report's tree names them (its language)."""
-    excerpts = list(excerpts)
-    for excerpt in excerpts:
-        for theme in excerpt.report_themes:
-            theme.name = report.tree.by_id[theme.pk].name
-    return excerpts
+QUOTES_MARK = mark_safe("<!-- quotes -->")
+
+
+def _html_stream(head, blocks, tail):
+    yield head.encode()
+    batch = []
+    for block in blocks:
+        batch.append(block)
+        if len(batch) == 500:
+            yield "".join(batch).encode()
+            batch = []
+    yield ("".join(batch) + tail).encode()
 
 
 def _export(request, study, pk, build, content_type, extension):
     theme, form, report, quotes = _theme_report_for(request, study, pk)
     if report is None:
         return HttpResponse(str(form.errors.as_text()), status=400, content_type="text/plain; charset=utf-8")
-    memos = (list(Memo.objects.for_object_panel(get_membership(request, study).study, request.user,
-                                                themes=theme))
+    study = request.membership.study
+    memos = (list(Memo.objects.for_object_panel(study, request.user, themes=theme))
              if form.cleaned_data["memos"] else None)
+    rows = quote_rows(study, quotes, tree=report.tree, memos_for=request.user if memos is not None else None)
     with translation.override(report.language):  # headings, labels and citations
-        response = HttpResponse(build(report, _named_in_report_language(quotes, report), memos=memos),
-                                content_type=content_type)
+        meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now(),
+                            header=report_header(request, study, report, form))
+        response = HttpResponse(build(report, rows, meta, memos=memos), content_type=content_type)
     filename = f"theme-report-{slugify(theme.name) or theme.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -636,6 +858,8 @@ def study_overview(request, study):
         "genders": [label for _value, label in Gender.choices],
         "left_out": left_out(study),
         "layers": layer_choices(study, layer),
+        "case_measures": [("presence", _("presence")), ("count", _("excerpts")),
+                          ("characters", _("characters coded"))],
     }
     return render(request, "reports/study_overview.html", ctx)
 

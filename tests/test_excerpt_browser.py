@@ -110,14 +110,23 @@ def test_it_sorts(alice, data):
 
 
 def test_it_pages_through_many_excerpts(alice, participant, themes):
-    transcript = interview(participant, " ".join(f"w{i:02}" for i in range(60)))
-    for i in range(60):
-        code(transcript, f"w{i:02}", [themes["youth"]], alice)
+    transcript = interview(participant, " ".join(f"w{i:03}" for i in range(110)))
+    for i in range(110):
+        code(transcript, f"w{i:03}", [themes["youth"]], alice)
     client = client_for(alice)
-    assert len(shown(client)) == 25
+    first = client.get(URL)
+    assert len(first.context["excerpts"]) == 50
+    assert "110 excerpts" in first.content.decode()
     third = client.get(URL, {"page": 3, "theme": themes["youth"].pk})
-    assert [e.quote for e in third.context["excerpts"]] == [f"w{i:02}" for i in range(50, 60)]
-    assert f"theme={themes['youth'].pk}&amp;page=2" in third.content.decode()
+    assert [e.quote for e in third.context["excerpts"]] == [f"w{i:03}" for i in range(100, 110)]
+    body = third.content.decode()
+    assert f"theme={themes['youth'].pk}&amp;page=2" in body
+    assert "Excerpts 101–110" in body and 'rel="next"' not in body
+    assert client.get(URL, {"page": 9}).context["excerpts"] == []
+    more = client.get(URL, {"page": 2, "fragment": 1})  # "More": the cards and the pager alone
+    assert more.templates[0].name == "reports/excerpt_cards.html"
+    assert more.content.decode().count('<li class="card') == 50 and "<form" not in more.content.decode()
+    assert client.get(URL, {"page": "x"}).context["page"].number == 1
 
 
 def test_it_shows_each_quote_in_its_paragraph_with_a_link_to_it(alice, data):
@@ -149,7 +158,7 @@ def test_it_hides_participants_who_withdrew_or_never_consented(alice, study, dat
     response = client_for(alice).get(URL)
     shown_ids = [e.pk for e in response.context["excerpts"]]
     assert shown_ids == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
-    assert response.context["hidden"] == 2
+    assert response.context["counts"] == {"shown": 4, "hidden": 2}
     assert "2 more excerpts match, but are not shown" in response.content.decode()
 
 
@@ -193,12 +202,68 @@ def test_it_refuses_filters_naming_rows_of_another_study(alice, otto, other_stud
 
 def test_it_offers_filter_choices_of_the_study_only(alice, otto, other_study, data):
     twin_study(other_study, otto)
-    form = client_for(alice).get(URL).context["form"]
-    assert [label for _pk, label in form.fields["participant"].choices] == ["Any", "A", "B"]
-    assert [label for _pk, label in form.fields["coder"].choices] == ["Any", "alice", "bob"]
-    assert "Org other" not in [label for _v, label in form.fields["organisation"].choices]
+    client = client_for(alice)
+    form = client.get(URL).context["form"]
     assert {label.strip() for _pk, label in form.fields["theme"].choices} == {
         "Any", "Strategy themes", "Youth", "Rural youth", "Gender"}
+    choices = reverse("reports:excerpt-choices", args=[SLUG])
+
+    def labels(field, q=""):
+        response = client.get(choices, {"field": field, "q": q})
+        assert response.status_code == 200
+        return [row["label"] for row in response.json()["results"]]
+
+    assert labels("participant") == ["A", "B"]
+    assert labels("participant", "b") == ["B"]
+    assert labels("coder") == ["alice", "bob"]
+    assert labels("organisation") == ["Chamber of Commerce", "RET"]
+    assert labels("transcript", "a") == ["A · Interview A"]
+    assert client.get(choices, {"field": "full_name"}).status_code == 400
+
+
+def test_it_names_a_typed_filter_beside_it(alice, data):
+    response = client_for(alice).get(URL, {"participant": data["b"].pk})
+    assert response.context["form"].labels == {"participant": "B"}
+
+
+def test_it_gives_each_quote_a_stable_reference_and_a_link_that_lands_on_it(alice, bob, data):
+    """T<transcript number in the study>:<excerpt number in the transcript> ¶<paragraph>."""
+    client = client_for(alice)
+    refs = {e.pk: e.reference for e in client.get(URL).context["excerpts"]}
+    ta, tb = sorted([data["ta"], data["tb"]], key=lambda t: t.pk)
+    assert refs[data["x_youth"].pk] == "T1:1 \u00b61"
+    assert refs[data["x_rural"].pk] == "T1:2 \u00b62"
+    assert refs[data["x_gender"].pk] == "T2:1 \u00b61"
+    assert refs[data["x_both"].pk] == "T2:2 \u00b61"
+    later = code(data["ta"], "jóvenes", [data["youth"]], bob)
+    again = {e.pk: e.reference for e in client.get(URL).context["excerpts"]}
+    assert {pk: again[pk] for pk in refs} == refs
+    assert again[later.pk] == "T1:3 \u00b61"
+    body = client.get(URL).content.decode()
+    link = reverse("coding:transcript-coding", args=[SLUG, data["ta"].pk]) + f"#x{data['x_rural'].pk}"
+    assert f'href="{link}"' in body
+    assert "coded by <bdi>bob</bdi>" in body
+
+
+def test_it_shows_the_cue_time_of_a_subtitle_transcript(alice, study, themes):
+    transcript = interview(person(study, "S"), "S: first line.\nS: second line here.")
+    transcript.cues = [{"offset": 0, "time": 3.5}, {"offset": 15, "time": 754.2}]
+    transcript.save()
+    code(transcript, "second line", [themes["youth"]], alice)
+    excerpt = client_for(alice).get(URL).context["excerpts"][0]
+    assert excerpt.reference == "T1:1 \u00b62 00:12:34"
+
+
+def test_it_shows_more_context_on_request(alice, otto, other_study, study, participant, themes):
+    text = "One before.\n\nTwo before. The quote. Two after.\n\nThree after.\n\nFour."
+    excerpt = code(interview(participant, text), "The quote", [themes["youth"]], alice)
+    url = reverse("reports:excerpt-context", args=[SLUG, excerpt.pk])
+    assert client_for(alice).get(url).json() == {
+        "before": "One before.\n\nTwo before. ", "after": ". Two after.\n\nThree after."}
+    assert client_for(otto).get(url).status_code == 404
+    gone = code(interview(person(study, "W", withdrawn=datetime.date(2010, 1, 1)), "Gone words."), "Gone",
+                [themes["youth"]], alice)
+    assert client_for(alice).get(reverse("reports:excerpt-context", args=[SLUG, gone.pk])).status_code == 404
 
 
 def test_it_lets_a_reviewer_browse(rita, data):
@@ -216,7 +281,7 @@ def test_it_sends_anonymous_users_to_login(client, db):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("count", [2, 30])
+@pytest.mark.parametrize("count", [2, 60])
 def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, participant, themes, count,
                                            django_assert_num_queries):
     """Guards against an N+1 over excerpts (transcript, participant, coder or themes per row), and
@@ -227,12 +292,18 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     noise(other_study, otto, count)
     client = client_for(alice)
     # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu); filter choices: themes, participants, coders,
-    # transcripts, attributes; the page: count, ids in order, excerpts with context, their themes;
-    # the count of excerpts hidden for consent
-    with django_assert_num_queries(15):
+    # menu); the theme select's themes, the attribute select's attributes (issue 12); the page:
+    # ids in order (one row more than a page), the excerpts with their reference numbers, their
+    # themes, their transcripts' texts (context); on the first page only, one count of the shown
+    # and the hidden (consent) matches. No filter lists participants, transcripts or coders.
+    with django_assert_num_queries(12):
         response = client.get(URL)
-    assert len(response.context["excerpts"]) == min(count, 25)
+    assert len(response.context["excerpts"]) == min(count, 50)
+    with django_assert_num_queries(9):  # "More": the cards alone: no count, no menu permissions
+        client.get(URL, {"page": 1, "fragment": 1})
+    # page 2: + the participant filter's label, - the count (an empty page reads no rows or themes)
+    with django_assert_num_queries(12 if count > 50 else 9):
+        client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 
 
@@ -242,3 +313,13 @@ def test_every_control_it_describes_points_at_an_element_that_exists(alice, data
     described = [i for ids in re.findall(r'aria-describedby="([^"]+)"', body) for i in ids.split()]
     assert "id_text_helptext" in described
     assert all(f'id="{i}"' in body for i in described)
+
+
+def test_its_filter_form_renders_like_django_would(alice, data):
+    """The form's widgets render in Python (QuickWidget): the same inputs, types and values."""
+    params = {"date_from": "2009-04-01", "sector": "ngo", "text": "a<b"}
+    body = client_for(alice).get(URL, params).content.decode()
+    assert '<input type="date" name="date_from" value="2009-04-01"' in body
+    assert '<option value="ngo" selected>' in body
+    assert 'name="text" value="a&lt;b"' in body
+    assert body.count('type="date"') == 2

@@ -45,7 +45,7 @@ def test_it_exports_every_counted_excerpt(rita, data):
         "Excerpt": str(data["a"].pk), "Participant": "A", "Sector": "Private", "Gender": "Female",
         "Organisation": "Chamber of Commerce", "Transcript": "Interview A", "Interview date": "2009-04-07",
         "Start": "0", "End": "16", "Themes": "Gender; Youth", "Coder": "alice", "Needs review": "no",
-        "Quotable": "yes", "Quote": "Youth and gender",
+        "Quotable": "yes", "Quote": "Youth and gender", "Reference": "T1:1 \u00b61",
     }
 
 
@@ -106,9 +106,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
              alice)
     noise(other_study, otto, count)
     client = client_for(rita)
-    # session, user, membership with its study; filter choices: themes, participants, coders,
-    # transcripts, attributes; theme names of every excerpt; the excerpts (streamed in chunks)
-    with django_assert_num_queries(10):
+    # session, user, membership with its study; the theme filter's themes, the attribute filter's
+    # attributes (issue 12); the transcripts' paragraph breaks (texts streamed) and numbers; the
+    # excerpts (streamed in chunks of 5,000), each chunk's theme names
+    with django_assert_num_queries(9):
         exported = rows(client.get(URL))
     assert len(exported) == count
 
@@ -119,3 +120,13 @@ def test_it_writes_formula_like_cells_as_text(rita, alice, study, themes):
     code(transcript, "=SUM(A1) said F", [themes["youth"]], alice)
     row = rows(client_for(rita).get(URL))[0]
     assert (row["Participant"], row["Organisation"], row["Quote"]) == ("'=F", "'+Org", "'=SUM(A1) said F")
+
+
+def test_the_reference_matches_the_browsers_with_the_cue_time(rita, alice, study, themes):
+    transcript = interview(person(study, "S", scope="quote"), "S: first line.\nS: second line here.")
+    transcript.cues = [{"offset": 0, "time": 3.5}, {"offset": 15, "time": 754.2}]
+    transcript.save()
+    code(transcript, "second line", [themes["youth"]], alice)
+    client = client_for(rita)
+    shown = client.get(reverse("reports:excerpt-browser", args=["pasto"])).context["excerpts"][0].reference
+    assert rows(client.get(URL))[0]["Reference"] == shown == "T1:1 \u00b62 00:12:34"

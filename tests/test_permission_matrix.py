@@ -164,6 +164,9 @@ MATRIX = {
     # browse, search, reports
     "reports:excerpt-browser": (None, {"GET": MEMBERS}),
     "reports:excerpt-export-csv": (None, {"GET": MEMBERS}),
+    # no `field` named: 400
+    "reports:excerpt-choices": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
+    "reports:excerpt-context": ("excerpt", {"GET": MEMBERS}),
     "reports:search": (None, {"GET": MEMBERS}),
     "reports:auto-code": (None, {"GET": POST_ONLY, "POST": writes(400)}),
     "reports:auto-coding-undo": ("run", {"GET": POST_ONLY, "POST": writes(302)}),
@@ -175,9 +178,14 @@ MATRIX = {
     "reports:theme-report-export-job": ("theme", {"GET": POST_ONLY,
                                                   "POST": study(reviewer=400, researcher=400, owner=400)}),
     "reports:study-overview": (None, {"GET": MEMBERS}),
+    "reports:codebook-report": (None, {"GET": MEMBERS}),
+    "reports:codebook-report-docx": (None, {"GET": MEMBERS}),
     "reports:theme-matrix": (None, {"GET": MEMBERS}),
     "reports:attribute-crosstab": (None, {"GET": MEMBERS}),
     "reports:theme-cooccurrence": (None, {"GET": MEMBERS}),
+    "reports:theme-matrix-export": ("csv", {"GET": MEMBERS}),
+    "reports:crosstabs-export": ("csv", {"GET": MEMBERS}),
+    "reports:case-theme-export": ("csv", {"GET": MEMBERS}),
     # REFI-QDA export of the whole study: for the roles that bring data in
     "exchange:exchange": (None, {"GET": CODERS}),
     "exchange:study-export": (None, {"GET": CODERS}),
@@ -263,7 +271,7 @@ def walk(patterns, namespace=None, prefix=""):
 ROUTES = dict(walk(get_resolver().url_patterns))
 IN_STUDY = {name for name, route in ROUTES.items() if "<slug:study>" in route}
 NEEDS_ID = sorted(name for name in MATRIX
-                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study", "site_job"))
+                  if MATRIX[name][0] not in (None, "reset", "user", "trashed_study", "site_job", "csv"))
 
 
 def test_every_view_is_in_the_table():
@@ -286,6 +294,8 @@ def url_for(name, needs, objects, slug):
     if needs == "change":
         change = objects["change"]
         return reverse(name, args=[*head, change.object_id, change.pk])
+    if needs == "csv":  # a table export: the format in the path, no object
+        return reverse(name, args=[*head, "csv"])
     if needs == "source":
         return reverse(name, args=[*head, objects["source"].transcript_id])
     return reverse(name, args=[*head, objects[needs].pk])

@@ -154,8 +154,8 @@ def test_it_pages_quotes_and_prints_them_all(rita, data, study, alice):
     assert len(first.context["page"]) == 50
     assert 'rel="next"' in first.content.decode()
     printable = client.get(url(data["plan"], print="on"))
-    assert len(printable.context["page"]) == 62
-    body = printable.content.decode()
+    body = b"".join(printable.streaming_content).decode()
+    assert body.count('<blockquote class="mb-2') == 62
     assert "data-print" in body and 'rel="next"' not in body
 
 
@@ -241,9 +241,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the theme, the study's themes (tree), the counts
     # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
-    # transcript and participant, their themes, the coders of the layer select; the theme's memos,
-    # its comment threads; the attributes to count by
-    with django_assert_num_queries(14):
+    # transcript and participant, their themes, the study's transcript numbers and the quoted
+    # transcripts' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
+    # 13); the theme's memos, its comment threads (issue 14); the attributes to count by (issue 12)
+    with django_assert_num_queries(16):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -255,3 +256,70 @@ def test_the_heading_leaves_out_an_unknown_sector():
     assert participant_heading(Participant(code="B", sector="", gender="undisclosed")) == (
         "Participant B · Not disclosed"
     )
+
+
+def test_the_header_names_the_study_the_reader_the_filters_and_the_consent_exclusions(rita, study, data):
+    text = text_of(client_for(rita).get(url(data["plan"], participant=data["d"].pk)))
+    header = text[text.index("Study"):text.index("Definition")]
+    assert study.name in header and "Made by rita" in header
+    assert "sub-themes included; participant D only; quotes grouped by participant" in header
+    # D alone: no one left out
+    assert "Left out for consent" in header and "(1 withdrew consent" not in header
+    full = text_of(client_for(rita).get(url(data["plan"])))
+    assert ("Left out for consent 2 participants are left out of the quotations (1 withdrew consent; 1 "
+            "consented to the interview only).") in full
+
+
+def test_it_groups_quotes_by_sub_theme(rita, data, alice):
+    both = code(data["plan_d"].transcript, "The impact", [data["plan"], data["impact"]], alice)
+    response = client_for(rita).get(url(data["results"], group="theme"))
+    text = text_of(response)
+    # in codebook order: Impact, then Planning versus execution (same place, by name)
+    order = [text.index("Impact «The impact can be great»"), text.index("Planning versus execution «Plans"),
+             text.index("«We are up to")]
+    assert order == sorted(order)
+    assert text.count("«The impact»") == 2  # under each of its two sub-themes
+    assert [q.pk for q in response.context["page"]] == [
+        data["impact_d"].pk, both.pk, data["plan_d"].pk, both.pk, data["plan_j"].pk]
+
+
+def test_each_quote_has_the_same_reference_on_the_page_in_print_and_in_exports(rita, data):
+    client = client_for(rita)
+    page = {q.pk: q.reference for q in client.get(url(data["plan"])).context["page"]}
+    assert page == {data["plan_d"].pk: "T1:1 \u00b61", data["plan_j"].pk: "T2:1 \u00b61"}
+    printed = b"".join(client.get(url(data["plan"], print="on")).streaming_content).decode()
+    csv_body = client.get(reverse("reports:theme-report-csv", args=[SLUG, data["plan"].pk])).content.decode()
+    for pk, reference in page.items():
+        assert f'id="quote-{pk}"' in printed and reference in printed and reference in csv_body
+    plan_d = data["plan_d"]
+    link = reverse("coding:transcript-coding", args=[SLUG, plan_d.transcript_id]) + f"#x{plan_d.pk}"
+    assert f'href="{link}"' in printed
+    assert "coded by <bdi>alice</bdi>" in printed
+
+
+def test_it_narrows_to_one_transcript(rita, data, alice):
+    second = interview(data["d"], "D: Plans again, later.", title="Second interview")
+    code(second, "Plans again", [data["plan"]], alice)
+    client = client_for(rita)
+    response = client.get(url(data["plan"], transcript=second.pk))
+    assert response.context["report"].totals.excerpts == 1
+    assert [q.quote for q in response.context["page"]] == ["Plans again"]
+    assert "transcript «Second interview» only" in text_of(response)
+    assert client.get(url(data["plan"], transcript=99999)).status_code == 400
+
+
+@pytest.mark.parametrize("people", [1, 7])
+def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study, people,
+                                                             django_assert_num_queries):
+    """Guards against a query per quote or per participant while the report streams."""
+    noise(other_study, otto, people)
+    leaf = theme(study, "Planning", parent=theme(study, "Results"))
+    for i in range(people):
+        transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
+        code(transcript, "Plans", [leaf], alice)
+    client = client_for(rita)
+    # as the paged report (16: i16's 12, plus issues 12-14's layer coders, memos, comments and
+    # attributes), the quotes read once in chunks of 1,000
+    with django_assert_num_queries(16):
+        body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
+    assert body.count('<blockquote class="mb-2') == people

@@ -53,10 +53,34 @@ def theme(slug, name):
     return Theme.objects.get(study__slug=slug, name=name)
 
 
+class Printed:
+    """A streamed printable report read whole: its status, body, numbers (`context["report"]`)
+    and quotes in page order (`context["page"]`, excerpts with the `heading` and `citation` the
+    page prints)."""
+
+    def __init__(self, response):
+        from coding.models import CodedExcerpt
+        from reports.queries import citation, participant_heading
+
+        self.status_code = response.status_code
+        if not response.streaming:
+            self.content, self.context = response.content, {}
+            return
+        self.content = b"".join(response.streaming_content)
+        ids = [int(pk) for pk in re.findall(r'id="quote-(\d+)"', self.content.decode())]
+        by_id = CodedExcerpt.objects.select_related("transcript__participant").in_bulk(ids)
+        quotes = [by_id[pk] for pk in ids]
+        for excerpt in quotes:
+            participant = excerpt.transcript.participant
+            excerpt.heading = participant_heading(participant)
+            excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
+        self.context = {"report": response.context["report"], "page": quotes}
+
+
 def report(user, slug, name, **query):
-    """The printable report (every quote on one page) of theme `name` of study `slug`."""
+    """The printable report (every quote on one page, streamed) of theme `name` of study `slug`."""
     url = reverse("reports:theme-report", args=[slug, theme(slug, name).pk])
-    return client_for(user).get(url, {"print": "on", **query})
+    return Printed(client_for(user).get(url, {"print": "on", **query}))
 
 
 def text_of(response):

@@ -16,7 +16,8 @@ from tests.reports_study import code, interview, noise, person, theme, twin_stud
 SLUG = "pasto"  # the conftest study
 
 HEADER = ["Participant", "Sector", "Gender", "Organisation", "Interview date", "Transcript", "Start", "End",
-          "Themes", "Quote", "Citation"]
+          "Themes", "Quote", "Citation", "Reference", "Coder", "Coded on"]
+TODAY = datetime.date.today().isoformat()
 
 
 @pytest.fixture
@@ -59,9 +60,11 @@ def test_the_csv_holds_one_row_per_quote_with_its_citation(rita, data):
     assert rows[0] == HEADER
     assert rows[1:] == [
         ["D", "NGO", "Male", "RET", "2009-04-08", "Interview D", "3", "23", "Planning versus execution",
-         "Plans are not enough", "(Participant «D». Personal interview April 8, 2009)."],
+         "Plans are not enough", "(Participant «D». Personal interview April 8, 2009).", "T1:1 \u00b61",
+         "alice", TODAY],
         ["J", "Public", "Female", "", "2009-05-11", "Interview J", "3", "44", "Too many documents",
-         "We are up to here with planning documents", "(Participant «J». Personal interview May 11, 2009)."],
+         "We are up to here with planning documents", "(Participant «J». Personal interview May 11, 2009).",
+         "T2:1 \u00b61", "alice", TODAY],
     ]
 
 
@@ -180,7 +183,35 @@ def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [parent], alice)
     client = client_for(rita)
     # session, user, membership with its study, the theme, the study's themes, the counts grouped
-    # by participant, the quotes with transcript and participant, their themes
-    with django_assert_num_queries(8):
+    # by participant, the quotes with transcript and participant, their themes, the study's
+    # transcript numbers and the quoted transcripts' texts (references)
+    with django_assert_num_queries(10):
         response = client.get(reverse("reports:theme-report-csv", args=[SLUG, parent.pk]))
     assert len(csv_rows(response)) == people + 1
+
+
+def test_docx_and_xlsx_carry_the_study_the_exporting_user_and_the_real_time(rita, study, data):
+    """Not the library template's metadata (author "python-docx", created 2013-12-23)."""
+    client = client_for(rita)
+    before = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    props = Document(io.BytesIO(export(client, "docx", data["plan"]).content)).core_properties
+    assert (props.title, props.author, props.last_modified_by) == (study.name, "rita", "rita")
+    assert props.subject == "Planning versus execution"
+    created = props.created.replace(tzinfo=None)
+    assert before - datetime.timedelta(seconds=1) <= created <= before + datetime.timedelta(minutes=1)
+    book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
+    assert (book.properties.title, book.properties.creator) == (study.name, "rita")
+    soon = before + datetime.timedelta(minutes=1)
+    assert before - datetime.timedelta(seconds=1) <= book.properties.created <= soon
+
+
+def test_exports_start_with_the_report_header(rita, study, data):
+    client = client_for(rita)
+    document = Document(io.BytesIO(export(client, "docx", data["plan"]).content))
+    header = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert header["Study"] == study.name and header["Made by"] == "rita"
+    assert header["Left out for consent"].startswith(
+        "2 participants are left out of the quotations (1 withdrew")
+    book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
+    about = {row[0].value: row[1].value for row in book["Report"].iter_rows()}
+    assert about["Filters"] == "sub-themes included; quotes grouped by participant"

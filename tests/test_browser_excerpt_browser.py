@@ -1,0 +1,50 @@
+"""The excerpt browser in real Chromium: typed filters get suggestions from the JSON endpoint,
+"Show context" widens a quote's context in place, "N more" appends the next page; and the
+codebook report runs under the Content-Security-Policy without errors."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from interviews.models import Transcript
+from tests.reports_study import code
+
+SLUG = "pasto"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def watch(page):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    return errors
+
+
+def test_suggestions_context_and_more(login_page, live_server, rita, alice, participant, themes):
+    words = " ".join(f"w{i:02}" for i in range(60))
+    transcript = Transcript.objects.create(study=participant.study, participant=participant, title="Long",
+                                           text="First paragraph.\n\n" + words + "\n\nLast paragraph.")
+    for i in range(60):
+        code(transcript, f"w{i:02}", [themes["youth"]], alice)
+    page = login_page(rita)
+    errors = watch(page)
+    page.goto(live_server.url + reverse("reports:excerpt-browser", args=[SLUG]))
+    expect(page.locator("#excerpts > li.card")).to_have_count(50)
+    page.locator("#id_participant").focus()
+    expect(page.locator("#participant-choices option")).to_have_count(1)
+    assert page.locator("#participant-choices option").first.get_attribute("label") == participant.code
+    first = page.locator("#excerpts > li.card").first
+    expect(first.locator("[data-before]")).not_to_contain_text("First paragraph.")
+    first.get_by_role("button", name="Show context").click()
+    expect(first.locator("[data-before]")).to_contain_text("First paragraph.")
+    page.locator("[data-more]").click()
+    expect(page.locator("#excerpts > li.card")).to_have_count(60)
+    expect(page.locator("[data-more]")).to_have_count(0)
+    page.goto(live_server.url + reverse("reports:theme-report", args=[SLUG, themes["youth"].pk]))
+    quote = page.locator("blockquote.quote").first
+    quote.get_by_role("button", name="Show context").click()
+    expect(quote.locator("[data-before]")).to_contain_text("First paragraph.")
+    page.goto(live_server.url + reverse("reports:codebook-report", args=[SLUG]))
+    expect(page.locator("main h1")).to_have_text("Codebook report")
+    assert errors == []
