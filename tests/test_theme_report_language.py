@@ -77,8 +77,8 @@ def test_the_docx_in_english_on_request_even_for_a_spanish_interface(rita, plan)
 def test_the_xlsx_heads_in_the_chosen_language(rita, plan):
     spanish = load_workbook(io.BytesIO(get(rita, "xlsx", plan).content))
     english = load_workbook(io.BytesIO(get(rita, "xlsx", plan, language="en").content))
-    assert spanish.sheetnames == ["Citas", "Recuentos"]
-    assert english.sheetnames == ["Quotes", "Counts"]
+    assert spanish.sheetnames == ["Citas", "Recuentos", "Informe"]
+    assert english.sheetnames == ["Quotes", "Counts", "Report"]
     assert [c.value for c in spanish["Citas"][1]][0] == "Participante"
     assert spanish["Citas"]["K2"].value == ES_D.split("» ")[1]
 
