@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from docx import Document
 
 from audit.models import Change
 from coding.models import AutoCodingRun, CodedExcerpt, DeletedTheme, Theme
@@ -140,6 +141,21 @@ def test_a_large_report_offers_its_export_as_a_job(rita, alice, data, run_jobs):
     assert content == direct and "Plans are not enough" in content
     assert "Secret planning words" not in content  # consent rules as in the request
     assert client_for(alice).get(job.result_url).status_code == 403
+
+
+def test_a_report_export_job_writes_the_same_metadata_and_header_as_a_direct_export(rita, data, run_jobs):  # noqa: F811
+    """The background export passes the builders their `meta` too (issue 16 merged with 17b):
+    the exporting user as author, and the report header's table first."""
+    export_job = reverse("reports:theme-report-export-job", args=["pasto", data["plan"].pk])
+    job = followed_job(client_for(rita).post(export_job, {"format": "docx"}))
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    content = b"".join(client_for(rita).get(job.result_url).streaming_content)
+    doc = Document(io.BytesIO(content))
+    assert doc.core_properties.author == "rita" and doc.core_properties.title == "Pasto test study"
+    header = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert header["Made by"] == "rita" and header["Coder layer"] == "every coder's excerpts"
 
 
 def test_a_report_export_job_needs_a_format(rita, data):  # noqa: F811

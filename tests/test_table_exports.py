@@ -157,3 +157,20 @@ def test_the_matrix_and_crosstabs_exports_run_a_fixed_number_of_queries(rita, al
     # the overview's four
     with django_assert_num_queries(7):
         csv_rows(get(client, "crosstabs-export", "csv"))
+
+
+def test_the_table_exports_read_the_layer_the_page_shows(rita, bob, data, study):
+    """?layer= as on the overview and matrix pages (issue 13): one coder's excerpts only."""
+    td = data["impact"].excerpts.first().transcript
+    code(td, "great", [data["impact"]], bob)
+    client = client_for(rita)
+    every = {row[0]: row[1:] for row in csv_rows(get(client, "theme-matrix-export", "csv"))[1:]}
+    bobs = {row[0]: row[1:] for row in csv_rows(get(client, "theme-matrix-export", "csv", layer=bob.pk))[1:]}
+    assert every["Results › Impact"] == ["3", "0"] and bobs["Results › Impact"] == ["1", "0"]
+    cases = csv_rows(get(client, "case-theme-export", "csv", measure="count", layer=bob.pk))
+    impact = cases[0].index("Impact")
+    assert [row[impact] for row in cases[1:]] == ["1", "0"]
+    crosstabs = csv_rows(get(client, "crosstabs-export", "csv", layer=bob.pk))
+    assert {row[0]: row[1] for row in crosstabs[1:]}["Impact"] == "1"
+    refused = client.get(reverse("reports:theme-matrix-export", args=[SLUG, "csv"]), {"layer": "x"})
+    assert refused.status_code == 400

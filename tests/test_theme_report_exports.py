@@ -215,3 +215,16 @@ def test_exports_start_with_the_report_header(rita, study, data):
     book = load_workbook(io.BytesIO(export(client, "xlsx", data["plan"]).content))
     about = {row[0].value: row[1].value for row in book["Report"].iter_rows()}
     assert about["Filters"] == "sub-themes included; quotes grouped by participant"
+
+
+def test_the_header_names_the_coder_layer_the_report_reads(rita, bob, data):
+    """Issue 13's layer in issue 16's header, on the page and in the DOCX."""
+    url = reverse("reports:theme-report", args=[SLUG, data["plan"].pk])
+    assert "every coder&#x27;s excerpts" in client_for(rita).get(url).content.decode()
+    body = client_for(rita).get(url, {"layer": bob.pk}).content.decode()
+    assert "bob&#x27;s excerpts" in body
+    docx = client_for(rita).get(reverse("reports:theme-report-docx", args=[SLUG, data["plan"].pk]),
+                                {"layer": "consensus"})
+    rows = Document(io.BytesIO(docx.content)).tables[0].rows
+    header = {row.cells[0].text: row.cells[1].text for row in rows}
+    assert header["Coder layer"] == "the consensus layer's excerpts"
