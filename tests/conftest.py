@@ -56,6 +56,18 @@ def _jobs_cache():
     caches["jobs"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates, nothing
+    deactivates): each test starts, and leaves, in the default language, so that a management
+    command's output does not depend on the test run before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def run_jobs(db, monkeypatch, django_capture_on_commit_callbacks):
     """Run every queued job now, through django-tasks-db's own worker loop (what
