@@ -12,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -43,6 +44,17 @@ def _test_settings():
         MEDIA_ROOT=str(Path(tempfile.gettempdir()) / f"pasto-coop-test-media-{os.getpid()}"),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Spanish leaves Spanish active in this thread (LocaleMiddleware activates the
+    language and nothing deactivates it); each test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
