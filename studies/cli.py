@@ -52,6 +52,11 @@ class TranslatedCommand(BaseCommand):
     (`run_from_argv`, `print_help`) and everything `handle()` writes or raises (`execute`, which
     `call_command` uses too). The previous language is restored afterwards."""
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse needs a str description; `help` is lazy, so it is read in the language active now.
+        self.help = str(type(self).help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def run_from_argv(self, argv):
         with translation.override(command_language()):
             return super().run_from_argv(argv)
