@@ -232,7 +232,7 @@ def test_import_transcripts_speaks_spanish(shell, participant, tmp_path):
     (tmp_path / "a.txt").write_text("Una entrevista con los jóvenes de Pasto.", encoding="utf-8")
     out, _err = command("import_transcripts", str(tmp_path / "a.txt"), "--study", "pasto",
                         "--participant", "D", "--dry-run")
-    assert "Se importarían 1 transcripción, 7 palabras, de 1 participante (0 nuevos), en " in out
+    assert "Se importarían 1 transcripción, 7 palabras, de 1 participante (nuevos: 0), en " in out
     assert "Simulación: no se guardó nada." in out
 
     out, err = StringIO(), StringIO()
@@ -240,7 +240,7 @@ def test_import_transcripts_speaks_spanish(shell, participant, tmp_path):
         call_command("import_transcripts", str(tmp_path / "a.txt"), str(tmp_path / "falta.txt"),
                      "--study", "pasto", "--participant", "D", stdout=out, stderr=err)
     assert str(caught.value) == "1 archivo rechazado; vea arriba."
-    assert "Importado: 1 transcripción, 7 palabras, de 1 participante (0 nuevos)" in out.getvalue()
+    assert "Importado: 1 transcripción, 7 palabras, de 1 participante (nuevos: 0)" in out.getvalue()
     refused = f"Se rechazó 1 archivo:\n  {tmp_path / 'falta.txt'}: no existe ese archivo o carpeta."
     assert refused in out.getvalue()
     assert failure("import_transcripts", str(tmp_path), "--study", "nada") == (
