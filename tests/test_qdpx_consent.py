@@ -84,7 +84,7 @@ def test_consent_travels_as_case_variables(adam, people):
 def test_the_command_says_who_is_left_out_and_can_include_them(tmp_path, people):
     out = io.StringIO()
     call_command("export_qdpx", str(tmp_path / "a.qdpx"), "--study", "pasto", stdout=out)
-    assert "Left out for consent (withdrawn, or never given): 2 participant(s), N, W" in out.getvalue()
+    assert "Left out for consent (withdrawn, or never given): 2 participants, N, W" in out.getvalue()
     call_command("export_qdpx", str(tmp_path / "b.qdpx"), "--study", "pasto", "--include-withdrawn",
                  stdout=io.StringIO())
     with zipfile.ZipFile(tmp_path / "b.qdpx") as archive:
