@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import Action, Change
 
@@ -36,11 +37,13 @@ def theme_names(study, ids):
 
 
 ACTION_SENTENCES = {
-    Action.CREATE: _("Added %(what)s “%(name)s”"),
-    Action.UPDATE: _("Changed %(what)s “%(name)s”"),
-    Action.DELETE: _("Removed %(what)s “%(name)s”"),
+    # lazy: these are read per request, in the reader's language, not when the module loads
+    Action.CREATE: gettext_lazy("Added %(what)s “%(name)s”"),
+    Action.UPDATE: gettext_lazy("Changed %(what)s “%(name)s”"),
+    Action.DELETE: gettext_lazy("Removed %(what)s “%(name)s”"),
 }
-EVENT_LABELS = {"qdpx_export_with_withdrawn": _("REFI-QDA export including participants without consent")}
+EVENT_LABELS = {"qdpx_export_with_withdrawn": gettext_lazy("REFI-QDA export including participants without "
+                                                           "consent")}
 QUOTE_SHOWN = 80
 
 

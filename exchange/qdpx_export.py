@@ -392,7 +392,7 @@ def study_export(out, *, study, include_withdrawn=False, progress=None):
     excerpts = _excerpts_for_export(study, withheld_ids)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
-    memos = MemoExport(memos_for_export(study), users, tag=_tag, element=_element)
+    memos = MemoExport(memos_for_export(study, withheld_ids), users, tag=_tag, element=_element)
     counts = dict.fromkeys(("transcripts", "excerpts", "codings", "memos"), 0)
     with zipfile.ZipFile(out, "w") as archive:
         for t in _transcripts_for_export(study, withheld_ids):

@@ -63,6 +63,7 @@ from interviews.models import (
     Attribute,
     AttributeTarget,
     AttributeType,
+    ConsentScope,
     Gender,
     Participant,
     Sector,
@@ -75,9 +76,13 @@ from studies.services import study_create
 from studies.signals import rows_bulk_written
 
 User = get_user_model()
+CONSENT_FIELDS = ("consent_given", "consent_date", "consent_scope", "consent_withdrawn_on")
 PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
                       "institution": "organisation", "sector": "sector", "gender": "gender",
-                      "sex": "gender"}
+                      "sex": "gender",
+                      # consent, as our export writes it (qdpx_export.CONSENT_VARIABLES)
+                      "consent_given": "consent_given", "consent_date": "consent_date",
+                      "consent_scope": "consent_scope", "consent_withdrawn_on": "consent_withdrawn_on"}
 TRANSCRIPT_FIELDS = ("interview_date", "language", "source_filename")
 @dataclass
 class _Group:
@@ -276,11 +281,15 @@ class _Importer:
                 value = _choice(Sector, value)
             elif target == "gender":
                 value = _choice(Gender, value)
-            elif target == "interview_date":
+            elif target in ("interview_date", "consent_date", "consent_withdrawn_on"):
                 try:
                     value = date.fromisoformat(value[:10])
                 except ValueError:
                     value = None
+            elif target == "consent_given":
+                value = {"true": True, "1": True, "false": False, "0": False}.get(value.strip().lower())
+            elif target == "consent_scope":
+                value = value if value in ConsentScope.values else None
             if target and value is not None:
                 found[target] = value
             elif name:
@@ -382,6 +391,7 @@ class _Importer:
         participant = Participant(
             study=self.study, code=code, organisation=str(attrs.get("organisation", ""))[:200],
             sector=attrs.get("sector", ""), gender=attrs.get("gender", Gender.UNDISCLOSED),
+            **{name: attrs[name] for name in CONSENT_FIELDS if name in attrs},
         )
         if not participant.sector:
             # The file does not say; an owner chooses one rather than us inventing it.

@@ -39,10 +39,18 @@ def note_guid(memo_pk):
     return guid("memo-note", memo_pk)
 
 
-def memos_for_export(study):
-    """Export: the study's shared, live memos with their links. Seven queries."""
+def memos_for_export(study, withheld_ids=()):
+    """Export: the study's shared, live memos with their links. Seven queries. A memo linked in
+    any way (transcript, passage, excerpt or participant) to a participant in `withheld_ids`
+    (left out for consent) is left out with them: its words may quote or describe them."""
+    memos = Memo.objects.filter(study=study, deleted_at__isnull=True, private=False)
+    if withheld_ids:
+        withheld = list(withheld_ids)
+        memos = (memos.exclude(participants__in=withheld).exclude(transcripts__participant__in=withheld)
+                 .exclude(spans__transcript__participant__in=withheld)
+                 .exclude(excerpts__transcript__participant__in=withheld))
     return list(
-        Memo.objects.filter(study=study, deleted_at__isnull=True, private=False).order_by("pk")
+        memos.order_by("pk")
         .prefetch_related("transcripts", "themes", "participants", "excerpts",
                           Prefetch("linked_memos", queryset=Memo.objects.filter(deleted_at__isnull=True,
                                                                                 private=False)),

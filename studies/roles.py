@@ -23,6 +23,12 @@ GROUP_PERMISSIONS = {
     STUDY_CREATOR: ["studies.add_study"],
 }
 
+# The groups' names are stored untranslated; these are their labels for people.
+GROUP_LABELS = {
+    SITE_ADMIN: _("Site admin"),
+    STUDY_CREATOR: _("Study creator"),
+}
+
 GROUP_DESCRIPTIONS = {
     SITE_ADMIN: _("creates accounts, decides who may create studies, restores deleted studies"),
     STUDY_CREATOR: _("may create studies, and owns each one created"),

@@ -12,6 +12,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -46,6 +47,17 @@ def _test_settings():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Spanish leaves Spanish active in this thread (LocaleMiddleware activates the
+    language and nothing deactivates it); each test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _jobs_cache():
     """Job progress, cancel requests and notices live in a cache keyed by job id; ids repeat
     between tests (each rolls back), so each test starts with it empty."""
@@ -54,18 +66,6 @@ def _jobs_cache():
     caches["jobs"].clear()
     yield
     caches["jobs"].clear()
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request in Spanish leaves Spanish active in the thread (LocaleMiddleware activates, nothing
-    deactivates): each test starts, and leaves, in the default language, so that a management
-    command's output does not depend on the test run before it."""
-    from django.utils import translation
-
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

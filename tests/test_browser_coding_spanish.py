@@ -38,7 +38,7 @@ def test_the_switch_turns_the_coding_page_and_its_scripts_spanish(alice, themes,
     picker.get_by_label("Youth", exact=True).check()
     picker.get_by_role("button", name="Guardar").click()
     # Written by the scripts, from the JavaScript catalogue:
-    expect(page.locator("#status")).to_contain_text("Fragmento guardado.")
+    expect(page.locator("#status")).to_contain_text("Fragmento guardado")
     item = page.locator("#excerpt-list .excerpt-item")
     expect(item).to_have_count(1)
     expect(item.get_by_role("button", name="Editar")).to_be_visible()
@@ -58,4 +58,4 @@ def test_the_preference_follows_the_user_to_a_new_browser(alice, themes, entrevi
     page.keyboard.press("c")
     page.locator("#picker").get_by_label("Youth", exact=True).check()
     page.locator("#picker").get_by_role("button", name="Guardar").click()
-    expect(page.locator("#status")).to_contain_text("Fragmento guardado.")
+    expect(page.locator("#status")).to_contain_text("Fragmento guardado")

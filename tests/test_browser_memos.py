@@ -4,6 +4,7 @@ annotated from the coding page without being coded."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from coding.models import CodedExcerpt
 from memos.models import Memo
@@ -67,4 +68,5 @@ def test_a_passage_is_annotated_from_the_coding_page(alice, transcript, login_pa
     assert (span.start, span.end, span.quote) == (0, 11, "Interviewer")
     assert memo.body == "Check the question wording"
     assert not CodedExcerpt.objects.exists()
-    assert "Check the question wording" in page.locator("#memo-tab").inner_text()
+    # the side tab is reloaded after the save: wait for the new memo in it
+    expect(page.locator("#memo-tab")).to_contain_text("Check the question wording")

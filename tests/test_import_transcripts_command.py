@@ -61,7 +61,7 @@ def test_it_imports_a_folder_with_a_csv(folder, participant, alice):
     assert b.text == "Interviewer: Hola\n\nP: La migración."
     assert len(Transcript.objects.get(title="Video").cues) == 3
     assert len(Transcript.objects.get(source_filename="d.srt").cues) == 3
-    assert "Imported 4 transcript(s)" in out and "for 2 participant(s) (1 new)" in out
+    assert "Imported 4 transcripts" in out and "for 2 participants (1 new)" in out
     assert "[##############################] 4/4" in err
     assert set(Transcript.objects.values_list("study__slug", flat=True)) == {"pasto"}
     assert b.participant.study == participant.study
@@ -69,7 +69,7 @@ def test_it_imports_a_folder_with_a_csv(folder, participant, alice):
 
 def test_a_dry_run_checks_everything_and_saves_nothing(folder, participant):
     out, _ = run(folder, "--csv", folder / "map.csv", "--dry-run", "--no-progress")
-    assert "Would import 4 transcript(s)" in out and "(1 new)" in out
+    assert "Would import 4 transcripts" in out and "(1 new)" in out
     assert "Dry run: nothing was saved." in out
     assert not Transcript.objects.exists()
     assert list(Participant.objects.values_list("code", flat=True)) == ["D"]
@@ -80,9 +80,9 @@ def test_it_keeps_the_good_files_and_reports_the_bad_ones(folder, participant):
     (folder / "bomb.docx").write_bytes(make_zip_bomb())
     (folder / "slides.pptx").write_bytes(b"PK\x03\x04")
     out, error = run_failing(folder, "--csv", folder / "map.csv", "--participant", "D")
-    assert "3 file(s) refused" in error
-    assert "Imported 4 transcript(s)" in out
-    assert "Refused 3 file(s):" in out
+    assert "3 files refused" in error
+    assert "Imported 4 transcripts" in out
+    assert "Refused 3 files:" in out
     assert "empty.txt: the file is empty." in out
     assert "bomb.docx: the part word/document.xml is compressed" in out
     assert "slides.pptx: the extension .pptx is not accepted" in out
@@ -118,8 +118,8 @@ def test_it_reports_a_bad_date_and_a_bad_sector_by_file(tmp_path, participant):
 def test_running_it_again_skips_what_was_imported(folder, participant):
     run(folder, "--csv", folder / "map.csv")
     out, _ = run(folder, "--csv", folder / "map.csv")
-    assert "Imported 0 transcript(s)" in out
-    assert "Skipped 4 file(s) already imported:" in out
+    assert "Imported 0 transcripts" in out
+    assert "Skipped 4 files already imported:" in out
     assert Transcript.objects.count() == 4
 
 
@@ -142,7 +142,7 @@ def test_it_reports_a_missing_path(tmp_path, participant):
 def test_it_lists_csv_rows_that_match_no_file(folder, participant):
     (folder / "map.csv").write_text(CSV + "ghost.txt,D,,,,,,\n", encoding="utf-8")
     out, _ = run(folder, "--csv", folder / "map.csv")
-    assert "The CSV names 1 file(s) that were not found:\n  ghost.txt" in out
+    assert "The CSV names 1 file that was not found:\n  ghost.txt" in out
 
 
 def test_it_stops_on_a_csv_without_the_needed_columns(folder, study):
@@ -197,6 +197,6 @@ def test_it_warns_about_the_same_text_imported_twice(tmp_path, participant):
     (tmp_path / "a.txt").write_bytes(b"D: the same interview")
     (tmp_path / "b.txt").write_bytes(b"D: the same interview\r\n")  # other bytes, same text
     out, _ = run(tmp_path, "--participant", "D")
-    assert "Imported 2 transcript(s)" in out
-    assert "Warnings for 1 file(s):" in out
+    assert "Imported 2 transcripts" in out
+    assert "Warnings for 1 file:" in out
     assert "b.txt: the same text was already imported for participant D, as “a”." in out

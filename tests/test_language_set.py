@@ -86,7 +86,7 @@ def test_the_script_catalogue_follows_the_page(alice, study):
     body = client.get("/studies/pasto/").content.decode()
     assert '/jsi18n/?language=es"' in body
     catalogue = client.get("/jsi18n/?language=es").content.decode()
-    assert "Fragmento guardado." in catalogue.encode().decode("unicode_escape")
+    assert "Fragmento guardado:" in catalogue.encode().decode("unicode_escape")
 
 
 @pytest.mark.parametrize("bad", ["fr", "x" * 50])

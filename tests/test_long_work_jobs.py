@@ -129,8 +129,8 @@ def test_a_large_report_offers_its_export_as_a_job(rita, alice, data, run_jobs):
     assert "Prepare in the background" in body
     export_job = reverse("reports:theme-report-export-job", args=["pasto", data["plan"].pk])
     job = followed_job(client_for(rita).post(export_job + "?subthemes=0", {"format": "csv"}))
-    assert job.params | {"language": None} == {"theme": data["plan"].pk, "format": "csv", "subthemes": False,
-                                                "participant": None, "language": None, "layer": "coders"}
+    assert job.params == {"theme": data["plan"].pk, "format": "csv", "subthemes": False,
+                          "participant": None, "language": "en", "layer": "coders"}
     run_jobs()
     job.refresh_from_db()
     assert job.status == "succeeded"

@@ -84,9 +84,49 @@ def test_consent_travels_as_case_variables(adam, people):
 def test_the_command_says_who_is_left_out_and_can_include_them(tmp_path, people):
     out = io.StringIO()
     call_command("export_qdpx", str(tmp_path / "a.qdpx"), "--study", "pasto", stdout=out)
-    assert "Left out for consent (withdrawn, or never given): 2 participant(s), N, W" in out.getvalue()
+    assert "Left out for consent (withdrawn, or never given): 2 participants, N, W" in out.getvalue()
     call_command("export_qdpx", str(tmp_path / "b.qdpx"), "--study", "pasto", "--include-withdrawn",
                  stdout=io.StringIO())
     with zipfile.ZipFile(tmp_path / "b.qdpx") as archive:
         assert b"words of W only" in b"".join(archive.read(n) for n in archive.namelist())
     assert Change.objects.filter(data__has_key="qdpx_export_with_withdrawn", user=None).count() == 1
+
+
+def test_memos_about_participants_left_out_are_left_out_with_them(study, alice, adam, people):
+    """A memo linked to a withheld participant, their transcript or a passage of it may quote or
+    describe them: it stays out of the file too, unless an owner includes them."""
+    from memos.services import memo_create
+
+    w = people["W"]
+    w_transcript = Transcript.objects.get(participant=w)
+    memo_create(study=study, author=alice, title="About W", body="W said secret things",
+                participants=[w])
+    memo_create(study=study, author=alice, title="Passage of W", body="annotated",
+                spans=[(w_transcript, 0, 4)])
+    memo_create(study=study, author=alice, title="On W's interview", body="read it",
+                transcripts=[w_transcript])
+    memo_create(study=study, author=alice, title="About A", body="A is fine",
+                participants=[people["A"]])
+    body = everything(client_for(alice).get(EXPORT)).decode()
+    assert "About A" in body
+    for title in ("About W", "Passage of W", "On W&apos;s interview", "On W's interview"):
+        assert title not in body
+    assert "secret things" not in body
+    included = everything(client_for(adam).get(EXPORT, {"include_withdrawn": "1"})).decode()
+    assert "About W" in included and "Passage of W" in included
+
+
+def test_consent_comes_back_from_our_own_file(study, adam, people):
+    """Consent travels as case variables and our import reads them back into the record, so a
+    re-export withholds the same people."""
+    from exchange.qdpx_export import study_export
+    from exchange.qdpx_import import study_import
+
+    out = io.BytesIO()
+    study_export(out, study=study, include_withdrawn=True)
+    out.seek(0)
+    study_import(out, owner=adam, file_name="study.qdpx")
+    copy = Participant.objects.exclude(study=study).order_by("code")
+    assert [(p.code, p.consent_given, p.consent_withdrawn_on, p.consent_scope) for p in copy] == [
+        ("A", True, None, "quote"), ("N", False, None, "quote"),
+        ("W", True, datetime.date(2010, 1, 1), "quote")]

@@ -144,7 +144,8 @@ def test_the_export_reads_memos_in_a_fixed_number_of_queries(study, alice, trans
     for i in range(count):
         memo_create(study=study, author=alice, title=f"M{i}", transcripts=[transcript],
                     themes=[themes["youth"]], participants=[participant], spans=[(transcript, 0, 11)])
-    # themes, participants, excerpt-theme links, excerpts, transcripts, coders; memos and their
-    # transcripts, themes, participants, excerpts, linked memos, spans
-    with django_assert_num_queries(13):
+    # themes, participants, attributes, their choices, attribute values, excerpt-theme links,
+    # excerpts, transcripts, coders; memos and their transcripts, themes, participants, excerpts,
+    # linked memos, spans
+    with django_assert_num_queries(16):
         study_export(io.BytesIO(), study=study)

@@ -20,9 +20,10 @@ from django.utils import timezone
 from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
-from interviews.models import Transcript, TranscriptSource
+from interviews.models import Attribute, Transcript, TranscriptSource
 from studies.models import Membership, Study
-from tests.conftest import client_for
+from team.models import Adjudication, Assignment
+from tests.conftest import client_for, failed_job, memo_objects
 from tests.test_permission_matrix import MATRIX, ROUTES, url_for
 
 # Common English interface words that are not also Spanish words ("no", "color", "sector",
@@ -148,6 +149,14 @@ def datos(alice, bob, rita, adam, steve, sam, participant):
         "source": source, "change": Change.objects.filter(model="coding.codedexcerpt",
                                                           object_id=str(excerpt.pk)).first(),
         "cast": {"reviewer": rita, "researcher": alice, "owner": adam},
+        **memo_objects(study, alice, transcript, reserva),
+        "job": failed_job(study, alice), "site_job": failed_job(None, adam),
+        "assignment": Assignment.objects.create(study=study, transcript=transcript, coder=alice),
+        "adjudication": Adjudication.objects.create(study=study, transcript=transcript, theme=juventud,
+                                                    start=start, end=start + 19, action="both",
+                                                    adjudicator=adam),
+        "attribute": Attribute.objects.create(study=study, applies_to="participant", name="Edad",
+                                              type="number"),
     }
 
 

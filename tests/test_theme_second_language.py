@@ -60,8 +60,8 @@ def test_the_codebook_shows_the_interface_language(alice, juventud):
     url = reverse("coding:codebook", args=["pasto"])
     english = client_for(alice).get(url).content.decode()
     spanish = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(url).content.decode()
-    assert "<strong>Youth</strong>" in english and "Mentions of young people." in english
-    assert "<strong>Juventud</strong>" in spanish and "Menciones de jóvenes." in spanish
+    assert "<strong><bdi>Youth</bdi></strong>" in english and "Mentions of young people." in english
+    assert "<strong><bdi>Juventud</bdi></strong>" in spanish and "Menciones de jóvenes." in spanish
     assert "Jóvenes y sus organizaciones." in english  # no English description: the Spanish one
 
 
@@ -84,9 +84,9 @@ def test_the_theme_report_and_its_docx_follow_the_report_language(rita, alice, j
          [juventud], alice)
     url = reverse("reports:theme-report", args=["pasto", juventud.pk])
     english = client_for(rita).get(url, {"language": "en"}).content.decode()
-    assert '<h1 class="h3">Youth</h1>' in english and "Children under 14." in english
+    assert '<h1 class="h3"><bdi>Youth</bdi></h1>' in english and "Children under 14." in english
     spanish = client_for(rita).get(url).content.decode()  # the study's language
-    assert '<h1 class="h3">Juventud</h1>' in spanish
+    assert '<h1 class="h3"><bdi>Juventud</bdi></h1>' in spanish
     docx = client_for(rita).get(reverse("reports:theme-report-docx", args=["pasto", juventud.pk]),
                                 {"language": "en"})
     paragraphs = [p.text for p in Document(io.BytesIO(docx.content)).paragraphs]

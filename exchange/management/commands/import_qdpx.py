@@ -1,42 +1,47 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
+from studies.cli import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Import a REFI-QDA project (.qdpx) or codebook (.qdc) as a new study, in one transaction; "
         "it restores a study that export_qdpx wrote. Prints the new study's short name and what "
         "was imported, skipped or could not be mapped."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The .qdpx, .qde or .qdc file.")
+        parser.add_argument("path", help=gettext_lazy("The .qdpx, .qde or .qdc file."))
         parser.add_argument(
             "--owner", required=True,
-            help="Username of the new study's owner, who is also credited with the new "
-                 "transcripts and with codings the file gives no coder.",
+            help=gettext_lazy("Username of the new study's owner, who is also credited with the new "
+                              "transcripts and with codings the file gives no coder."),
         )
-        parser.add_argument("--name", help="The new study's name (default: the project's name).")
+        parser.add_argument("--name",
+                            help=gettext_lazy("The new study's name (default: the project's name)."))
 
     def handle(self, *args, path, owner, name=None, **options):
         source = Path(path)
         if not source.is_file():
-            raise CommandError(f"No file {source}.")
+            raise CommandError(_("No file %(path)s.") % {"path": source})
         importer = get_user_model().objects.filter(username=owner, is_active=True).first()
         if importer is None:
-            raise CommandError(f"No user {owner}.")
+            raise CommandError(_("No user %(username)s.") % {"username": owner})
         progress = self.progress if options["verbosity"] >= 1 else None
         try:
             with source.open("rb") as handle:
                 report = study_import(handle, owner=importer, name=name, file_name=source.name,
                                       progress=progress)
         except ExchangeError as exc:
-            raise CommandError(f"{source.name}: {exc} Nothing was imported.") from None
+            raise CommandError(_("%(name)s: %(error)s Nothing was imported.")
+                               % {"name": source.name, "error": exc}) from None
         for line in report.lines():
             self.stdout.write(line)
 

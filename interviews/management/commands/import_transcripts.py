@@ -16,12 +16,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from interviews.importers import MB, ImportRefused, check_size, parse_file
 from interviews.models import Participant
 from interviews.services import duplicate_warning, transcript_import
+from studies.cli import TranslatedCommand
 from studies.models import Study
 
 REQUIRED_COLUMNS = {"file", "participant"}
@@ -37,26 +41,27 @@ class Report:
     words: int = 0
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Import transcripts (.txt, .docx, .vtt, .srt, .pdf) from files or folders. A CSV maps file "
         "names to participants: columns file and participant, optionally title, interview_date "
         "(YYYY-MM-DD), language, and sector, gender and organisation to create a participant."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="Files or folders (read recursively).")
+        parser.add_argument("paths", nargs="+", help=gettext_lazy("Files or folders (read recursively)."))
         parser.add_argument("--study", required=True,
-                            help="Short name (slug) of the study the transcripts belong to.")
-        parser.add_argument("--csv", dest="mapping", help="CSV mapping file names to participants.")
-        parser.add_argument("--participant", help="Participant code for files not in the CSV.")
+                            help=gettext_lazy("Short name (slug) of the study the transcripts belong to."))
+        parser.add_argument("--csv", dest="mapping",
+                            help=gettext_lazy("CSV mapping file names to participants."))
+        parser.add_argument("--participant", help=gettext_lazy("Participant code for files not in the CSV."))
         parser.add_argument("--language",
-                            help="Language for rows that give none (default: the study's).")
-        parser.add_argument("--user", help="Username recorded as the importer.")
+                            help=gettext_lazy("Language for rows that give none (default: the study's)."))
+        parser.add_argument("--user", help=gettext_lazy("Username recorded as the importer."))
         parser.add_argument("--dry-run", action="store_true",
-                            help="Parse and check everything, then save nothing.")
+                            help=gettext_lazy("Parse and check everything, then save nothing."))
         parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                            help="Show a progress bar (default: when stderr is a terminal).")
+                            help=gettext_lazy("Show a progress bar (default: when stderr is a terminal)."))
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -93,7 +98,9 @@ class Command(BaseCommand):
         unused = sorted(set(mapping) - used_keys)
         self._summary(report, unused, options["dry_run"], time.perf_counter() - started)
         if report.refused:
-            raise CommandError(f"{len(report.refused)} file(s) refused; see above.")
+            raise CommandError(ngettext("%(count)d file refused; see above.",
+                                        "%(count)d files refused; see above.",
+                                        len(report.refused)) % {"count": len(report.refused)})
 
     # ----- input -----
 
@@ -104,8 +111,8 @@ class Command(BaseCommand):
                 columns = {c.strip().lower() for c in reader.fieldnames or []}
                 if not REQUIRED_COLUMNS <= columns:
                     raise CommandError(
-                        f"{path.name}: the CSV needs the columns file and participant; it has "
-                        f"{', '.join(sorted(columns)) or 'none'}."
+                        _("%(name)s: the CSV needs the columns file and participant; it has %(columns)s.")
+                        % {"name": path.name, "columns": ", ".join(sorted(columns)) or _("none")}
                     )
                 rows = {}
                 for row in reader:
@@ -114,7 +121,8 @@ class Command(BaseCommand):
                         rows[row["file"].replace("\\", "/")] = row
                 return rows
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise CommandError(f"{path.name}: cannot read the CSV ({exc}).") from None
+            raise CommandError(_("%(name)s: cannot read the CSV (%(error)s).")
+                               % {"name": path.name, "error": exc}) from None
 
     def _files_collect(self, paths, mapping_path, report):
         """[(path, keys a CSV row may use for it: its path under the folder, then its name)]."""
@@ -132,15 +140,16 @@ class Command(BaseCommand):
                         continue  # .DS_Store, .git and the like
                     files.append((path, [relative.as_posix(), path.name]))
             else:
-                report.refused.append(f"{given}: no such file or folder.")
+                report.refused.append(_("%(path)s: no such file or folder.") % {"path": given})
         return files
 
     def _study(self, slug):
         study = Study.objects.live().filter(slug=slug).first()
         if study is None:
-            raise CommandError(f"No study with the short name {slug!r}.")
+            raise CommandError(_("No study with the short name %(slug)s.") % {"slug": repr(slug)})
         if study.is_archived:
-            raise CommandError(f"The study {slug!r} is archived: it cannot take new transcripts.")
+            raise CommandError(_("The study %(slug)s is archived: it cannot take new transcripts.")
+                               % {"slug": repr(slug)})
         return study
 
     def _user(self, username):
@@ -149,7 +158,7 @@ class Command(BaseCommand):
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            raise CommandError(_("No user named %(username)s.") % {"username": repr(username)}) from None
 
     # ----- one file -----
 
@@ -172,7 +181,8 @@ class Command(BaseCommand):
             else:
                 report.refused.extend(_named(path, message) for message in _messages(exc))
         except OSError as exc:
-            report.refused.append(f"{path.name}: cannot read the file ({exc.strerror}).")
+            report.refused.append(_("%(name)s: cannot read the file (%(error)s).")
+                                  % {"name": path.name, "error": exc.strerror})
         else:
             report.imported.append((path, transcript))
             if warning := duplicate_warning(transcript):
@@ -185,15 +195,15 @@ class Command(BaseCommand):
         code = row.get("participant") or options["participant"]
         if not code:
             raise ValidationError(
-                "no participant: add the file to the CSV or pass --participant.", code="no_participant"
+                _("no participant: add the file to the CSV or pass --participant."), code="no_participant"
             )
         participant = Participant.objects.filter(study=self.study, code=code).first()
         if participant:
             return {"participant": participant}
         if code not in self.new_participants:
             raise ValidationError(
-                f"participant {code} does not exist; give its sector and gender in the CSV to "
-                "create it.", code="no_participant",
+                _("participant %(code)s does not exist; give its sector and gender in the CSV to "
+                  "create it.") % {"code": code}, code="no_participant",
             )
         return {"new_participant": self.new_participants[code]}
 
@@ -204,8 +214,8 @@ class Command(BaseCommand):
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValidationError(f"the interview date {value!r} is not YYYY-MM-DD.",
-                                  code="bad_date") from None
+            raise ValidationError(_("the interview date %(value)s is not YYYY-MM-DD.")
+                                  % {"value": repr(value)}, code="bad_date") from None
 
     # ----- output -----
 
@@ -216,30 +226,45 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def _summary(self, report, unused, dry_run, seconds):
-        verb = "Would import" if dry_run else "Imported"
         participants = {t.participant.code for _p, t in report.imported}
-        self.stdout.write(
-            f"{verb} {len(report.imported)} transcript(s), {report.words:,} words, for "
-            f"{len(participants)} participant(s) ({len(report.new_participants)} new), in {seconds:.1f} s."
-        )
+        figures = {
+            "transcripts": _count(ngettext("%(count)s transcript", "%(count)s transcripts",
+                                           len(report.imported)), len(report.imported)),
+            "words": _count(ngettext("%(count)s word", "%(count)s words", report.words), report.words),
+            "participants": _count(ngettext("%(count)s participant", "%(count)s participants",
+                                            len(participants)), len(participants)),
+            "new": len(report.new_participants),
+            "seconds": number_format(seconds, decimal_pos=1),
+        }
         if dry_run:
-            self.stdout.write("Dry run: nothing was saved.")
-        if report.warnings:
-            self.stdout.write(f"Warnings for {len(report.warnings)} file(s):")
-            for message in report.warnings:
-                self.stdout.write(f"  {message}")
-        if report.skipped:
-            self.stdout.write(f"Skipped {len(report.skipped)} file(s) already imported:")
-            for message in report.skipped:
-                self.stdout.write(f"  {message}")
-        if unused:
-            self.stdout.write(f"The CSV names {len(unused)} file(s) that were not found:")
-            for key in unused:
-                self.stdout.write(f"  {key}")
-        if report.refused:
-            self.stdout.write(f"Refused {len(report.refused)} file(s):")
-            for message in report.refused:
-                self.stdout.write(f"  {message}")
+            line = _("Would import %(transcripts)s, %(words)s, for %(participants)s (%(new)d new), "
+                     "in %(seconds)s s.")
+        else:
+            line = _("Imported %(transcripts)s, %(words)s, for %(participants)s (%(new)d new), "
+                     "in %(seconds)s s.")
+        self.stdout.write(line % figures)
+        if dry_run:
+            self.stdout.write(_("Dry run: nothing was saved."))
+        sections = [
+            (report.warnings, ngettext("Warnings for %(count)d file:", "Warnings for %(count)d files:",
+                                       len(report.warnings))),
+            (report.skipped, ngettext("Skipped %(count)d file already imported:",
+                                      "Skipped %(count)d files already imported:", len(report.skipped))),
+            (unused, ngettext("The CSV names %(count)d file that was not found:",
+                              "The CSV names %(count)d files that were not found:", len(unused))),
+            (report.refused, ngettext("Refused %(count)d file:", "Refused %(count)d files:",
+                                      len(report.refused))),
+        ]
+        for messages, heading in sections:
+            if messages:
+                self.stdout.write(heading % {"count": len(messages)})
+                for message in messages:
+                    self.stdout.write(f"  {message}")
+
+
+def _count(label, number):
+    """'1,234 words' / '1.234 palabras': a counted label with the number grouped for the language."""
+    return label % {"count": number_format(number, force_grouping=True)}
 
 
 def _messages(exc):
