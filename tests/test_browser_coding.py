@@ -51,6 +51,9 @@ def highlights(page):
 
 
 def drag_select(page, start, end):
+    # The page's late scripts (annotation marks, memos tab) may still move the layout: measure
+    # the passage once they are done, so the drag lands where the words are.
+    page.wait_for_load_state("networkidle")
     box = page.evaluate(RECT_OF, [start, end])
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()
