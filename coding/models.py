@@ -339,7 +339,10 @@ class CodedExcerptQuerySet(models.QuerySet):
             .order_by("pk")
             .values_list("codedexcerpt_id", "theme_id")
         ):
-            themes[excerpt_id].append(theme_id)
+            # An excerpt saved between the two reads (another coder, READ COMMITTED) has links
+            # but no row yet: it arrives with the page's next refresh.
+            if excerpt_id in themes:
+                themes[excerpt_id].append(theme_id)
         notes = {
             pk: (memo, quote if flagged else None)
             for pk, memo, flagged, quote in excerpts.filter(Q(needs_review=True) | ~Q(memo=""))

@@ -243,3 +243,26 @@ def test_it_ignores_malformed_layer_and_undo_parameters(alice, transcript):
     client = client_for(alice)
     for query in ({"undo": "9" * 30}, {"undo": "-1"}, {"coder": "9" * 30}, {"coder": "x"}, {"undo": "١٢"}):
         assert client.get(url(transcript, **query)).status_code == 200, query
+
+
+def test_an_excerpt_saved_between_its_reads_does_not_break_the_page(alice, bob, transcript, themes):
+    """Under load another coder's save can land between the page's read of the excerpts and its
+    read of their theme links (READ COMMITTED): the page must still answer, without that
+    excerpt (it arrives with the next refresh). Found by the 200-researcher load test."""
+    from django.db import connection
+
+    excerpt_create(transcript=transcript, start=0, end=11, themes=[themes["youth"]], coder=alice)
+    state = {"done": False}
+
+    def save_after_the_rows_query(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not state["done"] and '"start"' in sql and "ORDER BY" in sql and "coding_codedexcerpt" in sql:
+            state["done"] = True
+            excerpt_create(transcript=transcript, start=35, end=49, themes=[themes["gender"]], coder=bob)
+        return result
+
+    with connection.execute_wrapper(save_after_the_rows_query):
+        response = client_for(alice).get(url(transcript))
+    assert state["done"]  # the race was played
+    assert response.status_code == 200
+    assert len(page_data(response)["excerpts"]["rows"]) == 1  # the one read before the save
