@@ -16,6 +16,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
@@ -27,6 +28,10 @@ from studies.models import Membership, Role, Study  # noqa: E402
 from team.models import Adjudication, Assignment  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+
+# A browser expectation waits up to 10 s, not Playwright's 5: on a loaded 2-core CI machine a
+# save can take longer than 5 s to come back, and that is not the behaviour under test.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session", autouse=True)
