@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from interviews.access import get_transcript_for_user
 from interviews.models import Transcript
 from studies.access import get_membership, get_membership_manage
+from studies.spreadsheet import csv_row, xlsx_append
 from team.access import get_adjudication_for_owner, get_assignment_for_coder, get_assignment_for_owner
 from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, CompareForm, StatusForm
 from team.reads import agreement_report, comparison, methods_paragraph, progress_rows, table
@@ -31,13 +32,6 @@ from team.services import adjudication_create, adjudication_undo, assignments_cr
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
-# A cell a spreadsheet would run as a formula (a theme or user named "=HYPERLINK(…)") is written
-# as text: in CSV behind an apostrophe, in XLSX as a string cell (as reports/exports.py does).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _formula(value):
-    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 @login_required
@@ -128,7 +122,8 @@ def _export(request, study, build, content_type, extension):
 def agreement_csv_bytes(report):
     out = io.StringIO()
     out.write(BOM)
-    csv.writer(out).writerows([["'" + v if _formula(v) else v for v in row] for row in table(report)])
+    # a theme or user named "=HYPERLINK(…)" is written as text (studies.spreadsheet)
+    csv.writer(out).writerows(csv_row(row) for row in table(report))
     return out.getvalue().encode("utf-8")
 
 
@@ -137,10 +132,7 @@ def agreement_xlsx_bytes(report):
     sheet = book.active
     sheet.title = _("Agreement")[:31]
     for row in table(report):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if _formula(cell.value):
-                cell.data_type = "s"  # openpyxl takes a leading = for a formula
+        xlsx_append(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append([])
