@@ -258,3 +258,20 @@ def theme_breakdown(study, theme_ids, variable, bounds=()):
     labelled = [*groups, Group(_("no value"), "none")]
     return [(labelled[i].label, Counts(cells[i][0], len(cells[i][1])))
             for i in range(len(labelled)) if i in cells]
+
+
+def group_filter_ids(form, data):
+    """The ids an attribute filter keeps (excerpt_filter_ids), from a form's cleaned `data`
+    ("attribute" and "group"; a bare group is a value, "v:…"), or None when no attribute is
+    picked; a bad group is the form's error on "group". Shared by every form that filters by an
+    attribute (`form.study`, `form.variables`)."""
+    if not data.get("attribute"):
+        return None
+    spec = data.get("group", "").strip()
+    if spec != "none" and not spec.startswith(("v:", "r:")):
+        spec = "v:" + spec
+    try:
+        return excerpt_filter_ids(form.study, with_choices_of(form.variables[data["attribute"]]), spec)
+    except ValidationError as exc:
+        form.add_error("group", exc)
+        return None

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from reports.crosstab import crosstab_for, excerpt_filter_ids, parse_bounds, variables_for, with_choices_of
+from reports.crosstab import crosstab_for, group_filter_ids, parse_bounds, variables_for
 from reports.queries import left_out
 from studies.access import get_membership
 
@@ -61,16 +61,7 @@ class AttributeGroupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["only"] = None
-        if data.get("attribute"):
-            spec = data.get("group", "").strip()
-            if spec != "none" and not spec.startswith(("v:", "r:")):
-                spec = "v:" + spec
-            try:
-                variable = with_choices_of(self.variables[data["attribute"]])
-                data["only"] = excerpt_filter_ids(self.study, variable, spec)
-            except ValidationError as exc:
-                self.add_error("group", exc)
+        data["only"] = group_filter_ids(self, data)
         return data
 
 

@@ -43,7 +43,7 @@ from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.cards import excerpt_cards, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
-from reports.crosstab import excerpt_filter_ids, theme_breakdown, variables_for, with_choices_of
+from reports.crosstab import group_filter_ids, theme_breakdown, variables_for
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
@@ -237,14 +237,7 @@ class ExcerptFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The first interview date is after the last."), code="dates_reversed")
         if data.get("attribute"):
-            spec = data.get("group", "").strip()
-            if spec != "none" and not spec.startswith(("v:", "r:")):
-                spec = "v:" + spec
-            try:
-                variable = with_choices_of(self.variables[data["attribute"]])
-                data["attribute_ids"] = excerpt_filter_ids(self.study, variable, spec)
-            except ValidationError as exc:
-                self.add_error("group", exc)
+            data["attribute_ids"] = group_filter_ids(self, data)
         return data
 
     def filter(self, excerpts):
