@@ -459,11 +459,13 @@ def main():
     print("load average after measuring: {:.2f} {:.2f} {:.2f} ({} cores)".format(
         *os.getloadavg(), os.cpu_count()))
     print("\n| Theme (excerpts) | Listing | Requests | Total wall | Wall per request | "
-          "Server CPU per request | Taguette's total wall ÷ this |\n|---|---|---|---|---|---|---|")
+          "Server CPU per request | Server CPU, whole listing | Taguette ÷ this: wall, server CPU |"
+          "\n|---|---|---|---|---|---|---|---|")
     for name, expected, rows in results:
         for row in rows:
             print(f"| {name} ({expected:,}) | {row['label']} | {row['requests']} | {row['total']:,.0f} ms | "
-                  f"{row['wall']:.1f} ms | {row['cpu']:.1f} ms | {rows[0]['total'] / row['total']:.2f}× |")
+                  f"{row['wall']:.1f} ms | {row['cpu']:.1f} ms | {row['cpu_total']:,.0f} ms | "
+                  f"{rows[0]['total'] / row['total']:.1f}×, {rows[0]['cpu_total'] / row['cpu_total']:.1f}× |")
 
 
 if __name__ == "__main__":
