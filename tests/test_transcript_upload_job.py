@@ -31,23 +31,20 @@ def test_a_small_upload_stays_in_the_request(alice, participant):
     assert Transcript.objects.count() == 2
 
 
-def test_many_files_become_a_job_that_imports_them_with_progress(alice, participant, run_jobs, monkeypatch):
+def test_many_files_become_a_job_that_imports_them_with_progress(alice, participant, run_jobs,
+                                                                   progress_reports):
     response = client_for(alice).post(URL, rows(*files(participant), {}))
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert (job.kind, job.status, job.study, job.params["files"]) == ("transcript_upload", "queued",
                                                                       participant.study, 3)
     assert Transcript.objects.count() == 0  # nothing until a worker runs it
-    reports = []
-    real = live.live_set
-    monkeypatch.setattr(live, "live_set", lambda job_id, done, total, message: (
-        reports.append((done, total, str(message))), real(job_id, done, total, message)))
     run_jobs()
     job.refresh_from_db()
     assert job.status == "succeeded" and job.message == "Imported 3 transcripts."
     assert (job.done, job.total) == (3, 3)
-    assert [r for r in reports if r[1] == 3] == [(0, 3, "Importing d0.txt"), (1, 3, "Importing d1.txt"),
-                                                 (2, 3, "Importing d2.txt"), (3, 3, "Saving")]
+    assert [r for r in progress_reports if r[1] == 3] == [
+        (0, 3, "Importing d0.txt"), (1, 3, "Importing d1.txt"), (2, 3, "Importing d2.txt"), (3, 3, "Saving")]
     made = list(Transcript.objects.order_by("title"))
     assert [t.title for t in made] == ["d0", "d1", "d2"] and {t.created_by for t in made} == {alice}
     assert counts() == (1, 3, 3, 3)
