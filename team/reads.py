@@ -177,7 +177,9 @@ def table(report):
 
 
 def _round(value):
-    return None if value is None else round(value, 4)
+    """Four places; -0.0 (a κ of nothing beyond chance, on some row orders) is written 0.0, as a
+    job's copy of the table stored in PostgreSQL's jsonb reads back."""
+    return None if value is None else round(value, 4) + 0.0
 
 
 @dataclass
