@@ -3,8 +3,9 @@ strings, comparing it with the sheet (new participants, changed cells, unknown c
 cells), and the digest that ties a preview to what is applied.
 
 Rows are matched on the pseudonym code (participants) or the id (transcripts); columns on the
-attribute's name, case-insensitively. A cell a spreadsheet would run as a formula is written as
-text (behind an apostrophe in CSV, as a string cell in XLSX) and read back without it."""
+attribute's name, case-insensitively. Every text cell, headers included, is written through
+studies.spreadsheet (a formula as text: behind an apostrophe in CSV, a string cell in XLSX) and
+read back without the apostrophe; numbers and dates are written as such."""
 
 import csv
 import datetime
@@ -22,9 +23,9 @@ from openpyxl.cell import WriteOnlyCell
 
 from interviews.attributes import display_value, parse_value
 from interviews.models import AttributeTarget, AttributeType
+from studies.spreadsheet import csv_cell, csv_row, csv_uncell, xlsx_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 MAX_ROWS = 20000
 
@@ -34,24 +35,10 @@ def _filename(sheet, ext):
     return f'attachment; filename="{sheet.study.slug}-{name}.{ext}"'
 
 
-def _csv_safe(column, text):
-    if column.type in (AttributeType.TEXT, AttributeType.CHOICE) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def sheet_csv(sheet, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(sheet, "csv")
-    response.write(BOM)
-    writer = csv.writer(response)
-    writer.writerow([column.label for column in sheet.columns])
-    for row in rows:
-        writer.writerow([_csv_safe(column, row.display(column)) for column in sheet.columns])
-    return response
-
-
-def _xlsx_value(column, row):
+def _typed_value(column, row):
+    """A cell as a number, a date or text: numbers and dates are never escaped (they are no
+    formula, and -3 must stay a number our import reads back); text goes through
+    studies.spreadsheet, whatever its column."""
     value = row.values.get(column.key)
     if value is None:
         return None
@@ -62,22 +49,38 @@ def _xlsx_value(column, row):
     return row.display(column)
 
 
+def _csv_value(column, row):
+    value = _typed_value(column, row)
+    if value is None or isinstance(value, str):
+        return csv_cell(value or "")
+    return display_value(column.type, value)  # 34, -2.5, 2009-04-08: as the import reads them
+
+
+def sheet_csv(sheet, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename(sheet, "csv")
+    response.write(BOM)
+    writer = csv.writer(response)
+    writer.writerow(csv_row([column.label for column in sheet.columns]))
+    for row in rows:
+        writer.writerow([_csv_value(column, row) for column in sheet.columns])
+    return response
+
+
+def _xlsx_cell(worksheet, value):
+    cell = xlsx_cell(WriteOnlyCell(worksheet), value)
+    if isinstance(value, datetime.date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
 def sheet_xlsx(sheet, rows):
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(_("Participants") if sheet.target == AttributeTarget.PARTICIPANT
                                       else _("Transcripts"))
-    worksheet.append([column.label for column in sheet.columns])
+    worksheet.append([_xlsx_cell(worksheet, column.label) for column in sheet.columns])
     for row in rows:
-        cells = []
-        for column in sheet.columns:
-            value = _xlsx_value(column, row)
-            cell = WriteOnlyCell(worksheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        worksheet.append(cells)
+        worksheet.append([_xlsx_cell(worksheet, _typed_value(column, row)) for column in sheet.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -100,10 +103,7 @@ def _cell_text(value):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int | Decimal):
         return str(value)
-    text = str(value)
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
+    return csv_uncell(str(value))
 
 
 def read_table(upload):

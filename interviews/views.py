@@ -20,6 +20,7 @@ from interviews.forms import ParticipantFilterForm, ParticipantForm, UploadFormS
 from interviews.importers import MB
 from interviews.models import Participant
 from interviews.services import duplicate_warning, participant_create, participant_update, transcript_import
+from interviews.tasks import transcript_upload_job_start
 from studies.access import get_membership, get_membership_manage, get_membership_owner, get_membership_rw
 
 
@@ -27,37 +28,59 @@ def _max_bytes():
     return settings.MAX_UPLOAD_MB * MB
 
 
-def _import_rows(formset, study, user):
-    """Save each good row in its own transaction; return (saved, refused messages, the refused
-    rows' details to offer again). A new participant code used by several rows is created once."""
-    saved, refused, retry, created = [], [], [], {}
+def _check_rows(formset):
+    """Split the filled rows: (good forms, refused messages, the refused rows' details)."""
+    good, refused, retry = [], [], []
     for form in formset.forms:
         if not form.has_changed():
             continue
         if form.is_valid():
-            data = form.cleaned_data
-            new = data["new_participant"]
-            participant = created.get(new["code"]) if new else data["participant"]
-            try:
-                transcript = transcript_import(
-                    study=study,
-                    parsed=data["parsed"], title=data["title"], user=user,
-                    participant=participant, new_participant=None if participant else new,
-                    interview_date=data["interview_date"], language=data["language"],
-                )
-            except ValidationError as exc:
-                refused.extend(_named(form, message) for message in exc.messages)
-            else:
-                saved.append(transcript)
-                if new:
-                    created[new["code"]] = transcript.participant
-                continue
-        else:
-            refused.extend(
-                _named(form, message) for errors in form.errors.values() for message in errors
+            good.append(form)
+            continue
+        refused.extend(_named(form, message) for errors in form.errors.values() for message in errors)
+        retry.append(_row_details(form))
+    return good, refused, retry
+
+
+def _row_details(form):
+    return {k: v for k, v in form.data.items() if k.startswith(form.prefix + "-")}
+
+
+def _import_rows(good, study, user):
+    """Save each good row in its own transaction; return (saved, refused messages, the refused
+    rows' details to offer again). A new participant code used by several rows is created once."""
+    saved, refused, retry, created = [], [], [], {}
+    for form in good:
+        data = form.cleaned_data
+        new = data["new_participant"]
+        participant = created.get(new["code"]) if new else data["participant"]
+        try:
+            transcript = transcript_import(
+                study=study,
+                parsed=data["parsed"], title=data["title"], user=user,
+                participant=participant, new_participant=None if participant else new,
+                interview_date=data["interview_date"], language=data["language"],
             )
-        retry.append({k: v for k, v in form.data.items() if k.startswith(form.prefix + "-")})
+        except ValidationError as exc:
+            refused.extend(_named(form, message) for message in exc.messages)
+            retry.append(_row_details(form))
+        else:
+            saved.append(transcript)
+            if new:
+                created[new["code"]] = transcript.participant
     return saved, refused, retry
+
+
+def _import_or_queue(good, study, user):
+    """Import the good rows here, or, when they are more than a request should take
+    (settings.JOBS_INLINE_LIMITS), queue them as one background job: (saved, refused, retry, job)."""
+    limits = settings.JOBS_INLINE_LIMITS
+    size = sum(len(form.cleaned_data["parsed"].data) for form in good)
+    if good and (len(good) > limits["upload_files"] or size > limits["upload_bytes"]):
+        job, _created = transcript_upload_job_start(study=study, user=user,
+                                                    rows=[form.cleaned_data for form in good])
+        return [], [], [], job
+    return (*_import_rows(good, study, user), None)
 
 
 def _named(form, message):
@@ -81,8 +104,9 @@ def _retry_formset(retry, form_kwargs):
 @require_http_methods(["GET", "POST"])
 def transcript_upload(request, study):
     """Upload page: files or pasted text, each row to one of the study's participants. Good rows
-    are saved and bad ones reported by name; nothing half-imported remains. Researchers choose
-    existing participants; owners may also create them here."""
+    are saved and bad ones reported by name; nothing half-imported remains. Many or large files
+    go to a background job (interviews/tasks.py) once checked here. Researchers choose existing
+    participants; owners may also create them here."""
     membership = get_membership_rw(request, study)
     form_kwargs = {
         "study": membership.study,
@@ -94,19 +118,26 @@ def transcript_upload(request, study):
         ctx["formset"] = UploadFormSet(form_kwargs=form_kwargs)
         return render(request, "interviews/transcript_upload.html", ctx)
     formset = UploadFormSet(request.POST, request.FILES, form_kwargs=form_kwargs)
-    saved, refused, retry = _import_rows(formset, membership.study, request.user)
-    refused = [*formset.non_form_errors(), *refused]
-    if not saved and not refused:
+    good, refused, retry = _check_rows(formset)
+    saved, refused_here, retry_here, job = _import_or_queue(good, membership.study, request.user)
+    refused = [*formset.non_form_errors(), *refused, *refused_here]
+    if not saved and not refused and job is None:
         refused = [_("Choose at least one file, or paste a transcript’s text.")]
     if not refused:
-        messages.success(request, ngettext(
-            "Imported %(count)d transcript.", "Imported %(count)d transcripts.", len(saved)
-        ) % {"count": len(saved)})
-        for warning in filter(None, map(duplicate_warning, saved)):
-            messages.warning(request, warning)
-        return redirect(membership.study)
-    ctx.update(saved=saved, refused=refused, formset=_retry_formset(retry, form_kwargs))
+        return _uploaded(request, membership.study, saved, job)
+    ctx.update(saved=saved, refused=refused, job=job, formset=_retry_formset(retry + retry_here, form_kwargs))
     return render(request, "interviews/transcript_upload.html", ctx, status=400)
+
+
+def _uploaded(request, study, saved, job):
+    if job is not None:
+        return redirect(job.get_absolute_url())
+    messages.success(request, ngettext(
+        "Imported %(count)d transcript.", "Imported %(count)d transcripts.", len(saved)
+    ) % {"count": len(saved)})
+    for warning in filter(None, map(duplicate_warning, saved)):
+        messages.warning(request, warning)
+    return redirect(study)
 
 
 @login_required

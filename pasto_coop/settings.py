@@ -204,6 +204,9 @@ JOBS_INLINE_LIMITS = {
     "theme_merge_codings": envint("JOBS_INLINE_MERGE_CODINGS", "300"),
     "auto_code_hits": envint("JOBS_INLINE_AUTO_CODE_HITS", "100"),
     "report_quotes": envint("JOBS_INLINE_REPORT_QUOTES", "2000"),
+    # a transcript upload: its good files, and their bytes in all
+    "upload_files": envint("JOBS_INLINE_UPLOAD_FILES", "10"),
+    "upload_bytes": envint("JOBS_INLINE_UPLOAD_BYTES", str(2 * 1024 * 1024)),
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -18,6 +18,7 @@ from coding.models import Theme
 from coding.services import excerpts_auto_code
 from interviews.models import Participant
 from jobs.services import JobError, job_start, run_job
+from memos.models import Memo
 from reports import exports
 from reports.queries import excerpts_for_theme_report, quote_rows, report_language, theme_report
 from reports.search import parse_query, search, transcripts_for_search
@@ -73,14 +74,16 @@ REPORT_FORMATS = {"docx": exports.theme_report_docx, "xlsx": exports.theme_repor
 
 
 def theme_report_export_job_start(*, study, theme, user, fmt, include_subthemes, participant, language="",
-                                  layer=""):
-    """Queue a theme report's export (one per user, theme, format and options at a time)."""
+                                  layer="", memos=False):
+    """Queue a theme report's export (one per user, theme, format and options at a time).
+    `memos`: with the theme's memos and each quote's, those the starting user may see, as the
+    direct export has them when asked."""
     options = {"subthemes": include_subthemes, "participant": participant.pk if participant else None,
-               "language": language, "layer": layer}
+               "report_language": language, "layer": layer, "memos": bool(memos)}
     return job_start(
         study=study, user=user, kind="report_export", task=theme_report_export_task,
         key=(f"report-export:{user.pk}:{theme.pk}:{fmt}:{int(include_subthemes)}:{options['participant']}"
-             f":{language}:{layer}"),
+             f":{language}:{layer}:{int(bool(memos))}"),
         params={"theme": theme.pk, "format": fmt, **options},
         title=_("Export the report on «%(theme)s» as %(format)s")
         % {"theme": theme.name, "format": fmt.upper()},
@@ -98,20 +101,25 @@ def _theme_report_export(job, progress):
         if participant is None:
             raise JobError(_("The participant was deleted meanwhile; there is no report to export."))
     progress(0, None, _("Writing the file"))
-    language = report_language(job.study, params.get("language", ""))
+    # "report_language", not "language": job_start keeps the page's language (labels) under that
+    language = report_language(job.study, params.get("report_language", ""))
     layer = params.get("layer") or None
     report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant,
                           layer=layer, language=language)
     report.language, report.layer = language, layer
     report.texts = theme.texts(language, job.study.language)
     rows = excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=layer, tree=report.tree)
+    # the memos the starter may see, read as the starter (a job queued before this option has none)
+    memos = (list(Memo.objects.for_object_panel(job.study, job.started_by, themes=theme))
+             if params.get("memos") else None)
     # their themes named as the report's tree names them (its language), 1,000 quotes at a time
-    quotes = quote_rows(job.study, rows.iterator(chunk_size=1000), tree=report.tree)
+    quotes = quote_rows(job.study, rows.iterator(chunk_size=1000), tree=report.tree,
+                        memos_for=job.started_by if memos is not None else None)
     with translation.override(language):  # headings, labels and citations
         user = job.started_by.get_username()
         header = exports.report_header(job.study, report, user=user, group=_("participant"))
         meta = exports.Meta(title=job.study.name, author=user, created=timezone.now(), header=header)
-        content = REPORT_FORMATS[params["format"]](report, quotes, meta)
+        content = REPORT_FORMATS[params["format"]](report, quotes, meta, memos=memos)
     progress(1, 1, _("Saving the file"))
     name = f"theme-report-{slugify(theme.name) or theme.pk}.{params['format']}"
     job.result_file.save(f"{job.pk}-{name}", ContentFile(content), save=True)

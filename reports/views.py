@@ -809,7 +809,8 @@ def theme_report_export_job(request, study, pk):
     job, _created = theme_report_export_job_start(
         study=theme.study, theme=theme, user=request.user, fmt=fmt,
         include_subthemes=report.include_subthemes, participant=report.participant,
-        language=form.cleaned_data["language"], layer=form.cleaned_data["layer"])
+        language=form.cleaned_data["language"], layer=form.cleaned_data["layer"],
+        memos=form.cleaned_data["memos"])
     return redirect(job.get_absolute_url())
 
 

@@ -59,11 +59,13 @@ class Report:
                 for name, fig in named]
 
 
-def agreement_report(study, coders, transcripts=None, themes=None, overlap=90):
+def agreement_report(study, coders, transcripts=None, themes=None, overlap=90, progress=None):
     """Agreement of `coders` (users, two or more) in `study`, on `transcripts` (default: all the
     study's) and `themes` (default: every theme any of them used there). Five queries: the
     transcripts with their lengths, the assignments, the codings, the themes, the study's
-    transcript count."""
+    transcript count. `progress(done, total, message)`, if given, hears of each stage (a job's)."""
+    progress = progress or (lambda done, total, message: None)
+    progress(0, 3, _("Reading the transcripts and assignments"))
     chosen = Transcript.objects.filter(study=study)
     if transcripts:
         chosen = chosen.filter(pk__in=[t.pk for t in transcripts])
@@ -83,6 +85,7 @@ def agreement_report(study, coders, transcripts=None, themes=None, overlap=90):
     for pk, i in t_index.items():
         if pk not in planned:
             assigned[i] = True
+    progress(1, 3, _("Reading the codings"))
     Link = CodedExcerpt.themes.through
     links = Link.objects.filter(codedexcerpt__study=study, codedexcerpt__coder__in=list(c_index),
                                 codedexcerpt__transcript__in=list(t_index))
@@ -102,6 +105,7 @@ def agreement_report(study, coders, transcripts=None, themes=None, overlap=90):
     ).reshape(-1, 5)
     layers = agreement.Layers(lengths=np.array([length for _pk, length in found], dtype=np.int64),
                               assigned=assigned, codings=codings, n_themes=len(theme_list))
+    progress(2, 3, _("Computing agreement"))
     result = agreement.compute(layers, overlap=overlap)
     return Report(
         coders=list(coders), rows=list(zip(theme_list, result.themes, strict=True)), overall=result.overall,
@@ -173,7 +177,9 @@ def table(report):
 
 
 def _round(value):
-    return None if value is None else round(value, 4)
+    """Four places; -0.0 (a κ of nothing beyond chance, on some row orders) is written 0.0, as a
+    job's copy of the table stored in PostgreSQL's jsonb reads back."""
+    return None if value is None else round(value, 4) + 0.0
 
 
 @dataclass

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assignments/<int:pk>/status/", views.assignment_status_view, name="assignment-status"),
     path("assignments/<int:pk>/delete/", views.assignment_delete_view, name="assignment-delete"),
     path("agreement/", views.agreement, name="agreement"),
+    path("agreement/job/", views.agreement_job_view, name="agreement-job"),
     path("agreement/agreement.csv", views.agreement_csv, name="agreement-csv"),
     path("agreement/agreement.xlsx", views.agreement_xlsx, name="agreement-xlsx"),
     path("compare/<int:pk>/", views.compare, name="compare"),

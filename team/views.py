@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,12 +23,14 @@ from openpyxl.styles import Font
 
 from interviews.access import get_transcript_for_user
 from interviews.models import Transcript
+from jobs.access import get_job_for_user
 from studies.access import get_membership, get_membership_manage
 from studies.spreadsheet import csv_row, xlsx_append
 from team.access import get_adjudication_for_owner, get_assignment_for_coder, get_assignment_for_owner
 from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, CompareForm, StatusForm
 from team.reads import agreement_report, comparison, methods_paragraph, progress_rows, table
 from team.services import adjudication_create, adjudication_undo, assignments_create
+from team.tasks import agreement_job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"  # so that spreadsheet programs read the CSV as UTF-8
@@ -88,55 +90,100 @@ def assignment_delete_view(request, study, pk):
     return redirect("team:progress", study)
 
 
-def _agreement_for(request, study):
-    """(form, report or None): the report when coders were asked for and the form is valid."""
+def _agreement_form(request, study, data):
     membership = get_membership(request, study)
-    asked = "coders" in request.GET
-    data = request.GET.copy()
+    data = data.copy()
     data.setdefault("overlap", "90")
-    form = AgreementForm(data if asked else None, study=membership.study)
-    if not asked or not form.is_valid():
+    return membership, AgreementForm(data, study=membership.study)
+
+
+def _agreement_for(request, study, compute=True):
+    """(form, report or None): the report when coders were asked for, the form is valid and
+    `compute` (not when the page only offers to compute it in the background)."""
+    if "coders" not in request.GET:
+        return AgreementForm(study=get_membership(request, study).study), None
+    membership, form = _agreement_form(request, study, request.GET)
+    if not form.is_valid() or not compute:
         return form, None
     return form, agreement_report(membership.study, **form.cleaned_data)
 
 
+def _agreement_job(request, study):
+    """A member's finished agreement job (?job=<id>); 404 for another kind of job or study."""
+    job = get_job_for_user(request, study, request.GET["job"] if request.GET["job"].isdigit() else 0)
+    if job.kind != "agreement":
+        raise Http404
+    return job
+
+
 @login_required
 def agreement(request, study):
-    """Inter-coder agreement per theme and overall, with a methods paragraph."""
-    form, report = _agreement_for(request, study)
-    ctx = {"form": form, "report": report, "query": request.GET.urlencode(),
-           "paragraph": methods_paragraph(report) if report else ""}
-    return render(request, "team/agreement.html", ctx, status=400 if form.is_bound and not report else 200)
+    """Inter-coder agreement per theme and overall, with a methods paragraph; or, with ?job=<id>,
+    what an agreement job computed; with background=1, the offer to compute it as a job."""
+    if "job" in request.GET:
+        job = _agreement_job(request, study)
+        if job.status != "succeeded":
+            return redirect(job.get_absolute_url())
+        return render(request, "team/agreement.html", {"form": AgreementForm(study=job.study), "job": job,
+                                                        "query": f"job={job.pk}", "computed": job.result,
+                                                        "paragraph": job.result["paragraph"]})
+    background = request.GET.get("background") == "1"
+    form, report = _agreement_for(request, study, compute=not background)
+    ctx = {"form": form, "report": report, "computed": report, "query": request.GET.urlencode(),
+           "paragraph": methods_paragraph(report) if report else "",
+           "background": background and form.is_bound and form.is_valid()}
+    ok = report or ctx["background"]
+    return render(request, "team/agreement.html", ctx, status=400 if form.is_bound and not ok else 200)
+
+
+@login_required
+@require_POST
+def agreement_job_view(request, study):
+    """Compute agreement (a whole study's, say) in the background; its page links to the result."""
+    membership, form = _agreement_form(request, study, request.POST)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    job, _created = agreement_job_start(study=membership.study, user=request.user, **form.cleaned_data)
+    return redirect(job.get_absolute_url())
 
 
 def _export(request, study, build, content_type, extension):
-    form, report = _agreement_for(request, study)
-    if report is None:
-        errors = form.errors.as_text() if form.is_bound else _("Choose at least two coders.")
-        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(build(report), content_type=content_type)
+    if "job" in request.GET:
+        job = _agreement_job(request, study)
+        if job.status != "succeeded":
+            raise Http404
+        rows, paragraph = job.result["table"], job.result["paragraph"]
+    else:
+        form, report = _agreement_for(request, study)
+        if report is None:
+            errors = form.errors.as_text() if form.is_bound else _("Choose at least two coders.")
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        rows, paragraph = table(report), methods_paragraph(report)
+    response = HttpResponse(build(rows, paragraph), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="agreement-{study}.{extension}"'
     return response
 
 
-def agreement_csv_bytes(report):
+def agreement_csv_bytes(rows, paragraph=""):
+    """The table (team.reads.table, or a job's copy of it) as CSV."""
     out = io.StringIO()
     out.write(BOM)
     # a theme or user named "=HYPERLINK(…)" is written as text (studies.spreadsheet)
-    csv.writer(out).writerows(csv_row(row) for row in table(report))
+    csv.writer(out).writerows(csv_row(row) for row in rows)
     return out.getvalue().encode("utf-8")
 
 
-def agreement_xlsx_bytes(report):
+def agreement_xlsx_bytes(rows, paragraph):
+    """The table and the methods paragraph under it, as XLSX."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Agreement")[:31]
-    for row in table(report):
+    for row in rows:
         xlsx_append(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append([])
-    sheet.append([methods_paragraph(report)])
+    xlsx_append(sheet, [paragraph])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -95,6 +95,21 @@ def run_jobs(db, monkeypatch, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def progress_reports(monkeypatch):
+    """Every progress report a job makes, (done, total, message) in order, as it reaches the cache."""
+    from jobs import progress as live
+
+    reports, real = [], live.live_set
+
+    def record(job_id, done, total, message):
+        reports.append((done, total, str(message)))
+        real(job_id, done, total, message)
+
+    monkeypatch.setattr(live, "live_set", record)
+    return reports
+
+
+@pytest.fixture
 def site_groups(db):
     """The site groups (Site admin, Study creator). A migration and post_migrate make them, but
     transactional tests flush every table, so make sure they are there."""

@@ -106,3 +106,82 @@ def test_the_helper_escapes_and_unescapes_exactly(value):
     written = csv_cell(value)
     assert not written.startswith(FORMULA_START)
     assert csv_uncell(written) == value
+
+
+# ----- the classification sheets (interviews.sheet_io), through the same helper -----
+
+@pytest.fixture
+def sheet_attributes(study, hostile):
+    """A payload in every text column of both sheets, attribute names included, and a negative
+    number beside it."""
+    from interviews.models import Participant, Transcript
+    from interviews.services import attribute_create, attribute_value_set
+
+    made = {
+        "text": attribute_create(study=study, applies_to="participant", name="=Note", type="text"),
+        "choice": attribute_create(study=study, applies_to="participant", name="+Wave", type="choice",
+                                   choices=["@First", "Second"]),
+        "number": attribute_create(study=study, applies_to="participant", name="-Score", type="number"),
+        "secret": attribute_create(study=study, applies_to="participant", name="@Home", type="text",
+                                   identifying=True),
+        "mode": attribute_create(study=study, applies_to="transcript", name="=Mode", type="text"),
+        "delta": attribute_create(study=study, applies_to="transcript", name="Delta", type="number"),
+    }
+    participant, transcript = Participant.objects.get(study=study), Transcript.objects.get(study=study)
+    for key, raw in [("text", HYPERLINK), ("choice", "@First"), ("number", "-3"), ("secret", "-1+1")]:
+        attribute_value_set(attribute=made[key], obj=participant, raw=raw)
+    attribute_value_set(attribute=made["mode"], obj=transcript, raw="-1+2")
+    attribute_value_set(attribute=made["delta"], obj=transcript, raw="-2.5")
+    return made
+
+
+SHEETS = ["participant-sheet-export", "transcript-sheet-export"]
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_the_sheet_csv_writes_formulas_as_text_and_numbers_as_numbers(adam, sheet_attributes, sheet):
+    rows = csv_of(client_for(adam).get(reverse(f"interviews:{sheet}-csv", args=[SLUG])))
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    numbers = {"'-Score": "-3"} if sheet.startswith("participant") else {"Delta": "-2.5"}
+    assert_no_live_formula([rows[0] + [c for name, c in cells.items() if name not in numbers]])
+    for name, value in numbers.items():  # a number is no formula: written so the import reads it
+        assert cells[name] == value
+    if sheet.startswith("participant"):
+        assert (cells["Code"], cells["Organisation"], cells["'=Note"], cells["'+Wave"], cells["'@Home"]) == (
+            "'=P1", "'+Org", "'" + HYPERLINK, "'@First", "'-1+1")
+    else:
+        assert (cells["Title"], cells["Participant"], cells["'=Mode"]) == ("'@Title", "'=P1", "'-1+2")
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_the_sheet_xlsx_writes_no_formula_and_numbers_as_number_cells(adam, sheet_attributes, sheet):
+    response = client_for(adam).get(reverse(f"interviews:{sheet}-xlsx", args=[SLUG]))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    header, row = list(book.active.iter_rows())[:2]
+    for cell in (*header, *row):
+        assert cell.data_type != "f", (cell.coordinate, cell.value)
+    cells = {h.value: c.value for h, c in zip(header, row, strict=True)}
+    if sheet.startswith("participant"):
+        assert cells["-Score"] == -3 and cells["=Note"] == HYPERLINK and cells["+Wave"] == "@First"
+        assert cells["Code"] == "=P1" and cells["@Home"] == "-1+1"
+    else:
+        assert cells["Delta"] == -2.5 and cells["=Mode"] == "-1+2" and cells["Title"] == "@Title"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("sheet", ["participant", "transcript"])
+def test_a_sheet_with_negative_numbers_and_payloads_imports_back_unchanged(adam, sheet_attributes, sheet,
+                                                                           fmt):
+    """Exported, then given back to our own sheet import: every cell reads back as it was (the
+    apostrophe comes off, -3 is the number -3), so the preview shows no change."""
+    client = client_for(adam)
+    exported = client.get(reverse(f"interviews:{sheet}-sheet-export-{fmt}", args=[SLUG])).content
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(reverse(f"interviews:{sheet}-sheet-import", args=[SLUG]),
+                           {"file": SimpleUploadedFile(f"back.{fmt}", exported)})
+    body = response.content.decode()
+    assert response.status_code == 200, body
+    assert "0 changed cells" in body, body[body.find('id="changes"'):][:2000]
+    assert "Unknown columns" not in body

@@ -132,7 +132,8 @@ def test_a_large_report_offers_its_export_as_a_job(rita, alice, data, run_jobs):
     export_job = reverse("reports:theme-report-export-job", args=["pasto", data["plan"].pk])
     job = followed_job(client_for(rita).post(export_job + "?subthemes=0", {"format": "csv"}))
     assert job.params == {"theme": data["plan"].pk, "format": "csv", "subthemes": False,
-                          "participant": None, "language": "en", "layer": "coders"}
+                          "participant": None, "report_language": "", "layer": "coders", "memos": False,
+                          "language": "en"}
     run_jobs()
     job.refresh_from_db()
     assert job.status == "succeeded"

@@ -220,6 +220,8 @@ MATRIX = {
     "team:assignment-status": ("assignment", {"GET": POST_ONLY, "POST": study(researcher=400)}),
     "team:assignment-delete": ("assignment", {"GET": POST_ONLY, "POST": study(owner=302)}),
     "team:agreement": (None, {"GET": MEMBERS}),
+    # every member may have it computed in the background (an empty POST names no coders)
+    "team:agreement-job": (None, {"GET": POST_ONLY, "POST": study(reviewer=400, researcher=400, owner=400)}),
     # an export without two coders chosen is refused
     "team:agreement-csv": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
     "team:agreement-xlsx": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),

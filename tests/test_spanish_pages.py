@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import Change
 from coding.models import AutoCodingRun, Theme
@@ -157,7 +157,21 @@ def datos(alice, bob, rita, adam, steve, sam, participant):
                                                     adjudicator=adam),
         "attribute": Attribute.objects.create(study=study, applies_to="participant", name="Edad",
                                               type="number"),
+        "agreement_job": _agreement_job_done(study, alice, bob),
     }
+
+
+def _agreement_job_done(study, *coders):
+    """An agreement job started from a Spanish page and run: its stored table is in Spanish."""
+    from jobs.services import run_job
+    from team.tasks import _agreement, agreement_job_start
+
+    with translation.override("es"):
+        job, _created = agreement_job_start(study=study, user=coders[0], coders=list(coders))
+    run_job(job.pk, _agreement, atomic=False)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    return job
 
 
 def pages(datos, role):
@@ -173,6 +187,10 @@ def pages(datos, role):
     yield "theme report with quotes", theme_report
     yield "printable theme report", theme_report + "?print=on"
     yield "excerpts filtered", url_for("reports:excerpt-browser", None, datos, slug) + "?text=oficina"
+    agreement = url_for("team:agreement", None, datos, slug)
+    coders = f"?coders={datos['cast']['researcher'].pk}&coders={datos['membership'].user_id}"
+    yield "agreement offered in the background", agreement + coders + "&background=1"
+    yield "agreement computed in the background", agreement + f"?job={datos['agreement_job'].pk}"
 
 
 @pytest.mark.parametrize("role", ["owner", "researcher", "reviewer"])

@@ -73,3 +73,34 @@ def test_a_private_memo_is_exported_for_its_author_only(data, bob, alice):
     assert "Bob private" in "\n".join(p.text for p in doc.paragraphs)
     book = load_workbook(io.BytesIO(get(alice, "theme-report-xlsx", data["youth"], memos="on").content))
     assert "Bob private" not in [row[0] for row in book["Memos"].iter_rows(values_only=True)]
+
+
+def test_a_background_export_carries_memos_when_asked(data, alice, run_jobs, settings):
+    """The report's "Prepare in the background" posts the page's options, memos included: the
+    job's file has the same Memos column and sheet as the direct export, read as its starter."""
+    from jobs.models import Job
+
+    url = reverse("reports:theme-report-export-job", args=["pasto", data["youth"].pk])
+    client = client_for(alice)
+    assert client.post(url + "?memos=on", {"format": "csv"}).status_code == 302
+    assert client.post(url, {"format": "xlsx"}).status_code == 302
+    run_jobs()
+    with_memos, plain = Job.objects.order_by("pk")
+    assert with_memos.params["memos"] is True and plain.params["memos"] is False
+    assert (with_memos.status, plain.status) == ("succeeded", "succeeded")
+    content = b"".join(client.get(with_memos.result_url).streaming_content).decode("utf-8-sig")
+    assert content == get(alice, "theme-report-csv", data["youth"], memos="on").content.decode("utf-8-sig")
+    assert "On the quote: Strong words." in content and "Bob private" not in content
+    book = load_workbook(io.BytesIO(b"".join(client.get(plain.result_url).streaming_content)))
+    assert "Memos" not in book.sheetnames
+
+
+def test_a_background_export_with_memos_is_another_job_than_without(data, alice):
+    """The option is part of the job's key: asking for memos while the plain export is queued
+    queues a second job instead of handing back the first (which has none)."""
+    from jobs.models import Job
+
+    url = reverse("reports:theme-report-export-job", args=["pasto", data["youth"].pk])
+    client_for(alice).post(url, {"format": "xlsx"})
+    client_for(alice).post(url + "?memos=on", {"format": "xlsx"})
+    assert Job.objects.count() == 2
