@@ -42,8 +42,8 @@ def _target(request, study):
     if source.get("theme"):
         return {"theme": get_in_study_or_404(Theme.objects.all(), study, source["theme"])}
     if source.get("excerpt"):
-        return {"excerpt": get_in_study_or_404(CodedExcerpt.objects.select_related("transcript"), study,
-                                               source["excerpt"])}
+        visible = CodedExcerpt.objects.visible_to(request.membership)  # blind coding: own layer only
+        return {"excerpt": get_in_study_or_404(visible.select_related("transcript"), study, source["excerpt"])}
     if source.get("transcript"):
         transcript = get_in_study_or_404(Transcript.objects.all(), study, source["transcript"])
         start, end = source.get("start", ""), source.get("end", "")
