@@ -219,6 +219,9 @@ MATRIX = {
     "team:assignment-create": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
     "team:assignment-status": ("assignment", {"GET": POST_ONLY, "POST": study(researcher=400)}),
     "team:assignment-delete": ("assignment", {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "team:blind-set": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
+    # blind coding is off in the matrix's study: nothing to reveal
+    "team:layers-reveal": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),
     "team:agreement": (None, {"GET": MEMBERS}),
     # an export without two coders chosen is refused
     "team:agreement-csv": (None, {"GET": study(reviewer=400, researcher=400, owner=400)}),
