@@ -8,7 +8,16 @@ An id of another study's object is a 404, like an id that does not exist; a non-
 
 from django.http import Http404
 
-from coding.models import ALL_CODERS, CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme, blind_q, excerpt_hidden, layer_q
+from coding.models import (
+    ALL_CODERS,
+    CodedExcerpt,
+    DeletedExcerpt,
+    DeletedTheme,
+    Theme,
+    blind_q,
+    excerpt_hidden,
+    layer_q,
+)
 from studies.access import get_in_study, require_rw
 
 
@@ -37,7 +46,8 @@ def get_deleted_excerpt_for_user_rw(request, slug, pk):
     membership, deleted = get_in_study(request, slug, DeletedExcerpt.objects.select_related("transcript"),
                                        pk=pk)
     require_rw(membership)
-    if not DeletedExcerpt.objects.filter(blind_q(membership, coder="snapshot__coder"), pk=deleted.pk).exists():
+    seen = DeletedExcerpt.objects.filter(blind_q(membership, coder="snapshot__coder"), pk=deleted.pk)
+    if not membership.sees_every_layer and not seen.exists():
         raise Http404  # another coder's, hidden by blind coding
     return deleted
 

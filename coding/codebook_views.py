@@ -199,7 +199,8 @@ def theme_split_page(request, study, pk):
                              % {"n": len(data["excerpts"]), "theme": theme.name, "new": new.name})
             return redirect(_codebook_url(study, new.pk, split=new.pk, **{"from": theme.pk}))
     chosen = {str(v) for v in form["excerpts"].value() or []}
-    ctx = {"theme": theme, "form": form, "excerpts": CodedExcerpt.objects.for_theme_split(theme, request.membership),
+    excerpts = CodedExcerpt.objects.for_theme_split(theme, request.membership)
+    ctx = {"theme": theme, "form": form, "excerpts": excerpts,
            "chosen": chosen}
     return render(request, "coding/codebook_split.html", ctx, status=400 if form.errors else 200)
 

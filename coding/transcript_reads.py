@@ -28,7 +28,8 @@ def _coverage(membership, lengths):
     then the distinct themes per transcript."""
     study, spans = membership.study, {}
     for transcript_id, start, end in (
-        CodedExcerpt.objects.visible_to(membership).filter(study=study).order_by().values_list("transcript_id", "start", "end")
+        CodedExcerpt.objects.visible_to(membership).filter(study=study).order_by()
+        .values_list("transcript_id", "start", "end")
     ):
         spans.setdefault(transcript_id, []).append((start, end))
     Link = CodedExcerpt.themes.through

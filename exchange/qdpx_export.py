@@ -181,7 +181,8 @@ def _transcripts_for_export(study, withheld_ids):
 def _excerpts_for_export(study, withheld_ids, membership=None):
     """Export: the study's excerpts in text order per transcript (those `membership` may see:
     blind_q), streamed. One query."""
-    excerpts = CodedExcerpt.objects.filter(blind_q(membership), study=study).exclude(transcript__participant_id__in=withheld_ids)
+    excerpts = (CodedExcerpt.objects.filter(blind_q(membership), study=study)
+                .exclude(transcript__participant_id__in=withheld_ids))
     return excerpts.order_by("transcript_id", "start", "end", "pk").values_list(
         "pk", "transcript_id", "start", "end", "quote", "coder_id", "memo", "created_at",
     ).iterator(chunk_size=2000)

@@ -71,7 +71,8 @@ def _study_export(job, progress):
     progress(0, None, _("Writing the file"))
     with tempfile.TemporaryFile() as archive:
         # Blind coding applies as the file is written: the member's own layer where blind.
-        membership = Membership.objects.select_related("study").filter(study=job.study, user=job.started_by).first()
+        membership = (Membership.objects.select_related("study")
+                      .filter(study=job.study, user=job.started_by).first())
         if membership is None:
             raise JobError(_("You are no longer a member of this study."))
         study_export(archive, study=job.study, membership=membership)

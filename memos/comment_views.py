@@ -43,7 +43,8 @@ def _target(request, study):
         return {"theme": get_in_study_or_404(Theme.objects.all(), study, source["theme"])}
     if source.get("excerpt"):
         visible = CodedExcerpt.objects.visible_to(request.membership)  # blind coding: own layer only
-        return {"excerpt": get_in_study_or_404(visible.select_related("transcript"), study, source["excerpt"])}
+        return {"excerpt": get_in_study_or_404(visible.select_related("transcript"), study,
+                                               source["excerpt"])}
     if source.get("transcript"):
         transcript = get_in_study_or_404(Transcript.objects.all(), study, source["transcript"])
         start, end = source.get("start", ""), source.get("end", "")

@@ -44,7 +44,8 @@ class MemoForm(forms.Form):
             wanted = [v for v in self.data.getlist("excerpts") if str(v).isdigit()]
         else:
             wanted = [getattr(e, "pk", e) for e in self.initial.get("excerpts", ())]
-        self.fields["excerpts"].queryset = (CodedExcerpt.objects.visible_to(membership).filter(study=study, pk__in=wanted)
+        self.fields["excerpts"].queryset = (CodedExcerpt.objects.visible_to(membership)
+                                            .filter(study=study, pk__in=wanted)
                                             .select_related("transcript").order_by("transcript_id", "start"))
         others = Memo.objects.filter(study=study).visible_to(user).only("pk", "title")
         self.fields["linked_memos"].queryset = others.exclude(pk=memo.pk) if memo else others

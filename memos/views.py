@@ -81,7 +81,8 @@ def memo_create_view(request, study):
     source = request.POST if request.method == "POST" else request.GET
     span_form = SpanForm(source if "start" in source else None, study=s)
     if request.method != "POST":
-        form = MemoForm(initial=_initial_links(request), study=s, user=request.user, membership=request.membership)
+        form = MemoForm(initial=_initial_links(request), study=s, user=request.user,
+                        membership=request.membership)
         return _memo_page(request, form, span_form if span_form.is_bound and span_form.is_valid() else None)
     form = MemoForm(request.POST, study=s, user=request.user, membership=request.membership)
     span_ok = not span_form.is_bound or span_form.is_valid()
@@ -124,7 +125,8 @@ def memo_update_view(request, study, pk):
     if request.method != "POST":
         initial = {"title": memo.title, "body": memo.body, "type": memo.type, "private": memo.private,
                    **{name: list(getattr(memo, name).all()) for name in LINKS}}
-        form = MemoForm(initial=initial, study=s, user=request.user, membership=request.membership, memo=memo)
+        form = MemoForm(initial=initial, study=s, user=request.user,
+                        membership=request.membership, memo=memo)
         return _memo_page(request, form, None, memo)
     form = MemoForm(request.POST, study=s, user=request.user, membership=request.membership, memo=memo)
     if not form.is_valid():

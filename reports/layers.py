@@ -39,7 +39,8 @@ def kept(request, *names):
 def layer_choices(study, layer, membership=None):
     """The layer select: (value, label, selected), every coder, the consensus layer, then each
     coder who coded in the study (blind coding: only those `membership` may see). One query."""
-    coders = (get_user_model().objects.filter(blind_q(membership, "coded_excerpts__"), coded_excerpts__study=study)
+    coders = (get_user_model().objects
+              .filter(blind_q(membership, "coded_excerpts__"), coded_excerpts__study=study)
               .exclude(consensus_layer__study=study).distinct()
               .order_by("username").values_list("pk", "username"))
     return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),

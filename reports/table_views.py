@@ -9,11 +9,11 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coding.models import seen_layer
 from interviews.models import ConsentScope, Gender, Sector
 from reports import exports
 from reports.crosstab import variables_for
 from reports.crosstab_views import AttributeGroupForm
-from coding.models import seen_layer
 from reports.layers import layer_or_400
 from reports.queries import (
     CASE_MEASURES,

@@ -102,7 +102,8 @@ def _theme_report_export(job, progress):
     language = report_language(job.study, params.get("language", ""))
     layer = params.get("layer") or None
     # Blind coding applies as the file is written: the member's own layer where blind.
-    membership = Membership.objects.select_related("study").filter(study=job.study, user=job.started_by).first()
+    membership = (Membership.objects.select_related("study")
+                  .filter(study=job.study, user=job.started_by).first())
     if membership is None:
         raise JobError(_("You are no longer a member of this study."))
     seen = seen_layer(membership, layer)

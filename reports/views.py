@@ -313,7 +313,8 @@ def excerpt_browser(request, study):
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    ids = form.filter(counted_excerpts(study).filter(blind_q(membership))).alias(length=F("end") - F("start")).order_by(*form.ordering())
+    visible = counted_excerpts(study).filter(blind_q(membership))  # blind coding: own layer only
+    ids = form.filter(visible).alias(length=F("end") - F("start")).order_by(*form.ordering())
     number = _page_number(request.GET.get("page"))
     page = SlicePage(ids.values_list("pk", flat=True), number, EXCERPTS_PER_PAGE)
     excerpts = excerpts_for_browser(study, page.ids)

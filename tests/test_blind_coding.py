@@ -12,7 +12,6 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from audit.models import Change
 from coding.models import CodedExcerpt, blind_q
 from coding.services import excerpt_create, excerpt_delete
 from interviews.models import Participant, Transcript
@@ -33,7 +32,8 @@ def coded(study, alice, bob, adam, rita, themes):
     """A blind study: alice's and bob's excerpts on one transcript, both assigned to it."""
     participant = Participant.objects.create(study=study, code="E", sector="ngo", gender="female",
                                              consent_given=True, consent_scope="quote_named")
-    transcript = Transcript.objects.create(study=study, participant=participant, title="Interview E", text=TEXT)
+    transcript = Transcript.objects.create(study=study, participant=participant, title="Interview E",
+                                           text=TEXT)
     a = excerpt_create(transcript=transcript, start=TEXT.index(ALPHA), end=TEXT.index(ALPHA) + len(ALPHA),
                        themes=[themes["youth"]], coder=alice)
     b = excerpt_create(transcript=transcript, start=TEXT.index(BRAVO), end=TEXT.index(BRAVO) + len(BRAVO),
@@ -110,7 +110,8 @@ def test_the_coding_page_and_its_api_hold_only_the_coders_layer(coded, alice):
     ids = [row[0] for row in page.context["page_data"]["excerpts"]["rows"]]
     assert ids == [coded["alice"].pk]
     assert set(page.context["page_data"]["coders"]) == {alice.pk}
-    api = client.get(reverse("coding:transcript-excerpts", args=[coded["study"].slug, coded["transcript"].pk]),
+    api_url = reverse("coding:transcript-excerpts", args=[coded["study"].slug, coded["transcript"].pk])
+    api = client.get(api_url,
                      {"since": "2000-01-01T00:00:00+00:00"})
     assert [e["id"] for e in api.json()["excerpts"]] == [coded["alice"].pk]
     assert "bob" not in api.json()["coders"].values()
@@ -128,7 +129,8 @@ def test_the_owners_coding_page_holds_every_layer(coded, adam):
 def test_another_coders_excerpt_is_a_404(coded, alice, name):
     url = reverse(name, args=[coded["study"].slug, coded["bob"].pk])
     client = client_for(alice)
-    response = client.post(url, {}) if name in ("coding:excerpt-update", "coding:excerpt-delete") else client.get(url)
+    writes = name in ("coding:excerpt-update", "coding:excerpt-delete")
+    response = client.post(url, {}) if writes else client.get(url)
     assert response.status_code == 404
     assert CodedExcerpt.objects.filter(pk=coded["bob"].pk).exists()
 
@@ -154,7 +156,8 @@ def test_a_memo_linked_to_another_coders_excerpt_does_not_show_it(coded, alice, 
 
 
 def test_the_search_page_names_no_other_coder(coded, alice):
-    response = client_for(alice).get(reverse("reports:search", args=[coded["study"].slug]), {"q": "BRAVOMARK"})
+    response = client_for(alice).get(reverse("reports:search", args=[coded["study"].slug]),
+                                     {"q": "BRAVOMARK"})
     assert response.status_code == 200
     assert "bob" not in response.content.decode()
 
@@ -163,7 +166,8 @@ def test_auto_coding_skips_only_the_coders_own_passages(coded, alice):
     """Blind layers are coded independently: bob's excerpt does not make alice's hit "already
     coded" (which would also tell her of it)."""
     response = client_for(alice).post(reverse("reports:auto-code", args=[coded["study"].slug]),
-                                      {"q": "BRAVOMARK", "theme": coded["theme"].pk, "scope": "sentence", "all": "1"})
+                                      {"q": "BRAVOMARK", "theme": coded["theme"].pk, "scope": "sentence",
+                                       "all": "1"})
     assert response.status_code == 302
     assert CodedExcerpt.objects.filter(coder=alice, quote__contains="BRAVOMARK").count() == 1
 
@@ -253,60 +257,32 @@ def test_blind_q_filters_nothing_for_owners_or_open_studies(coded, adam, alice):
     assert CodedExcerpt.objects.filter(blind_q(coder)).count() == 2
 
 
-# ----- the owner's switches -----
+# ----- cost: the filter is a WHERE clause, never a query of its own -----
+
+FLAT_PAGES = [
+    ("coding page",
+     lambda c: reverse("coding:transcript-coding", args=[c["study"].slug, c["transcript"].pk])),
+    ("excerpt browser", QUOTE_SURFACES[0][1]),
+    ("theme report", _report("reports:theme-report")),
+    ("overview", COUNT_SURFACES[0][1]),
+    ("matrix", COUNT_SURFACES[1][1]),
+    ("codebook", COUNT_SURFACES[4][1]),
+    ("transcript list", COUNT_SURFACES[3][1]),
+]
 
 
-def test_the_reveal_is_logged_in_the_study_history(coded, adam):
-    client = client_for(adam)
-    response = client.post(reverse("team:layers-reveal", args=[coded["study"].slug]))
-    assert response.status_code == 302
-    study = coded["study"]
-    study.refresh_from_db()
-    assert (study.blind, study.layers_revealed_by) == ("", adam)
-    change = Change.objects.filter(study=study, model="studies.study").latest("pk")
-    assert change.user == adam and "layers_revealed_at" in change.data and change.data["blind"] == ["study", ""]
+@pytest.mark.parametrize(("page", "url"), FLAT_PAGES, ids=[p for p, _u in FLAT_PAGES])
+def test_blind_coding_adds_no_query(coded, alice, adam, page, url):
+    """The same page as a blind coder and after the reveal: the same number of queries (blind_q
+    reads the membership the page already has)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-
-def test_the_owner_puts_a_set_of_transcripts_in_blind_mode(coded, adam):
-    study = coded["study"]
-    response = client_for(adam).post(reverse("team:blind-set", args=[study.slug]),
-                                     {"blind": "transcripts", "transcripts": [coded["transcript"].pk]})
-    assert response.status_code == 302
-    study.refresh_from_db()
-    coded["transcript"].refresh_from_db()
-    assert study.blind == "transcripts" and coded["transcript"].is_blind
-    assert Change.objects.filter(study=study, model="interviews.transcript",
-                                 object_id=str(coded["transcript"].pk), data__is_blind=[False, True]).exists()
-
-
-def test_blind_transcripts_need_at_least_one(coded, adam):
-    study = coded["study"]
-    response = client_for(adam).post(reverse("team:blind-set", args=[study.slug]), {"blind": "transcripts"})
-    assert response.status_code == 400
-    study.refresh_from_db()
-    assert study.blind == "study"
-
-
-@pytest.mark.parametrize("name", ["team:blind-set", "team:layers-reveal"])
-def test_researchers_and_reviewers_cannot_switch_or_reveal(coded, alice, rita, name):
-    for user in (alice, rita):
-        response = client_for(user).post(reverse(name, args=[coded["study"].slug]), {"blind": ""})
-        assert response.status_code == 403
-    coded["study"].refresh_from_db()
-    assert coded["study"].blind == "study"
-
-
-@pytest.mark.parametrize("name", ["team:blind-set", "team:layers-reveal"])
-def test_another_studys_owner_gets_a_404(coded, otto, name):
-    response = client_for(otto).post(reverse(name, args=[coded["study"].slug]), {"blind": ""})
-    assert response.status_code == 404
-
-
-def test_a_transcript_of_another_study_cannot_be_marked_blind(coded, adam, other_study):
-    participant = Participant.objects.create(study=other_study, code="Z")
-    foreign = Transcript.objects.create(study=other_study, participant=participant, title="Z", text="z")
-    response = client_for(adam).post(reverse("team:blind-set", args=[coded["study"].slug]),
-                                     {"blind": "transcripts", "transcripts": [foreign.pk]})
-    assert response.status_code == 400
-    foreign.refresh_from_db()
-    assert not foreign.is_blind
+    client = client_for(alice)
+    client.get(url(coded))  # warm: sessions, caches
+    with CaptureQueriesContext(connection) as blind:
+        assert client.get(url(coded)).status_code == 200
+    study_layers_reveal(study=coded["study"], by=adam)
+    with CaptureQueriesContext(connection) as revealed:
+        assert client.get(url(coded)).status_code == 200
+    assert len(blind) == len(revealed), page

@@ -219,7 +219,7 @@ MATRIX = {
     "team:assignment-create": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
     "team:assignment-status": ("assignment", {"GET": POST_ONLY, "POST": study(researcher=400)}),
     "team:assignment-delete": ("assignment", {"GET": POST_ONLY, "POST": study(owner=302)}),
-    "team:blind-set": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
+    "team:blind-set": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),  # nothing posted: off
     # blind coding is off in the matrix's study: nothing to reveal
     "team:layers-reveal": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),
     "team:agreement": (None, {"GET": MEMBERS}),
