@@ -155,6 +155,17 @@ def test_a_memo_linked_to_another_coders_excerpt_does_not_show_it(coded, alice, 
     assert "BRAVOMARK" not in body
 
 
+def test_the_comments_page_leaves_out_threads_on_another_coders_excerpt(coded, alice, adam, rita):
+    from memos.services import comment_create
+
+    comment_create(study=coded["study"], author=rita, body="Is this right?", excerpt=coded["bob"])
+    comment_create(study=coded["study"], author=rita, body="And this?", excerpt=coded["alice"])
+    url = reverse("memos:comment-list", args=[coded["study"].slug])
+    body = client_for(alice).get(url).content.decode()
+    assert "And this?" in body and "Is this right?" not in body and "BRAVOMARK" not in body
+    assert "Is this right?" in client_for(adam).get(url).content.decode()
+
+
 def test_the_search_page_names_no_other_coder(coded, alice):
     response = client_for(alice).get(reverse("reports:search", args=[coded["study"].slug]),
                                      {"q": "BRAVOMARK"})
