@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.history import describe, theme_ids_of, theme_names, versions
 from audit.models import Change
 from coding.access import get_excerpt_for_user, get_excerpt_for_user_rw
-from coding.models import DeletedExcerpt, DeletedTheme, Theme
+from coding.models import DeletedExcerpt, DeletedTheme, Theme, blind_q
 from coding.services import ExcerptConflict, excerpt_update
 from interviews.reanchor import word_diff
 from memos.access import get_memo_for_user
@@ -116,8 +116,10 @@ def excerpt_revert(request, study, pk, change_pk):
 def trash(request, study):
     """Researchers and owners: the study's removed excerpts and themes, newest first, each
     restorable with its codings."""
-    study = get_membership_rw(request, study).study
-    deleted = DeletedExcerpt.objects.filter(study=study).select_related("transcript", "deleted_by")
+    membership = get_membership_rw(request, study)
+    study = membership.study
+    deleted = (DeletedExcerpt.objects.filter(blind_q(membership, coder="snapshot__coder"), study=study)
+               .select_related("transcript", "deleted_by"))
     page = Paginator(deleted, 50).get_page(request.GET.get("page"))
     themes = DeletedTheme.objects.filter(study=study).select_related("deleted_by")
     return render(request, "audit/trash.html", {"page": page, "themes": themes})

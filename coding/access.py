@@ -6,12 +6,31 @@ An id of another study's object is a 404, like an id that does not exist; a non-
 404 for everything; the `_rw` variants add 403 for reviewers and in archived studies.
 """
 
-from coding.models import ALL_CODERS, CodedExcerpt, DeletedExcerpt, DeletedTheme, Theme, layer_q
+from django.http import Http404
+
+from coding.models import (
+    ALL_CODERS,
+    CodedExcerpt,
+    DeletedExcerpt,
+    DeletedTheme,
+    Theme,
+    blind_q,
+    excerpt_hidden,
+    layer_q,
+)
 from studies.access import get_in_study, require_rw
 
 
+def _visible(membership, excerpt):
+    """404 for an excerpt that blind coding hides from the member (another coder's), as for
+    one that does not exist."""
+    if excerpt_hidden(membership, excerpt):
+        raise Http404
+    return excerpt
+
+
 def get_excerpt_for_user(request, slug, pk):
-    return get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"), pk=pk)[1]
+    return _visible(*get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"), pk=pk))
 
 
 def get_excerpt_for_user_rw(request, slug, pk):
@@ -20,13 +39,16 @@ def get_excerpt_for_user_rw(request, slug, pk):
     membership, excerpt = get_in_study(
         request, slug, CodedExcerpt.objects.select_related("transcript").filter(layer_q(ALL_CODERS)), pk=pk)
     require_rw(membership)
-    return excerpt
+    return _visible(membership, excerpt)
 
 
 def get_deleted_excerpt_for_user_rw(request, slug, pk):
     membership, deleted = get_in_study(request, slug, DeletedExcerpt.objects.select_related("transcript"),
                                        pk=pk)
     require_rw(membership)
+    seen = DeletedExcerpt.objects.filter(blind_q(membership, coder="snapshot__coder"), pk=deleted.pk)
+    if not membership.sees_every_layer and not seen.exists():
+        raise Http404  # another coder's, hidden by blind coding
     return deleted
 
 

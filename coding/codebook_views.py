@@ -65,7 +65,7 @@ def _codebook_url(study, theme_pk=None, **query):
 def _codebook_page(request, membership, status=200):
     """The codebook page; also the answer, with an error message and a 4xx status, to a move or
     an undo that was refused."""
-    page = Theme.objects.for_codebook(membership.study)
+    page = Theme.objects.for_codebook(membership.study, membership)
     language = translation.get_language()
     for theme, _depth in page.rows:  # its texts in the page's language, falling back to the other
         theme.shown = theme.texts(language, membership.study.language)
@@ -182,7 +182,7 @@ def theme_merge_page(request, study, pk):
 @require_http_methods(["GET", "POST"])
 def theme_split_page(request, study, pk):
     theme = get_theme_for_user_rw(request, study, pk)
-    form = ThemeSplitForm(_posted(request), theme=theme)
+    form = ThemeSplitForm(_posted(request), theme=theme, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if len(data["excerpts"]) > settings.JOBS_INLINE_LIMITS["theme_merge_codings"]:
@@ -199,7 +199,8 @@ def theme_split_page(request, study, pk):
                              % {"n": len(data["excerpts"]), "theme": theme.name, "new": new.name})
             return redirect(_codebook_url(study, new.pk, split=new.pk, **{"from": theme.pk}))
     chosen = {str(v) for v in form["excerpts"].value() or []}
-    ctx = {"theme": theme, "form": form, "excerpts": CodedExcerpt.objects.for_theme_split(theme),
+    excerpts = CodedExcerpt.objects.for_theme_split(theme, request.membership)
+    ctx = {"theme": theme, "form": form, "excerpts": excerpts,
            "chosen": chosen}
     return render(request, "coding/codebook_split.html", ctx, status=400 if form.errors else 200)
 
@@ -252,7 +253,7 @@ def _download(content, content_type, filename):
 @login_required
 def codebook_export_qdc(request, study):
     membership = get_membership(request, study)
-    themes = Theme.objects.for_codebook_export(membership.study)
+    themes = Theme.objects.for_codebook_export(membership.study, membership)
     if not themes:
         messages.error(request, _("The codebook is empty; a REFI-QDA codebook needs at least one theme."))
         return _codebook_page(request, membership, status=409)
@@ -263,7 +264,8 @@ def codebook_export_qdc(request, study):
 
 @login_required
 def codebook_export_csv(request, study):
-    themes = Theme.objects.for_codebook_export(get_membership(request, study).study)
+    membership = get_membership(request, study)
+    themes = Theme.objects.for_codebook_export(membership.study, membership)
     filename = f"pasto-coop-{study}-codebook.csv"
     return _download(codebook_csv_bytes(themes), "text/csv; charset=utf-8", filename)
 

@@ -246,9 +246,10 @@ class ThemeSplitForm(forms.Form):
         error_messages={"required": _("Choose at least one excerpt to move.")},
     )
 
-    def __init__(self, *args, theme, **kwargs):
+    def __init__(self, *args, theme, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["excerpts"].queryset = CodedExcerpt.objects.filter(study_id=theme.study_id, themes=theme)
+        self.fields["excerpts"].queryset = CodedExcerpt.objects.visible_to(membership).filter(
+            study_id=theme.study_id, themes=theme)
         if not self.is_bound:
             self.initial.setdefault("colour", next_palette_colour(theme.study_id))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.contrast import ink
 from interviews.models import Transcript, consent_quotes_q
+from studies.models import BlindMode
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #1f77b4."), code="invalid_colour"
@@ -43,7 +44,7 @@ class ThemeQuerySet(models.QuerySet):
             for t, depth in theme_tree(SimpleNamespace(pk=row["id"], **row) for row in rows)
         ]
 
-    def for_codebook(self, study):
+    def for_codebook(self, study, membership=None):
         """Codebook page: the study's theme tree, each theme with its excerpt count, its count
         per coder and up to EXAMPLES_PER_THEME example quotes.
 
@@ -51,26 +52,26 @@ class ThemeQuerySet(models.QuerySet):
         excerpt-theme links counted per theme and coder; excerpts counted per coder (the coder
         columns); the example quotes (a window function keeps the first few per theme). Each
         reads only this study's rows. Example quotes come only from participants who agreed to
-        be quoted and have not withdrawn.
+        be quoted and have not withdrawn. Only the excerpts `membership` may see (blind_q).
         """
         themes = list(self.filter(study=study))
         Link = CodedExcerpt.themes.through
         per_theme_coder = {}
         for theme_id, coder_id, count in (
-            Link.objects.filter(theme__study=study).order_by()
+            Link.objects.filter(blind_q(membership, "codedexcerpt__"), theme__study=study).order_by()
             .values_list("theme_id", "codedexcerpt__coder_id")
             .annotate(n=Count("pk"))
         ):
             per_theme_coder[theme_id, coder_id] = count
         coders = list(
-            CodedExcerpt.objects.filter(study=study).order_by("coder__username")
+            CodedExcerpt.objects.filter(blind_q(membership), study=study).order_by("coder__username")
             .values("coder_id", "coder__username")
             .annotate(excerpt_count=Count("pk"))
         )
         examples = {}
         for row in (
             Link.objects.filter(consent_quotes_q("codedexcerpt__transcript__participant__"),
-                                theme__study=study)
+                                blind_q(membership, "codedexcerpt__"), theme__study=study)
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -97,10 +98,11 @@ class ThemeQuerySet(models.QuerySet):
             theme.is_first, theme.is_last = group[0] is theme, group[-1] is theme
         return Codebook(rows=rows, coders=coders)
 
-    def for_codebook_export(self, study):
+    def for_codebook_export(self, study, membership=None):
         """Codebook exports (.qdc, CSV, the codebook part of a .qdpx): the study's themes with
-        their excerpt counts, in tree order. One query."""
-        themes = self.filter(study=study).annotate(excerpt_count=Count("excerpts"))
+        their counts of the excerpts `membership` may see (blind_q), in tree order. One query."""
+        themes = self.filter(study=study).annotate(
+            excerpt_count=Count("excerpts", filter=blind_q(membership, "excerpts__")))
         return [theme for theme, _depth in theme_tree(themes)]
 
 
@@ -283,12 +285,13 @@ class ReviewReason(models.TextChoices):
 
 
 class CodedExcerptQuerySet(models.QuerySet):
-    def for_theme_split(self, theme):
+    def for_theme_split(self, theme, membership=None):
         """Split page: the excerpts coded with `theme`, by participant, transcript and position,
         as dicts with the transcript, participant code, coder, the first SPLIT_QUOTE_LENGTH
-        characters of the quote and the names of the excerpt's other themes. Two queries."""
+        characters of the quote and the names of the excerpt's other themes; only those
+        `membership` may see (blind_q). Two queries."""
         rows = list(
-            self.filter(study_id=theme.study_id, themes=theme)
+            self.filter(blind_q(membership), study_id=theme.study_id, themes=theme)
             .order_by("transcript__participant__code", "transcript__title", "start", "pk")
             .values("id", "transcript_id", "transcript__title", "transcript__participant__code",
                     "coder__username", quote_start=Substr("quote", 1, SPLIT_QUOTE_LENGTH + 1))
@@ -315,6 +318,10 @@ class CodedExcerptQuerySet(models.QuerySet):
             codings=Count("pk"), only=Count("pk", filter=Q(theme_count=1))
         )
         return counts
+
+    def visible_to(self, membership):
+        """The excerpts `membership` may see under blind coding (blind_q; None: every excerpt)."""
+        return self.filter(blind_q(membership))
 
     def for_coding_page(self, transcript):
         """Coding page (and its JSON API): a transcript's excerpts as (rows, notes).
@@ -506,7 +513,12 @@ def layer_q(layer, prefix=""):
     leads to the excerpt ("codedexcerpt__"). A join at most, never a query of its own.
 
     The consensus layer is the excerpt's own study's: a consensus account of another study (a
-    REFI-QDA import maps users by name) codes here like any coder."""
+    REFI-QDA import maps users by name) codes here like any coder.
+
+    A SeenLayer (seen_layer) is its layer narrowed by blind coding: how every report and export
+    a member asks for reads only what that member may see, through this one filter."""
+    if isinstance(layer, SeenLayer):
+        return layer_q(layer.layer, prefix) & blind_q(layer.membership, prefix)
     if layer is None:
         return Q()
     consensus = Q(**{prefix + "coder__consensus_layer__study_id": F(prefix + "study_id")})
@@ -515,6 +527,58 @@ def layer_q(layer, prefix=""):
     if layer == CONSENSUS:
         return consensus
     return Q(**{prefix + "coder_id": layer})
+
+
+class SeenLayer(NamedTuple):
+    """A report's layer as one member sees it: `layer` (as layer_q takes it) narrowed by
+    `membership`'s blind coding (blind_q)."""
+
+    layer: object
+    membership: object
+
+
+def seen_layer(membership, layer):
+    """`layer` as `membership` may see it: itself where blind coding hides nothing from them
+    (so reports stay as they were), else a SeenLayer. No query."""
+    if membership is None or membership.sees_every_layer:
+        return layer
+    return SeenLayer(layer, membership)
+
+
+def blind_q(membership, prefix="", coder="coder_id"):
+    """The excerpts `membership` may see under blind coding (issue 13): every excerpt for an
+    owner or in a study that is not blind (no filter); otherwise the member's own layer in the
+    blind scope (the whole study, or the transcripts marked blind) and every layer elsewhere.
+    Other coders' excerpts, the consensus layer's included, are hidden from researchers and
+    reviewers alike: a reviewer codes nothing, so sees no layer of a blind transcript. `prefix`
+    leads to the excerpt, as layer_q's; `coder` names its coder field ("snapshot__coder" for a
+    DeletedExcerpt). No query (the membership carries its study); a join on the transcript only
+    when the scope is the transcripts marked blind.
+
+    Every page, export and API that reads excerpts for a member goes through this (or
+    `excerpt_hidden`, its one-object twin)."""
+    if membership is None or membership.sees_every_layer:
+        return Q()
+    own = Q(**{prefix + coder: membership.user_id})
+    if membership.study.blind == BlindMode.STUDY:
+        return own
+    return own | Q(**{prefix + "transcript__is_blind": False})
+
+
+def excerpt_hidden(membership, excerpt):
+    """Whether blind coding hides `excerpt` from `membership` (blind_q for one excerpt already
+    read). Reads excerpt.transcript: no query when select_related."""
+    if membership is None or membership.sees_every_layer or excerpt.coder_id == membership.user_id:
+        return False
+    return membership.study.blind == BlindMode.STUDY or excerpt.transcript.is_blind
+
+
+def transcript_blind_for(membership, transcript):
+    """Whether `membership` sees only its own layer in `transcript` (team's comparison page,
+    the coding page's coder list). No query."""
+    if membership.sees_every_layer:
+        return False
+    return membership.study.blind == BlindMode.STUDY or transcript.is_blind
 
 
 class DeletedExcerpt(models.Model):

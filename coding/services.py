@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from coding.models import (
     theme_descendant_ids,
     theme_tree,
 )
+from studies.models import BlindMode
 
 Link = CodedExcerpt.themes.through
 
@@ -660,13 +661,17 @@ def theme_split(*, theme, excerpts, name, colour, as_child=False):
 # ----- Auto-coding: a theme applied to a search's hits, and its undo -----
 
 
-def _passages_free_of(theme, passages):
+def _passages_free_of(theme, passages, coder):
     """`passages` ({(transcript id, start, end): transcript}) less those that repeat or overlap
     an excerpt coded with `theme`, or an earlier passage kept here: the ones to code, in text
     order. One query (that theme's excerpts in these transcripts)."""
     taken = {}
+    # Blind coding: layers are coded independently, so only the coder's own excerpts count
+    # where the study's blind coding applies (and a skip would tell of another coder's work).
+    independent = (Q(coder=coder) | Q(study__blind=BlindMode.OFF)
+                   | Q(study__blind=BlindMode.TRANSCRIPTS, transcript__is_blind=False))
     for transcript_id, start, end in CodedExcerpt.objects.filter(
-        transcript_id__in={key[0] for key in passages}, themes=theme
+        independent, transcript_id__in={key[0] for key in passages}, themes=theme
     ).values_list("transcript_id", "start", "end"):
         taken.setdefault(transcript_id, []).append((start, end))
     free = []
@@ -681,7 +686,7 @@ def _passages_free_of(theme, passages):
 
 def _code_passages(*, run, passages, theme, coder, memo):
     """Code each passage free of `theme` through excerpt_create; record them on `run`."""
-    free = _passages_free_of(theme, passages)
+    free = _passages_free_of(theme, passages, coder)
     created = [
         excerpt_create(transcript=passages[key], start=key[1], end=key[2], themes=[theme],
                        coder=coder, memo=memo)

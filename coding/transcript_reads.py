@@ -4,34 +4,37 @@ these sit here, beside the pages (coding/transcripts_views.py)."""
 
 from django.db.models import Count, Prefetch
 
-from coding.models import CodedExcerpt
+from coding.models import CodedExcerpt, blind_q
 from interviews.models import Transcript, coverage
 from interviews.reanchor import word_diff
 
 
-def transcripts_for_list(study):
+def transcripts_for_list(membership):
     """Transcript list page: the study's transcripts (interviews' `for_transcript_list`), each
-    with `excerpt_count`, `theme_count` and `coverage`. Three queries: the transcripts, the
+    with `excerpt_count`, `theme_count` and `coverage` of the excerpts `membership` may see
+    (blind coding: its own layer only where blind). Three queries: the transcripts, the
     excerpt spans, the theme counts."""
+    study = membership.study
     transcripts = list(Transcript.objects.for_transcript_list(study))
-    stats = _coverage(study, {t.pk: t.length for t in transcripts})
+    stats = _coverage(membership, {t.pk: t.length for t in transcripts})
     for t in transcripts:
         t.excerpt_count, t.theme_count, t.coverage = stats.get(t.pk, (0, 0, 0.0))
     return transcripts
 
 
-def _coverage(study, lengths):
+def _coverage(membership, lengths):
     """{transcript id: (excerpt count, theme count, share of text coded)} for the study's
     transcripts that have excerpts: every excerpt's span (two integers a row, never the text),
     then the distinct themes per transcript."""
-    spans = {}
+    study, spans = membership.study, {}
     for transcript_id, start, end in (
-        CodedExcerpt.objects.filter(study=study).order_by().values_list("transcript_id", "start", "end")
+        CodedExcerpt.objects.visible_to(membership).filter(study=study).order_by()
+        .values_list("transcript_id", "start", "end")
     ):
         spans.setdefault(transcript_id, []).append((start, end))
     Link = CodedExcerpt.themes.through
     themes = dict(
-        Link.objects.filter(codedexcerpt__study=study)
+        Link.objects.filter(blind_q(membership, "codedexcerpt__"), codedexcerpt__study=study)
         .order_by()
         .values("codedexcerpt__transcript_id")
         .annotate(n=Count("theme_id", distinct=True))

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coding.access import get_excerpt_for_user_rw
+from coding.models import transcript_blind_for
 from coding.transcript_reads import review_rows, transcript_for_review_page, transcripts_for_list
 from coding.transcript_text import (
     TranscriptConflict,
@@ -35,7 +36,7 @@ def transcript_list(request, study):
     """The study's transcripts with participant codes, excerpt and theme counts and the share
     of each text that is coded."""
     membership = get_membership(request, study)
-    ctx = {"transcripts": transcripts_for_list(membership.study)}
+    ctx = {"transcripts": transcripts_for_list(membership)}
     return render(request, TEMPLATES + "transcript_list.html", ctx)
 
 
@@ -44,6 +45,9 @@ def transcript_review(request, study, pk):
     """Review page: the transcript's excerpts flagged after its text changed, old quote beside
     what their span covers now."""
     transcript = get_transcript_for_user(request, study, pk, transcript_for_review_page())
+    membership = request.membership
+    if transcript_blind_for(membership, transcript):  # blind coding: the member's own excerpts only
+        transcript.flagged = [e for e in transcript.flagged if e.coder_id == membership.user_id]
     ctx = {"transcript": transcript, "rows": review_rows(transcript)}
     return render(request, TEMPLATES + "transcript_review.html", ctx)
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coding.access import get_deleted_excerpt_for_user_rw, get_excerpt_for_user_rw
 from coding.forms import ExcerptForm, SpeakerCodeForm, ThemeQuickForm, next_palette_colour
 from coding.highlight import excerpt_json, page_excerpts, render_text_html
-from coding.models import CodedExcerpt, DeletedExcerpt, Theme
+from coding.models import CodedExcerpt, DeletedExcerpt, Theme, blind_q
 from coding.services import (
     ExcerptConflict,
     TextChanged,
@@ -117,9 +117,9 @@ def _page_data(request, transcript, to_utf16, speakers):
     (coding.highlight.page_excerpts), the theme tree, coders' names, the speakers, the layer
     asked for with ?coder=mine or ?coder=<id>, the time the data was read, and what the user may
     do. Five queries whatever the number of excerpts."""
-    rows, notes = CodedExcerpt.objects.for_coding_page(transcript)
-    coder = request.GET.get("coder", "")
     membership = request.membership  # fetched by the page's access helper
+    rows, notes = CodedExcerpt.objects.visible_to(membership).for_coding_page(transcript)
+    coder = request.GET.get("coder", "")
     coders, locked = _coders(rows, request.user, membership.study.pk)
     return {
         "excerpts": page_excerpts(rows, notes, to_utf16),
@@ -143,7 +143,8 @@ def transcript_coding(request, study, pk):
     data = _page_data(request, transcript, to_utf16, speakers)
     undo = request.GET.get("undo", "")
     ctx = {
-        "undo": DeletedExcerpt.objects.filter(pk=undo, transcript=transcript).first()
+        "undo": DeletedExcerpt.objects.filter(blind_q(request.membership, coder="snapshot__coder"), pk=undo,
+                                              transcript=transcript).first()
         if undo.isdecimal() and len(undo) < 12 and data["canCode"] else None,
         "transcript": transcript,
         "excerpt_count": len(data["excerpts"]["rows"]),
@@ -172,9 +173,11 @@ def transcript_excerpts(request, study, pk):
     if since is None:
         return JsonResponse({"errors": {"since": [_("Give the time of the last update.")]}}, status=400)
     now = timezone.now()
-    changed = CodedExcerpt.objects.filter(transcript=transcript, updated_at__gte=since)
+    changed = CodedExcerpt.objects.visible_to(request.membership).filter(transcript=transcript,
+                                                                         updated_at__gte=since)
     excerpts = _excerpts_json(changed, transcript)
-    deleted = list(DeletedExcerpt.objects.filter(transcript=transcript, deleted_at__gte=since)
+    deleted = list(DeletedExcerpt.objects.filter(blind_q(request.membership, coder="snapshot__coder"),
+                                                 transcript=transcript, deleted_at__gte=since)
                    .values_list("original_id", flat=True))
     coders = dict(get_user_model().objects.filter(pk__in={e["c"] for e in excerpts})
                   .values_list("pk", "username"))

@@ -30,7 +30,7 @@ from itertools import chain
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import CodedExcerpt, Theme, ThemeKind, theme_tree
+from coding.models import CodedExcerpt, Theme, ThemeKind, blind_q, theme_tree
 from exchange.qdpx_memos import MemoExport, memos_for_export
 from exchange.refi import (
     KIND_SET_DESCRIPTION,
@@ -178,20 +178,23 @@ def _transcripts_for_export(study, withheld_ids):
     ).iterator(chunk_size=100)
 
 
-def _excerpts_for_export(study, withheld_ids):
-    """Export: the study's excerpts in text order per transcript, streamed. One query."""
-    excerpts = CodedExcerpt.objects.filter(study=study).exclude(transcript__participant_id__in=withheld_ids)
+def _excerpts_for_export(study, withheld_ids, membership=None):
+    """Export: the study's excerpts in text order per transcript (those `membership` may see:
+    blind_q), streamed. One query."""
+    excerpts = (CodedExcerpt.objects.filter(blind_q(membership), study=study)
+                .exclude(transcript__participant_id__in=withheld_ids))
     return excerpts.order_by("transcript_id", "start", "end", "pk").values_list(
         "pk", "transcript_id", "start", "end", "quote", "coder_id", "memo", "created_at",
     ).iterator(chunk_size=2000)
 
 
-def _excerpt_themes_for_export(study):
+def _excerpt_themes_for_export(study, membership=None):
     """Export: excerpt id -> sorted theme ids, for the study's excerpts. One query over the link
     table (joined to the excerpts for their study)."""
     links = {}
     through = CodedExcerpt.themes.through
-    for excerpt_id, theme_id in through.objects.filter(codedexcerpt__study=study).order_by(
+    for excerpt_id, theme_id in through.objects.filter(blind_q(membership, "codedexcerpt__"),
+                                                       codedexcerpt__study=study).order_by(
         "codedexcerpt_id", "theme_id"
     ).values_list("codedexcerpt_id", "theme_id"):
         links.setdefault(excerpt_id, []).append(theme_id)
@@ -368,7 +371,7 @@ def _xml_write(archive, parts):
     return replaced
 
 
-def study_export(out, *, study, include_withdrawn=False, progress=None):
+def study_export(out, *, study, include_withdrawn=False, progress=None, membership=None):
     """Write `study` to `out` (a writable, seekable binary file) as a .qdpx archive: its
     participants (pseudonymous fields only), transcripts, themes and excerpts, nothing of any
     other study.
@@ -376,6 +379,8 @@ def study_export(out, *, study, include_withdrawn=False, progress=None):
     Participants without consent are left out (see the module's docstring) unless
     `include_withdrawn`. Nine queries whatever the size of the study (see the read functions
     above). Returns an ExportSummary with counts, what the format leaves out and who was withheld.
+    `membership`: the member exporting; blind coding leaves out what it hides from them
+    (coding.models.blind_q), None nothing (commands).
     """
     summary = ExportSummary()
     themes = _themes_for_export(study)
@@ -388,8 +393,8 @@ def study_export(out, *, study, include_withdrawn=False, progress=None):
         withheld_ids = {p["pk"] for p in participants if not p["may_export"]}
         summary.withheld = [p["code"] for p in participants if not p["may_export"]]
         participants = [p for p in participants if p["may_export"]]
-    links = _excerpt_themes_for_export(study)
-    excerpts = _excerpts_for_export(study, withheld_ids)
+    links = _excerpt_themes_for_export(study, membership)
+    excerpts = _excerpts_for_export(study, withheld_ids, membership)
     pending = next(excerpts, None)
     users, sources, notes, transcripts_of = _UserGuids(), [], [], {}
     memos = MemoExport(memos_for_export(study, withheld_ids), users, tag=_tag, element=_element)

@@ -35,7 +35,8 @@ def study_export_view(request, study):
     if include_withdrawn and not request.membership.is_owner:
         raise PermissionDenied
     archive = tempfile.TemporaryFile()  # a large study is tens of MB: on disk, not in memory
-    summary = study_export(archive, study=study, include_withdrawn=include_withdrawn)
+    summary = study_export(archive, study=study, include_withdrawn=include_withdrawn,
+                           membership=request.membership)
     if include_withdrawn:
         withheld = withheld_participants(study)
         study_event.send(sender=study_export_view, study=study, user=request.user,

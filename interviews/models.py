@@ -251,6 +251,11 @@ class Transcript(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
+    is_blind = models.BooleanField(
+        _("blind"), default=False,
+        help_text=_("Coded blind: while the study's blind coding covers the transcripts marked "
+                    "blind, researchers and reviewers see only their own excerpts here."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

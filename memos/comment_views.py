@@ -5,11 +5,12 @@ owners resolve threads. Every other memos write is 403 for reviewers."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from coding.models import CodedExcerpt, Theme
+from coding.models import CodedExcerpt, Theme, blind_q
 from interviews.models import Transcript
 from interviews.text import utf16_to_codepoint
 from memos.access import (
@@ -30,6 +31,8 @@ def comment_list(request, study):
     membership = get_membership(request, study)
     resolved = request.GET.get("resolved") == "1"
     threads = Comment.objects.for_comment_list(membership.study, resolved=resolved)
+    if not membership.sees_every_layer:  # blind coding: no thread on another coder's excerpt
+        threads = threads.filter(Q(excerpt__isnull=True) | blind_q(membership, "excerpt__"))
     return render(request, "memos/comment_list.html", {"threads": threads, "resolved": resolved,
                                                        "reply_form": CommentForm()})
 
@@ -42,7 +45,8 @@ def _target(request, study):
     if source.get("theme"):
         return {"theme": get_in_study_or_404(Theme.objects.all(), study, source["theme"])}
     if source.get("excerpt"):
-        return {"excerpt": get_in_study_or_404(CodedExcerpt.objects.select_related("transcript"), study,
+        visible = CodedExcerpt.objects.visible_to(request.membership)  # blind coding: own layer only
+        return {"excerpt": get_in_study_or_404(visible.select_related("transcript"), study,
                                                source["excerpt"])}
     if source.get("transcript"):
         transcript = get_in_study_or_404(Transcript.objects.all(), study, source["transcript"])

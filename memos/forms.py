@@ -33,7 +33,7 @@ class MemoForm(forms.Form):
     linked_memos = forms.ModelMultipleChoiceField(label=_("Other memos"), queryset=Memo.objects.none(),
                                                   required=False)
 
-    def __init__(self, *args, study, user, memo=None, **kwargs):
+    def __init__(self, *args, study, user, memo=None, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["transcripts"].queryset = Transcript.objects.filter(study=study).only("pk", "title")
         self.fields["themes"].queryset = Theme.objects.filter(study=study).only("pk", "name")
@@ -44,7 +44,8 @@ class MemoForm(forms.Form):
             wanted = [v for v in self.data.getlist("excerpts") if str(v).isdigit()]
         else:
             wanted = [getattr(e, "pk", e) for e in self.initial.get("excerpts", ())]
-        self.fields["excerpts"].queryset = (CodedExcerpt.objects.filter(study=study, pk__in=wanted)
+        self.fields["excerpts"].queryset = (CodedExcerpt.objects.visible_to(membership)
+                                            .filter(study=study, pk__in=wanted)
                                             .select_related("transcript").order_by("transcript_id", "start"))
         others = Memo.objects.filter(study=study).visible_to(user).only("pk", "title")
         self.fields["linked_memos"].queryset = others.exclude(pk=memo.pk) if memo else others

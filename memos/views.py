@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from coding.access import get_theme_for_user
+from coding.models import blind_q
 from interviews.access import get_transcript_for_user
 from interviews.models import Transcript
 from memos.access import (
@@ -80,9 +81,10 @@ def memo_create_view(request, study):
     source = request.POST if request.method == "POST" else request.GET
     span_form = SpanForm(source if "start" in source else None, study=s)
     if request.method != "POST":
-        form = MemoForm(initial=_initial_links(request), study=s, user=request.user)
+        form = MemoForm(initial=_initial_links(request), study=s, user=request.user,
+                        membership=request.membership)
         return _memo_page(request, form, span_form if span_form.is_bound and span_form.is_valid() else None)
-    form = MemoForm(request.POST, study=s, user=request.user)
+    form = MemoForm(request.POST, study=s, user=request.user, membership=request.membership)
     span_ok = not span_form.is_bound or span_form.is_valid()
     if not (form.is_valid() and span_ok):
         return _memo_page(request, form, span_form if span_form.is_bound else None, status=400)
@@ -109,7 +111,7 @@ def memo_detail(request, study, pk):
         "spans": memo.spans.select_related("transcript"),
         "transcripts": memo.transcripts.all(), "themes": memo.themes.all(),
         "participants": memo.participants.all(),
-        "excerpts": memo.excerpts.select_related("transcript"),
+        "excerpts": memo.excerpts.filter(blind_q(membership)).select_related("transcript"),
         "linked_memos": memo.linked_memos.visible_to(request.user),
         "linked_from": memo.linked_from.visible_to(request.user),
     }
@@ -123,9 +125,10 @@ def memo_update_view(request, study, pk):
     if request.method != "POST":
         initial = {"title": memo.title, "body": memo.body, "type": memo.type, "private": memo.private,
                    **{name: list(getattr(memo, name).all()) for name in LINKS}}
-        form = MemoForm(initial=initial, study=s, user=request.user, memo=memo)
+        form = MemoForm(initial=initial, study=s, user=request.user,
+                        membership=request.membership, memo=memo)
         return _memo_page(request, form, None, memo)
-    form = MemoForm(request.POST, study=s, user=request.user, memo=memo)
+    form = MemoForm(request.POST, study=s, user=request.user, membership=request.membership, memo=memo)
     if not form.is_valid():
         return _memo_page(request, form, None, memo, status=400)
     data = form.cleaned_data

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import ALL_CODERS
+from coding.models import ALL_CODERS, seen_layer
 from reports import exports
 from reports.cards import quote_blocks
 from reports.layers import layer_label
@@ -31,16 +31,17 @@ def _codebook_report(request, slug):
     """Every theme of the study in codebook order, each with its definition, criteria, counts
     (the overview's: excerpts with its sub-themes, each once, and participants, consent
     applied) and its quotes (coded directly with it), and the report header."""
-    study = get_membership(request, slug).study
+    membership = get_membership(request, slug)
+    study, layer = membership.study, seen_layer(membership, ALL_CODERS)  # blind coding: own layer
     form = CodebookReportForm(request.GET)
     if not form.is_valid():
         return study, form, None
     choice = form.cleaned_data["quotes"]
-    overview = overview_for(study, ALL_CODERS)  # the overview page's default layer
+    overview = overview_for(study, layer)  # the overview page's default layer
     tree = ThemeTree(study)
     quotes = {}
     if choice != "none":
-        for row in quote_rows(study, codebook_quotes(study, tree, every=choice == "all", layer=ALL_CODERS),
+        for row in quote_rows(study, codebook_quotes(study, tree, every=choice == "all", layer=layer),
                               tree=tree):
             quotes.setdefault(row.group_theme, []).append(row)
     header = {"study": study.name, "date": timezone.now(), "user": request.user.get_username(),

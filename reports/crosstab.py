@@ -186,13 +186,13 @@ class CrosstabRow:
     cells: list  # Counts per group, then the "no value" group
 
 
-def crosstab_for(study, variable, bounds=()):
+def crosstab_for(study, variable, bounds=(), *, layer=None):
     """Per theme of `study`: excerpts and participants (distinct) in all and in each group of
     `variable`, plus those with no value. Consent applies: counted transcripts only. Five
     queries whatever the number of attributes or groups: themes, counts (two), transcripts,
-    values."""
+    values. `layer` as coding.models.layer_q takes it (a member's seen_layer)."""
     tree = ThemeTree(study)
-    counts = theme_transcript_counts(tree)
+    counts = theme_transcript_counts(tree, layer)
     owners = dict(counted_transcripts(study).values_list("pk", "participant_id"))
     values = variable.values(study)
     by_participant = variable.target == AttributeTarget.PARTICIPANT
@@ -233,14 +233,14 @@ def excerpt_filter_ids(study, variable, spec):
     return variable.target, sorted(pk for pk, value in values.items() if test(value))
 
 
-def theme_breakdown(study, theme_ids, variable, bounds=()):
+def theme_breakdown(study, theme_ids, variable, bounds=(), *, layer=None):
     """A theme report's counts by any attribute: [(group label, Counts)] of the excerpts coded
     with any of `theme_ids` (the theme and its sub-themes, each excerpt once), for participants
     who count, with the group of those with no value last; groups with no excerpts are left
     out. Three queries, four for a choice attribute (its labels)."""
     variable = with_choices_of(variable)
     per_transcript = dict(
-        counted_excerpts(study).filter(pk__in=coded_with(study, theme_ids)).order_by()
+        counted_excerpts(study).filter(pk__in=coded_with(study, theme_ids, layer)).order_by()
         .values_list("transcript_id").annotate(n=Count("pk")))
     owners = dict(counted_transcripts(study).values_list("pk", "participant_id"))
     values = variable.values(study)

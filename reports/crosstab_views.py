@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from coding.models import seen_layer
 from reports.crosstab import crosstab_for, group_filter_ids, parse_bounds, variables_for
 from reports.queries import left_out
 from studies.access import get_membership
@@ -76,7 +77,7 @@ def attribute_crosstab(request, study):
     if not form.is_valid():
         return render(request, "reports/attribute_crosstab.html", {"form": form}, status=400)
     variable, bounds = form.cleaned_data["variable"], form.cleaned_data["bounds"]
-    groups, rows = crosstab_for(study, variable, bounds)
+    groups, rows = crosstab_for(study, variable, bounds, layer=seen_layer(membership, None))
     browser = reverse("reports:excerpt-browser", args=[study.slug])
     table = [(row, [(cell, f"{browser}?" + urlencode({"theme": row.theme.pk, "attribute": variable.key,
                                                       "group": group.spec}))

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import ALL_CODERS, CONSENSUS
+from coding.models import ALL_CODERS, CONSENSUS, blind_q
 
 
 def parse_layer(value):
@@ -36,10 +36,11 @@ def kept(request, *names):
     return [(k, v) for k, v in request.GET.items() if k not in ("layer", "page", *names)]
 
 
-def layer_choices(study, layer):
+def layer_choices(study, layer, membership=None):
     """The layer select: (value, label, selected), every coder, the consensus layer, then each
-    coder who coded in the study. One query."""
-    coders = (get_user_model().objects.filter(coded_excerpts__study=study)
+    coder who coded in the study (blind coding: only those `membership` may see). One query."""
+    coders = (get_user_model().objects
+              .filter(blind_q(membership, "coded_excerpts__"), coded_excerpts__study=study)
               .exclude(consensus_layer__study=study).distinct()
               .order_by("username").values_list("pk", "username"))
     return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coding.models import seen_layer
 from interviews.models import ConsentScope, Gender, Sector
 from reports import exports
 from reports.crosstab import variables_for
@@ -57,7 +58,7 @@ def theme_matrix_export(request, study, fmt):
     form = AttributeGroupForm(request.GET, study=study, variables=variables)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-    matrix = matrix_for(study, layer, only=form.cleaned_data["only"])
+    matrix = matrix_for(study, seen_layer(membership, layer), only=form.cleaned_data["only"])
     header = [str(_("Theme"))] + [p.code for p in matrix.participants]
     rows = ([" › ".join([t.name for t in matrix.tree.ancestors(theme.pk)] + [theme.name])]
             + [matrix.counts.get((theme.pk, p.pk), 0) for p in matrix.participants]
@@ -72,7 +73,7 @@ def crosstabs_export(request, study, fmt):
     study, layer, refused = _table_study(request, study, fmt)
     if refused:
         return refused
-    overview = overview_for(study, layer)
+    overview = overview_for(study, seen_layer(request.membership, layer))
     excerpts, people = _("excerpts"), _("participants")
     header = [str(_("Theme")), f"{_('All')}: {excerpts}", f"{_('All')}: {people}"]
     for _value, label in Sector.choices + Gender.choices:
@@ -95,7 +96,7 @@ def case_theme_export(request, study, fmt):
     if measure not in CASE_MEASURES:
         return HttpResponse(_("Choose presence, count or characters."), status=400,
                             content_type="text/plain; charset=utf-8")
-    tree, participants, cells = case_theme_table(study, measure, layer)
+    tree, participants, cells = case_theme_table(study, measure, seen_layer(request.membership, layer))
     themes = [theme for theme, _depth in tree.rows]
     header = [str(_("Participant")), str(_("Sector")), str(_("Gender")), str(_("Organisation")),
               str(_("Consent scope"))] + [theme.name for theme in themes]

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from coding.models import Theme
+from coding.models import Theme, seen_layer
 from coding.services import excerpts_auto_code
 from interviews.models import Participant
 from jobs.services import JobError, job_start, run_job
@@ -22,6 +22,7 @@ from memos.models import Memo
 from reports import exports
 from reports.queries import excerpts_for_theme_report, quote_rows, report_language, theme_report
 from reports.search import parse_query, search, transcripts_for_search
+from studies.models import Membership
 
 
 def auto_code_job_start(*, study, user, query, theme, scope, speaker, hits):
@@ -104,11 +105,17 @@ def _theme_report_export(job, progress):
     # "report_language", not "language": job_start keeps the page's language (labels) under that
     language = report_language(job.study, params.get("report_language", ""))
     layer = params.get("layer") or None
+    # Blind coding applies as the file is written: the member's own layer where blind.
+    membership = (Membership.objects.select_related("study")
+                  .filter(study=job.study, user=job.started_by).first())
+    if membership is None:
+        raise JobError(_("You are no longer a member of this study."))
+    seen = seen_layer(membership, layer)
     report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant,
-                          layer=layer, language=language)
+                          layer=seen, language=language)
     report.language, report.layer = language, layer
     report.texts = theme.texts(language, job.study.language)
-    rows = excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=layer, tree=report.tree)
+    rows = excerpts_for_theme_report(job.study, report.theme_ids, participant, layer=seen, tree=report.tree)
     # the memos the starter may see, read as the starter (a job queued before this option has none)
     memos = (list(Memo.objects.for_object_panel(job.study, job.started_by, themes=theme))
              if params.get("memos") else None)

@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coding.access import get_theme_for_user
-from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme
+from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme, blind_q, seen_layer
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.models import Gender, Participant, Sector, Transcript
 from interviews.text import fold
@@ -313,7 +313,8 @@ def excerpt_browser(request, study):
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    ids = form.filter(counted_excerpts(study)).alias(length=F("end") - F("start")).order_by(*form.ordering())
+    visible = counted_excerpts(study).filter(blind_q(membership))  # blind coding: own layer only
+    ids = form.filter(visible).alias(length=F("end") - F("start")).order_by(*form.ordering())
     number = _page_number(request.GET.get("page"))
     page = SlicePage(ids.values_list("pk", flat=True), number, EXCERPTS_PER_PAGE)
     excerpts = excerpts_for_browser(study, page.ids)
@@ -323,7 +324,7 @@ def excerpt_browser(request, study):
         return render(request, "reports/excerpt_cards.html", ctx)
     counts = None
     if page.number == 1:  # the totals, once: one pass over the matches, those hidden for consent too
-        counts = form.filter(study_excerpts(study)).aggregate(
+        counts = form.filter(study_excerpts(study).filter(blind_q(membership))).aggregate(
             shown=Count("pk", filter=counts_q()), hidden=Count("pk", filter=~counts_q()))
     ctx = {
         "form": form,
@@ -340,11 +341,13 @@ def excerpt_browser(request, study):
 def excerpt_choices(request, study):
     """Type-ahead for the browser's typed filters: up to 20 {value, label} of the study's rows
     matching `q` (participants and transcripts who count, coders, organisations)."""
-    study = get_membership(request, study).study
+    membership = get_membership(request, study)
     field, q = request.GET.get("field", ""), request.GET.get("q", "").strip()[:100]
     if field not in CHOICE_SOURCES:
         return JsonResponse({"errors": {"field": [str(_("Unknown filter."))]}}, status=400)
-    return JsonResponse({"results": CHOICE_SOURCES[field](study, q)[:CHOICES_LIMIT]})
+    found = (_coder_choices(membership.study, q, membership) if field == "coder"
+             else CHOICE_SOURCES[field](membership.study, q))
+    return JsonResponse({"results": found[:CHOICES_LIMIT]})
 
 
 CHOICES_LIMIT = 20
@@ -361,8 +364,8 @@ def _transcript_choices(study, q):
     return [{"value": pk, "label": f"{code} · {title}"} for pk, code, title in rows[:CHOICES_LIMIT]]
 
 
-def _coder_choices(study, q):
-    coded = study_excerpts(study).values("coder_id")
+def _coder_choices(study, q, membership=None):
+    coded = study_excerpts(study).filter(blind_q(membership)).values("coder_id")  # blind coding: own only
     rows = get_user_model().objects.filter(pk__in=coded, username__icontains=q).order_by("username")
     return [{"value": pk, "label": name} for pk, name in rows.values_list("pk", "username")[:CHOICES_LIMIT]]
 
@@ -383,8 +386,9 @@ def excerpt_context(request, study, pk):
     """"Show context": the paragraphs around an excerpt the browser lists (a participant who
     counts), as JSON {before, after}: from the start of the paragraph before the quote's to the
     end of the paragraph after it, at most CONTEXT_LIMIT characters each side."""
-    study = get_membership(request, study).study
-    excerpt = (counted_excerpts(study).filter(pk=pk).select_related("transcript")
+    membership = get_membership(request, study)
+    study = membership.study
+    excerpt = (counted_excerpts(study).filter(blind_q(membership), pk=pk).select_related("transcript")
                .only("pk", "start", "end", "transcript__text").first())
     if excerpt is None:
         raise Http404
@@ -402,7 +406,7 @@ def excerpt_export_csv(request, study):
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    rows = excerpts_for_export(study, form.filter(study_excerpts(study)))
+    rows = excerpts_for_export(study, form.filter(study_excerpts(study).filter(blind_q(membership))))
     return exports.excerpts_csv(rows, filename=f"excerpts-{study.slug}.csv")
 
 
@@ -648,19 +652,21 @@ class ReportOptionsForm(forms.Form):
 def _theme_report_for(request, slug, pk):
     """The theme, its report's numbers and its quotes (unpaginated QUOTE_FIELDS rows) for the
     page and exports."""
-    study = get_membership(request, slug).study  # cached on the request for the theme's helper
+    membership = get_membership(request, slug)  # cached on the request for the theme's helper
+    study = membership.study
     theme = get_theme_for_user(request, slug, pk)
     form = ReportOptionsForm(request.GET, study=study)
     if not form.is_valid():
         return theme, form, None, None
     data = form.cleaned_data
     language = report_language(study, data["language"])
+    seen = seen_layer(membership, data["layer"])  # blind coding: the member's own layer where blind
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
-                          transcript=data["transcript"], layer=data["layer"], language=language)
+                          transcript=data["transcript"], layer=seen, language=language)
     report.language, report.layer = language, data["layer"]
     # The theme's name, definition and criteria in that language, falling back to the other.
     report.texts = theme.texts(report.language, study.language)
-    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=data["layer"],
+    quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=seen,
                                        tree=report.tree, by_theme=data["group"] == "theme",
                                        transcript=data["transcript"])
     return theme, form, report, quotes
@@ -709,7 +715,7 @@ def theme_report_view(request, study, pk):
         ],
         "query": _query_string(request, page=None, print=None),
         "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
-        "layers": layer_choices(request.membership.study, form.cleaned_data["layer"]),
+        "layers": layer_choices(request.membership.study, form.cleaned_data["layer"], request.membership),
         "keep": kept(request, "print"),
         "show_memos": form.cleaned_data["memos"],
         "theme_memos": Memo.objects.for_object_panel(membership.study, request.user, themes=theme)
@@ -732,7 +738,8 @@ def theme_report_view(request, study, pk):
                      "can_code": membership.can_code}
     if printing:  # every quote, streamed: the page around them first, then chunk by chunk
         ctx["quotes_html"] = QUOTES_MARK
-        head, tail = render_to_string("reports/theme_report.html", ctx, request).split(QUOTES_MARK)
+        # partition: a report with no quote to show (blind coding can leave none) has no mark
+        head, _mark, tail = render_to_string("reports/theme_report.html", ctx, request).partition(QUOTES_MARK)
         rows = quote_rows(study, quotes.iterator(chunk_size=1000), tree=report.tree, memos_for=memos_for)
         blocks = quote_blocks(study, rows, **quote_options)
         return StreamingHttpResponse(_html_stream(head, blocks, tail), status=status,
@@ -763,7 +770,8 @@ def _theme_breakdown_by(request, study, theme, report):
         return form, None
     ids = report.tree.subtree_ids(theme.pk)
     variable, bounds = form.cleaned_data["variable"], form.cleaned_data["bounds"]
-    return form, theme_breakdown(membership.study, ids, variable, bounds)
+    return form, theme_breakdown(membership.study, ids, variable, bounds,
+                                 layer=seen_layer(membership, None))
 
 
 QUOTES_MARK = mark_safe("<!-- quotes -->")
@@ -834,11 +842,12 @@ def theme_report_csv(request, study, pk):
 
 @login_required
 def study_overview(request, study):
-    study = get_membership(request, study).study
+    membership = get_membership(request, study)
+    study = membership.study
     layer, refused = layer_or_400(request)
     if refused:
         return refused
-    rows = overview_for(study, layer)
+    rows = overview_for(study, seen_layer(membership, layer))
     chart = bar_chart(
         chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
         bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
@@ -851,7 +860,7 @@ def study_overview(request, study):
         "sectors": [label for _value, label in Sector.choices],
         "genders": [label for _value, label in Gender.choices],
         "left_out": left_out(study),
-        "layers": layer_choices(study, layer),
+        "layers": layer_choices(study, layer, membership),
         "case_measures": [("presence", _("presence")), ("count", _("excerpts")),
                           ("characters", _("characters coded"))],
     }
@@ -870,7 +879,7 @@ def theme_matrix(request, study):
     form = AttributeGroupForm(request.GET, study=study, variables=variables)
     if not form.is_valid():
         return render(request, "reports/theme_matrix.html", {"form": form}, status=400)
-    matrix = matrix_for(study, layer, only=form.cleaned_data["only"])
+    matrix = matrix_for(study, seen_layer(membership, layer), only=form.cleaned_data["only"])
     suffix = f"?layer={layer}" if layer != ALL_CODERS else ""  # a cell opens the same layer's quotes
     ctx = {
         "form": form,
@@ -878,18 +887,19 @@ def theme_matrix(request, study):
         "body": matrix_body_html(matrix, lambda pk: reverse("reports:theme-report", args=[study.slug, pk])
                                  + suffix),
         "left_out": left_out(study),
-        "layers": layer_choices(study, layer),
+        "layers": layer_choices(study, layer, membership),
     }
     return render(request, "reports/theme_matrix.html", ctx)
 
 
 @login_required
 def theme_cooccurrence(request, study):
-    study = get_membership(request, study).study
+    membership = get_membership(request, study)
+    study = membership.study
     layer, refused = layer_or_400(request)
     if refused:
         return refused
-    tree, tables = ThemeTree(study), cooccurrence_for(study, layer)
+    tree, tables = ThemeTree(study), cooccurrence_for(study, seen_layer(membership, layer))
     same, overlap = tables["same"], tables["overlap"]
     pairs = sorted(set(same) | set(overlap), key=lambda ab: (-same.get(ab, 0) - overlap.get(ab, 0), ab))
     rows = [{"a": tree.by_id[a], "b": tree.by_id[b], "same": same.get((a, b), 0),
@@ -903,5 +913,5 @@ def theme_cooccurrence(request, study):
 
     grid = [(row, [together(row, col) for col in coded]) for row in coded]
     ctx = {"rows": rows, "grid": grid, "columns": coded, "left_out": left_out(study),
-           "layers": layer_choices(study, layer)}
+           "layers": layer_choices(study, layer, membership)}
     return render(request, "reports/theme_cooccurrence.html", ctx)

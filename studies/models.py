@@ -23,6 +23,15 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
 
 
+class BlindMode(models.TextChoices):
+    """Blind coding (issue 13): while on, researchers and reviewers see only their own coder
+    layer (coding.models.blind_q) in the whole study, or in the transcripts marked blind."""
+
+    OFF = "", _("Off: every member sees every coder's layer")
+    STUDY = "study", _("The whole study")
+    TRANSCRIPTS = "transcripts", _("The transcripts marked blind")
+
+
 ROLE_DESCRIPTIONS = {
     Role.OWNER: _("manages members and settings, keeps participant records, and codes"),
     Role.RESEARCHER: _("codes, imports transcripts and manages the codebook"),
@@ -97,6 +106,16 @@ class Study(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("deleted by"),
     )
+    blind = models.CharField(
+        _("blind coding"), max_length=20, choices=BlindMode.choices, blank=True, default=BlindMode.OFF,
+        help_text=_("While on, researchers and reviewers see only their own excerpts; owners see "
+                    "every layer and reveal them when coding is done."),
+    )
+    layers_revealed_at = models.DateTimeField(_("layers revealed at"), null=True, blank=True)
+    layers_revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("layers revealed by"),
+    )
 
     objects = StudyQuerySet.as_manager()
 
@@ -107,6 +126,7 @@ class Study(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="study_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="study_slug_not_empty"),
+            models.CheckConstraint(condition=Q(blind__in=BlindMode.values), name="study_blind_valid"),
         ]
 
     def __str__(self):
@@ -187,6 +207,12 @@ class Membership(models.Model):
         """Manage members, settings and participant records; never in an archived study
         (except un-archiving, which the settings page allows owners)."""
         return self.is_owner and not self.study.is_archived
+
+    @property
+    def sees_every_layer(self):
+        """Whether blind coding hides nothing from this member: owners (who adjudicate and
+        reveal) always, everyone else only while the study is not blind. No query."""
+        return self.is_owner or not self.study.blind
 
     @property
     def can_see_identifying_fields(self):

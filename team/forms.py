@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.models import Theme
 from interviews.models import Transcript
-from studies.models import Role
+from studies.models import BlindMode, Role
 from team.models import AdjudicationAction, AssignmentStatus
 
 
@@ -32,6 +32,22 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["transcripts"].queryset = Transcript.objects.filter(study=study).defer("text", "cues")
         self.fields["coders"].queryset = _coders(study)
+
+
+class BlindForm(forms.Form):
+    blind = forms.ChoiceField(choices=BlindMode.choices, required=False, label=_("Blind coding"),
+                              widget=forms.RadioSelect)
+    transcripts = forms.ModelMultipleChoiceField(
+        queryset=Transcript.objects.none(), required=False, label=_("Transcripts marked blind"),
+        help_text=_("Only when blind coding covers the transcripts marked blind."))
+
+    def __init__(self, *args, study, **kwargs):
+        kwargs.setdefault("initial", {"blind": study.blind})
+        super().__init__(*args, **kwargs)
+        transcripts = Transcript.objects.filter(study=study).defer("text", "cues")
+        self.fields["transcripts"].queryset = transcripts
+        if "transcripts" not in self.initial:
+            self.initial["transcripts"] = [t.pk for t in transcripts if t.is_blind]
 
 
 class StatusForm(forms.Form):

@@ -9,17 +9,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coding.models import CodedExcerpt, ConsensusLayer, Theme
+from coding.models import CodedExcerpt, ConsensusLayer, Theme, transcript_blind_for
 from interviews.models import Transcript, coverage
 from team import agreement, compare, services
 from team.models import Adjudication, Assignment
 
 
-def progress_rows(study):
+def progress_rows(membership):
     """Progress page: the study's assignments (Assignment.objects.for_progress_page), each with
-    `excerpt_count` and `coverage` (share of the transcript's text the coder's excerpts cover).
+    `excerpt_count` and `coverage` (share of the transcript's text the coder's excerpts cover),
+    both None (`hidden`) for another coder's work that blind coding hides from `membership`.
     Two queries whatever the number of assignments: the assignments, the assigned coders'
     excerpt spans on the assigned transcripts."""
+    study = membership.study
     assignments = list(Assignment.objects.for_progress_page(study))
     spans = {}
     pairs = {(a.transcript_id, a.coder_id) for a in assignments}
@@ -32,6 +34,9 @@ def progress_rows(study):
     for a in assignments:
         found = spans.get((a.transcript_id, a.coder_id), [])
         a.excerpt_count, a.coverage = len(found), coverage(found, a.length)
+        a.hidden = a.coder_id != membership.user_id and transcript_blind_for(membership, a.transcript)
+        if a.hidden:
+            a.excerpt_count = a.coverage = None
     return assignments
 
 

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.models import CodedExcerpt, ConsensusLayer
 from coding.services import excerpt_create
-from studies.models import Membership, Role
+from interviews.models import Transcript
+from studies.models import BlindMode, Membership, Role
+from studies.signals import rows_bulk_written
 from team.compare import consensus_spans, disagreements
 from team.models import Adjudication, AdjudicationAction, Assignment
 
@@ -100,3 +102,51 @@ def adjudication_undo(*, adjudication, user):
         adjudication.undone_at, adjudication.undone_by = timezone.now(), user
         adjudication.save(update_fields=["undone_at", "undone_by"])
     return adjudication
+
+
+def _transcripts_blind_set(study, blind_ids):
+    """Mark exactly `blind_ids` of the study's transcripts blind; each transcript whose flag
+    changes gets its row in the study's history (one bulk UPDATE per direction, not one per
+    transcript: audit records them through rows_bulk_written)."""
+    rows = []
+    for pk, title, was in Transcript.objects.filter(study=study).values_list("pk", "title", "is_blind"):
+        if was != (pk in blind_ids):
+            rows.append((pk, title, {"is_blind": [was, not was]}))
+    for value in (True, False):
+        Transcript.objects.filter(pk__in=[pk for pk, _t, d in rows if d["is_blind"][1] is value]).update(
+            is_blind=value)
+    if rows:
+        rows_bulk_written.send(sender=study_blind_set, study_id=study.pk, model="interviews.transcript",
+                               action="update", rows=rows)
+
+
+@transaction.atomic
+def study_blind_set(*, study, blind, transcripts=()):
+    """Put the study in blind coding (issue 13): `blind` is a BlindMode, the whole study or the
+    `transcripts` chosen (then exactly those are marked blind), or off. Off is not a reveal:
+    it is for a mode turned on by mistake; study_layers_reveal ends a blind round. Logged in the
+    study's history (the study's row, and each transcript whose flag changes)."""
+    if blind not in BlindMode.values:
+        raise ValidationError(_("Choose the whole study, the transcripts marked blind, or off."),
+                              code="blind_invalid")
+    if any(t.study_id != study.pk for t in transcripts):
+        raise ValidationError(_("A transcript of another study cannot be marked blind here."),
+                              code="transcripts_other_study")
+    if blind == BlindMode.TRANSCRIPTS and not transcripts:
+        raise ValidationError(_("Choose the transcripts to code blind."), code="blind_no_transcripts")
+    _transcripts_blind_set(study, {t.pk for t in transcripts} if blind == BlindMode.TRANSCRIPTS else set())
+    study.blind = blind
+    study.save(update_fields=["blind"])
+    return study
+
+
+@transaction.atomic
+def study_layers_reveal(*, study, by):
+    """End a blind round: every member sees every coder's layer again. The study's history
+    records the reveal (who and when, on the study's row) and each transcript unmarked."""
+    if not study.blind:
+        raise ValidationError(_("The layers are not hidden: blind coding is off."), code="not_blind")
+    _transcripts_blind_set(study, set())
+    study.blind, study.layers_revealed_at, study.layers_revealed_by = BlindMode.OFF, timezone.now(), by
+    study.save(update_fields=["blind", "layers_revealed_at", "layers_revealed_by"])
+    return study

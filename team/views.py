@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,15 +21,22 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from coding.models import transcript_blind_for
 from interviews.access import get_transcript_for_user
 from interviews.models import Transcript
 from jobs.access import get_job_for_user
 from studies.access import get_membership, get_membership_manage
 from studies.spreadsheet import csv_row, xlsx_append
 from team.access import get_adjudication_for_owner, get_assignment_for_coder, get_assignment_for_owner
-from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, CompareForm, StatusForm
+from team.forms import AdjudicationForm, AgreementForm, AssignmentForm, BlindForm, CompareForm, StatusForm
 from team.reads import agreement_report, comparison, methods_paragraph, progress_rows, table
-from team.services import adjudication_create, adjudication_undo, assignments_create
+from team.services import (
+    adjudication_create,
+    adjudication_undo,
+    assignments_create,
+    study_blind_set,
+    study_layers_reveal,
+)
 from team.tasks import agreement_job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,10 +52,43 @@ def progress(request, study):
     return _progress_page(request, membership, form)
 
 
-def _progress_page(request, membership, form, status=200):
-    ctx = {"assignments": progress_rows(membership.study), "form": form,
+def _progress_page(request, membership, form, status=200, blind_form=None):
+    if blind_form is None and membership.can_manage:
+        blind_form = BlindForm(study=membership.study)
+    ctx = {"assignments": progress_rows(membership), "form": form, "blind_form": blind_form,
            "statuses": StatusForm.base_fields["status"].choices}
     return render(request, "team/progress.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def blind_set_view(request, study):
+    """Owners: blind coding on (the whole study or the transcripts chosen) or off."""
+    membership = get_membership_manage(request, study)
+    form = BlindForm(request.POST, study=membership.study)
+    if form.is_valid():
+        try:
+            study_blind_set(study=membership.study, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Blind coding saved."))
+            return redirect("team:progress", study)
+    return _progress_page(request, membership, None, status=400, blind_form=form)
+
+
+@login_required
+@require_POST
+def layers_reveal_view(request, study):
+    """Owners: end the blind round; every member sees every layer again (logged)."""
+    membership = get_membership_manage(request, study)
+    try:
+        study_layers_reveal(study=membership.study, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("team:progress", study)
+    messages.success(request, _("Layers revealed: every member now sees every coder's excerpts."))
+    return redirect("team:progress", study)
 
 
 @login_required
@@ -90,8 +130,16 @@ def assignment_delete_view(request, study, pk):
     return redirect("team:progress", study)
 
 
-def _agreement_form(request, study, data):
+def _agreement_membership(request, study):
+    """The member's membership; 403 while blind coding hides other coders' figures from them."""
     membership = get_membership(request, study)
+    if not membership.sees_every_layer:  # blind coding: other coders' figures wait for the reveal
+        raise PermissionDenied
+    return membership
+
+
+def _agreement_form(request, study, data):
+    membership = _agreement_membership(request, study)
     data = data.copy()
     data.setdefault("overlap", "90")
     return membership, AgreementForm(data, study=membership.study)
@@ -101,7 +149,7 @@ def _agreement_for(request, study, compute=True):
     """(form, report or None): the report when coders were asked for, the form is valid and
     `compute` (not when the page only offers to compute it in the background)."""
     if "coders" not in request.GET:
-        return AgreementForm(study=get_membership(request, study).study), None
+        return AgreementForm(study=_agreement_membership(request, study).study), None
     membership, form = _agreement_form(request, study, request.GET)
     if not form.is_valid() or not compute:
         return form, None
@@ -110,6 +158,7 @@ def _agreement_for(request, study, compute=True):
 
 def _agreement_job(request, study):
     """A member's finished agreement job (?job=<id>); 404 for another kind of job or study."""
+    _agreement_membership(request, study)
     job = get_job_for_user(request, study, request.GET["job"] if request.GET["job"].isdigit() else 0)
     if job.kind != "agreement":
         raise Http404
@@ -205,6 +254,8 @@ def agreement_xlsx(request, study):
 def _compare_page(request, study, pk, adjudication_form=None, status=200):
     transcript = get_transcript_for_user(request, study, pk, Transcript.objects.select_related("participant"))
     membership = request.membership
+    if transcript_blind_for(membership, transcript):  # blind coding: no other coder's stripe
+        raise PermissionDenied
     data = request.GET
     if "coders" not in data:  # first visit: everyone who coded this transcript
         data = {"coders": [c.pk for c in CompareForm(study=membership.study).fields["coders"].queryset

@@ -219,6 +219,9 @@ MATRIX = {
     "team:assignment-create": (None, {"GET": POST_ONLY, "POST": study(owner=400)}),
     "team:assignment-status": ("assignment", {"GET": POST_ONLY, "POST": study(researcher=400)}),
     "team:assignment-delete": ("assignment", {"GET": POST_ONLY, "POST": study(owner=302)}),
+    "team:blind-set": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),  # nothing posted: off
+    # blind coding is off in the matrix's study: nothing to reveal
+    "team:layers-reveal": (None, {"GET": POST_ONLY, "POST": study(owner=302)}),
     "team:agreement": (None, {"GET": MEMBERS}),
     # every member may have it computed in the background (an empty POST names no coders)
     "team:agreement-job": (None, {"GET": POST_ONLY, "POST": study(reviewer=400, researcher=400, owner=400)}),
