@@ -225,7 +225,7 @@ def test_the_excerpt_browsers_coder_choices_name_no_other_coder(coded, alice):
     assert [r["label"] for r in response.json()["results"]] == ["alice"]
 
 
-def test_team_pages_hide_other_coders_figures(coded, alice):
+def test_team_pages_hide_other_coders_figures(coded, alice, bob):
     client = client_for(alice)
     slug = coded["study"].slug
     progress = client.get(reverse("team:progress", args=[slug]))
@@ -234,6 +234,10 @@ def test_team_pages_hide_other_coders_figures(coded, alice):
     assert rows["bob"].hidden and rows["bob"].excerpt_count is None
     assert client.get(reverse("team:agreement", args=[slug])).status_code == 403
     assert client.get(reverse("team:agreement-csv", args=[slug])).status_code == 403
+    # nor computed in the background, nor read from a job's result
+    coders = f"{alice.pk},{bob.pk}"
+    assert client.post(reverse("team:agreement-job", args=[slug]), {"coders": coders}).status_code == 403
+    assert client.get(reverse("team:agreement", args=[slug]), {"job": "1"}).status_code == 403
     assert client.get(reverse("team:compare", args=[slug, coded["transcript"].pk])).status_code == 403
 
 
