@@ -697,7 +697,7 @@ def excerpts_for_browser(study, ids):
     once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
     the database cut each excerpt's context out of its transcript's whole text)."""
     by_id = {}
-    for row in study_excerpts(study).filter(pk__in=ids).values_list(*BROWSER_FIELDS):
+    for row in study_excerpts(study).filter(pk__in=ids).order_by().values_list(*BROWSER_FIELDS):
         by_id[row[0]] = BrowserRow(*row, themes=[])
     for excerpt_id, name, colour in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
