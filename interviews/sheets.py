@@ -5,13 +5,13 @@ Four queries whatever the size: the records, the attributes, their choices, the 
 and filtering happen here in Python, on the typed values, since the page shows every row anyway
 and a sort by an attribute would otherwise need one join per column."""
 
+import html
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
 from operator import methodcaller
 
 from django.db import connections
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from interviews.attributes import display_value, parse_value
@@ -55,8 +55,8 @@ class Column:
     def html(self, value):
         try:
             return self._html[value]
-        except KeyError:
-            shown = self._html[value] = escape(self.display(value))
+        except KeyError:  # the standard library's escape: Django's, without its lazy-text wrapper
+            shown = self._html[value] = html.escape(str(self.display(value)))
             return shown
 
 
@@ -138,8 +138,11 @@ class Sheet:
             by_type.setdefault(attribute.type, []).append(attribute.pk)
         for kind, ids in by_type.items():
             column = "choice_id" if kind == AttributeType.CHOICE else VALUE_COLUMNS[kind]
+            # by the attributes alone, which are this study's (read with it; migration 0009 keeps
+            # a value in its attribute's study): a filter on the study too had SQLite read every
+            # value of the study by its study index for each type
             rows = AttributeValue.objects.filter(
-                study=self.study, attribute__in=ids, **{f"{owner}__isnull": False}
+                attribute__in=ids, **{f"{owner}__isnull": False}
             ).values_list(f"{owner}_id", "attribute_id", column)
             raw = _raw_rows(rows)
             convert = _db_converter(AttributeValue._meta.get_field(column), connections[rows.db])
