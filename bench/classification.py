@@ -127,6 +127,7 @@ def main():
     xlsx = reverse("interviews:participant-sheet-export-xlsx", args=[study.slug])
     median, _p95, _cpu = timed(lambda: client.get(xlsx), 5)
     print(f"XLSX export: median {median:.0f} ms")
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

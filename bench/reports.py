@@ -189,13 +189,14 @@ def timed(client, url, n, *, stream=False):
         return b"".join(response.streaming_content) if stream else response.content
 
     once()
-    samples = []
+    samples, cpu = [], []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         once()
         samples.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     p95 = statistics.quantiles(samples, n=20)[18] if n >= 2 else samples[0]
-    return statistics.median(samples), p95
+    return statistics.median(samples), p95, statistics.median(cpu)
 
 
 def queries(client, url):
@@ -282,9 +283,10 @@ def main():
         rows = []
 
         def measure(label, url, n, target="", **kwargs):
-            median, p95 = timed(client, url, n, **kwargs)
+            median, p95, cpu = timed(client, url, n, **kwargs)
             rows.append((label, target, median, p95, n, queries(client, url)))
-            print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  ({n} runs) {target}")
+            print(f"{label:<58} median {median:8.1f} ms  p95 {p95:8.1f} ms  CPU median {cpu:8.1f} ms  "
+                  f"({n} runs) {target}")
 
         search = reverse("reports:search", args=[slug])
         rare = RARE_WORDS[17]

@@ -417,7 +417,10 @@ class CodedExcerpt(models.Model):
         verbose_name = _("coded excerpt")
         verbose_name_plural = _("coded excerpts")
         indexes = [models.Index(fields=["transcript", "start"], name="excerpt_transcript_start"),
-                   models.Index(fields=["transcript", "number"], name="excerpt_transcript_number")]
+                   models.Index(fields=["transcript", "number"], name="excerpt_transcript_number"),
+                   # covers the report counts' read (reports.queries.theme_transcript_counts): a
+                   # study's excerpts in transcript order, with their coder for the layer filter
+                   models.Index(fields=["study", "transcript", "coder"], name="excerpt_study_transcript")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(needs_review=True) | Q(review_reason=""),

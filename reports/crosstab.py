@@ -188,9 +188,9 @@ class CrosstabRow:
 
 def crosstab_for(study, variable, bounds=(), *, layer=None):
     """Per theme of `study`: excerpts and participants (distinct) in all and in each group of
-    `variable`, plus those with no value. Consent applies: counted transcripts only. Five
-    queries whatever the number of attributes or groups: themes, counts (two), transcripts,
-    values. `layer` as coding.models.layer_q takes it (a member's seen_layer)."""
+    `variable`, plus those with no value. Consent applies: counted transcripts only. Four
+    queries whatever the number of attributes or groups: themes, counts, transcripts, values.
+    `layer` as coding.models.layer_q takes it (a member's seen_layer)."""
     tree = ThemeTree(study)
     counts = theme_transcript_counts(tree, layer)
     owners = dict(counted_transcripts(study).values_list("pk", "participant_id"))
@@ -199,13 +199,17 @@ def crosstab_for(study, variable, bounds=(), *, layer=None):
     groups, place = groups_for(variable, [values[k] for k in set(values) & set(
         owners.values() if by_participant else owners)], bounds)
     blank = len(groups)
+    columns = {}  # transcript id -> its participant and its group's column, placed once
+    for transcript_id, participant in owners.items():
+        value = values.get(participant if by_participant else transcript_id)
+        columns[transcript_id] = participant, blank if value is None else place(value)
     cells = {}
     for (theme_id, transcript_id), n in counts.items():
-        participant = owners[transcript_id]
-        value = values.get(participant if by_participant else transcript_id)
-        column = blank if value is None else place(value)
+        participant, column = columns[transcript_id]
         for key in ((theme_id, "all"), (theme_id, column)):
-            cell = cells.setdefault(key, [0, set()])
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = [0, set()]
             cell[0] += n
             cell[1].add(participant)
 

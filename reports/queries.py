@@ -17,9 +17,12 @@ through their own `study_id`. Nothing of another study reaches a number or a row
 """
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     F,
@@ -219,37 +222,59 @@ def counted_transcripts(study):
     return Transcript.objects.filter(counts_q("participant__"), study=study)
 
 
+class IdList(Aggregate):
+    """The group's values as one comma-separated text: GROUP_CONCAT on SQLite, STRING_AGG on
+    PostgreSQL. Two IdLists of one query list their group's rows in the same order (one pass
+    feeds every aggregate of a row)."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="STRING_AGG",
+                           template="%(function)s((%(expressions)s)::text, ',')", **extra_context)
+
+
 def theme_transcript_counts(tree, layer=None):
     """{(theme id, transcript id): excerpts} over the counted transcripts of the tree's study.
 
     A leaf theme counts its own codings. A parent counts each excerpt coded with it or any
     theme below it once: summing its children would count an excerpt coded with two of them
-    twice. Two queries over the excerpt-theme links joined only to their excerpt (for its
-    transcript id): direct counts per theme and transcript, then one COUNT(DISTINCT ...)
-    FILTER (...) column per parent theme, per transcript. Grouping by transcript, not by
-    participant, keeps the participant table out of these joins; callers map transcripts to
-    participants, and since an excerpt belongs to one transcript, the sums stay exact.
+    twice. Grouping by transcript, not by participant, keeps the participant table out of the
+    join; callers map transcripts to participants, and since an excerpt belongs to one
+    transcript, the sums stay exact.
+
+    One query over the excerpt-theme links joined only to their excerpt (read from the index
+    excerpt_study_transcript, in transcript order, so the grouping needs no sort): per counted
+    transcript, its links' theme ids and excerpt ids as two aligned lists. The counting is done
+    here with set and Counter over those lists, in C: per theme (direct), and per parent the
+    distinct excerpts whose theme lies in its subtree. Grouping the links by theme and
+    transcript in SQL (a sort of every link) and a COUNT(DISTINCT) per parent (one more scan
+    and a sort per parent) cost several times more.
     """
     study = tree.study
     links = Link.objects.filter(
         layer_q(layer, "codedexcerpt__"),
         codedexcerpt__study=study, codedexcerpt__transcript__in=counted_transcripts(study).values("pk")
     ).order_by()
-    transcript = "codedexcerpt__transcript_id"
+    rows = links.values_list("codedexcerpt__transcript_id").annotate(
+        themes=IdList("theme_id"), excerpts=IdList("codedexcerpt_id"))
+    # per depth that has parents: theme id (as text) -> its ancestor at that depth, for the
+    # themes under a parent there (the parent itself included); subtrees at one depth are disjoint
+    levels = {}
+    for pk in tree.parents():
+        level = levels.setdefault(tree.depth[pk], {})
+        level.update((str(theme_id), pk) for theme_id in tree.subtree_ids(pk))
     counts = {}
-    direct = links.values_list("theme_id", transcript).annotate(n=Count("codedexcerpt_id"))
-    for theme_id, transcript_id, n in direct:
-        counts[theme_id, transcript_id] = n
-    parents = tree.parents()
-    if parents:
-        columns = {
-            f"e{pk}": Count("codedexcerpt_id", distinct=True, filter=Q(theme_id__in=tree.subtree_ids(pk)))
-            for pk in parents
-        }
-        for row in links.values(transcript).annotate(**columns):
-            for pk in parents:
-                if row[f"e{pk}"]:
-                    counts[pk, row[transcript]] = row[f"e{pk}"]
+    for transcript_id, themes, excerpts in rows:
+        themes, excerpts = themes.split(","), excerpts.split(",")
+        for theme_id, n in Counter(themes).items():
+            counts[int(theme_id), transcript_id] = n
+        for level in levels.values():
+            distinct = set(zip(map(level.get, themes), excerpts, strict=True))
+            for pk, n in Counter(map(itemgetter(0), distinct)).items():
+                if pk is not None:
+                    counts[pk, transcript_id] = n
     return counts
 
 
@@ -266,7 +291,7 @@ class ThemeMatrix:
 
 def matrix_for(study, layer=None, *, only=None):
     """Theme × participant matrix: a ThemeMatrix of the study's themes and every participant of
-    it who counts, a theme counting its sub-themes' excerpts too (each once). Five queries.
+    it who counts, a theme counting its sub-themes' excerpts too (each once). Four queries.
     `only` ("participant" | "transcript", ids), from an attribute filter (reports.crosstab),
     keeps those participants' columns, or those transcripts' excerpts."""
     tree = ThemeTree(study)
@@ -300,7 +325,7 @@ class OverviewRow:
 def overview_for(study, layer=None):
     """Study overview: per theme of `study`, excerpts and participants in all and by sector and
     gender. Participants are counted distinct per cell: a participant with two transcripts
-    counts once. Four queries."""
+    counts once. Three queries."""
     tree = ThemeTree(study)
     who = {
         pk: (participant, sector, gender)
@@ -672,7 +697,7 @@ def excerpts_for_browser(study, ids):
     once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
     the database cut each excerpt's context out of its transcript's whole text)."""
     by_id = {}
-    for row in study_excerpts(study).filter(pk__in=ids).values_list(*BROWSER_FIELDS):
+    for row in study_excerpts(study).filter(pk__in=ids).order_by().values_list(*BROWSER_FIELDS):
         by_id[row[0]] = BrowserRow(*row, themes=[])
     for excerpt_id, name, colour in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")

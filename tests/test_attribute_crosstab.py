@@ -127,13 +127,13 @@ def test_bad_ranges_get_a_message(data, alice, study):
 @pytest.mark.parametrize("extra", [0, 12])
 def test_it_costs_the_same_queries_as_attributes_grow(data, alice, study, extra, django_assert_num_queries):
     """Guards against a query per attribute, group or theme: session, user, membership; the
-    attributes and their choices (the form's list); themes; two count queries; transcripts;
+    attributes and their choices (the form's list); themes; the count query; transcripts;
     the attribute's values; who is left out; two permission lookups of the menu."""
     for i in range(extra):
         attribute_create(study=study, applies_to="participant", name=f"Extra {i}", type="choice",
                          choices=["x", "y"])
     client = client_for(alice)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = get(client, study, attribute=f"a{data['wave'].pk}")
     assert response.status_code == 200
 

@@ -131,8 +131,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the study's themes, transcripts with their
-    # participants' attributes, direct counts per theme and transcript, distinct counts over
-    # each parent's subtree, participants left out, the coders of the layer select
-    with django_assert_num_queries(11):
+    # participants' attributes, the excerpt-theme links per transcript (direct and per-parent
+    # counts, one query), participants left out, the coders of the layer select
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert row_for(response, parents[-1]).total == Counts(1, 1)

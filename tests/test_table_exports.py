@@ -135,8 +135,8 @@ def test_the_case_table_runs_a_fixed_number_of_queries(rita, alice, otto, study,
     # owners, the excerpt-theme links (streamed)
     with django_assert_num_queries(7):
         assert len(csv_rows(client.get(url, {"measure": "characters"}))) == people + 1
-    # counts: the themes, participants, owners, then direct and per-parent counts
-    with django_assert_num_queries(8):
+    # counts: the themes, participants, owners, then direct and per-parent counts (one query)
+    with django_assert_num_queries(7):
         assert len(csv_rows(client.get(url, {"measure": "count"}))) == people + 1
 
 
@@ -150,12 +150,12 @@ def test_the_matrix_and_crosstabs_exports_run_a_fixed_number_of_queries(rita, al
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
     client = client_for(rita)
     # session, user, membership with its study; the themes, the participants, the transcripts'
-    # owners, direct and per-parent counts (the matrix page's five); the attributes the matrix
-    # page's filter offers (issue 12), which the export takes too
-    with django_assert_num_queries(9):
+    # owners, direct and per-parent counts in one query (the matrix page's four); the attributes
+    # the matrix page's filter offers (issue 12), which the export takes too
+    with django_assert_num_queries(8):
         csv_rows(get(client, "theme-matrix-export", "csv"))
-    # the overview's four
-    with django_assert_num_queries(7):
+    # the overview's three
+    with django_assert_num_queries(6):
         csv_rows(get(client, "crosstabs-export", "csv"))
 
 

@@ -47,6 +47,23 @@ def test_it_counts_each_participants_excerpts_per_theme(rita, data):
     }
 
 
+def test_a_theme_counts_each_excerpt_of_its_subtree_once_at_every_depth(rita, alice, study):
+    """Three levels, and excerpts coded with a theme and with themes above and beside it: each
+    ancestor counts the excerpt once (reports.queries.theme_transcript_counts)."""
+    top = theme(study, "Top")
+    middle, side = theme(study, "Middle", parent=top), theme(study, "Side", parent=top)
+    leaf = theme(study, "Leaf", parent=middle)
+    d = interview(person(study, "D"), "one two three four")
+    code(d, "one", [leaf, top], alice)
+    code(d, "two", [leaf, side], alice)
+    code(d, "three", [middle], alice)
+    code(interview(person(study, "J"), "five"), "five", [leaf, middle, side, top], alice)
+    assert cells(client_for(rita).get(URL)) == {
+        ("Top", "D"): 3, ("Middle", "D"): 3, ("Leaf", "D"): 2, ("Side", "D"): 1,
+        ("Top", "J"): 1, ("Middle", "J"): 1, ("Leaf", "J"): 1, ("Side", "J"): 1,
+    }
+
+
 def test_it_shades_cells_by_count_and_links_them_to_their_quotes(rita, data):
     body = client_for(rita).get(URL).content.decode()
     results = reverse("reports:theme-report", args=[SLUG, data["parent"].pk]) + f"?participant={data['D'].pk}"
@@ -103,10 +120,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the study's themes, its participants who count,
-    # their transcripts, direct counts per theme and transcript, distinct counts over each
-    # parent's subtree, participants left out, the coders of the layer select; the attributes to
-    # filter by
-    with django_assert_num_queries(13):
+    # their transcripts, direct counts per theme and transcript with distinct counts over each
+    # parent's subtree (one query), participants left out, the coders of the layer select; the
+    # attributes to filter by
+    with django_assert_num_queries(12):
         response = client.get(URL)
     assert len(response.context["matrix"].participants) == size
 
