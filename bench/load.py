@@ -13,7 +13,9 @@ gunicorn has workers (logins are timed and reported apart: hashing a password is
 purpose). Then the window opens: each researcher starts within --arrive seconds and until time
 is up reads a transcript's coding page, codes a passage, sometimes edits the memo of one of its
 own excerpts, reads theme reports, and reads the home and transcript list pages, pausing
-0.5-1.5 s between actions (a person reading; --pause sets the range). Only 127.0.0.1 is contacted.
+0.5-1.5 s between actions (a person reading; --pause sets the range). Like a browser with a
+cache, it fetches what a page links (styles, scripts, the script catalogue) again only when its
+copy's Cache-Control max-age has run out. Only 127.0.0.1 is contacted.
 
 With --qdpx-import, the demo study is exported to a .qdpx first; 10 s into the window an
 importer (a study creator) uploads it at /studies/import/ as a new study, which queues a
@@ -31,10 +33,12 @@ were saved.
 """
 
 import argparse
+import html
 import http.cookiejar
 import json
 import os
 import random
+import re
 import resource
 import secrets
 import signal
@@ -54,6 +58,7 @@ PASSWORD = "load-test-passphrase-2009"
 STUDY = "pasto"  # the demo's Pasto study (load_demo); every simulated researcher joins it
 IMPORTER = "load-importer"
 CODING = ("coding page", "excerpt save", "memo edit")
+ASSET = re.compile(r'(?:src|href)="(/(?:static|jsi18n)/[^"]+)"')
 
 
 def run(cmd, env):
@@ -112,6 +117,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True)
         self.username, self.base, self.results, self.start_event = username, base, results, start
         self.logins = logins  # a semaphore: how many log in at the same time
+        self.cache = {}  # asset URL -> until when the browser may use its copy (Cache-Control max-age)
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.sent = 0
@@ -121,7 +127,8 @@ class Client(threading.Thread):
     def csrf(self):
         return next(c.value for c in self.jar if c.name == "csrftoken")
 
-    def request(self, name, path, data=None, json_reply=False, body=None, content_type=None):
+    def request(self, name, path, data=None, json_reply=False, body=None, content_type=None,
+                with_headers=False):
         self.sent += 1
         load_id = f"{self.username}.{self.sent}"
         headers = {"X-Load-Id": load_id}
@@ -136,10 +143,10 @@ class Client(threading.Thread):
                 headers["Content-Type"] = content_type
         req = urllib.request.Request(self.base + path, data=body, headers=headers)
         t0 = time.perf_counter()
-        url = None
+        url, headers = None, {}
         try:
             with self.opener.open(req, timeout=60) as resp:
-                status, payload, url = resp.status, resp.read(), resp.geturl()
+                status, payload, url, headers = resp.status, resp.read(), resp.geturl(), resp.headers
         except urllib.error.HTTPError as exc:
             status, payload = exc.code, exc.read()
         except OSError as exc:
@@ -148,7 +155,21 @@ class Client(threading.Thread):
         self.results["requests"].append((name, elapsed, status, load_id))
         if status == 0 or status >= 400:
             self.results["errors"].append((path, status, payload[:200]))
-        return status, payload, url
+        if status == 200 and headers.get("Content-Type", "").startswith("text/html"):
+            self.assets(payload)
+        return (status, payload, url, headers) if with_headers else (status, payload, url)
+
+    def assets(self, page):
+        """Fetch what a page links (styles, scripts, the script catalogue) as a browser with a
+        cache does: again only once its copy's Cache-Control max-age has run out (none: every time)."""
+        now = time.monotonic()
+        for path in dict.fromkeys(html.unescape(p) for p in ASSET.findall(page.decode(errors="replace"))):
+            if self.cache.get(path, 0) > now:
+                continue
+            name = "script catalogue" if path.startswith("/jsi18n/") else "static file"
+            status, _, _, headers = self.request(name, path, with_headers=True)
+            max_age = re.search(r"max-age=(\d+)", headers.get("Cache-Control", "") if headers else "")
+            self.cache[path] = now + int(max_age[1]) if max_age else 0
 
     def log_in(self):
         # Before the window, a few at a time; the redirect after the POST (the home page) is
@@ -268,25 +289,66 @@ def server_times(access_log):
     return times
 
 
-def backend_cpu(env):
-    """CPU seconds (user + system) used so far by the PostgreSQL backends serving the load's
-    database (read from /proc while their connections are still open)."""
-    import psycopg
-
-    url = env["DATABASE_URL"].replace("postgres://", "postgresql://")
-    with psycopg.connect(url, autocommit=True) as conn:
-        pids = [row[0] for row in conn.execute(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+def proc_cpu(pids):
+    """{pid: CPU seconds (user + system) used so far} for the processes still alive."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total, len(pids)
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def children(parent):
+    """The pids of `parent`'s child processes (gunicorn's workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdecimal():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def backend_pids(env):
+    """The PostgreSQL backends serving the load's database (their connections stay open)."""
+    import psycopg
+
+    url = env["DATABASE_URL"].replace("postgres://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+
+class WindowCPU:
+    """CPU seconds each part used during the window: gunicorn's workers, the job worker, the
+    PostgreSQL backends (those open at its start and end) and this client process."""
+
+    def __init__(self, server, job_worker, env):
+        self.server, self.job_worker, self.env = server, job_worker, env
+
+    def sample(self):
+        postgres = "postgres" in self.env["DATABASE_URL"]
+        pids = {"gunicorn workers": children(self.server.pid),
+                "job worker": [self.job_worker.pid] if self.job_worker else [],
+                "PostgreSQL backends": backend_pids(self.env) if postgres else []}
+        return {part: proc_cpu(found) for part, found in pids.items()} | {
+            "this client": {0: cpu_seconds(resource.getrusage(resource.RUSAGE_SELF))}}
+
+    def start(self):
+        self.before = self.sample()
+
+    def stop(self):
+        after = self.sample()
+        # A process that started during the window counts from 0; one that ended is not seen.
+        return {part: sum(cpu - self.before[part].get(pid, 0) for pid, cpu in found.items())
+                for part, found in after.items()}
 
 
 def report_pages(requests, served, elapsed):
@@ -376,7 +438,6 @@ def main():
     pidfile = ROOT / "var" / "load-gunicorn.pid"
     access_log = ROOT / "var" / "load-access.log"
     access_log.unlink(missing_ok=True)
-    children_before = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN))
     workers = ["--workers", str(args.workers)]
     if args.threads > 1:
         workers += ["--worker-class", "gthread", "--threads", str(args.threads)]
@@ -420,7 +481,8 @@ def main():
         login_times = [r[1] for r in results["requests"] if r[0] == "login"]
         in_window = len(results["requests"])
         load_before = os.getloadavg()
-        self_before = cpu_seconds(resource.getrusage(resource.RUSAGE_SELF))
+        window_cpu = WindowCPU(server, job_worker, env)
+        window_cpu.start()
         t0 = time.monotonic()
         deadline[0] = t0 + args.seconds
         start.set()
@@ -428,15 +490,13 @@ def main():
             c.join()
         elapsed = time.monotonic() - t0
         load_after = os.getloadavg()
-        client_cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - self_before
-        pg_cpu = backend_cpu(env) if args.postgres else None
+        cpu = window_cpu.stop()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         if job_worker is not None:
             job_worker.send_signal(signal.SIGTERM)
             job_worker.wait(timeout=30)
-    children_cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_CHILDREN)) - children_before
 
     promised = {pk: memo for c in clients for pk, (memo, _, _) in c.saved.items()}
     stored = dict(CodedExcerpt.objects.filter(study__slug=STUDY).exclude(pk__in=before)
@@ -464,9 +524,9 @@ def main():
         print(f"coding requests: {len(coding)}, p50 {statistics.median(coding):.1f}, "
               f"p95 {percentile(coding, 95):.1f}, p99 {percentile(coding, 99):.1f} ms")
     report_pages(window, served, elapsed)
-    print(f"CPU s over the whole run: gunicorn and job worker {children_cpu:.0f}, this client "
-          f"{client_cpu:.0f} (window only)"
-          + (f", PostgreSQL backends {pg_cpu[0]:.0f} ({pg_cpu[1]} connections)" if pg_cpu else ""))
+    print("CPU s in the window: " + ", ".join(f"{part} {secs:.0f}" for part, secs in cpu.items())
+          + f"; {sum(cpu.values()):.0f} s of CPU in {elapsed:.0f} s on {os.cpu_count()} cores; "
+          f"gunicorn {cpu['gunicorn workers'] / max(1, len(lat)) * 1000:.1f} ms of CPU a request")
     print(f"excerpts: {len(promised)} confirmed saved, {len(stored)} in the database, lost {len(lost)}, "
           f"unconfirmed extra (a double save would show here) {len(unexpected)}, "
           f"memo mismatches {len(stale)}")
