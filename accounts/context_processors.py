@@ -1,12 +1,14 @@
 from django.conf import settings
 
-from accounts.language import account_language, supported
+from accounts.language import account_language, catalogue_version, supported
 
 
 def language_switch(request):
     """The navigation's language switch: what it offers, and what is chosen now ("" when the
-    language is automatic: the browser's, or the study's)."""
+    language is automatic: the browser's, or the study's); and the script catalogue's version,
+    for its URL (accounts.language.catalogue_version)."""
     chosen = account_language(request.user) if hasattr(request, "user") else ""
     if not chosen:
         chosen = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or ""
-    return {"language_autonyms": settings.LANGUAGE_AUTONYMS.items(), "language_chosen": chosen}
+    return {"language_autonyms": settings.LANGUAGE_AUTONYMS.items(), "language_chosen": chosen,
+            "catalogue_version": catalogue_version()}

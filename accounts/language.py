@@ -9,6 +9,11 @@ it and after AuthenticationMiddleware, puts the account's preference on top, and
 study's access helpers (request.language_chosen) whether the study may still decide.
 """
 
+import functools
+import hashlib
+from pathlib import Path
+
+import django
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
@@ -21,6 +26,19 @@ def supported(code):
         return translation.get_supported_language_variant(code) if code else None
     except LookupError:
         return None
+
+
+@functools.cache
+def catalogue_version():
+    """A short hash of the compiled script catalogues (djangojs.mo under LOCALE_PATHS) and of
+    Django's version. base.html puts it in the catalogue's URL, so a browser may keep the
+    catalogue for a year (accounts.views.javascript_catalog) and still fetches the new one after
+    a deploy changes a translation. Read once per process: a deploy restarts the workers."""
+    digest = hashlib.sha256(django.get_version().encode())
+    for folder in settings.LOCALE_PATHS:
+        for mo in sorted(Path(folder).glob("*/LC_MESSAGES/djangojs.mo")):
+            digest.update(mo.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def account_language(user):

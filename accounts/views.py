@@ -12,13 +12,14 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog
 
 from accounts.forms import LanguageForm, LoginForm, UserCreateForm, UserUpdateForm
-from accounts.language import supported
+from accounts.language import catalogue_version, supported
 from accounts.services import profile_language_set, user_create, user_site_groups_set
 from studies import roles
 from studies.models import Membership
@@ -135,7 +136,12 @@ def language_set(request):
 
 def javascript_catalog(request):
     """Django's script catalogue in the page's language, which the page names (?language=): the
-    catalogue's own request cannot know a study whose language the page speaks."""
+    catalogue's own request cannot know a study whose language the page speaks. Asked for with
+    the current version (?v=, as every page asks), browsers keep it for a year instead of
+    asking again on every page: it changes only with a deploy, which changes the version."""
     language = supported(request.GET.get("language"))
     with translation.override(language or translation.get_language()):
-        return JavaScriptCatalog.as_view()(request)
+        response = JavaScriptCatalog.as_view()(request)
+    if language and request.GET.get("v") == catalogue_version():
+        patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response

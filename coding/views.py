@@ -14,6 +14,9 @@ The API, for a request with `Accept: application/json`:
 E is coding.highlight.excerpt_json; the page's own data is coding.highlight.page_excerpts.
 """
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -135,6 +138,13 @@ def _page_data(request, transcript, to_utf16, speakers):
     }
 
 
+def _themes_key(themes):
+    """The cache key of the page's theme lists (the picker and the theme menus, {% cache %} in
+    the template): a hash of what they are made of, the themes and the language, so each
+    gunicorn worker renders them once until a theme changes instead of on every page."""
+    return hashlib.sha256(json.dumps([translation.get_language(), themes]).encode()).hexdigest()
+
+
 @login_required
 def transcript_coding(request, study, pk):
     transcript = get_transcript_for_user(request, study, pk)
@@ -153,6 +163,7 @@ def transcript_coding(request, study, pk):
         "text_html": text_html,
         "page_data": data,
         "theme_options": [(t["id"], "\u2003" * t["depth"] + t["name"], t["codable"]) for t in data["themes"]],
+        "themes_key": _themes_key(data["themes"]),
         "speakers": speakers,
         "can_code": data["canCode"],
         "id_token": ID_TOKEN,

@@ -1,12 +1,16 @@
 """The language switch, the preference stored with the account, and the order in which a
 page's language is decided: account > switch (cookie) > Accept-Language > the study's > English."""
 
+import html
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.language import catalogue_version
 from accounts.models import Profile
 from tests.conftest import client_for
 
@@ -84,9 +88,34 @@ def test_the_script_catalogue_follows_the_page(alice, study):
     client = Client()
     client.force_login(alice)
     body = client.get("/studies/pasto/").content.decode()
-    assert '/jsi18n/?language=es"' in body
+    assert f'/jsi18n/?language=es&amp;v={catalogue_version()}"' in body
     catalogue = client.get("/jsi18n/?language=es").content.decode()
     assert "Fragmento guardado:" in catalogue.encode().decode("unicode_escape")
+
+
+def test_browsers_keep_the_catalogue_of_the_current_version_only(alice, study):
+    client = Client()
+    client.force_login(alice)
+    src = re.search(r'<script src="(/jsi18n/[^"]+)"', client.get("/studies/pasto/").content.decode())[1]
+    kept = client.get(html.unescape(src))
+    assert kept.status_code == 200
+    assert "max-age=31536000" in kept["Cache-Control"] and "immutable" in kept["Cache-Control"]
+    # Another version (a page from before a deploy) or no version: asked again every time.
+    for url in ("/jsi18n/?language=es&v=0ld0ld0ld0ld", "/jsi18n/?language=es"):
+        assert "max-age=31536000" not in client.get(url).get("Cache-Control", "")
+
+
+def test_the_catalogue_version_follows_the_compiled_catalogue(settings, tmp_path):
+    mo = tmp_path / "es" / "LC_MESSAGES" / "djangojs.mo"
+    mo.parent.mkdir(parents=True)
+    settings.LOCALE_PATHS = [tmp_path]
+    versions = []
+    for content in (b"one", b"two"):
+        mo.write_bytes(content)
+        catalogue_version.cache_clear()
+        versions.append(catalogue_version())
+    catalogue_version.cache_clear()
+    assert versions[0] != versions[1]
 
 
 @pytest.mark.parametrize("bad", ["fr", "x" * 50])

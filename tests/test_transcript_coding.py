@@ -266,3 +266,23 @@ def test_an_excerpt_saved_between_its_reads_does_not_break_the_page(alice, bob, 
     assert state["done"]  # the race was played
     assert response.status_code == 200
     assert len(page_data(response)["excerpts"]["rows"]) == 1  # the one read before the save
+
+
+def test_its_theme_lists_follow_a_changed_theme_and_the_language(alice, transcript, themes):
+    """The picker and the theme menus are cached per worker ({% cache %}, keyed by the themes
+    and the language): a renamed, added or moved theme and another language show at once."""
+    client = client_for(alice)
+
+    def picker(**headers):
+        body = client.get(url(transcript), **headers).content.decode()
+        return body[body.index('id="theme-options"'):body.index('id="grouping-note"')]
+
+    assert "Youth" in picker()
+    themes["youth"].name = "Young people"
+    themes["youth"].save()
+    Theme.objects.create(study=transcript.study, name="Housing", colour="#123456")
+    body = client.get(url(transcript)).content.decode()
+    assert "Young people" in picker() and "Youth" not in picker() and "Housing" in picker()
+    assert body.count(">Housing</option>") == 3  # the theme filter, the speaker's theme, "under"
+    assert "Fijar «Housing»" in picker(HTTP_ACCEPT_LANGUAGE="es")
+    assert "Pin «Housing»" in picker()
