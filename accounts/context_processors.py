@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from accounts.language import account_language, supported
+from accounts.language import account_language, javascript_catalogue_version, supported
 
 
 def language_switch(request):
@@ -9,4 +9,5 @@ def language_switch(request):
     chosen = account_language(request.user) if hasattr(request, "user") else ""
     if not chosen:
         chosen = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or ""
-    return {"language_autonyms": settings.LANGUAGE_AUTONYMS.items(), "language_chosen": chosen}
+    return {"language_autonyms": settings.LANGUAGE_AUTONYMS.items(), "language_chosen": chosen,
+            "js_catalogue_version": javascript_catalogue_version()}

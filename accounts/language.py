@@ -9,6 +9,8 @@ it and after AuthenticationMiddleware, puts the account's preference on top, and
 study's access helpers (request.language_chosen) whether the study may still decide.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
@@ -51,3 +53,26 @@ def user_language_middleware(get_response):
         return get_response(request)
 
     return middleware
+
+
+_catalogue_version = None
+
+
+def javascript_catalogue_version():
+    """A short version of the script catalogues: a hash of each compiled djangojs catalogue,
+    and Django's version. Pages name it in the catalogue's URL (?v=), so a browser
+    may keep the catalogue for a year and still fetches the new one after a deploy. Read once
+    per process: compiled catalogues change with a deploy, which restarts the processes."""
+    global _catalogue_version
+    if _catalogue_version is None:
+        import hashlib
+
+        import django
+
+        parts = [django.get_version()]
+        for root in settings.LOCALE_PATHS:
+            for mo in sorted(Path(root).glob("*/LC_MESSAGES/djangojs.mo")):
+                parts.append(f"{mo.parent.parent.name}:{hashlib.sha256(mo.read_bytes()).hexdigest()}")
+        _catalogue_version = hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+    return _catalogue_version
+

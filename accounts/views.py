@@ -8,17 +8,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import JavaScriptCatalog
 
 from accounts.forms import LanguageForm, LoginForm, UserCreateForm, UserUpdateForm
-from accounts.language import supported
+from accounts.language import javascript_catalogue_version, supported
 from accounts.services import profile_language_set, user_create, user_site_groups_set
 from studies import roles
 from studies.models import Membership
@@ -133,9 +134,26 @@ def language_set(request):
     return response
 
 
+_catalogues = {}  # (language, version) -> the catalogue's script
+
+
 def javascript_catalog(request):
     """Django's script catalogue in the page's language, which the page names (?language=): the
-    catalogue's own request cannot know a study whose language the page speaks."""
-    language = supported(request.GET.get("language"))
-    with translation.override(language or translation.get_language()):
-        return JavaScriptCatalog.as_view()(request)
+    catalogue's own request cannot know a study whose language the page speaks.
+
+    It is the same for every user, so it is built once per language and process (Django's view
+    reads every app's catalogue files on each request), and, asked for with the current version
+    (?v=, javascript_catalogue_version), the browser keeps it: every page load used to fetch
+    and rebuild it, and the pages' scripts wait for it."""
+    language = supported(request.GET.get("language")) or translation.get_language()
+    version = javascript_catalogue_version()
+    key = (language, version)
+    if key not in _catalogues:
+        with translation.override(language):
+            response = JavaScriptCatalog.as_view()(request)
+        _catalogues[key] = (response.content, response["Content-Type"])
+    content, content_type = _catalogues[key]
+    response = HttpResponse(content, content_type=content_type)
+    if request.GET.get("v") == version:
+        patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    return response
