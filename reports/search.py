@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
-from django.db.models import Q
 
 from interviews.lemmas import LEMMA_LANGUAGES, lemma, lemma_language
 from interviews.models import Transcript, WordForm
@@ -283,11 +282,13 @@ def word_forms(study, terms):
         return {}
     typed = {fold(term.words[0]) for term in bare}
     lemmas = {lemma(term.words[0], language) for term in bare for language in LEMMA_LANGUAGES}
-    # Every form whose lemma is the lemma of a form typed or a lemma of a word typed: each
-    # lookup names the study and the languages, so each is an index scan (wordform_unique for
-    # the forms, wordform_lemma for the lemmas); no ordering, so no join to the study's name.
+    # Every form whose lemma is the lemma of a form typed or a lemma of a word typed. Each
+    # lookup names the study and the languages and is one index search (wordform_unique for the
+    # forms, wordform_lemma for the lemmas, both covering), on PostgreSQL and on SQLite without
+    # statistics alike: the two lookups are a UNION, not an OR, which SQLite would scan for;
+    # no ordering, so no join to the study for its name.
     here = WordForm.objects.filter(study=study, language__in=LEMMA_LANGUAGES).order_by()
-    wanted = here.filter(Q(form__in=typed) | Q(lemma__in=lemmas)).values("lemma")
+    wanted = here.filter(form__in=typed).values("lemma").union(here.filter(lemma__in=lemmas).values("lemma"))
     rows = list(here.filter(lemma__in=wanted).values_list("language", "form", "lemma"))
     lexicon = {}
     for language in LEMMA_LANGUAGES:
