@@ -62,7 +62,8 @@ def javascript_catalogue_version():
     """A short version of the script catalogues: a hash of each compiled djangojs catalogue,
     and Django's version. Pages name it in the catalogue's URL (?v=), so a browser
     may keep the catalogue for a year and still fetches the new one after a deploy. Read once
-    per process: compiled catalogues change with a deploy, which restarts the processes."""
+    per process: compiled catalogues change with a deploy, which restarts the processes (in
+    development, restart runserver after compilemessages to see new script strings)."""
     global _catalogue_version
     if _catalogue_version is None:
         import hashlib
@@ -75,4 +76,3 @@ def javascript_catalogue_version():
                 parts.append(f"{mo.parent.parent.name}:{hashlib.sha256(mo.read_bytes()).hexdigest()}")
         _catalogue_version = hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
     return _catalogue_version
-
