@@ -284,7 +284,7 @@ def word_forms(study, terms):
     lemmas = {lemma(term.words[0], language) for term in bare for language in LEMMA_LANGUAGES}
     # Every form whose lemma is the lemma of a form typed or a lemma of a word typed. Each
     # lookup names the study and the languages and is one index search (wordform_unique for the
-    # forms, wordform_lemma for the lemmas, both covering), on PostgreSQL and on SQLite without
+    # forms, wordform_lemma_form for the lemmas, both covering), on PostgreSQL and on SQLite without
     # statistics alike: the two lookups are a UNION, not an OR, which SQLite would scan for;
     # no ordering, so no join to the study for its name.
     here = WordForm.objects.filter(study=study, language__in=LEMMA_LANGUAGES).order_by()
