@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
-
 from interviews.lemmas import LEMMA_LANGUAGES, lemma, lemma_language
 from interviews.models import Transcript, WordForm
 from interviews.text import BASE_OF, MARKS, MARKS_RE, VARIANTS, fold
