@@ -69,3 +69,7 @@ def user_language_middleware(get_response):
         return get_response(request)
 
     return middleware
+
+
+
+

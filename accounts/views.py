@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -134,14 +134,26 @@ def language_set(request):
     return response
 
 
+_catalogues = {}  # (language, version) -> the catalogue's script
+
+
 def javascript_catalog(request):
     """Django's script catalogue in the page's language, which the page names (?language=): the
-    catalogue's own request cannot know a study whose language the page speaks. Asked for with
-    the current version (?v=, as every page asks), browsers keep it for a year instead of
-    asking again on every page: it changes only with a deploy, which changes the version."""
-    language = supported(request.GET.get("language"))
-    with translation.override(language or translation.get_language()):
-        response = JavaScriptCatalog.as_view()(request)
-    if language and request.GET.get("v") == catalogue_version():
+    catalogue's own request cannot know a study whose language the page speaks.
+
+    It is the same for every user, so it is built once per language and process (Django's view
+    reads every app's catalogue files on each request), and, asked for with the current version
+    (?v=, catalogue_version), the browser keeps it: every page load used to fetch
+    and rebuild it, and the pages' scripts wait for it."""
+    language = supported(request.GET.get("language")) or translation.get_language()
+    version = catalogue_version()
+    key = (language, version)
+    if key not in _catalogues:
+        with translation.override(language):
+            response = JavaScriptCatalog.as_view()(request)
+        _catalogues[key] = (response.content, response["Content-Type"])
+    content, content_type = _catalogues[key]
+    response = HttpResponse(content, content_type=content_type)
+    if request.GET.get("v") == version:
         patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
     return response

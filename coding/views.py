@@ -21,6 +21,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -198,14 +199,18 @@ def transcript_excerpts(request, study, pk):
 
 @login_required
 @require_POST
+@transaction.atomic
 def excerpt_create_view(request, study, pk):
-    transcript = get_transcript_for_user_rw(request, study, pk)
+    # One transaction from the access check to the history row: the transcript is read under its
+    # row lock with what the save needs (its text and version), so the save reads it only once.
+    transcript = get_transcript_for_user_rw(request, study, pk, lock=True)
     form = ExcerptForm(request.POST, transcript=transcript)
     if not form.is_valid():
         return _error_response(request, transcript, form.errors)
     data = form.cleaned_data
     where = {"transcript": transcript, "start": data["start"], "end": data["end"],
-             "coder": request.user, "memo": data["memo"], "text_version": data["text_version"]}
+             "coder": request.user, "memo": data["memo"], "text_version": data["text_version"],
+             "locked": True}
     theme, themes = None, data["themes"]
     try:
         if data["in_vivo"]:

@@ -34,9 +34,13 @@ def get_transcript_for_user(request, slug, pk, queryset=None):
     return get_in_study(request, slug, queryset, pk=pk)[1]
 
 
-def get_transcript_for_user_rw(request, slug, pk):
-    membership, transcript = get_in_study(request, slug, Transcript.objects.select_related("participant"),
-                                          pk=pk)
+def get_transcript_for_user_rw(request, slug, pk, *, lock=False):
+    """With `lock` (inside a transaction): the transcript's row read FOR UPDATE (PostgreSQL;
+    SQLite's write transaction already holds the database), with only what an excerpt save
+    needs, its text and version, which then stay current until the transaction ends."""
+    queryset = (Transcript.objects.select_for_update(of=("self",)).only("study", "text", "text_version")
+                if lock else Transcript.objects.select_related("participant"))
+    membership, transcript = get_in_study(request, slug, queryset, pk=pk)
     require_rw(membership)
     return transcript
 

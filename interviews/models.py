@@ -427,7 +427,9 @@ class WordForm(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["study", "language", "form", "lemma"], name="wordform_unique"),
         ]
-        indexes = [models.Index(fields=["study", "language", "lemma"], name="wordform_lemma")]
+        # Covering (the form too): a search's lookup by lemma reads the index alone, and SQLite
+        # picks it even without statistics (reports.search.word_forms).
+        indexes = [models.Index(fields=["study", "language", "lemma", "form"], name="wordform_lemma_form")]
 
     def __str__(self):
         return f"{self.form} → {self.lemma} ({self.language})"

@@ -37,6 +37,8 @@ def utf16_to_codepoint(text, offset):
     data = text.encode("utf-16-le")
     if offset < 0 or offset * 2 > len(data):
         raise ValueError("offset outside the text")
+    if len(data) == 2 * len(text):  # no character outside the BMP: one unit per code point
+        return offset
     prefix = data[: offset * 2]
     if prefix and 0xD800 <= int.from_bytes(prefix[-2:], "little") <= 0xDBFF:
         prefix = prefix[:-2]

@@ -88,9 +88,23 @@ def test_the_script_catalogue_follows_the_page(alice, study):
     client = Client()
     client.force_login(alice)
     body = client.get("/studies/pasto/").content.decode()
-    assert f'/jsi18n/?language=es&amp;v={catalogue_version()}"' in body
-    catalogue = client.get("/jsi18n/?language=es").content.decode()
-    assert "Fragmento guardado:" in catalogue.encode().decode("unicode_escape")
+    version = catalogue_version()
+    assert f'/jsi18n/?language=es&amp;v={version}"' in body
+    response = client.get(f"/jsi18n/?language=es&v={version}")
+    assert "Fragmento guardado:" in response.content.decode("unicode_escape")
+    # Named with its version, the catalogue is kept by the browser; a new one has a new URL.
+    assert "max-age=31536000" in response["Cache-Control"]
+    assert "max-age" not in client.get("/jsi18n/?language=es&v=old").get("Cache-Control", "")
+
+
+def test_the_script_catalogue_is_built_once_per_language_and_stays_in_its_language(alice):
+    client = client_for(alice)
+    english = client.get("/jsi18n/?language=en").content.decode("unicode_escape")
+    spanish = client.get("/jsi18n/?language=es").content.decode("unicode_escape")
+    assert "Fragmento guardado:" in spanish and "Fragmento guardado:" not in english
+    assert client.get("/jsi18n/?language=en").content.decode("unicode_escape") == english
+    assert client.get("/jsi18n/?language=es", HTTP_ACCEPT_LANGUAGE="en").content.decode(
+        "unicode_escape") == spanish
 
 
 def test_browsers_keep_the_catalogue_of_the_current_version_only(alice, study):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from interviews.models import Transcript
 from interviews.text import BASE_OF, VARIANTS, fold
-from reports.search import Matcher, kwic, parse_query, search, transcripts_for_search
+from reports.search import Matcher, _fold_bytes, kwic, parse_query, search, transcripts_for_search
 from tests.conftest import client_for
 from tests.reports_study import interview, noise, person, twin_study
 
@@ -285,6 +285,17 @@ def test_it_narrows_with_the_stored_words_of_each_transcript(alice, study, parti
 
 
 @postgres_only
+def test_transcript_texts_are_stored_with_lz4_which_a_search_reads_faster(alice, study, participant):
+    """Migration interviews/0011: a search reads every text it scans, and lz4 decompresses them
+    faster than the default pglz (a text long enough to be compressed)."""
+    transcript = interview(participant, "Una migración forzada. " * 400)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_compression(text) FROM interviews_transcript WHERE id = %s",
+                       [transcript.pk])
+        assert cursor.fetchone() == ("lz4",)
+
+
+@postgres_only
 def test_the_stored_words_follow_every_change_of_a_transcript(alice, study, participant):
     def words():
         with connection.cursor() as cursor:
@@ -310,10 +321,8 @@ TEXT_ALPHABET = "aeinsAENSáéíñÁÉÑüÜçßøØæŠšª²_0 -.,’\n"
 QUERY_ALPHABET = "aeinsAENáéñüç0_ ß*\""
 
 
-@given(data=st.data())
-@settings(max_examples=400, deadline=None)
-def test_the_fast_cp1252_scan_finds_exactly_what_the_full_scan_finds(data):
-    text = data.draw(st.text(alphabet=TEXT_ALPHABET, max_size=80))
+def fast_and_full_scans_agree(data, alphabet):
+    text = data.draw(st.text(alphabet=alphabet, max_size=80))
     # Mostly words and phrases taken from the text (so there are hits), sometimes any query.
     words = text.split()
     taken = st.sampled_from(words).map(lambda w: w[:5]) if words else st.just("a")
@@ -323,6 +332,35 @@ def test_the_fast_cp1252_scan_finds_exactly_what_the_full_scan_finds(data):
     ))
     matcher = Matcher(parse_query(query))
     assert matcher.hits(text) == matcher.slow_hits(text)
+
+
+@given(data=st.data())
+@settings(max_examples=400, deadline=None)
+def test_the_fast_cp1252_scan_finds_exactly_what_the_full_scan_finds(data):
+    fast_and_full_scans_agree(data, TEXT_ALPHABET)
+
+
+# Latin-1 only (no ’ or Š, which only cp1252 has), with C1 control characters, whose bytes
+# cp1252 reads as letters and punctuation: the Latin-1 scan must not.
+LATIN1_ALPHABET = "aeinsAENSáéíñÁÉÑüÜçßøØæª²_0 -.,\x81\x85\x8a\x9a\x9f\n"
+
+
+@given(data=st.data())
+@settings(max_examples=300, deadline=None)
+def test_the_fast_latin1_scan_finds_exactly_what_the_full_scan_finds(data):
+    fast_and_full_scans_agree(data, LATIN1_ALPHABET)
+
+
+def test_a_c1_control_character_is_not_read_as_the_cp1252_letter_of_its_byte():
+    # U+008A is a control character, not part of a word; byte 0x8A is Š in cp1252.
+    matcher = Matcher(parse_query("migracion"))
+    latin1 = "x\x8amigración, Ámigración"
+    assert _fold_bytes(latin1) == b"x\x81migracion, amigracion"  # the fast scan, through Latin-1
+    assert matcher.hits(latin1) == matcher.slow_hits(latin1) == [(2, 11, 0)]
+    cp1252 = "x\x8amigración, Šmigración"  # Š: not Latin-1; U+008A: not cp1252
+    assert _fold_bytes(cp1252) is None
+    assert matcher.hits(cp1252) == [(2, 11, 0)]
+    assert _fold_bytes("Šmigración “x”") == b"smigracion \x93x\x94"  # cp1252
 
 
 def test_the_fast_scan_is_used_for_cp1252_text_and_not_otherwise():

@@ -1,6 +1,7 @@
 // Coding page: the transcript's memos in a side tab, and annotations (memos pinned to a passage
 // without coding it) as marks in the margin right of the text. Everything here loads after the
-// page has drawn its coding, from the memos app's URLs, so the coding page pays nothing for it.
+// page has drawn its coding and the browser is idle, from the memos app's URLs, so the coding
+// page pays nothing for it.
 (function () {
   "use strict";
 
@@ -20,8 +21,11 @@
 
   // ----- margin marks -----
   function drawMarks() {
-    const top = wrap.getBoundingClientRect().top;
     wrap.classList.toggle("has-annotations", annotations.length > 0);
+    // Nothing to place: no layout read (on a long transcript a forced layout costs a frame or
+    // more, just as the coder starts selecting).
+    if (!annotations.length && !marks.firstChild) return;
+    const top = wrap.getBoundingClientRect().top;
     marks.replaceChildren.apply(marks, annotations.map(function (a) {
       const r = text.range(a.s, a.e).getBoundingClientRect();
       const mark = document.createElement("button");
@@ -148,5 +152,8 @@
     });
   }
 
-  loadMarks();
+  // The marks wait for the browser's first idle moment (at most a second), once the coding
+  // script has drawn the highlights: their request and layout never delay the first selection.
+  if (window.requestIdleCallback) window.requestIdleCallback(loadMarks, { timeout: 1000 });
+  else window.setTimeout(loadMarks, 200);
 })();
