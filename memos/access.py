@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from coding.models import excerpt_hidden
 from interviews.models import Participant
 from memos.models import Comment, Memo
 from studies.access import get_in_study, get_membership, require_rw
@@ -52,9 +53,18 @@ def get_membership_comment(request, slug):
     return membership
 
 
+def _thread(request, slug, pk):
+    """A thread (a comment that is no reply) of the study, with the member's membership; 404 for
+    one on an excerpt that blind coding hides from them, as on the comments page."""
+    membership, comment = get_in_study(request, slug, Comment.objects.filter(parent__isnull=True), pk=pk)
+    if comment.excerpt_id and excerpt_hidden(membership, comment.excerpt):
+        raise Http404
+    return membership, comment
+
+
 def get_comment_for_user_comment(request, slug, pk):
     """A thread to reply to: any member of a live, unarchived study."""
-    membership, comment = get_in_study(request, slug, Comment.objects.filter(parent__isnull=True), pk=pk)
+    membership, comment = _thread(request, slug, pk)
     if membership.study.is_archived:
         raise PermissionDenied
     return comment
@@ -62,7 +72,7 @@ def get_comment_for_user_comment(request, slug, pk):
 
 def get_comment_for_user_rw(request, slug, pk):
     """A thread to resolve: researchers and owners."""
-    membership, comment = get_in_study(request, slug, Comment.objects.filter(parent__isnull=True), pk=pk)
+    membership, comment = _thread(request, slug, pk)
     require_rw(membership)
     return comment
 

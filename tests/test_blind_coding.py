@@ -166,6 +166,21 @@ def test_the_comments_page_leaves_out_threads_on_another_coders_excerpt(coded, a
     assert "Is this right?" in client_for(adam).get(url).content.decode()
 
 
+def test_a_thread_on_another_coders_excerpt_takes_no_reply_and_no_resolve(coded, alice, adam, rita):
+    from memos.models import Comment
+    from memos.services import comment_create
+
+    thread = comment_create(study=coded["study"], author=rita, body="Is this right?", excerpt=coded["bob"])
+    slug = coded["study"].slug
+    reply = reverse("memos:comment-reply", args=[slug, thread.pk])
+    resolve = reverse("memos:comment-resolve", args=[slug, thread.pk])
+    assert client_for(alice).post(reply, {"body": "Looks fine"}).status_code == 404
+    assert client_for(alice).post(resolve).status_code == 404
+    assert not Comment.objects.filter(parent=thread).exists()
+    client_for(adam).post(reply, {"body": "Settled"})
+    assert Comment.objects.filter(parent=thread, body="Settled").exists()
+
+
 def test_the_search_page_names_no_other_coder(coded, alice):
     response = client_for(alice).get(reverse("reports:search", args=[coded["study"].slug]),
                                      {"q": "BRAVOMARK"})
