@@ -8,13 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from interviews.models import AttributeValue, Participant
+from interviews.models import AttributeValue
 from interviews.services import (
     attribute_create,
     attribute_delete,
     attribute_update,
     attribute_value_set,
 )
+from tests.participants import participant_make
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_setting_twice_keeps_one_value(attrs, participant):
 
 
 def test_it_refuses_a_participant_of_another_study(attrs, other_study):
-    stranger = Participant.objects.create(study=other_study, code="Z", gender="male")
+    stranger = participant_make(study=other_study, code="Z", gender="male")
     with pytest.raises(ValidationError) as caught:
         attribute_value_set(attribute=attrs["age"], obj=stranger, raw="40")
     assert caught.value.error_list[0].code == "attribute_other_study"

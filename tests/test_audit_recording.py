@@ -12,6 +12,7 @@ from interviews.services import attribute_create, attribute_value_set
 from studies.models import Membership, Role, Study
 from studies.services import membership_add, membership_claim_ownership, membership_role_set, study_archive
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 
 def changes(study, model, pk):
@@ -75,7 +76,7 @@ def test_it_records_participants_transcripts_and_themes(study, participant, tran
         "organisation": ["RET", "Another"]}
     text_change = changes(study, "interviews.transcript", transcript.pk)[-1].data
     assert list(text_change) == ["text"]
-    Participant.objects.create(study=study, code="Z", sector="ngo", gender="male")
+    participant_make(study=study, code="Z", sector="ngo", gender="male")
     assert Change.objects.filter(model="interviews.participant", action="create").count() == 2
 
 
