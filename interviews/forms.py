@@ -230,7 +230,7 @@ class ParticipantForm(forms.ModelForm):
         self.attributes = {f"a{a.pk}": a for a in visible}
         current = {}
         if self.instance.pk:
-            for value in self.instance.attribute_values.select_related("choice"):
+            for value in self.instance.attribute_values.select_related("attribute", "choice"):
                 current[value.attribute_id] = value
         for name, attribute in self.attributes.items():
             stored = current.get(attribute.pk)

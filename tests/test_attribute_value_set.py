@@ -8,14 +8,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from interviews.models import AttributeValue
+from interviews.models import AttributeValue, Participant
 from interviews.services import (
     attribute_create,
     attribute_delete,
     attribute_update,
     attribute_value_set,
 )
-from tests.participants import participant_make
+
+
+@pytest.fixture
+def participant(study):
+    """D with no attribute values (the conftest's has Organisation, Sector and Gender): this
+    module counts every AttributeValue row."""
+    return Participant.objects.create(study=study, code="D")
 
 
 @pytest.fixture
@@ -82,7 +88,7 @@ def test_setting_twice_keeps_one_value(attrs, participant):
 
 
 def test_it_refuses_a_participant_of_another_study(attrs, other_study):
-    stranger = participant_make(study=other_study, code="Z", gender="male")
+    stranger = Participant.objects.create(study=other_study, code="Z")
     with pytest.raises(ValidationError) as caught:
         attribute_value_set(attribute=attrs["age"], obj=stranger, raw="40")
     assert caught.value.error_list[0].code == "attribute_other_study"
