@@ -67,7 +67,7 @@ def make_study(rng):
         for i in range(ATTRIBUTES)
     ]
     people = Participant.objects.bulk_create(
-        Participant(study=study, code=f"P{i:04}", gender="female", sector="ngo") for i in range(PARTICIPANTS))
+        Participant(study=study, code=f"P{i:04}") for i in range(PARTICIPANTS))
     rows = []
     for person in people:
         for attribute in attributes:

@@ -100,7 +100,7 @@ def make_study(rng):
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
     study = Study.objects.create(name="Bench", slug="bench", language="es")
     Membership.objects.create(study=study, user=user, role=Role.RESEARCHER)
-    participant = Participant.objects.create(study=study, code="B1", sector="ngo", gender="female")
+    participant = Participant.objects.create(study=study, code="B1")
     themes = [
         Theme.objects.create(study=study, name=f"Theme {i:02}", colour=f"#{rng.randrange(0x1000000):06x}")
         for i in range(THEMES)

@@ -73,7 +73,7 @@ def build(rng):
     themes = parents + [Theme.objects.create(study=study, name=f"Theme {p}.{i}", parent=parent)
                         for p, parent in enumerate(parents) for i in range(9)]
     people = Participant.objects.bulk_create(
-        Participant(study=study, code=f"P{i:03}", gender="female", sector="ngo", consent_given=True,
+        Participant(study=study, code=f"P{i:03}", consent_given=True,
                     consent_scope="quote",
                     consent_withdrawn_on=datetime.date(2010, 1, 1) if rng.random() < 0.02 else None)
         for i in range(PARTICIPANTS))

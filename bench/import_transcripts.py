@@ -46,6 +46,7 @@ from coding.models import CodedExcerpt  # noqa: E402
 from coding.transcript_text import transcript_anonymise, transcript_text_update  # noqa: E402
 from interviews.models import Participant, Transcript  # noqa: E402
 from interviews.reanchor import Anchor, TextMapping, reanchor  # noqa: E402
+from interviews.services import attribute_create  # noqa: E402
 from studies.models import Study  # noqa: E402
 
 WORDS = (
@@ -119,7 +120,7 @@ def write_files(folder, rng):
         else:
             path.write_text(subtitles(rng, WORDS_PER_FILE, vtt=kind == 4), encoding="utf-8")
         rows.append({"file": name, "participant": PARTICIPANTS[i % 13], "interview_date": "2009-04-08",
-                     "language": "es", "sector": "ngo", "gender": "female"})
+                     "language": "es", "Sector": "NGO", "Gender": "Female"})
     with (folder / "map.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -166,7 +167,7 @@ def long_text(rng, length=100_000):
 
 def build_coded(rng, study):
     user = get_user_model().objects.create_user("bench-coder")
-    participant = Participant.objects.create(study=study, code="R1", sector="ngo", gender="male")
+    participant = Participant.objects.create(study=study, code="R1")
     text = long_text(rng)
     transcript = Transcript.objects.create(study=study, participant=participant, title="Long", text=text)
     rows = []
@@ -232,6 +233,8 @@ def main():
     fresh_database()
     print(f"Database: {connection.vendor}; Python {sys.version.split()[0]}; {os.cpu_count()} cores")
     study = Study.objects.create(name="Benchmark", slug="bench")
+    for name, choices in (("Sector", ["Public", "NGO"]), ("Gender", ["Female", "Male"])):  # the CSV's columns
+        attribute_create(study=study, applies_to="participant", name=name, type="choice", choices=choices)
     bench_import(rng, study)
     bench_reanchor(rng, study)
     print(f"Total {time.perf_counter() - started:.0f} s")

@@ -96,7 +96,7 @@ def make_study(rng):
         themes.append(Theme.objects.create(study=study, name=f"Theme {i:02}", parent=parent, order=i,
                                            colour=f"#{rng.randrange(0x1000000):06x}"))
     participants = Participant.objects.bulk_create(
-        [Participant(study=study, code=f"P{i:03}", sector="ngo", gender="female")
+        [Participant(study=study, code=f"P{i:03}")
          for i in range(TRANSCRIPTS // 2)])
     transcripts = Transcript.objects.bulk_create([
         Transcript(study=study, participant=participants[i // 2], title=f"Interview {i:03}",

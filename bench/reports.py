@@ -51,7 +51,8 @@ from django.urls import reverse  # noqa: E402
 
 from coding.models import CodedExcerpt, Theme  # noqa: E402
 from interviews.lemmas import word_forms_update  # noqa: E402
-from interviews.models import Participant, Transcript  # noqa: E402
+from interviews.models import AttributeValue, Participant, Transcript  # noqa: E402
+from interviews.services import attribute_create  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
 
 PARTICIPANTS = 500
@@ -135,19 +136,33 @@ def make_studies(rng, size, search_only=False):
     return reviewer, bench, themes
 
 
+def fill_attributes(rng, study, people):
+    """Organisation, Sector and Gender, as migration interviews 0011 makes them of the old fields."""
+    organisation = attribute_create(study=study, applies_to="participant", name="Organisation", type="text")
+    values = [AttributeValue(study=study, attribute=organisation, participant=p,
+                             text=f"Organisation {i % 40}") for i, p in enumerate(people)]
+    sectors = ["Private", "Public", "NGO", "Civil society", "International organisation"]
+    for name, labels in (("Sector", sectors), ("Gender", ["Female", "Male", "Non-binary", "Not disclosed"])):
+        attribute = attribute_create(study=study, applies_to="participant", name=name, type="choice",
+                                     choices=labels)
+        choices = list(attribute.choices.all()[:2 if name == "Gender" else 5])
+        values += [AttributeValue(study=study, attribute=attribute, participant=p, choice=rng.choice(choices))
+                   for p in people]
+    AttributeValue.objects.bulk_create(values, batch_size=1000)
+
+
 def fill_study(rng, study, coders, participants, excerpts):
-    sectors = ["private", "public", "ngo", "civil_society", "international"]
     scopes = ["quote_named"] * 60 + ["quote"] * 30 + ["interview_only"] * 5
     people = []
     for i in range(participants):
         kind = rng.random()
         people.append(Participant(
-            study=study, code=f"P{i:03}", organisation=f"Organisation {i % 40}", sector=rng.choice(sectors),
-            gender=rng.choice(["female", "male"]), consent_given=kind > 0.02,
+            study=study, code=f"P{i:03}", consent_given=kind > 0.02,
             consent_scope=rng.choice(scopes),
             consent_withdrawn_on="2010-01-01" if 0.02 < kind < 0.05 else None,
         ))
     people = Participant.objects.bulk_create(people)
+    fill_attributes(rng, study, people)
     transcripts = Transcript.objects.bulk_create(
         [Transcript(study=study, participant=p, title=f"Interview {p.code}", text=make_text(rng),
                     language="es",

@@ -23,7 +23,8 @@ from django.db import transaction
 
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, theme_create, theme_update
-from interviews.models import Participant, Transcript
+from interviews.models import Attribute, AttributeTarget, Participant, Transcript
+from interviews.services import attribute_create, attribute_value_set
 from interviews.text import normalise_text
 from studies import roles
 from studies.models import Membership, Study
@@ -81,24 +82,37 @@ def _study_load(data, users):
     return study
 
 
-def _participants_load(study, rows):
+def _attributes_load(study, rows):
+    """The study's participant attributes (organisation, sector, gender: ordinary attributes,
+    named in the study's language), each made once; one edited since is left alone."""
+    attributes = {}
+    for order, row in enumerate(rows):
+        attribute = Attribute.objects.filter(
+            study=study, applies_to=AttributeTarget.PARTICIPANT, name=row["name"]).first()
+        if attribute is None:
+            attribute = attribute_create(
+                study=study, applies_to=AttributeTarget.PARTICIPANT, name=row["name"], type=row["type"],
+                description=row["description"], order=order, choices=row.get("choices", ()))
+        attributes[row["name"]] = attribute
+    return attributes
+
+
+def _participants_load(study, rows, attributes):
+    """Each participant made once, with its attribute values. The Pasto file leaves every
+    sector blank, as the REFI-QDA import does when a file does not say, because the paper never
+    states one per participant (see the participants' notes); an owner may choose one once it
+    is known."""
     participants = {}
     for row in rows:
-        # No full_clean: the Pasto file leaves every sector blank, as the REFI-QDA import does
-        # when a file does not say, because the paper never states one per participant (see
-        # the participants' notes); an owner may choose one once it is known.
-        participants[row["code"]], _created = Participant.objects.get_or_create(
+        participant, created = Participant.objects.get_or_create(
             study=study,
             code=row["code"],
-            defaults={
-                "organisation": row["organisation"],
-                "sector": row["sector"],
-                "gender": row["gender"],
-                "notes": row["notes"],
-                "consent_given": True,
-                "consent_scope": row["consent_scope"],
-            },
+            defaults={"notes": row["notes"], "consent_given": True, "consent_scope": row["consent_scope"]},
         )
+        if created:
+            for name, raw in row["attributes"].items():
+                attribute_value_set(attribute=attributes[name], obj=participant, raw=raw)
+        participants[row["code"]] = participant
     return participants
 
 
@@ -171,7 +185,8 @@ def demo_study_load(path, users):
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     study = _study_load(data, users)
     coder = users[data["coder"]]
-    participants = _participants_load(study, data["participants"])
+    attributes = _attributes_load(study, data["attributes"])
+    participants = _participants_load(study, data["participants"], attributes)
     themes = _themes_load(study, data["themes"])
     transcripts = [
         _transcript_load(study, row, participants, themes, coder, Path(path).name)

@@ -55,8 +55,6 @@ from interviews.models import (
     consent_counts_q,
 )
 
-# Participant fields that become case variables: the pseudonymous ones, never full_name or contact.
-CASE_VARIABLES = tuple(f for f in Participant.PSEUDONYMOUS_FIELDS if f != "code")
 # Consent travels with each case, so another tool (or a later import) knows what may be quoted.
 CONSENT_VARIABLES = (("consent_given", "Boolean"), ("consent_date", "Date"), ("consent_scope", "Text"),
                      ("consent_withdrawn_on", "Date"))
@@ -154,10 +152,11 @@ def _themes_for_export(study):
 
 
 def _participants_for_export(study):
-    """Export: the study's participants, their pseudonymous fields and consent only. One query."""
+    """Export: the study's participants, their codes and consent only (their attributes are
+    read with the others'), never full_name or contact. One query."""
     return list(Participant.objects.filter(study=study).order_by("code")
                 .annotate(may_export=consent_counts_q())
-                .values("pk", "may_export", *Participant.PSEUDONYMOUS_FIELDS,
+                .values("pk", "may_export", "code",
                         *(name for name, _kind in CONSENT_VARIABLES)))
 
 
@@ -441,7 +440,7 @@ def study_export(out, *, study, include_withdrawn=False, progress=None, membersh
         if codes:
             xml += ["<CodeBook>", *codes, "</CodeBook>"]
         xml += ["<Variables>"]
-        for name, kind in [*((n, "Text") for n in CASE_VARIABLES), *CONSENT_VARIABLES, *SOURCE_VARIABLES]:
+        for name, kind in [*CONSENT_VARIABLES, *SOURCE_VARIABLES]:
             xml.append(_tag("Variable", {"guid": guid("variable", name), "name": name,
                                          "typeOfVariable": kind}, close=True))
         xml += [*attribute_variables_xml(attributes), "</Variables>"]
@@ -449,7 +448,6 @@ def study_export(out, *, study, include_withdrawn=False, progress=None, membersh
             xml.append("<Cases>")
             for p in participants:
                 xml.append(_tag("Case", {"guid": guid("participant", p["pk"]), "name": p["code"]}))
-                xml += [_variable_value(n, "Text", p[n]) for n in CASE_VARIABLES if p[n]]
                 xml += attribute_values_xml(attribute_values.get(("participant", p["pk"]), ()))
                 xml += [_variable_value(n, kind, p[n]) for n, kind in CONSENT_VARIABLES
                         if p[n] is not None and p[n] != ""]

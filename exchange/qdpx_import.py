@@ -40,7 +40,7 @@ from pathlib import PurePath
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -64,9 +64,7 @@ from interviews.models import (
     AttributeTarget,
     AttributeType,
     ConsentScope,
-    Gender,
     Participant,
-    Sector,
     Transcript,
 )
 from interviews.services import attribute_create, attribute_value_store
@@ -77,10 +75,8 @@ from studies.signals import rows_bulk_written
 
 User = get_user_model()
 CONSENT_FIELDS = ("consent_given", "consent_date", "consent_scope", "consent_withdrawn_on")
-PARTICIPANT_FIELDS = {"organisation": "organisation", "organization": "organisation",
-                      "institution": "organisation", "sector": "sector", "gender": "gender",
-                      "sex": "gender",
-                      # consent, as our export writes it (qdpx_export.CONSENT_VARIABLES)
+# Every other variable (sector, gender, organisation…) becomes one of the study's own attributes.
+PARTICIPANT_FIELDS = {# consent, as our export writes it (qdpx_export.CONSENT_VARIABLES)
                       "consent_given": "consent_given", "consent_date": "consent_date",
                       "consent_scope": "consent_scope", "consent_withdrawn_on": "consent_withdrawn_on"}
 TRANSCRIPT_FIELDS = ("interview_date", "language", "source_filename")
@@ -93,15 +89,6 @@ class _Group:
     created: object = None
     quote: str = ""
     review: bool = False
-
-
-def _choice(choices, value):
-    wanted = value.strip().lower()
-    with translation.override("en"):
-        for key, label in choices.choices:
-            if wanted in (key, str(label).lower()):
-                return key
-    return None
 
 
 def _username(name, key):
@@ -277,11 +264,7 @@ class _Importer:
         for ref, value in values:
             name = self.project.variables.get(ref, ("", ""))[0].strip().lower().replace(" ", "_")
             target = PARTICIPANT_FIELDS.get(name) or (name if name in TRANSCRIPT_FIELDS else None)
-            if target == "sector":
-                value = _choice(Sector, value)
-            elif target == "gender":
-                value = _choice(Gender, value)
-            elif target in ("interview_date", "consent_date", "consent_withdrawn_on"):
+            if target in ("interview_date", "consent_date", "consent_withdrawn_on"):
                 try:
                     value = date.fromisoformat(value[:10])
                 except ValueError:
@@ -303,8 +286,8 @@ class _Importer:
     # ----- the study's own attributes (kept apart from the record's fields above) -----
 
     def custom_values(self, obj, values):
-        """Variables that are no field of the record, or whose value the field cannot take (a
-        sector outside its five), become the study's own attributes of participants or
+        """Variables that are no field of the record (consent, a transcript's date or language)
+        become the study's own attributes of participants or
         transcripts, typed as the file says; a value that does not fit its type is reported,
         not stored."""
         target = AttributeTarget.PARTICIPANT if isinstance(obj, Participant) else AttributeTarget.TRANSCRIPT
@@ -388,17 +371,9 @@ class _Importer:
         code = code.strip()[:20]
         if code in self.participants:
             return self.participants[code]
-        participant = Participant(
-            study=self.study, code=code, organisation=str(attrs.get("organisation", ""))[:200],
-            sector=attrs.get("sector", ""), gender=attrs.get("gender", Gender.UNDISCLOSED),
-            **{name: attrs[name] for name in CONSENT_FIELDS if name in attrs},
-        )
-        if not participant.sector:
-            # The file does not say; an owner chooses one rather than us inventing it.
-            self.report.unmap("sector", _("Participants with no sector in the file were left "
-                                          "without one; an owner can set it on the participants "
-                                          "page."), code)
-        participant.full_clean(exclude=[] if participant.sector else ["sector"])
+        participant = Participant(study=self.study, code=code,
+                                  **{name: attrs[name] for name in CONSENT_FIELDS if name in attrs})
+        participant.full_clean()
         participant.save()
         self.participants[code] = participant
         self.report.imported["participants"] += 1

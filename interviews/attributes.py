@@ -3,6 +3,7 @@
 form it is typed in, so that an exported sheet imports again unchanged."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -124,3 +125,70 @@ def value_column(attribute):
     """The AttributeValue field holding this attribute's values (the choice's id for choices)."""
     column = VALUE_COLUMNS[attribute.type]
     return "choice_id" if column == "choice" else column
+
+
+# ----- participants as reports show them -----
+
+# The text attribute a citation names as the participant's organisation, where consent is
+# "May be quoted with organisation named": the participant attribute with one of these names
+# (any case), non-identifying. Migration 0011 made it from the old record field.
+ORGANISATION_NAMES = {"organisation", "organization", "organización", "organizacion", "institution",
+                      "institución", "institucion"}
+
+
+def is_organisation(attribute):
+    return (attribute.type == AttributeType.TEXT and not attribute.identifying
+            and attribute.name.strip().casefold() in ORGANISATION_NAMES)
+
+
+@dataclass
+class Profiles:
+    """Participants as every member may see them in reports: the study's non-identifying
+    participant attributes, in order, and each participant's values shown as text."""
+
+    attributes: list
+    values: dict  # participant id -> {attribute id: value as shown}
+
+    def row(self, participant_id):
+        """The participant's values, one per attribute ("" where none)."""
+        values = self.values.get(participant_id, {})
+        return [values.get(attribute.pk, "") for attribute in self.attributes]
+
+    @property
+    def choice_attributes(self):
+        return [attribute for attribute in self.attributes if attribute.type == AttributeType.CHOICE]
+
+    def choice_row(self, participant_id):
+        """The participant's choice values, in attribute order ("" where none): what a citation
+        says of them ("NGO · Male") and the quote exports' columns."""
+        values = self.values.get(participant_id, {})
+        return [values.get(attribute.pk, "") for attribute in self.choice_attributes]
+
+    def organisation(self, participant_id):
+        values = self.values.get(participant_id, {})
+        return next((values[a.pk] for a in self.attributes if is_organisation(a) and a.pk in values), "")
+
+
+def participant_profiles(study, participant_ids=None, *, identifying=False):
+    """Profiles of `study`'s participants (only `participant_ids`, if given); identifying
+    attributes only with `identifying` (owners' participants page and export, never a report).
+    Two queries: the attributes, then the values with their choices' labels."""
+    from interviews.models import Attribute, AttributeTarget, AttributeValue
+
+    attributes = Attribute.objects.filter(study=study, applies_to=AttributeTarget.PARTICIPANT)
+    if not identifying:
+        attributes = attributes.filter(identifying=False)
+    attributes = list(attributes.order_by("order", "name"))
+    values = {}
+    if attributes:
+        rows = AttributeValue.objects.filter(study=study, attribute__in=attributes, participant__isnull=False)
+        if participant_ids is not None:
+            rows = rows.filter(participant_id__in=participant_ids)
+        types = {attribute.pk: attribute.type for attribute in attributes}
+        for pk, attribute_id, text, number, date, boolean, label in rows.values_list(
+                "participant_id", "attribute_id", "text", "number", "date", "boolean", "choice__label"):
+            kind = types[attribute_id]
+            value = {AttributeType.TEXT: text, AttributeType.NUMBER: number, AttributeType.DATE: date,
+                     AttributeType.BOOLEAN: boolean, AttributeType.CHOICE: label}[kind]
+            values.setdefault(pk, {})[attribute_id] = display_value(kind, value, None)
+    return Profiles(attributes, values)

@@ -2,8 +2,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from interviews.attributes import display_value, parse_value
 from interviews.importers import ImportRefused, check_controls, check_size, parse_file, parse_pasted
-from interviews.models import AttributeType, ConsentFilter, ConsentScope, Gender, Participant, Sector
+from interviews.models import (
+    Attribute,
+    AttributeTarget,
+    AttributeType,
+    ConsentFilter,
+    ConsentScope,
+    Participant,
+)
 from interviews.services import PARTICIPANT_FIELDS
 from interviews.text import anonymise_pattern, normalise_text
 
@@ -23,10 +31,6 @@ class TranscriptUploadForm(forms.Form):
         empty_label=_("(choose)"),
     )
     new_code = forms.CharField(label=_("or a new participant’s code"), required=False, max_length=20)
-    new_sector = forms.ChoiceField(label=_("Sector"), required=False,
-                                   choices=[("", "—"), *Sector.choices])
-    new_gender = forms.ChoiceField(label=_("Gender"), required=False,
-                                   choices=[("", "—"), *Gender.choices])
     title = forms.CharField(label=_("Title"), required=False, max_length=200,
                             help_text=_("Blank: the file name."))
     interview_date = forms.DateField(label=_("Interview date"), required=False,
@@ -45,8 +49,7 @@ class TranscriptUploadForm(forms.Form):
         if participant_choices is not None:  # shared by every row: one query for the page
             self.fields["participant"].choices = participant_choices
         if not can_add_participant:
-            for name in ("new_code", "new_sector", "new_gender"):
-                del self.fields[name]
+            del self.fields["new_code"]
             self.fields["participant"].help_text = _("Not listed? The study’s owners add participants.")
 
     def label(self):
@@ -98,12 +101,7 @@ class TranscriptUploadForm(forms.Form):
                        _("Choose a participant. Only the study’s owners add participants: ask one "
                          "for a new one."))
             self.add_error(None, ValidationError(message, code="no_participant"))
-        elif code and not (data.get("new_sector") and data.get("new_gender")):
-            self.add_error(None, ValidationError(
-                _("A new participant needs a sector and a gender."), code="new_participant_incomplete"))
-        data["new_participant"] = (
-            {"code": code, "sector": data["new_sector"], "gender": data["new_gender"]} if code else None
-        )
+        data["new_participant"] = {"code": code} if code else None
 
 
 class BaseUploadFormSet(forms.BaseFormSet):
@@ -176,28 +174,46 @@ class ReviewAcceptForm(forms.Form):
 # ----- participant records -----
 
 class ParticipantFilterForm(forms.Form):
-    """The participants page's search and filters; every field optional, bad values ignored."""
+    """The participants page's search and filters: one per choice attribute of participants the
+    member may see (`a<id>`); every field optional, bad values ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("Any")), *Sector.choices])
-    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any")), *Gender.choices])
     consent = forms.ChoiceField(label=_("Consent"), required=False,
                                 choices=[("", _("Any")), *ConsentFilter.choices])
     scope = forms.ChoiceField(label=_("Consent scope"), required=False,
                               choices=[("", _("Any")), *ConsentScope.choices])
+
+    def __init__(self, *args, study, identifying, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attributes = {}
+        visible = Attribute.objects.visible(study, AttributeTarget.PARTICIPANT, identifying=identifying)
+        for attribute in visible:
+            if attribute.type == AttributeType.CHOICE:
+                choices = list(attribute.choices.all())
+                self.attributes[f"a{attribute.pk}"] = (attribute, {str(c.pk): c for c in choices})
+                self.fields[f"a{attribute.pk}"] = forms.ChoiceField(
+                    label=attribute.name, required=False,
+                    choices=[("", _("Any")), *((c.pk, c.label) for c in choices)])
+
+    def attribute_fields(self):
+        return [self[name] for name in self.attributes]
 
     def filters(self):
         """Keyword arguments for Participant.objects.for_participant_list; a field whose value is
         not valid is dropped rather than failing the page."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {name: data[name].strip() if name == "q" else data[name]
-                for name in self.fields if data.get(name)}
+        found = {name: data[name].strip() if name == "q" else data[name]
+                 for name in ("q", "consent", "scope") if data.get(name)}
+        chosen = {attribute: choices[data[name]] for name, (attribute, choices) in self.attributes.items()
+                  if data.get(name)}
+        return {**found, "attributes": chosen} if chosen else found
 
 
 class ParticipantForm(forms.ModelForm):
-    """A participant record, for the study's owners: pseudonym, attributes, consent, and the
-    identifying name and contact."""
+    """A participant record, for the study's owners: pseudonym, consent, the identifying name
+    and contact, and a field per attribute of participants (`a<id>`), typed and checked as on
+    the classification sheet."""
 
     class Meta:
         model = Participant
@@ -207,6 +223,48 @@ class ParticipantForm(forms.ModelForm):
             "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "consent_withdrawn_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, study, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Attribute.objects.visible(study, AttributeTarget.PARTICIPANT, identifying=True)
+        self.attributes = {f"a{a.pk}": a for a in visible}
+        current = {}
+        if self.instance.pk:
+            for value in self.instance.attribute_values.select_related("attribute", "choice"):
+                current[value.attribute_id] = value
+        for name, attribute in self.attributes.items():
+            stored = current.get(attribute.pk)
+            self.fields[name] = _attribute_field(attribute)
+            if stored is not None:
+                shown = getattr(stored, "choice", None) if attribute.type == AttributeType.CHOICE else None
+                self.initial[name] = shown.label if shown else display_value(attribute.type, stored.value)
+
+    def attribute_fields(self):
+        return [self[name] for name in self.attributes]
+
+    def clean(self):
+        data = super().clean()
+        parsed = {}
+        for name, attribute in self.attributes.items():
+            try:
+                parsed[attribute] = parse_value(attribute, data.get(name, ""))
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        data["attribute_values"] = parsed
+        return data
+
+
+def _attribute_field(attribute):
+    """A participant form's field for `attribute`: a list for choices and yes/no, a date input,
+    else text; the value is parsed by the attribute's type in ParticipantForm.clean."""
+    options = {"label": attribute.name, "required": False, "help_text": attribute.description}
+    if attribute.type == AttributeType.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *((c.label, c.label) for c in attribute.choices.all())],
+                                 **options)
+    if attribute.type == AttributeType.BOOLEAN:
+        return forms.ChoiceField(choices=[("", "—"), ("yes", _("yes")), ("no", _("no"))], **options)
+    widget = forms.DateInput(attrs={"type": "date"}) if attribute.type == AttributeType.DATE else None
+    return forms.CharField(max_length=2000, widget=widget, **options)
 
 
 # ----- attributes and classification sheets -----

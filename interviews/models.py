@@ -1,27 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from interviews.text import is_normalised
-
-
-class Sector(models.TextChoices):
-    PRIVATE = "private", _("Private")
-    PUBLIC = "public", _("Public")
-    NGO = "ngo", _("NGO")
-    CIVIL_SOCIETY = "civil_society", _("Civil society")
-    INTERNATIONAL = "international", _("International organisation")
-
-
-class Gender(models.TextChoices):
-    FEMALE = "female", _("Female")
-    MALE = "male", _("Male")
-    NON_BINARY = "non_binary", _("Non-binary")
-    UNDISCLOSED = "undisclosed", _("Not disclosed")
 
 
 class ConsentScope(models.TextChoices):
@@ -46,23 +31,28 @@ def consent_quotes_q(prefix=""):
 
 
 class ParticipantQuerySet(models.QuerySet):
-    def for_participant_list(self, study, *, q="", sector="", gender="", consent="", scope="",
+    def for_participant_list(self, study, *, q="", consent="", scope="", attributes=None,
                              identifying=False):
         """Participants page and its CSV exports: the study's participants with how many
-        transcripts each has, filtered, in one query. The search reads code, organisation and
-        notes; with `identifying` (owners only) also the name and contact, so that a search for a
-        guessed name never tells anyone else which code it hides behind."""
+        transcripts each has, filtered, in one query. `attributes` ({choice attribute: choice})
+        keeps those with each of the choices. The search reads code, notes and the text of
+        attributes (identifying ones only with `identifying`, owners); with `identifying` also
+        the name and contact, so that a search for a guessed name never tells anyone else which
+        code it hides behind."""
         participants = self.filter(study=study)
         if q:
-            fields = ("code", "organisation", "notes") + (IDENTIFYING_FIELDS if identifying else ())
+            fields = ("code", "notes") + (IDENTIFYING_FIELDS if identifying else ())
             match = Q()
             for field in fields:
                 match |= Q(**{f"{field}__icontains": q})
-            participants = participants.filter(match)
-        if sector:
-            participants = participants.filter(sector=sector)
-        if gender:
-            participants = participants.filter(gender=gender)
+            texts = AttributeValue.objects.filter(study=study, participant=OuterRef("pk"), text__icontains=q)
+            if not identifying:
+                texts = texts.filter(attribute__identifying=False)
+            participants = participants.filter(match | Q(Exists(texts)))
+        for attribute, choice in (attributes or {}).items():
+            having = AttributeValue.objects.filter(participant=OuterRef("pk"), attribute=attribute,
+                                                   choice=choice)
+            participants = participants.filter(Exists(having))
         if scope:
             participants = participants.filter(consent_scope=scope)
         if consent:
@@ -88,11 +78,9 @@ IDENTIFYING_FIELDS = ("full_name", "contact")
 
 class Participant(models.Model):
     """An interviewee. Pages for researchers and reviewers show only the pseudonym `code`,
-    attributes and consent; `full_name` and `contact` are identifying and reach the study's
+    non-identifying attributes (the study's own, such as sector or gender: AttributeValue) and
+    consent; `full_name` and `contact` are identifying and reach the study's
     owners only."""
-
-    # Fields shown to researchers and reviewers besides consent. Names and contacts are owners' only.
-    PSEUDONYMOUS_FIELDS = ("code", "organisation", "sector", "gender")
 
     study = models.ForeignKey(
         "studies.Study", on_delete=models.CASCADE, related_name="participants", verbose_name=_("study")
@@ -102,12 +90,6 @@ class Participant(models.Model):
         max_length=20,
         help_text=_("The name used for this participant on every page and in every report, e.g. “D”."),
     )
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    sector = models.CharField(
-        _("sector"), max_length=20, choices=Sector.choices, blank=True,
-        help_text=_("Leave empty when the sources do not say (as for the Pasto paper's letters)."),
-    )
-    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices)
     notes = models.TextField(
         _("notes"), blank=True,
         help_text=_("Searchable by every member of the study: keep names and contacts out of it."),

@@ -14,7 +14,6 @@ from interviews.models import (
     AttributeTarget,
     AttributeType,
     AttributeValue,
-    Gender,
     Participant,
     TextChange,
     Transcript,
@@ -24,10 +23,11 @@ from interviews.models import (
 
 # ----- participant records -----
 
-# What a participant record holds besides its study: pseudonymous fields, consent, and the
-# identifying fields only the study's owners see.
+# What a participant record holds besides its study: its code and notes, consent, and the
+# identifying fields only the study's owners see. Everything else about a participant (sector,
+# gender, organisation, age...) is the study's own attributes.
 PARTICIPANT_FIELDS = (
-    "code", "organisation", "sector", "gender", "notes", "consent_given", "consent_date",
+    "code", "notes", "consent_given", "consent_date",
     "consent_scope", "consent_withdrawn_on", "full_name", "contact",
 )
 
@@ -52,29 +52,35 @@ def _participant_save(participant):
 
 
 @transaction.atomic
-def participant_create(*, study, code, sector, gender, organisation="", **details):
-    """A participant of `study`. The upload page gives pseudonymous fields only; the owners'
-    participants page also gives consent and identifying `details` (see PARTICIPANT_FIELDS)."""
+def participant_create(*, study, code, attribute_values=None, **details):
+    """A participant of `study`. The upload page gives a code only; the owners' participants
+    page also gives consent and identifying `details` (see PARTICIPANT_FIELDS) and
+    `attribute_values` ({attribute: parsed value or None}), saved together or not at all."""
     unknown = set(details) - set(PARTICIPANT_FIELDS)
     if unknown:
         raise TypeError(f"unknown participant fields: {sorted(unknown)}")
     code = code.strip()
     if Participant.objects.filter(study=study, code=code).exists():
         raise _code_taken(code)
-    participant = Participant(study=study, code=code, sector=sector, gender=gender,
-                              organisation=organisation.strip(), **details)
-    return _participant_save(participant)
+    participant = _participant_save(Participant(study=study, code=code, **details))
+    for attribute, value in (attribute_values or {}).items():
+        attribute_value_store(attribute, participant, value)
+    return participant
 
 
 @transaction.atomic
-def participant_update(*, participant, **fields):
-    """Change a participant record (owners' participants page). The study never changes."""
+def participant_update(*, participant, attribute_values=None, **fields):
+    """Change a participant record and its `attribute_values` ({attribute: parsed value or
+    None}) together (owners' participants page). The study never changes."""
     unknown = set(fields) - set(PARTICIPANT_FIELDS)
     if unknown:
         raise TypeError(f"unknown participant fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(participant, name, value.strip() if isinstance(value, str) else value)
-    return _participant_save(participant)
+    _participant_save(participant)
+    for attribute, value in (attribute_values or {}).items():
+        attribute_value_store(attribute, participant, value)
+    return participant
 
 
 # ----- import -----
@@ -84,7 +90,7 @@ def transcript_import(*, study, parsed, title, user=None, participant=None, new_
                       interview_date=None, language=None):
     """Store a parsed file as a transcript, with its first version and its original bytes.
 
-    `new_participant` ({code, sector, gender, organisation}) creates the participant in the same
+    `new_participant` ({code}) creates the participant in the same
     transaction, so a refused transcript never leaves a participant behind. The same bytes
     imported twice for one participant are refused. The same text imported from another file
     (a .docx and its .txt) is kept, with `duplicate_of` naming the transcript it repeats so the
@@ -275,7 +281,7 @@ def participant_add_to_sheet(*, study, code, values):
         errors.insert(0, _("Give the participant a pseudonym code."))
     if errors:
         raise ValidationError(errors)
-    participant = participant_create(study=study, code=code, sector="", gender=Gender.UNDISCLOSED)
+    participant = participant_create(study=study, code=code)
     for attribute, value in parsed:
         attribute_value_store(attribute, participant, value)
     return participant
@@ -286,7 +292,7 @@ def sheet_import_apply(*, study, new_codes, changes):
     """Apply a classification sheet import the preview showed: create the participants of
     `new_codes`, then store each (record or new code, attribute, parsed value) of `changes`.
     One transaction: any refusal leaves the study as it was."""
-    created = {code: participant_create(study=study, code=code, sector="", gender=Gender.UNDISCLOSED)
+    created = {code: participant_create(study=study, code=code)
                for code in new_codes}
     for obj, attribute, value in changes:
         attribute_value_store(attribute, created[obj] if isinstance(obj, str) else obj, value)

@@ -21,9 +21,7 @@ from interviews.models import (
     AttributeTarget,
     AttributeType,
     AttributeValue,
-    Gender,
     Participant,
-    Sector,
     Transcript,
 )
 
@@ -71,18 +69,11 @@ class Row:
 
 
 def _record_columns(target):
-    """The records' own columns, read-only here (participant records are edited by owners on the
+    """The records' own columns, read-only here (a participant's code is changed by owners on the
     participants page)."""
     if target == AttributeTarget.PARTICIPANT:
         return [
             Column("code", str(_("Code"))),
-            Column("organisation", str(_("Organisation"))),
-            Column("sector", str(_("Sector")), AttributeType.CHOICE,
-                   labels={value: str(label) for value, label in Sector.choices},
-                   order={value: i for i, (value, _label) in enumerate(Sector.choices)}),
-            Column("gender", str(_("Gender")), AttributeType.CHOICE,
-                   labels={value: str(label) for value, label in Gender.choices},
-                   order={value: i for i, (value, _label) in enumerate(Gender.choices)}),
         ]
     return [
         Column("id", str(_("Id")), AttributeType.NUMBER),
@@ -103,10 +94,8 @@ def attribute_column(attribute):
 
 def _records(study, target):
     if target == AttributeTarget.PARTICIPANT:
-        records = Participant.objects.filter(study=study).only(
-            "pk", "study_id", "code", "organisation", "sector", "gender").order_by("code")
-        return [Row(p, p.code, {"code": p.code, "organisation": p.organisation or None,
-                                "sector": p.sector or None, "gender": p.gender or None}) for p in records]
+        records = Participant.objects.filter(study=study).only("pk", "study_id", "code").order_by("code")
+        return [Row(p, p.code, {"code": p.code}) for p in records]
     records = Transcript.objects.filter(study=study).select_related("participant").only(
         "pk", "study_id", "title", "interview_date", "participant__code",
     ).order_by("participant__code", "title")

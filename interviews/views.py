@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from interviews.access import get_participant_for_user_owner, get_source_for_user
+from interviews.attributes import participant_profiles
 from interviews.exports import participants_csv
 from interviews.forms import ParticipantFilterForm, ParticipantForm, UploadFormSet
 from interviews.importers import MB
@@ -156,23 +157,27 @@ def participant_list(request, study):
     (and may search) names and contacts, and only owners add or edit records."""
     membership = get_membership(request, study)
     identifying = membership.can_see_identifying_fields
-    form = ParticipantFilterForm(request.GET)
-    participants = Participant.objects.for_participant_list(
-        membership.study, identifying=identifying, **form.filters())
+    form = ParticipantFilterForm(request.GET, study=membership.study, identifying=identifying)
+    participants = list(Participant.objects.for_participant_list(
+        membership.study, identifying=identifying, **form.filters()))
+    profiles = participant_profiles(membership.study, identifying=identifying)
+    for participant in participants:
+        participant.attribute_cells = profiles.row(participant.pk)
     ctx = {"form": form, "participants": participants, "identifying": identifying,
-           "query": request.GET.urlencode()}
+           "attributes": profiles.attributes, "query": request.GET.urlencode()}
     return render(request, "interviews/participant_list.html", ctx)
 
 
 def _participant_fields(form):
-    return {name: form.cleaned_data[name] for name in form.Meta.fields}
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    return {**fields, "attribute_values": form.cleaned_data["attribute_values"]}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_create_view(request, study):
     membership = get_membership_manage(request, study)
-    form = ParticipantForm(request.POST if request.method == "POST" else None)
+    form = ParticipantForm(request.POST if request.method == "POST" else None, study=membership.study)
     if request.method == "POST" and form.is_valid():
         try:
             participant = participant_create(study=membership.study, **_participant_fields(form))
@@ -189,7 +194,8 @@ def participant_create_view(request, study):
 @require_http_methods(["GET", "POST"])
 def participant_update_view(request, study, pk):
     participant = get_participant_for_user_owner(request, study, pk)
-    form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant)
+    form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant,
+                           study=participant.study)
     if request.method == "POST" and form.is_valid():
         try:
             participant_update(participant=participant, **_participant_fields(form))
@@ -208,8 +214,8 @@ def participant_export(request, study):
     """The participants page's list (its filters applied) as CSV: pseudonyms, attributes and
     consent, never names or contacts, whoever asks."""
     membership = get_membership(request, study)
-    form = ParticipantFilterForm(request.GET)
-    return participants_csv(Participant.objects.for_participant_list(
+    form = ParticipantFilterForm(request.GET, study=membership.study, identifying=False)
+    return participants_csv(membership.study, Participant.objects.for_participant_list(
         membership.study, identifying=False, **form.filters()), identifying=False)
 
 
@@ -217,6 +223,6 @@ def participant_export(request, study):
 def participant_export_identifying(request, study):
     """As participant_export, with names and contacts: the study's owners only."""
     membership = get_membership_owner(request, study)
-    form = ParticipantFilterForm(request.GET)
-    return participants_csv(Participant.objects.for_participant_list(
+    form = ParticipantFilterForm(request.GET, study=membership.study, identifying=True)
+    return participants_csv(membership.study, Participant.objects.for_participant_list(
         membership.study, identifying=True, **form.filters()), identifying=True)

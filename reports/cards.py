@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from interviews.models import ConsentScope, Gender, Sector
+from interviews.models import ConsentScope
 from reports.queries import citation, cue_time, paragraph_context, participant_heading, quote_reference
 
 
@@ -22,8 +22,6 @@ def excerpt_cards(study, excerpts):
     """The <li> cards of `excerpts` (reports.queries.BrowserRow), as one safe string. Sets each
     row's `before`, `after`, `cut_before`, `cut_after` (its paragraph context) and
     `reference`."""
-    sectors = {value: escape(str(label)) for value, label in Sector.choices}
-    genders = {value: escape(str(label)) for value, label in Gender.choices}
     words = {
         "participant": escape(_("Participant")), "coded_by": escape(_("coded by")),
         "in_context": escape(_("Open in the transcript")), "not_quoted": escape(_("not for quotation")),
@@ -44,7 +42,7 @@ def excerpt_cards(study, excerpts):
         x.before, x.after, x.cut_before, x.cut_after = paragraph_context(x)
         x.reference = quote_reference(x.transcript_no, x.number, x.paragraph, cue_time(x.cues, x.start))
         head = [f'{words["participant"]} <bdi>{escape(x.code)}</bdi>']
-        head += [label for label in (sectors.get(x.sector, ""), genders.get(x.gender, "")) if label]
+        head += [f"<bdi>{escape(label)}</bdi>" for label in x.choice_values if label]
         if x.consent_scope == ConsentScope.QUOTE_NAMED and x.organisation:
             head.append(f"<bdi>{escape(x.organisation)}</bdi>")
         head.append(f"<bdi>{escape(x.title)}</bdi>")

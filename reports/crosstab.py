@@ -1,5 +1,5 @@
-"""Themes crossed with any attribute: a study's own participant and transcript attributes, and
-the participant record's sector, gender and organisation. Number and date attributes are
+"""Themes crossed with any attribute: a study's own participant and transcript attributes
+(sector, gender and organisation among them, where a study has them). Number and date attributes are
 grouped into ranges the user picks (boundaries "30, 45, 60" give "under 30", "30 to under 45",
 "45 to under 60", "60 or more"); other types group by value, choices in their list's order.
 
@@ -23,9 +23,6 @@ from interviews.models import (
     AttributeTarget,
     AttributeType,
     AttributeValue,
-    Gender,
-    Participant,
-    Sector,
 )
 from reports.queries import (
     Counts,
@@ -36,23 +33,18 @@ from reports.queries import (
     theme_transcript_counts,
 )
 
-# The participant record's own columns, offered beside the study's attributes.
-RECORD_COLUMNS = {
-    "sector": (Sector, "sector"), "gender": (Gender, "gender"), "organisation": (None, "organisation"),
-}
-
 
 @dataclass
 class Variable:
-    """What a crosstab can be made by: an attribute or a record column, with what is needed to
-    read its values and show them."""
+    """What a crosstab can be made by: an attribute, with what is needed to read its values and
+    show them."""
 
-    key: str  # "a<id>" or a record column's name
+    key: str  # "a<id>"
     label: str
     type: str
     target: str  # AttributeTarget
     attribute: Attribute | None = None
-    labels: dict = None  # stored value -> label (choices, sector, gender)
+    labels: dict = None  # stored value -> label (a choice's id -> its label)
     order: dict = None  # stored value -> place in its list
 
     def show(self, value):
@@ -60,10 +52,6 @@ class Variable:
 
     def values(self, study):
         """{participant or transcript id: stored value} for the study. One query."""
-        if self.attribute is None:
-            field = RECORD_COLUMNS[self.key][1]
-            rows = Participant.objects.filter(study=study).exclude(**{field: ""}).values_list("pk", field)
-            return dict(rows)
         column = "choice_id" if self.type == AttributeType.CHOICE else {
             AttributeType.TEXT: "text", AttributeType.NUMBER: "number", AttributeType.DATE: "date",
             AttributeType.BOOLEAN: "boolean"}[self.type]
@@ -77,14 +65,6 @@ def variables_for(study, *, identifying, with_choices=True):
     Two queries (attributes and their choices), one `with_choices=False` (a list to pick from;
     `with_choices_of` completes the one picked)."""
     found = []
-    for field, (choices, _name) in RECORD_COLUMNS.items():
-        label = {"sector": _("Sector"), "gender": _("Gender"), "organisation": _("Organisation")}[field]
-        if choices is None:
-            found.append(Variable(field, label, AttributeType.TEXT, AttributeTarget.PARTICIPANT))
-        else:
-            found.append(Variable(field, label, AttributeType.CHOICE, AttributeTarget.PARTICIPANT,
-                                  labels={v: str(lab) for v, lab in choices.choices},
-                                  order={v: i for i, (v, _lab) in enumerate(choices.choices)}))
     attributes = Attribute.objects.filter(study=study).order_by("applies_to", "order", "name")
     if with_choices:
         attributes = attributes.prefetch_related("choices")

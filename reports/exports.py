@@ -19,10 +19,10 @@ from docx import Document
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from interviews.models import Gender, Sector
 from reports.layers import layer_label
-from reports.queries import citation, gender_label, may_name_organisation, participant_heading, sector_label
+from reports.queries import citation, may_name_organisation, participant_heading
 from studies.spreadsheet import csv_cell, csv_row, xlsx_append, xlsx_cell
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -95,8 +95,11 @@ def _date(value):
     return value.isoformat() if value else ""
 
 
-def quote_columns(memos=False):
-    return [_("Participant"), _("Sector"), _("Gender"), _("Organisation"), _("Interview date"),
+def quote_columns(report, memos=False):
+    """The quote exports' header: a column per choice attribute of participants (the report's
+    `by_attribute`, the same as each QuoteRow's `choice_values`), then the organisation."""
+    return [_("Participant"), *(attribute.name for attribute, _counts in report.by_attribute),
+            _("Organisation"), _("Interview date"),
             _("Transcript"), _("Start"), _("End"), _("Themes"), _("Quote"), _("Citation"), _("Reference"),
             _("Coder"), _("Coded on"), *([_("Memos")] if memos else [])]
 
@@ -113,8 +116,7 @@ def quote_rows(quotes, memos=False):
     for x in quotes:
         yield [
             x.code,
-            sector_label(x.sector),
-            gender_label(x.gender),
+            *x.choice_values,
             x.organisation if may_name_organisation(x) else "",
             _date(x.interview_date),
             x.title,
@@ -135,7 +137,7 @@ def theme_report_csv(report, quotes, meta, memos=None):
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(csv_row(quote_columns(memos is not None)))
+    writer.writerow(csv_row(quote_columns(report, memos is not None)))
     for row in quote_rows(quotes, memos is not None):
         writer.writerow(csv_row(row))
     return out.getvalue().encode("utf-8")
@@ -152,12 +154,10 @@ def _count_rows(report):
         rows.append([_("Participant"), report.participant.code])
     if report.transcript is not None:
         rows.append([_("Transcript"), report.transcript.title])
-    rows.append([])
-    rows.append([_("Sector"), _("Excerpts"), _("Participants")])
-    rows += [[str(label), c.excerpts, c.participants] for label, c in report.by_sector]
-    rows.append([])
-    rows.append([_("Gender"), _("Excerpts"), _("Participants")])
-    rows += [[str(label), c.excerpts, c.participants] for label, c in report.by_gender]
+    for attribute, counts in report.by_attribute:
+        rows.append([])
+        rows.append([attribute.name, _("Excerpts"), _("Participants")])
+        rows += [[str(label), c.excerpts, c.participants] for label, c in counts]
     rows.append([])
     rows.append([report.left_out.sentence()])
     return rows
@@ -169,14 +169,16 @@ def theme_report_xlsx(report, quotes, meta, memos=None):
     _xlsx_properties(book, meta, report.theme.name)
     sheet = book.active
     sheet.title = _("Quotes")[:31]
-    xlsx_append(sheet, quote_columns(memos is not None))
+    columns = quote_columns(report, memos is not None)
+    xlsx_append(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(quote_rows(quotes, memos is not None), start=2):
         for c, value in enumerate(row, start=1):
             xlsx_cell(sheet.cell(row=r, column=c), value)
-    sheet.column_dimensions["J"].width = 80
-    for cell in sheet["J"]:
+    quote = get_column_letter(columns.index(_("Quote")) + 1)
+    sheet.column_dimensions[quote].width = 80
+    for cell in sheet[quote]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     counts = book.create_sheet(_("Counts")[:31])
     for row in _count_rows(report):
@@ -272,23 +274,22 @@ def theme_report_docx(report, quotes, meta, memos=None):
 
 
 EXCERPT_COLUMNS = [
-    gettext_lazy("Excerpt"), gettext_lazy("Participant"), gettext_lazy("Sector"), gettext_lazy("Gender"),
-    gettext_lazy("Organisation"), gettext_lazy("Transcript"), gettext_lazy("Interview date"),
+    gettext_lazy("Excerpt"), gettext_lazy("Participant"),  # then a column per attribute of participants
+    gettext_lazy("Transcript"), gettext_lazy("Interview date"),
     gettext_lazy("Start"), gettext_lazy("End"), gettext_lazy("Themes"), gettext_lazy("Coder"),
     gettext_lazy("Needs review"), gettext_lazy("Quotable"), gettext_lazy("Quote"), gettext_lazy("Reference"),
 ]
 
 
-def excerpts_csv(rows, *, filename):
+def excerpts_csv(rows, *, filename, attributes=()):
     """Stream `rows` (reports.queries.excerpts_for_export) as CSV, 1,000 lines a chunk:
     100,000 excerpts never sit in memory as text at once, and each chunk costs one writerows
     call and one encode rather than one per line. The loop runs once per excerpt, so it avoids
-    per-column dispatch and function calls."""
+    per-column dispatch and function calls. `attributes`: the non-identifying attributes of
+    participants whose values each row holds (interviews.attributes.Profiles)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yes, no = _("yes"), _("no")
-    sectors = {value: str(label) for value, label in Sector.choices}
-    genders = {value: str(label) for value, label in Gender.choices}
     esc = csv_cell
 
     def flush():
@@ -299,19 +300,18 @@ def excerpts_csv(rows, *, filename):
 
     def lines():
         buffer.write(BOM)
-        writer.writerow([str(label) for label in EXCERPT_COLUMNS])
+        header = [str(label) for label in EXCERPT_COLUMNS]
+        writer.writerow(header[:2] + [attribute.name for attribute in attributes] + header[2:])
         yield flush()
         batch = []
         for row in rows:
-            (pk, code, sector, gender, org, title, date, start, end, coder, review, quotable, quote,
+            (pk, code, values, title, date, start, end, coder, review, quotable, quote,
              themes, reference) = row
             themes = "; ".join(themes)
             batch.append((
                 pk,
                 esc(code),
-                esc(sectors.get(sector, sector)),
-                esc(genders.get(gender, gender)),
-                esc(org),
+                *map(esc, values),
                 esc(title),
                 date.isoformat() if date else "",
                 start,

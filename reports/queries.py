@@ -42,12 +42,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from coding.models import CodedExcerpt, Theme, layer_q, theme_tree
+from interviews.attributes import is_organisation, participant_profiles
 from interviews.models import (
     QUOTE_SCOPES,
+    Attribute,
+    AttributeTarget,
+    AttributeType,
+    AttributeValue,
     ConsentScope,
-    Gender,
     Participant,
-    Sector,
     Transcript,
     consent_counts_q,
     consent_quotes_q,
@@ -314,29 +317,53 @@ def matrix_for(study, layer=None, *, only=None):
 
 
 @dataclass
+class ChoiceColumns:
+    """What the overview's crosstab and a theme report's counts are split by: the study's
+    non-identifying choice attributes of participants (Sector, Gender…), each with its choices
+    in list order, and which choice each participant has."""
+
+    attributes: list  # [(attribute, [choice labels in order])]
+    chosen: dict  # participant id -> [(attribute's index, choice's index)]
+
+
+def choice_columns(study):
+    """ChoiceColumns of `study`. Three queries: attributes, choices, values."""
+    attributes = list(Attribute.objects.filter(
+        study=study, applies_to=AttributeTarget.PARTICIPANT, type=AttributeType.CHOICE, identifying=False,
+    ).order_by("order", "name").prefetch_related("choices"))
+    place, columns = {}, []
+    for i, attribute in enumerate(attributes):
+        choices = list(attribute.choices.all())
+        columns.append((attribute, [choice.label for choice in choices]))
+        place.update({choice.pk: (i, j) for j, choice in enumerate(choices)})
+    chosen = {}
+    if attributes:
+        for participant_id, choice_id in AttributeValue.objects.filter(
+                study=study, attribute__in=attributes, participant__isnull=False).values_list(
+                "participant_id", "choice_id"):
+            chosen.setdefault(participant_id, []).append(place[choice_id])
+    return ChoiceColumns(columns, chosen)
+
+
+@dataclass
 class OverviewRow:
     theme: Theme
     depth: int
     total: Counts
-    sectors: list  # Counts per Sector.choices, in that order
-    genders: list  # Counts per Gender.choices
+    groups: list = None  # per attribute of ChoiceColumns, Counts per choice in order
 
 
-def overview_for(study, layer=None):
-    """Study overview: per theme of `study`, excerpts and participants in all and by sector and
-    gender. Participants are counted distinct per cell: a participant with two transcripts
-    counts once. Three queries."""
+def overview_for(study, layer=None, columns=None):
+    """Study overview: per theme of `study`, excerpts and participants in all and, given
+    `columns` (ChoiceColumns), by each choice of each attribute. Participants are counted
+    distinct per cell: a participant with two transcripts counts once. Three queries."""
     tree = ThemeTree(study)
-    who = {
-        pk: (participant, sector, gender)
-        for pk, participant, sector, gender in counted_transcripts(study).values_list(
-            "pk", "participant_id", "participant__sector", "participant__gender"
-        )
-    }
-    cells = {}  # (theme id, "all" | sector | gender) -> [excerpts, {participant ids}]
+    who = dict(counted_transcripts(study).values_list("pk", "participant_id"))
+    chosen = columns.chosen if columns is not None else {}
+    cells = {}  # (theme id, "all" | (attribute index, choice index)) -> [excerpts, {participant ids}]
     for (theme_id, transcript_id), n in theme_transcript_counts(tree, layer).items():
-        participant, sector, gender = who[transcript_id]
-        for column in ("all", "s:" + sector, "g:" + gender):
+        participant = who[transcript_id]
+        for column in ("all", *chosen.get(participant, ())):
             cell = cells.setdefault((theme_id, column), [0, set()])
             cell[0] += n
             cell[1].add(participant)
@@ -350,8 +377,8 @@ def overview_for(study, layer=None):
             theme=theme,
             depth=depth,
             total=counts(theme.pk, "all"),
-            sectors=[counts(theme.pk, "s:" + value) for value, _label in Sector.choices],
-            genders=[counts(theme.pk, "g:" + value) for value, _label in Gender.choices],
+            groups=[[counts(theme.pk, (i, j)) for j in range(len(labels))]
+                    for i, (_attribute, labels) in enumerate(columns.attributes)] if columns else None,
         )
         for theme, depth in tree.rows
     ]
@@ -405,14 +432,6 @@ def cooccurrence_for(study, layer=None):
     return {"same": same, "overlap": overlap}
 
 
-def sector_label(value):
-    return str(dict(Sector.choices).get(value, value))
-
-
-def gender_label(value):
-    return str(dict(Gender.choices).get(value, value))
-
-
 @dataclass
 class ThemeReport:
     """The numbers of a theme report; its quotes are paginated separately
@@ -425,8 +444,7 @@ class ThemeReport:
     participant: object
     transcript: object
     totals: Counts
-    by_sector: list
-    by_gender: list
+    by_attribute: list  # [(attribute, [(choice label, Counts)])] for each of ChoiceColumns
     left_out: LeftOut
     quotes: int  # how many excerpts the report quotes (its paginator's count)
 
@@ -437,10 +455,10 @@ class ThemeReport:
 
 def theme_report(study, theme, *, include_subthemes=True, participant=None, transcript=None, layer=None,
                  language=None):
-    """Counts for a theme report of `study`: excerpts and participants, by sector and by gender,
-    how many it quotes, and who is left out of its quotations. Two queries: the study's themes
-    (the tree), then the counts grouped by participant (one row each, with their attributes
-    and consent), summed here."""
+    """Counts for a theme report of `study`: excerpts and participants, by each choice attribute
+    of participants (ChoiceColumns: Sector, Gender…), how many it quotes, and who is left out of
+    its quotations. Five queries: the study's themes (the tree), the counts grouped by
+    participant (one row each, with their consent), summed here, and the choice columns."""
     tree = ThemeTree(study, language)
     ids = tree.subtree_ids(theme.pk) if include_subthemes else [theme.pk]
     coded = CodedExcerpt.objects.filter(pk__in=coded_with(study, ids, layer))
@@ -448,10 +466,11 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None, tran
         coded = coded.filter(transcript__participant=participant)
     if transcript is not None:
         coded = coded.filter(transcript=transcript)
-    sectors, genders, excerpts, people, quotes, left = {}, {}, 0, 0, 0, LeftOut()
-    for _pk, sector, gender, scope, given, withdrawn_on, n in (
+    columns = choice_columns(study)
+    groups, excerpts, people, quotes, left = {}, 0, 0, 0, LeftOut()
+    for pk, scope, given, withdrawn_on, n in (
         coded.order_by()
-        .values_list(*(PARTICIPANT + f for f in ("id", "sector", "gender", "consent_scope", "consent_given",
+        .values_list(*(PARTICIPANT + f for f in ("id", "consent_scope", "consent_given",
                                                  "consent_withdrawn_on")))
         .annotate(n=Count("pk"))
     ):
@@ -460,8 +479,8 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None, tran
         elif not given:
             left.no_consent += 1
         else:
-            sectors[sector] = _add(sectors.get(sector), n, 1)
-            genders[gender] = _add(genders.get(gender), n, 1)
+            for place in columns.chosen.get(pk, ()):
+                groups[place] = _add(groups.get(place), n, 1)
             excerpts, people = excerpts + n, people + 1
             if scope in QUOTE_SCOPES:
                 quotes += n
@@ -475,8 +494,9 @@ def theme_report(study, theme, *, include_subthemes=True, participant=None, tran
         participant=participant,
         transcript=transcript,
         totals=Counts(excerpts, people),
-        by_sector=[(label, sectors[v]) for v, label in Sector.choices if v in sectors],
-        by_gender=[(label, genders[v]) for v, label in Gender.choices if v in genders],
+        by_attribute=[
+            (attribute, [(label, groups[i, j]) for j, label in enumerate(labels) if (i, j) in groups])
+            for i, (attribute, labels) in enumerate(columns.attributes)],
         left_out=left,
         quotes=quotes,
     )
@@ -516,11 +536,11 @@ def report_language(study, chosen=""):
 
 
 def participant_heading(participant):
-    """Participant D · NGO · Male, plus the organisation where consent allows naming it."""
+    """Participant D · NGO · Male (the participant's choice attributes, a QuoteRow's
+    `choice_values`), plus the organisation where consent allows naming it."""
     parts = [_("Participant %(code)s") % {"code": participant.code}]
-    # An attribute the record leaves blank (an unknown sector) is left out, not shown empty.
-    labels = (str(sector_label(participant.sector)), str(gender_label(participant.gender)))
-    parts += [label for label in labels if label]
+    # An attribute the participant has no value of (an unknown sector) is left out, not shown empty.
+    parts += [label for label in participant.choice_values if label]
     if may_name_organisation(participant) and participant.organisation:
         parts.append(participant.organisation)
     return " · ".join(parts)
@@ -529,8 +549,7 @@ def participant_heading(participant):
 QUOTE_FIELDS = (
     "pk", "transcript_id", "start", "end", "quote", "number", "created_at", "coder__username",
     "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "id",
-    PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
-    PARTICIPANT + "consent_scope", "memo",
+    PARTICIPANT + "code", PARTICIPANT + "consent_scope", "memo",
 )
 
 
@@ -579,12 +598,11 @@ class QuoteRow:
     cues: list
     participant_id: int
     code: str
-    sector: str
-    gender: str
-    organisation: str
     consent_scope: str
     memo: str  # the excerpt's own memo
     group_theme: int = None
+    choice_values: list = ()  # the participant's choice attributes (interviews.attributes.Profiles)
+    organisation: str = ""  # the participant's organisation attribute, named only with "quote_named"
     themes: list = None  # [(theme id, name)] by name
     reference: str = ""
     report_memos: tuple = ()  # the memos linked to it that the reader may see, when asked for
@@ -604,22 +622,26 @@ def quote_rows(study, rows, *, chunk=1000, tree=None, memos_for=None):
     `tree` (a ThemeTree): themes named as it names them (the report's language).
     `memos_for` (a user): each quote's linked memos that user may see, as `report_memos`, one
     more query per chunk."""
-    numbers, breaks, batch = None, {}, []
+    numbers, breaks, batch, profiles = None, {}, [], None
     width = len(QUOTE_FIELDS)
     for row in rows:
         batch.append(QuoteRow(*row[:width], group_theme=row[width] if len(row) > width else None, themes=[]))
         if len(batch) == chunk:
             numbers = numbers or transcript_numbers(study)
-            yield from _traceable(batch, numbers, breaks, tree, memos_for)
+            profiles = profiles or participant_profiles(study)
+            yield from _traceable(batch, numbers, breaks, tree, memos_for, profiles)
             batch = []
     if batch:
-        yield from _traceable(batch, numbers or transcript_numbers(study), breaks, tree, memos_for)
+        yield from _traceable(batch, numbers or transcript_numbers(study), breaks, tree, memos_for,
+                              profiles or participant_profiles(study))
 
 
-def _traceable(batch, numbers, breaks, tree=None, memos_for=None):
+def _traceable(batch, numbers, breaks, tree=None, memos_for=None, profiles=None):
     by_id = {}
     for row in batch:
         by_id.setdefault(row.pk, []).append(row)
+        row.choice_values = profiles.choice_row(row.participant_id)
+        row.organisation = profiles.organisation(row.participant_id)
     names = tree.by_id if tree is not None else {}
     for excerpt_id, theme_id, name in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
@@ -669,12 +691,12 @@ class BrowserRow:
     title: str
     interview_date: object
     cues: list
+    participant_id: int
     code: str
-    sector: str
-    gender: str
-    organisation: str
     consent_scope: str
     themes: list = None  # [(name, colour)] by name
+    choice_values: list = ()  # as QuoteRow's
+    organisation: str = ""
     transcript_no: int = 0
     context_before: str = ""
     context_after: str = ""
@@ -683,17 +705,17 @@ class BrowserRow:
 
 BROWSER_FIELDS = (
     "pk", "transcript_id", "start", "end", "quote", "number", "needs_review", "created_at", "coder__username",
-    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "code",
-    PARTICIPANT + "sector", PARTICIPANT + "gender", PARTICIPANT + "organisation",
-    PARTICIPANT + "consent_scope",
+    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "id",
+    PARTICIPANT + "code", PARTICIPANT + "consent_scope",
 )
 
 
 def excerpts_for_browser(study, ids):
     """Excerpt browser: the study's excerpts `ids` (one page) as BrowserRows, in that order,
-    with their context, quote reference numbers and themes. `context_before` and
-    `context_after` are up to CONTEXT_CHARS code points of the text on each side of the quote.
-    Three queries: the rows, their themes, the texts and numbers of their transcripts (each
+    with their context, quote reference numbers, themes and participants' attributes
+    (choice_values, organisation). `context_before` and `context_after` are up to
+    CONTEXT_CHARS code points of the text on each side of the quote. Five queries: the rows,
+    their themes, their participants' attributes (two), the texts and numbers of their transcripts (each
     once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
     the database cut each excerpt's context out of its transcript's whole text)."""
     by_id = {}
@@ -704,6 +726,10 @@ def excerpts_for_browser(study, ids):
         .values_list("codedexcerpt_id", "theme__name", "theme__colour")
     ):
         by_id[excerpt_id].themes.append((name, colour))
+    profiles = participant_profiles(study, {x.participant_id for x in by_id.values()}) if by_id else None
+    for x in by_id.values():
+        x.choice_values = profiles.choice_row(x.participant_id)
+        x.organisation = profiles.organisation(x.participant_id)
     texts, numbers = {}, {}
     for pk, text, number in (Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
                              .annotate(n=transcript_number()).values_list("pk", "text", "n")):
@@ -765,22 +791,23 @@ def wider_context(text, start, end, limit):
 
 
 EXPORT_FIELDS = (
-    "pk", PARTICIPANT + "code", PARTICIPANT + "sector", PARTICIPANT + "gender",
-    PARTICIPANT + "organisation", "transcript__title", "transcript__interview_date", "start", "end",
+    "pk", PARTICIPANT + "code", PARTICIPANT + "id", "transcript__title", "transcript__interview_date",
+    "start", "end",
     "coder__username", "needs_review", PARTICIPANT + "consent_scope", "quote",
 )
 
 
-def excerpts_for_export(study, excerpts):
+def excerpts_for_export(study, excerpts, profiles):
     """See the excerpt CSV export: `excerpts` (the browser's filters over the study's
     excerpts), kept to those of `study` whose participant counts. A generator of tuples: (id, participant
-    code, sector, gender, organisation, transcript title, interview date, start, end, coder,
-    needs review, quotable, quote, theme names, reference), the organisation and the quote
-    blanked where consent does not allow them. The transcripts' paragraph breaks and numbers
-    come first (two queries; the texts stream through, only the breaks stay), then the excerpts
-    in chunks of EXPORT_CHUNK (one query, streamed), each chunk's theme names with it (one query
-    per chunk; sorted here, not by the database): memory holds one chunk, whatever the size of
-    the study. Tuples, not dicts: this loop runs once per excerpt of the study."""
+    code, [the participant's values of `profiles`' attributes], transcript title, interview
+    date, start, end, coder, needs review, quotable, quote, theme names, reference), the
+    organisation attribute and the quote blanked where consent does not allow them. The
+    transcripts' paragraph breaks and numbers come first (two queries; the texts stream
+    through, only the breaks stay), then the excerpts in chunks of EXPORT_CHUNK (one query,
+    streamed), each chunk's theme names with it (one query per chunk; sorted here, not by the
+    database): memory holds one chunk, whatever the size of the study. Tuples, not dicts: this
+    loop runs once per excerpt of the study."""
     counted = excerpts.filter(counts_q(), study=study)
     breaks, cues = {}, {}
     for pk, text, transcript_cues in (counted_transcripts(study).order_by().values_list("pk", "text", "cues")
@@ -796,28 +823,32 @@ def excerpts_for_export(study, excerpts):
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         batch.append(row)
         if len(batch) == EXPORT_CHUNK:
-            yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
+            yield from _export_chunk(batch, breaks, cues, numbers, named, quotable, profiles)
             batch = []
-    yield from _export_chunk(batch, breaks, cues, numbers, named, quotable)
+    yield from _export_chunk(batch, breaks, cues, numbers, named, quotable, profiles)
 
 
 EXPORT_CHUNK = 5000
 
 
-def _export_chunk(batch, breaks, cues, numbers, named, quotable):
+def _export_chunk(batch, breaks, cues, numbers, named, quotable, profiles):
     names = {}
     for excerpt_id, name in Link.objects.filter(codedexcerpt_id__in=[row[0] for row in batch]).order_by(
             ).values_list("codedexcerpt_id", "theme__name") if batch else ():
         names.setdefault(excerpt_id, []).append(name)
-    for (pk, code, sector, gender, org, title, date, start, end, coder, review, scope, quote, transcript,
+    organisation = [is_organisation(attribute) for attribute in profiles.attributes]
+    for (pk, code, participant, title, date, start, end, coder, review, scope, quote, transcript,
          number) in batch:
         may_quote = scope in quotable
         reference = f"T{numbers[transcript]}:{number} \u00b6{bisect_left(breaks[transcript], start) + 1}"
         if transcript in cues:  # a subtitle transcript: the reference ends with the cue time, as on pages
             cue = cue_time(cues[transcript], start)
             reference += f" {format_cue(cue)}" if cue is not None else ""
-        yield (pk, code, sector, gender, org if scope == named else "", title, date, start, end, coder,
-               review, may_quote, quote if may_quote else "", sorted(names.get(pk, ())), reference)
+        values = profiles.row(participant)
+        if scope != named:
+            values = ["" if hidden else value for value, hidden in zip(values, organisation, strict=True)]
+        yield (pk, code, values, title, date, start, end, coder, review, may_quote,
+               quote if may_quote else "", sorted(names.get(pk, ())), reference)
 
 
 # ----- Quote references: "T4:12 ¶7" -----
@@ -890,7 +921,8 @@ CASE_MEASURES = ("presence", "count", "characters")
 
 def case_theme_table(study, measure, layer=None):
     """Case × theme table of `study`: (tree, participants, cells) where `participants` are the
-    participants who count (code, sector, gender, organisation, consent scope, in code order)
+    participants who count ((id, code, consent scope), in code order; their attributes come
+    from interviews.attributes.participant_profiles)
     and `cells` is {(participant id, theme id): value}. A theme covers its sub-themes, each
     excerpt once (as the matrix counts): "count" is its excerpts, "presence" 1 if any, and
     "characters" the code points those excerpts cover; only `layer`'s excerpts
@@ -898,7 +930,7 @@ def case_theme_table(study, measure, layer=None):
     rather than held."""
     tree = ThemeTree(study)
     participants = list(Participant.objects.filter(counts_q(""), study=study).order_by("code").values_list(
-        "pk", "code", "sector", "gender", "organisation", "consent_scope"))
+        "pk", "code", "consent_scope"))
     owner = dict(counted_transcripts(study).values_list("pk", "participant_id"))
     cells = {}
     if measure != "characters":

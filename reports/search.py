@@ -315,7 +315,7 @@ def transcripts_for_search(study, terms, lexicon=None):
         Transcript.objects.filter(counts_q("participant__"), study=study)
         .select_related("participant")
         .only("pk", "title", "text", "interview_date", "language", "participant__code",
-              "participant__consent_scope", "participant__sector", "participant__gender")
+              "participant__consent_scope")
         .order_by("participant__code", "title", "pk")
     )
     if connection.vendor == "postgresql":

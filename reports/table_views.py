@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coding.models import seen_layer
-from interviews.models import ConsentScope, Gender, Sector
+from interviews.attributes import participant_profiles
+from interviews.models import ConsentScope
 from reports import exports
 from reports.crosstab import variables_for
 from reports.crosstab_views import AttributeGroupForm
@@ -18,10 +19,9 @@ from reports.layers import layer_or_400
 from reports.queries import (
     CASE_MEASURES,
     case_theme_table,
-    gender_label,
+    choice_columns,
     matrix_for,
     overview_for,
-    sector_label,
 )
 from studies.access import get_membership
 
@@ -68,18 +68,20 @@ def theme_matrix_export(request, study, fmt):
 
 @login_required
 def crosstabs_export(request, study, fmt):
-    """The overview's crosstabs: per theme, excerpts and participants in all, by sector and by
-    gender (the same definitions as the overview page)."""
+    """The overview's crosstabs: per theme, excerpts and participants in all and by each choice
+    of each choice attribute of participants (the same definitions as the overview page)."""
     study, layer, refused = _table_study(request, study, fmt)
     if refused:
         return refused
-    overview = overview_for(study, seen_layer(request.membership, layer))
+    columns = choice_columns(study)
+    overview = overview_for(study, seen_layer(request.membership, layer), columns)
     excerpts, people = _("excerpts"), _("participants")
     header = [str(_("Theme")), f"{_('All')}: {excerpts}", f"{_('All')}: {people}"]
-    for _value, label in Sector.choices + Gender.choices:
-        header += [f"{label}: {excerpts}", f"{label}: {people}"]
+    for attribute, labels in columns.attributes:
+        for label in labels:
+            header += [f"{attribute.name}: {label}: {excerpts}", f"{attribute.name}: {label}: {people}"]
     rows = ([row.theme.name, row.total.excerpts, row.total.participants]
-            + [n for c in row.sectors + row.genders for n in (c.excerpts, c.participants)]
+            + [n for cells in row.groups for c in cells for n in (c.excerpts, c.participants)]
             for row in overview)
     return _table_response(request, study, fmt, "crosstabs", header, rows)
 
@@ -97,13 +99,14 @@ def case_theme_export(request, study, fmt):
         return HttpResponse(_("Choose presence, count or characters."), status=400,
                             content_type="text/plain; charset=utf-8")
     tree, participants, cells = case_theme_table(study, measure, seen_layer(request.membership, layer))
+    profiles = participant_profiles(study)  # non-identifying attributes: every member may export
     themes = [theme for theme, _depth in tree.rows]
-    header = [str(_("Participant")), str(_("Sector")), str(_("Gender")), str(_("Organisation")),
-              str(_("Consent scope"))] + [theme.name for theme in themes]
+    header = ([str(_("Participant"))] + [attribute.name for attribute in profiles.attributes]
+              + [str(_("Consent scope"))] + [theme.name for theme in themes])
     scopes = dict(ConsentScope.choices)
-    rows = ([code, sector_label(sector), gender_label(gender), organisation, str(scopes.get(scope, scope))]
+    rows = ([code, *profiles.row(pk), str(scopes.get(scope, scope))]
             + [cells.get((pk, theme.pk), 0) for theme in themes]
-            for pk, code, sector, gender, organisation, scope in participants)
+            for pk, code, scope in participants)
     return _table_response(request, study, fmt, f"cases-{measure}", header, rows)
 
 

@@ -36,7 +36,8 @@ from django.views.decorators.http import require_POST
 from coding.access import get_theme_for_user
 from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme, blind_q, seen_layer
 from coding.services import auto_coding_undo, excerpts_auto_code
-from interviews.models import Gender, Participant, Sector, Transcript
+from interviews.attributes import participant_profiles
+from interviews.models import Participant, Transcript
 from interviews.text import fold
 from memos.models import Comment, Memo
 from reports import exports
@@ -48,6 +49,7 @@ from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
     ThemeTree,
+    choice_columns,
     coded_with,
     cooccurrence_for,
     counted_excerpts,
@@ -169,7 +171,7 @@ def _coder_label(study, pk):
 
 class ExcerptFilterForm(forms.Form):
     """The browser's filters, as GET parameters. Themes are a select (the codebook is small);
-    participants, transcripts, coders and organisations are typed, with suggestions from
+    participants, transcripts and coders are typed, with suggestions from
     reports:excerpt-choices, and a participant, coder or transcript of another study (or none)
     is a form error."""
 
@@ -180,11 +182,6 @@ class ExcerptFilterForm(forms.Form):
     )
     participant = LookupField(_("Participant"), _("There is no such participant in this study."),
                               "participant", _participant_label)
-    sector = _choice_field(_("Sector"), choices=[("", _("Any"))] + Sector.choices)
-    gender = _choice_field(_("Gender"), choices=[("", _("Any"))] + Gender.choices)
-    organisation = forms.CharField(
-        label=_("Organisation"), required=False, max_length=200, widget=QuickTextInput(
-            attrs={"autocomplete": "off", "list": "organisation-choices", "data-choices": "organisation"}))
     coder = LookupField(_("Coder"), _("No one by that id has coded in this study."), "coder", _coder_label)
     transcript = LookupField(_("Transcript"), _("There is no such transcript in this study."),
                              "transcript", _transcript_label)
@@ -246,10 +243,7 @@ class ExcerptFilterForm(forms.Form):
             ids = self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
             excerpts = excerpts.filter(pk__in=coded_with(self.study, ids))
         simple = {
-            "participant": "transcript__participant_id", "sector": "transcript__participant__sector",
-            "gender": "transcript__participant__gender",
-            "organisation": "transcript__participant__organisation",
-            "coder": "coder_id", "transcript": "transcript_id",
+            "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",
             "date_from": "transcript__interview_date__gte", "date_to": "transcript__interview_date__lte",
         }
         for name, lookup in simple.items():
@@ -340,7 +334,7 @@ def excerpt_browser(request, study):
 @login_required
 def excerpt_choices(request, study):
     """Type-ahead for the browser's typed filters: up to 20 {value, label} of the study's rows
-    matching `q` (participants and transcripts who count, coders, organisations)."""
+    matching `q` (participants and transcripts who count, coders)."""
     membership = get_membership(request, study)
     field, q = request.GET.get("field", ""), request.GET.get("q", "").strip()[:100]
     if field not in CHOICE_SOURCES:
@@ -370,15 +364,8 @@ def _coder_choices(study, q, membership=None):
     return [{"value": pk, "label": name} for pk, name in rows.values_list("pk", "username")[:CHOICES_LIMIT]]
 
 
-def _organisation_choices(study, q):
-    rows = (Participant.objects.filter(counts_q(""), study=study, organisation__icontains=q)
-            .exclude(organisation="").order_by("organisation").values_list("organisation", flat=True)
-            .distinct())
-    return [{"value": name, "label": name} for name in rows[:CHOICES_LIMIT]]
-
-
 CHOICE_SOURCES = {"participant": _participant_choices, "transcript": _transcript_choices,
-                  "coder": _coder_choices, "organisation": _organisation_choices}
+                  "coder": _coder_choices}
 
 
 @login_required
@@ -406,8 +393,9 @@ def excerpt_export_csv(request, study):
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    rows = excerpts_for_export(study, form.filter(study_excerpts(study).filter(blind_q(membership))))
-    return exports.excerpts_csv(rows, filename=f"excerpts-{study.slug}.csv")
+    profiles = participant_profiles(study)  # non-identifying attributes, as on every report
+    rows = excerpts_for_export(study, form.filter(study_excerpts(study).filter(blind_q(membership))), profiles)
+    return exports.excerpts_csv(rows, filename=f"excerpts-{study.slug}.csv", attributes=profiles.attributes)
 
 
 # ----- Search and auto-coding -----
@@ -708,10 +696,11 @@ def theme_report_view(request, study, pk):
         "header": report_header(request, request.membership.study, report, form),
         "ancestors": report.tree.ancestors(theme.pk),
         "breakdowns": [
-            (_("By sector"), report.by_sector,
-             _breakdown_chart("sector-chart", _("Excerpts by sector"), report.by_sector), "by-sector"),
-            (_("By gender"), report.by_gender,
-             _breakdown_chart("gender-chart", _("Excerpts by gender"), report.by_gender), "by-gender"),
+            (_("By %(name)s") % {"name": attribute.name}, counts,
+             _breakdown_chart(f"attribute-{attribute.pk}-chart",
+                              _("Excerpts by %(name)s") % {"name": attribute.name}, counts),
+             f"by-a{attribute.pk}")
+            for attribute, counts in report.by_attribute
         ],
         "query": _query_string(request, page=None, print=None),
         "background_export": report.quotes > settings.JOBS_INLINE_LIMITS["report_quotes"],
@@ -847,7 +836,8 @@ def study_overview(request, study):
     layer, refused = layer_or_400(request)
     if refused:
         return refused
-    rows = overview_for(study, seen_layer(membership, layer))
+    columns = choice_columns(study)
+    rows = overview_for(study, seen_layer(membership, layer), columns)
     chart = bar_chart(
         chart_id="frequency-chart", title=_("Excerpts per theme"), describe=_excerpts_word,
         bars=[Bar(row.theme.name, row.total.excerpts, row.theme.colour,
@@ -857,8 +847,7 @@ def study_overview(request, study):
     ctx = {
         "rows": rows,
         "chart": chart,
-        "sectors": [label for _value, label in Sector.choices],
-        "genders": [label for _value, label in Gender.choices],
+        "columns": columns.attributes,
         "left_out": left_out(study),
         "layers": layer_choices(study, layer, membership),
         "case_measures": [("presence", _("presence")), ("count", _("excerpts")),

@@ -21,11 +21,12 @@ from playwright.sync_api import expect  # noqa: E402
 from audit.models import Change  # noqa: E402
 from coding.models import AutoCodingRun, Theme  # noqa: E402
 from coding.services import excerpt_create, excerpt_delete, theme_delete  # noqa: E402
-from interviews.models import Attribute, Participant, Transcript, TranscriptSource  # noqa: E402
+from interviews.models import Attribute, Transcript, TranscriptSource  # noqa: E402
 from memos.services import comment_create, memo_create, memo_delete  # noqa: E402
 from studies import roles  # noqa: E402
 from studies.models import Membership, Role, Study  # noqa: E402
 from team.models import Adjudication, Assignment  # noqa: E402
+from tests.participants import participant_make  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -201,7 +202,7 @@ def client():
 
 @pytest.fixture
 def participant(study):
-    return Participant.objects.create(
+    return participant_make(
         study=study,
         code="D",
         organisation="RET",

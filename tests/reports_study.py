@@ -10,12 +10,13 @@ import datetime
 
 from coding.models import Theme
 from coding.services import excerpt_create
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
+from tests.participants import participant_make
 
 
 def person(study, code, *, sector="public", gender="female", organisation="", scope="quote", given=True,
            withdrawn=None, **extra):
-    return Participant.objects.create(
+    return participant_make(
         study=study, code=code, sector=sector, gender=gender, organisation=organisation, consent_given=given,
         consent_scope=scope, consent_withdrawn_on=withdrawn, **extra,
     )

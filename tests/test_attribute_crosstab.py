@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from interviews.models import Attribute
 from interviews.services import attribute_create, attribute_value_set
 from tests.conftest import client_for
 from tests.reports_study import code, interview, person, theme
@@ -79,9 +80,12 @@ def test_a_transcript_attribute_crosses_too(data, alice, study):
     assert head == ["All", "in person", "phone", "no value"] and rows["Planning"] == [3, 2, 1, 0]
 
 
-def test_the_record_columns_are_offered_as_well(data, alice, study):
-    head, rows = table(get(client_for(alice), study, attribute="sector"))
+def test_sector_is_an_attribute_like_any_other(data, alice, study):
+    """Sector, once a field of the record, is one of the study's attributes (migration 0011)."""
+    sector = Attribute.objects.get(study=study, name="Sector")
+    head, rows = table(get(client_for(alice), study, attribute=f"a{sector.pk}"))
     assert head == ["All", "Public", "no value"] and rows["Results"] == [6, 6, 0]
+    assert get(client_for(alice), study, attribute="sector").status_code == 400  # no built-in column
 
 
 def test_each_cell_opens_its_quotes(data, alice, study):

@@ -12,6 +12,7 @@ from interviews.services import attribute_create, attribute_value_set
 from studies.models import Membership, Role, Study
 from studies.services import membership_add, membership_claim_ownership, membership_role_set, study_archive
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 
 def changes(study, model, pk):
@@ -66,16 +67,15 @@ def test_it_records_participants_transcripts_and_themes(study, participant, tran
     theme = Theme.objects.create(study=study, name="Trust")
     theme.name = "Trust and confidence"
     theme.save()
-    participant.organisation = "Another"
+    participant.notes = "Another"
     participant.save()
     transcript.text = transcript.text + "\n\nMore."
     transcript.save()
     assert [c.action for c in changes(study, "coding.theme", theme.pk)] == ["create", "update"]
-    assert changes(study, "interviews.participant", participant.pk)[-1].data == {
-        "organisation": ["RET", "Another"]}
+    assert changes(study, "interviews.participant", participant.pk)[-1].data == {"notes": ["", "Another"]}
     text_change = changes(study, "interviews.transcript", transcript.pk)[-1].data
     assert list(text_change) == ["text"]
-    Participant.objects.create(study=study, code="Z", sector="ngo", gender="male")
+    participant_make(study=study, code="Z", sector="ngo", gender="male")
     assert Change.objects.filter(model="interviews.participant", action="create").count() == 2
 
 
@@ -151,7 +151,8 @@ def test_attribute_values_are_recorded(study, participant, alice):
         attribute_value_set(attribute=age, obj=participant, raw="34")
         attribute_value_set(attribute=age, obj=participant, raw="35")
         attribute_value_set(attribute=age, obj=participant, raw="")
-    rows = Change.objects.filter(study=study, model="interviews.attributevalue").order_by("pk")
+    rows = Change.objects.filter(study=study, model="interviews.attributevalue",
+                                 object_repr__startswith="Age").order_by("pk")
     assert [row.action for row in rows] == ["create", "update", "delete"]
     assert rows[0].object_repr == "Age: 34" and rows[0].user == alice
 def test_a_text_edit_that_shifts_excerpts_leaves_a_history_row_for_each(alice, transcript, themes):

@@ -9,6 +9,7 @@ from interviews.models import Participant, Transcript, TranscriptSource
 from jobs.models import Job
 from studies.models import Study
 from tests.conftest import client_for
+from tests.participants import attributes_set
 from tests.test_permission_matrix import MATRIX, url_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,9 +33,8 @@ def html_pages(user, role, objects):
 @pytest.fixture
 def hostile(alice, objects):
     transcript = objects["transcript"]
-    Participant.objects.filter(pk=transcript.participant_id).update(
-        organisation=PAYLOAD, notes=PAYLOAD, full_name=PAYLOAD
-    )
+    Participant.objects.filter(pk=transcript.participant_id).update(notes=PAYLOAD, full_name=PAYLOAD)
+    attributes_set(transcript.participant, organisation=PAYLOAD)  # an ordinary text attribute
     Transcript.objects.filter(pk=transcript.pk).update(title="T " + PAYLOAD)
     TranscriptSource.objects.filter(transcript=transcript).update(name=PAYLOAD + ".txt")
     Study.objects.filter(pk=objects["study"].pk).update(name="S " + PAYLOAD, description=PAYLOAD)

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from interviews.models import AttributeValue, Participant
 from interviews.services import attribute_create, attribute_value_set
 from tests.conftest import client_for
+from tests.participants import participant_make, record_attribute
 
 
 def url(name, study, **query):
@@ -31,7 +32,7 @@ def attrs(study):
 def people(study, attrs, participant):
     rows = {"D": participant}
     for code, age, wave in (("A", "51", "Second"), ("B", "34", "First"), ("C", "", "First")):
-        rows[code] = Participant.objects.create(study=study, code=code, gender="female")
+        rows[code] = participant_make(study=study, code=code, gender="female")
         attribute_value_set(attribute=attrs["age"], obj=rows[code], raw=age)
         attribute_value_set(attribute=attrs["wave"], obj=rows[code], raw=wave)
     attribute_value_set(attribute=attrs["home"], obj=participant, raw="12 Calle Secreta")
@@ -61,11 +62,13 @@ def test_it_shows_participants_and_their_attributes(people, alice, study):
     ({"f_a{age}": "30..40"}, ["B"]),
     ({"f_a{age}": "34"}, ["B"]),
     ({"f_code": "d"}, ["D"]),
-    ({"f_gender": "Female"}, ["A", "B", "C"]),
+    ({"f_a{gender}": "Female"}, ["A", "B", "C"]),  # Gender: an attribute like the others
+    ({"f_a{organisation}": "re"}, ["D"]),  # text: a part of it
     ({"sort": "code", "dir": "desc"}, ["D", "C", "B", "A"]),
 ])
 def test_it_sorts_and_filters_by_any_column(people, attrs, alice, study, query, expected):
-    ids = {"age": attrs["age"].pk, "wave": attrs["wave"].pk}
+    ids = {"age": attrs["age"].pk, "wave": attrs["wave"].pk,
+           **{field: record_attribute(study, field).pk for field in ("gender", "organisation")}}
     query = {k.format(**ids): v.format(**ids) for k, v in query.items()}
     assert codes(client_for(alice).get(url("participant-sheet", study, **query))) == expected
 
@@ -113,11 +116,11 @@ def test_reviewers_cannot_edit_cells(people, attrs, rita, study):
 
 
 def test_another_studys_participant_is_a_404(attrs, alice, study, other_study):
-    stranger = Participant.objects.create(study=other_study, code="Z", gender="male")
+    stranger = participant_make(study=other_study, code="Z", gender="male")
     response = client_for(alice).post(url("participant-sheet-cell", study),
                                       {"obj": stranger.pk, "attribute": attrs["age"].pk, "value": "3"})
     assert response.status_code == 404
-    assert not AttributeValue.objects.filter(participant=stranger).exists()
+    assert not AttributeValue.objects.filter(participant=stranger, attribute=attrs["age"]).exists()
 
 
 def test_a_researcher_adds_a_participant_by_pseudonym(attrs, alice, study):
@@ -155,15 +158,16 @@ def test_the_csv_export_holds_what_the_sheet_shows(people, alice, study, attrs):
     first_wave = {f"f_a{attrs['wave'].pk}": "First"}
     response = client_for(alice).get(url("participant-sheet-export-csv", study, **first_wave))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Code", "Organisation", "Sector", "Gender", "Age", "Wave"]
-    assert rows[1:] == [["B", "", "", "Female", "34", "First"], ["C", "", "", "Female", "", "First"]]
+    # Organisation, Sector and Gender are attributes, after Age and Wave (made first here)
+    assert rows[0] == ["Code", "Age", "Wave", "Organisation", "Sector", "Gender"]
+    assert rows[1:] == [["B", "34", "First", "", "", "Female"], ["C", "", "First", "", "", "Female"]]
 
 
 def test_the_xlsx_export_types_its_cells(people, alice, study):
     response = client_for(alice).get(url("participant-sheet-export-xlsx", study))
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[1][0] == "A" and rows[1][4] == 51 and rows[1][5] == "Second"
+    assert rows[1][0] == "A" and rows[1][1] == 51 and rows[1][2] == "Second" and rows[1][5] == "Female"
 
 
 def test_the_transcript_sheet_works_the_same_way(transcript, alice, study):
@@ -188,7 +192,7 @@ def _grow(study, participants, attributes):
                              type="choice" if i % 2 else "number", choices=["x", "y"] if i % 2 else ())
             for i in range(attributes)]
     for i in range(participants):
-        person = Participant.objects.create(study=study, code=f"Q{i:03}", gender="male")
+        person = participant_make(study=study, code=f"Q{i:03}", gender="male")
         for attribute in made:
             raw = "x" if attribute.type == "choice" else str(i)
             attribute_value_set(attribute=attribute, obj=person, raw=raw)
@@ -198,12 +202,12 @@ def _grow(study, participants, attributes):
 def test_the_sheet_costs_the_same_queries_whatever_its_size(study, alice, participants, attributes,
                                                              django_assert_num_queries):
     """Guards against a query per row or per column (values, choices): the membership, the
-    attributes, their choices, the participants, the values of each type present (here two:
-    numbers and choices; five at most); plus the session, the user and the two permission
-    lookups of the page's menu."""
+    attributes, their choices, the participants, the values of each type present (here three:
+    numbers, choices, and text for Organisation, made with Sector and Gender; five at most);
+    plus the session, the user and the two permission lookups of the page's menu."""
     _grow(study, participants, attributes)
     client = client_for(alice)
     sort = f"a{study.attributes.first().pk}"
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url("participant-sheet", study, sort=sort))
     assert len(codes(response)) == participants

@@ -9,16 +9,16 @@ from interviews.models import (
     Attribute,
     AttributeChoice,
     AttributeValue,
-    Participant,
     Transcript,
     TranscriptVersion,
 )
+from tests.participants import participant_make
 
 
 @pytest.fixture
 def there(other_study):
     """A participant, transcript, theme and excerpt in the other study."""
-    participant = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    participant = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     transcript = Transcript.objects.create(study=other_study, participant=participant, title="Z",
                                            text="Elsewhere entirely.")
     theme = Theme.objects.create(study=other_study, name="Elsewhere")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from coding.models import CodedExcerpt
+from interviews.models import Attribute
 from tests.conftest import client_for
 from tests.reports_study import code, interview, noise, person, theme, twin_study
 
@@ -45,6 +46,11 @@ def ids(data, *names):
     return [data[name].pk for name in names]
 
 
+def by(study, name, value):
+    """The browser's filter on the participant attribute `name` having `value`."""
+    return {"attribute": f"a{Attribute.objects.get(study=study, name=name).pk}", "group": value}
+
+
 def test_it_lists_every_excerpt_in_transcript_order(alice, data):
     assert shown(client_for(alice)) == ids(data, "x_youth", "x_rural", "x_gender", "x_both")
 
@@ -63,16 +69,24 @@ def test_it_filters_by_participant(alice, data):
     assert shown(client_for(alice), participant=data["b"].pk) == ids(data, "x_gender", "x_both")
 
 
-def test_it_filters_by_sector(alice, data):
-    assert shown(client_for(alice), sector="private") == ids(data, "x_youth", "x_rural")
+def test_it_filters_by_sector(alice, study, data):
+    assert shown(client_for(alice), **by(study, "Sector", "Private")) == ids(data, "x_youth", "x_rural")
 
 
-def test_it_filters_by_gender(alice, data):
-    assert shown(client_for(alice), gender="male") == ids(data, "x_gender", "x_both")
+def test_it_filters_by_gender(alice, study, data):
+    assert shown(client_for(alice), **by(study, "Gender", "Male")) == ids(data, "x_gender", "x_both")
 
 
-def test_it_filters_by_organisation(alice, data):
-    assert shown(client_for(alice), organisation="RET") == ids(data, "x_gender", "x_both")
+def test_it_filters_by_organisation(alice, study, data):
+    assert shown(client_for(alice), **by(study, "Organisation", "RET")) == ids(data, "x_gender", "x_both")
+
+
+def test_it_offers_no_built_in_sector_gender_or_organisation_filter(alice, data):
+    """The study's own attributes cover them (the attribute filter), named as the study names them."""
+    form = client_for(alice).get(URL).context["form"]
+    assert not {"sector", "gender", "organisation"} & set(form.fields)
+    assert [label for key, label in form.fields["attribute"].choices if key] == [
+        "Organisation (participant)", "Sector (participant)", "Gender (participant)"]
 
 
 def test_it_filters_by_coder(alice, bob, data):
@@ -98,7 +112,8 @@ def test_it_filters_by_text_ignoring_case_and_accents(alice, data):
 
 
 def test_it_combines_filters(alice, data):
-    assert shown(client_for(alice), theme=data["youth"].pk, gender="male") == ids(data, "x_both")
+    assert shown(client_for(alice), theme=data["youth"].pk, **by(data["a"].study, "Gender", "Male")) == ids(
+        data, "x_both")
 
 
 def test_it_sorts(alice, data):
@@ -216,7 +231,7 @@ def test_it_offers_filter_choices_of_the_study_only(alice, otto, other_study, da
     assert labels("participant") == ["A", "B"]
     assert labels("participant", "b") == ["B"]
     assert labels("coder") == ["alice", "bob"]
-    assert labels("organisation") == ["Chamber of Commerce", "RET"]
+    assert client.get(choices, {"field": "organisation"}).status_code == 400  # an attribute filter now
     assert labels("transcript", "a") == ["A · Interview A"]
     assert client.get(choices, {"field": "full_name"}).status_code == 400
 
@@ -294,15 +309,16 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu); the theme select's themes, the attribute select's attributes (issue 12); the page:
     # ids in order (one row more than a page), the excerpts with their reference numbers, their
-    # themes, their transcripts' texts (context); on the first page only, one count of the shown
-    # and the hidden (consent) matches. No filter lists participants, transcripts or coders.
-    with django_assert_num_queries(12):
+    # themes, their participants' attributes and values (two: the cards' "NGO · Female"), their
+    # transcripts' texts (context); on the first page only, one count of the shown and the
+    # hidden (consent) matches. No filter lists participants, transcripts or coders.
+    with django_assert_num_queries(14):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 50)
-    with django_assert_num_queries(9):  # "More": the cards alone: no count, no menu permissions
+    with django_assert_num_queries(11):  # "More": the cards alone: no count, no menu permissions
         client.get(URL, {"page": 1, "fragment": 1})
     # page 2: + the participant filter's label, - the count (an empty page reads no rows or themes)
-    with django_assert_num_queries(12 if count > 50 else 9):
+    with django_assert_num_queries(14 if count > 50 else 9):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 
@@ -317,9 +333,9 @@ def test_every_control_it_describes_points_at_an_element_that_exists(alice, data
 
 def test_its_filter_form_renders_like_django_would(alice, data):
     """The form's widgets render in Python (QuickWidget): the same inputs, types and values."""
-    params = {"date_from": "2009-04-01", "sector": "ngo", "text": "a<b"}
+    params = {"date_from": "2009-04-01", "text": "a<b", **by(data["a"].study, "Sector", "NGO")}
     body = client_for(alice).get(URL, params).content.decode()
     assert '<input type="date" name="date_from" value="2009-04-01"' in body
-    assert '<option value="ngo" selected>' in body
+    assert f'<option value="{params["attribute"]}" selected>' in body
     assert 'name="text" value="a&lt;b"' in body
     assert body.count('type="date"') == 2

@@ -7,6 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
+from interviews.models import Attribute, Participant
+from interviews.services import attribute_create, attribute_value_set
 from tests.conftest import client_for
 from tests.reports_study import code, interview, noise, person, twin_study
 
@@ -58,8 +60,21 @@ def test_it_withholds_quotes_and_organisations_consent_does_not_allow(rita, data
 
 
 def test_it_applies_the_browser_filters(rita, data, themes):
-    exported = rows(client_for(rita).get(URL, {"theme": themes["gender"].pk, "sector": "ngo"}))
+    sector = Attribute.objects.get(study=data["a"].study, name="Sector")
+    exported = rows(client_for(rita).get(URL, {"theme": themes["gender"].pk, "attribute": f"a{sector.pk}",
+                                                "group": "NGO"}))
     assert [r["Participant"] for r in exported] == ["B"]
+
+
+def test_it_never_exports_identifying_attributes(adam, study, data):
+    """Not even to an owner: the export is a report, and reports hold no identifying data."""
+    birthplace = attribute_create(study=study, applies_to="participant", name="Birthplace", type="text",
+                                  identifying=True)
+    attribute_value_set(attribute=birthplace, obj=Participant.objects.get(study=study, code="A"),
+                        raw="Tumaco")
+    response = client_for(adam).get(URL)
+    exported = rows(response)
+    assert "Birthplace" not in exported[0] and "Tumaco" not in str(exported)
 
 
 def test_it_refuses_bad_filters(rita, data):
@@ -107,9 +122,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     noise(other_study, otto, count)
     client = client_for(rita)
     # session, user, membership with its study; the theme filter's themes, the attribute filter's
-    # attributes (issue 12); the transcripts' paragraph breaks (texts streamed) and numbers; the
-    # excerpts (streamed in chunks of 5,000), each chunk's theme names
-    with django_assert_num_queries(9):
+    # attributes (issue 12); the participants' attributes and their values (the columns); the
+    # transcripts' paragraph breaks (texts streamed) and numbers; the excerpts (streamed in
+    # chunks of 5,000), each chunk's theme names
+    with django_assert_num_queries(11):
         exported = rows(client.get(URL))
     assert len(exported) == count
 

@@ -8,8 +8,9 @@ from audit.context import acting_as
 from audit.models import Change
 from coding.models import Theme
 from coding.services import excerpt_create, excerpt_update
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 EXCERPT = "coding.codedexcerpt"
 
@@ -28,7 +29,7 @@ def excerpt(alice, transcript, themes):
 def foreign(other_study, otto):
     """An excerpt of another study, with its own history."""
     theme = Theme.objects.create(study=other_study, name="Elsewhere")
-    p = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    p = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     t = Transcript.objects.create(study=other_study, participant=p, title="Z", text="Other words here.")
     with acting_as(otto):
         return excerpt_create(transcript=t, start=0, end=5, themes=[theme], coder=otto, memo="otto's")

@@ -55,7 +55,7 @@ def test_the_participant_csv_actions_write_formulas_as_text(adam, hostile, route
     assert_no_live_formula(rows)
     header, row = rows[0], rows[1]
     assert row[header.index("code")] == "'=P1"
-    assert row[header.index("organisation")] == "'+Org"
+    assert row[header.index("Organisation")] == "'+Org"  # an attribute's column, named as the attribute
     if "identifying" in route:
         assert row[header.index("full_name")] == "'@Real Name"
         assert row[header.index("contact")] == "'-1+1"

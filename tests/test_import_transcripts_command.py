@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from interviews.models import Participant, Transcript, TranscriptSource
+from interviews.models import AttributeValue, Participant, Transcript, TranscriptSource
 from studies.models import Study
 from tests.import_files import SRT, VTT, make_docx, make_zip_bomb
+from tests.participants import attribute_value, participant_make, record_attribute
 
 CSV = """file,participant,title,interview_date,language,sector,gender,organisation
 a.txt,D,Interview D,2009-04-08,es,,,
@@ -57,7 +58,10 @@ def test_it_imports_a_folder_with_a_csv(folder, participant, alice):
     assert a.text == "Interviewer: ¿Cómo?\n\nD: José."
     assert a.created_by == alice
     b = Transcript.objects.get(source_filename="b.docx")
-    assert (b.title, b.participant.code, b.participant.organisation) == ("b", "N1", "Fundación")
+    assert (b.title, b.participant.code) == ("b", "N1")
+    # the CSV's sector, gender and organisation columns name the study's attributes (any case)
+    assert [attribute_value(b.participant, name) for name in ("Organisation", "Sector", "Gender")] == [
+        "Fundación", "NGO", "Female"]
     assert b.text == "Interviewer: Hola\n\nP: La migración."
     assert len(Transcript.objects.get(title="Video").cues) == 3
     assert len(Transcript.objects.get(source_filename="d.srt").cues) == 3
@@ -95,11 +99,13 @@ def test_it_names_files_without_a_participant(folder, participant):
     assert "extra.txt: no participant: add the file to the CSV or pass --participant." in out
 
 
-def test_it_refuses_a_new_participant_without_sector_and_gender(tmp_path, study):
+def test_it_refuses_a_new_participant_without_attributes(tmp_path, study):
+    """A code the study does not have, with nothing said of it, is more likely a typo."""
+    record_attribute(study, "sector")
     (tmp_path / "a.txt").write_text("D: hi", encoding="utf-8")
-    (tmp_path / "m.csv").write_text("file,participant\na.txt,Z9\n", encoding="utf-8")
+    (tmp_path / "m.csv").write_text("file,participant,sector,hobby\na.txt,Z9,,chess\n", encoding="utf-8")
     out, _ = run_failing(tmp_path, "--csv", tmp_path / "m.csv")
-    assert "a.txt: participant Z9 does not exist; give its sector and gender in the CSV" in out
+    assert "a.txt: participant Z9 does not exist; give some of its attributes in the CSV" in out
     assert not Participant.objects.exists()
 
 
@@ -111,7 +117,7 @@ def test_it_reports_a_bad_date_and_a_bad_sector_by_file(tmp_path, participant):
         encoding="utf-8")
     out, _ = run_failing(tmp_path, "--csv", tmp_path / "m.csv")
     assert "a.txt: the interview date '8 April 2009' is not YYYY-MM-DD." in out
-    assert "b.txt: sector: Value 'farm' is not a valid choice." in out
+    assert "b.txt: Sector: “farm” is not one of its choices (Private, Public, NGO" in out
     assert not Transcript.objects.exists() and Participant.objects.count() == 1
 
 
@@ -177,8 +183,8 @@ def test_it_stops_on_an_archived_study(folder, participant):
 def test_it_finds_participants_in_the_study_only(folder, participant, other_study):
     """Codes are unique per study: "D" of another study is not pasto's D, and a code that only
     another study has is not found."""
-    Participant.objects.create(study=other_study, code="Q", sector="ngo", gender="male")
-    theirs_d = Participant.objects.create(study=other_study, code="D", sector="ngo", gender="male")
+    participant_make(study=other_study, code="Q", sector="ngo", gender="male")
+    theirs_d = participant_make(study=other_study, code="D", sector="ngo", gender="male")
     run(folder / "a.txt", "--participant", "D")
     assert Transcript.objects.get().participant == participant
     assert not theirs_d.transcripts.exists()
@@ -187,10 +193,11 @@ def test_it_finds_participants_in_the_study_only(folder, participant, other_stud
 
 
 def test_it_creates_new_participants_in_the_study(folder, participant, other_study):
-    Participant.objects.create(study=other_study, code="N1", sector="ngo", gender="male")
+    participant_make(study=other_study, code="N1", sector="ngo", gender="male")
     run(folder, "--csv", folder / "map.csv")
     new = Participant.objects.get(study=participant.study, code="N1")
-    assert new.organisation == "Fundación" and new.transcripts.count() == 2
+    assert attribute_value(new, "Organisation") == "Fundación" and new.transcripts.count() == 2
+    assert not AttributeValue.objects.filter(study=other_study, text="Fundación").exists()
 
 
 def test_it_warns_about_the_same_text_imported_twice(tmp_path, participant):

@@ -15,7 +15,7 @@ from django.db.models import F
 
 from audit.models import Change
 from coding.models import CodedExcerpt, Theme
-from interviews.models import Participant, Transcript
+from interviews.models import Attribute, AttributeValue, Participant, Transcript
 from studies import roles
 from studies.models import Membership, Role, Study
 
@@ -196,9 +196,18 @@ def test_it_prints_every_login_with_its_role_in_each_study(demo):
 def test_it_creates_the_thirteen_participants_without_guessing_who_is_who(demo):
     participants = Participant.objects.filter(study__slug="pasto")
     assert list(participants.values_list("code", flat=True)) == CODES
+    study = Study.objects.get(slug="pasto")
+    # organisation, sector and gender: ordinary attributes of the study, as the migration makes them
+    attributes = Attribute.objects.filter(study=study, applies_to="participant").order_by("order")
+    assert [(a.name, a.type, [c.label for c in a.choices.all()]) for a in attributes] == [
+        ("Organisation", "text", []),
+        ("Sector", "choice", ["Private", "Public", "NGO", "Civil society", "International organisation"]),
+        ("Gender", "choice", ["Female", "Male", "Non-binary", "Not disclosed"]),
+    ]
     for participant in participants:
-        assert participant.organisation == ""
-        assert (participant.sector, participant.gender) == ("", "undisclosed")
+        # no organisation or sector: the paper does not say; gender "Not disclosed", kept as it was
+        assert [(v.attribute.name, v.choice.label) for v in participant.attribute_values.select_related(
+            "attribute", "choice")] == [("Gender", "Not disclosed")]
         assert participant.consent_given and participant.consent_scope == "quote"
         assert participant.notes.startswith("Table 3 pairing by order, unconfirmed: ")
     assert "D = row 4, RET (NGO, Male)" in participants.get(code="D").notes
@@ -322,6 +331,17 @@ def test_it_builds_the_small_huertas_study(demo):
     assert CodedExcerpt.objects.filter(study=study).count() == 12
     assert set(study.participants.values_list("consent_scope", flat=True)) == {
         "quote_named", "quote", "interview_only"}
+    # a Spanish study: its attributes are named, and their choices written, in Spanish
+    stored = AttributeValue.objects.filter(study=study).select_related("participant", "attribute", "choice")
+    values = {(v.participant.code, v.attribute.name): v.choice.label if v.choice_id else v.text
+              for v in stored}
+    assert values == {
+        ("P1", "Organización"): "Huerta comunitaria La Minga", ("P1", "Sector"): "Sociedad civil",
+        ("P1", "Género"): "Femenino", ("P2", "Organización"): "Junta de acción comunal",
+        ("P2", "Sector"): "Público", ("P2", "Género"): "Masculino",
+        ("P3", "Organización"): "Vivero El Arrayán", ("P3", "Sector"): "Privado",
+        ("P3", "Género"): "Femenino",
+    }
 
 
 def test_it_codes_the_answers_and_not_the_interviewer_or_the_speaker_label(demo):

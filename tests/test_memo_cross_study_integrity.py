@@ -5,13 +5,14 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from coding.models import Theme
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from memos.models import Comment, Memo, MemoSpan
+from tests.participants import participant_make
 
 
 @pytest.fixture
 def there(other_study, otto):
-    participant = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    participant = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     transcript = Transcript.objects.create(study=other_study, participant=participant, title="Z",
                                            text="Elsewhere entirely.")
     theme = Theme.objects.create(study=other_study, name="Elsewhere")

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from coding.models import CodedExcerpt, Theme
 from interviews.models import Participant, Transcript, coverage
+from tests.participants import participant_make
 
 # The conftest transcript's text starts "Interviewer: How did it start?"
 INTERVIEWER = "Interviewer"
@@ -234,7 +235,7 @@ def test_it_accepts_moving_a_theme_to_another_branch(themes):
 
 def test_it_refuses_consent_withdrawn_before_it_was_given(study):
     assert_integrity_error(
-        lambda: Participant.objects.create(
+        lambda: participant_make(
             study=study, code="X",
             sector="ngo",
             gender="female",
@@ -257,7 +258,7 @@ def test_it_refuses_a_withdrawal_date_moved_before_consent(participant):
 
 def test_it_allows_consent_withdrawn_on_the_day_it_was_given(study):
     day = datetime.date(2009, 4, 8)
-    Participant.objects.create(
+    participant_make(
         study=study, code="X", sector="ngo", gender="female", consent_given=True,
         consent_date=day, consent_withdrawn_on=day,
     )
@@ -266,36 +267,33 @@ def test_it_allows_consent_withdrawn_on_the_day_it_was_given(study):
 
 def test_it_refuses_an_empty_participant_code(study):
     assert_integrity_error(
-        lambda: Participant.objects.create(study=study, code="", sector="ngo", gender="female")
+        lambda: participant_make(study=study, code="", sector="ngo", gender="female")
     )
 
 
 def test_it_rejects_a_consent_date_without_consent(study):
-    unticked = Participant(
-        study=study, code="X", sector="ngo", gender="female", consent_date=datetime.date(2009, 4, 8)
-    )
+    unticked = Participant(study=study, code="X", consent_date=datetime.date(2009, 4, 8))
     with pytest.raises(ValidationError) as caught:
         unticked.full_clean()
     assert list(caught.value.error_dict) == ["consent_given"]
 
 
 def test_it_accepts_a_consent_date_with_consent(study):
-    Participant(
-        study=study, code="X", sector="ngo", gender="female", consent_given=True,
-        consent_date=datetime.date(2009, 4, 8),
-    ).full_clean()
+    participant = Participant(study=study, code="X", consent_given=True,
+                              consent_date=datetime.date(2009, 4, 8))
+    participant.full_clean()
 
 
 def test_it_refuses_one_participant_code_twice_in_a_study(participant):
     assert_integrity_error(
-        lambda: Participant.objects.create(study=participant.study, code="D", sector="ngo", gender="male")
+        lambda: participant_make(study=participant.study, code="D", sector="ngo", gender="male")
     )
     with pytest.raises(ValidationError):
-        Participant(study=participant.study, code="D", sector="ngo", gender="male").full_clean()
+        Participant(study=participant.study, code="D").full_clean()
 
 
 def test_it_allows_one_participant_code_in_two_studies(participant, other_study):
-    Participant.objects.create(study=other_study, code="D", sector="ngo", gender="male")
+    participant_make(study=other_study, code="D", sector="ngo", gender="male")
     assert Participant.objects.filter(code="D").count() == 2
 
 

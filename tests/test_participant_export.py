@@ -8,8 +8,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from interviews.models import Participant
+from interviews.services import attribute_create, attribute_value_set
 from tests.conftest import client_for
+from tests.participants import choice_filter, participant_make
 
 EXPORT = reverse("interviews:participant-export", args=["pasto"])
 IDENTIFYING = reverse("interviews:participant-export-identifying", args=["pasto"])
@@ -17,7 +18,7 @@ IDENTIFYING = reverse("interviews:participant-export-identifying", args=["pasto"
 
 @pytest.fixture
 def other(study):
-    return Participant.objects.create(
+    return participant_make(
         study=study, code="K", organisation="Alcaldía", sector="public", gender="female",
         full_name="Other Realname", contact="+57 300 000 0000", consent_given=False,
     )
@@ -25,7 +26,7 @@ def other(study):
 
 @pytest.fixture
 def elsewhere(other_study):
-    return Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male",
+    return participant_make(study=other_study, code="Z", sector="ngo", gender="male",
                                       full_name="Zed Otherstudy")
 
 
@@ -41,7 +42,7 @@ def test_it_exports_pseudonyms_attributes_and_consent_only(who, request, partici
     assert 'filename="participants.csv"' in response["Content-Disposition"]
     (row,) = csv_rows(response)
     assert row == {
-        "code": "D", "organisation": "RET", "sector": "ngo", "gender": "male",
+        "code": "D", "Organisation": "RET", "Sector": "NGO", "Gender": "Male",
         "consent_given": "True", "consent_date": "", "consent_scope": "quote_named",
         "consent_withdrawn_on": "",
     }
@@ -50,7 +51,8 @@ def test_it_exports_pseudonyms_attributes_and_consent_only(who, request, partici
 
 def test_it_exports_in_code_order_with_the_filters(alice, participant, other):
     assert [r["code"] for r in csv_rows(client_for(alice).get(EXPORT))] == ["D", "K"]
-    assert [r["code"] for r in csv_rows(client_for(alice).get(EXPORT, {"sector": "public"}))] == ["K"]
+    public = choice_filter(participant.study, "Sector", "Public")
+    assert [r["code"] for r in csv_rows(client_for(alice).get(EXPORT, public))] == ["K"]
 
 
 def test_an_owner_exports_names_and_contacts(adam, participant, other, elsewhere):
@@ -61,7 +63,17 @@ def test_an_owner_exports_names_and_contacts(adam, participant, other, elsewhere
         ("D", "Secret Realname", "secret@example.org"),
         ("K", "Other Realname", "'+57 300 000 0000"),  # a leading + would run as a formula
     ]
-    assert rows[0]["sector"] == "ngo"
+    assert rows[0]["Sector"] == "NGO"
+
+
+def test_only_the_identifying_export_holds_identifying_attributes(adam, participant, other):
+    origin = attribute_create(study=participant.study, applies_to="participant", name="Birthplace",
+                              type="text", identifying=True)
+    attribute_value_set(attribute=origin, obj=participant, raw="Tumaco")
+    plain = client_for(adam).get(EXPORT)
+    assert "Birthplace" not in csv_rows(plain)[0] and b"Tumaco" not in plain.content
+    rows = csv_rows(client_for(adam).get(IDENTIFYING))
+    assert [r["Birthplace"] for r in rows] == ["Tumaco", ""]
 
 
 def test_an_owner_may_search_the_identifying_export_by_name(adam, participant, other):

@@ -5,9 +5,11 @@ search by, names and contacts; other studies' participants never appear."""
 import pytest
 from django.urls import reverse
 
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
+from interviews.services import attribute_create, attribute_value_set
 from studies.models import Membership, Role, Study
 from tests.conftest import client_for
+from tests.participants import choice_filter, participant_make
 
 URL = reverse("interviews:participant-list", args=["pasto"])
 SECRETS = ("Secret Realname", "secret@example.org", "Other Realname", "+57 300 000 0000")
@@ -17,7 +19,7 @@ SECRETS = ("Secret Realname", "secret@example.org", "Other Realname", "+57 300 0
 def other(study):
     """A second participant who differs from D in every filtered attribute, and whose code
     appears in none of D's searchable fields."""
-    return Participant.objects.create(
+    return participant_make(
         study=study, code="K", organisation="Alcaldía", sector="public", gender="female",
         full_name="Other Realname", contact="+57 300 000 0000", consent_given=False,
         notes="Met at the town hall.",
@@ -40,20 +42,57 @@ def test_it_lists_the_studys_participants_with_their_transcripts(alice, transcri
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"sector": "ngo"}, ["D"]),
-        ({"sector": "public"}, ["K"]),
-        ({"gender": "female"}, ["K"]),
+        (("Sector", "NGO"), ["D"]),
+        (("Sector", "Public"), ["K"]),
+        (("Gender", "Female"), ["K"]),
         ({"consent": "given"}, ["D"]),
         ({"consent": "not_given"}, ["K"]),
         ({"consent": "withdrawn"}, []),
         ({"scope": "quote_named"}, ["D"]),
-        ({"sector": "farm"}, ["D", "K"]),  # not a sector: the filter is dropped, not a 500
     ],
-    ids=["sector-ngo", "sector-public", "gender", "consented", "not-consented", "withdrawn", "scope",
-         "bad-value"],
+    ids=["sector-ngo", "sector-public", "gender", "consented", "not-consented", "withdrawn", "scope"],
 )
-def test_it_filters_participants(alice, participant, other, query, expected):
+def test_it_filters_participants(alice, study, participant, other, query, expected):
+    if isinstance(query, tuple):  # an attribute's choice: Sector is NGO
+        query = choice_filter(study, *query)
     assert listed_codes(client_for(alice).get(URL, query)) == expected
+
+
+def test_it_filters_by_two_attributes_at_once(alice, study, participant, other):
+    both = {**choice_filter(study, "Sector", "Public"), **choice_filter(study, "Gender", "Female")}
+    assert listed_codes(client_for(alice).get(URL, both)) == ["K"]
+    neither = {**choice_filter(study, "Sector", "NGO"), **choice_filter(study, "Gender", "Female")}
+    assert listed_codes(client_for(alice).get(URL, neither)) == []
+
+
+def test_it_filters_by_a_studys_own_choice_attribute(alice, study, participant, other):
+    wave = attribute_create(study=study, applies_to="participant", name="Wave", type="choice",
+                            choices=["First", "Second"])
+    attribute_value_set(attribute=wave, obj=other, raw="Second")
+    response = client_for(alice).get(URL, choice_filter(study, "Wave", "Second"))
+    assert listed_codes(response) == ["K"]
+    assert "Wave" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["farm", "999999", "-1"])
+def test_it_drops_a_filter_that_is_not_a_choice(alice, study, participant, other, value):
+    """Not one of the attribute's choices (or another attribute's): the filter is dropped, not a 500."""
+    sector = choice_filter(study, "Sector", "NGO")
+    query = dict.fromkeys(sector, value)
+    query[next(iter(choice_filter(study, "Gender", "Male")))] = next(iter(sector.values()))
+    assert listed_codes(client_for(alice).get(URL, query)) == ["D", "K"]
+
+
+def test_it_offers_identifying_attributes_to_owners_only(adam, alice, study, participant, other):
+    """A filter on an identifying attribute would tell a researcher who holds which value."""
+    origin = attribute_create(study=study, applies_to="participant", name="Birthplace", type="choice",
+                              choices=["Ipiales", "Tumaco"], identifying=True)
+    attribute_value_set(attribute=origin, obj=participant, raw="Tumaco")
+    query = choice_filter(study, "Birthplace", "Tumaco")
+    assert listed_codes(client_for(adam).get(URL, query)) == ["D"]
+    researcher = client_for(alice).get(URL, query)
+    assert listed_codes(researcher) == ["D", "K"]  # dropped
+    assert "Birthplace" not in researcher.content.decode() and "Tumaco" not in researcher.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -99,7 +138,7 @@ def test_it_never_shows_others_names_contacts_or_edit_links(who, request, partic
 
 
 def test_it_lists_only_the_studys_own_participants(alice, otto, participant, other_study):
-    Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male",
+    participant_make(study=other_study, code="Z", sector="ngo", gender="male",
                                full_name="Zed Otherstudy")
     assert listed_codes(client_for(alice).get(URL)) == ["D"]
     own = client_for(otto).get(reverse("interviews:participant-list", args=["other"]))
@@ -107,9 +146,10 @@ def test_it_lists_only_the_studys_own_participants(alice, otto, participant, oth
     assert "Secret Realname" not in own.content.decode()
 
 
-def test_the_export_links_keep_the_filters(alice, participant):
-    body = client_for(alice).get(URL, {"sector": "ngo"}).content.decode()
-    assert reverse("interviews:participant-export", args=["pasto"]) + "?sector=ngo" in body
+def test_the_export_links_keep_the_filters(alice, study, participant):
+    (key, value), = choice_filter(study, "Sector", "NGO").items()
+    body = client_for(alice).get(URL, {key: value}).content.decode()
+    assert reverse("interviews:participant-export", args=["pasto"]) + f"?{key}={value}" in body
 
 
 @pytest.mark.parametrize("who", ["steve", "otto", "sam"])
@@ -125,17 +165,21 @@ def test_it_sends_anonymous_users_to_login(client, participant):
 
 @pytest.mark.parametrize("count", [1, 6])
 def test_it_runs_a_fixed_number_of_queries(adam, study, count, django_assert_num_queries):
-    """Guards against an N+1 over participants (their transcript counts fetched one by one) and
-    against other studies' participants costing anything."""
+    """Guards against an N+1 over participants (their transcript counts or attribute values
+    fetched one by one) and against other studies' participants costing anything."""
     for i in range(count):
-        p = Participant.objects.create(study=study, code=f"P{i}", sector="ngo", gender="female")
+        p = participant_make(study=study, code=f"P{i}", sector="ngo", gender="female")
         Transcript.objects.create(study=study, participant=p, title=f"T{i}", text="Words.")
         other = Study.objects.create(name=f"S{i}", slug=f"s{i}")
         Membership.objects.create(study=other, user=adam, role=Role.OWNER)
-        Participant.objects.create(study=other, code=f"P{i}", sector="ngo", gender="female")
+        participant_make(study=other, code=f"P{i}", sector="ngo", gender="female")
     client = client_for(adam)
-    # session, user, membership with study, participants with transcript counts;
+    query = {**choice_filter(study, "Sector", "NGO"), "q": "P"}
+    # session, user, membership with study; the filters' attributes and their choices;
+    # participants with transcript counts; the columns' attributes and every value;
     # the menu's user and group permissions
-    with django_assert_num_queries(6):
-        response = client.get(URL, {"sector": "ngo", "q": "P"})
+    with django_assert_num_queries(10):
+        response = client.get(URL, query)
     assert len(response.context["participants"]) == count
+    cells = [p.attribute_cells for p in response.context["participants"]]
+    assert cells == [["", "NGO", "Female"]] * count  # Organisation, Sector, Gender: no organisation

@@ -5,27 +5,64 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from interviews.models import Participant
+from interviews.services import attribute_create
 from studies.models import Study
 from tests.conftest import client_for
+from tests.participants import attribute_value, participant_make, record_attribute
 
 
 def url(participant, slug="pasto"):
     return reverse("interviews:participant-update", args=[slug, participant.pk])
 
 
-def data(**changes):
-    return {"code": "D", "organisation": "RET", "sector": "ngo", "gender": "male", "notes": "",
+@pytest.fixture
+def fields(participant):
+    """The form's field names of D's Organisation, Sector and Gender attributes."""
+    return {field: f"a{record_attribute(participant.study, field).pk}"
+            for field in ("organisation", "sector", "gender")}
+
+
+def data(fields=None, **changes):
+    fields = fields or {}
+    attributes = {fields[key]: changes.pop(key) for key in list(changes) if key in fields}
+    return {**{fields[k]: v for k, v in {"organisation": "RET", "sector": "NGO", "gender": "Male"}.items()
+               if k in fields},
+            **attributes, "code": "D", "notes": "",
             "consent_given": "on", "consent_date": "", "consent_scope": "quote_named",
             "consent_withdrawn_on": "", "full_name": "Secret Realname",
             "contact": "secret@example.org", **changes}
 
 
-def test_it_shows_an_owner_the_whole_record(adam, participant):
+def test_it_shows_an_owner_the_whole_record(adam, participant, fields):
     response = client_for(adam).get(url(participant))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Secret Realname" in body and "secret@example.org" in body
+    assert f'name="{fields["organisation"]}"' in body and 'value="RET"' in body
+    assert '<option value="NGO" selected>NGO</option>' in body
+    assert '<option value="Male" selected>Male</option>' in body
+
+
+def test_an_owner_changes_the_attributes_with_the_record(adam, participant, fields):
+    response = client_for(adam).post(url(participant), data(fields, sector="Public", organisation="",
+                                                            notes="Moved."))
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.notes == "Moved."
+    assert attribute_value(participant, "Sector") == "Public"
+    assert attribute_value(participant, "Organisation") is None  # emptied: no value at all
+    assert attribute_value(participant, "Gender") == "Male"
+
+
+def test_a_bad_attribute_value_saves_nothing(adam, participant, fields):
+    age = attribute_create(study=participant.study, applies_to="participant", name="Age", type="number")
+    response = client_for(adam).post(url(participant), {
+        **data(fields, sector="Public", notes="Changed"), f"a{age.pk}": "old"})
+    assert response.status_code == 400
+    assert "Age: “old” is not a number" in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.notes == "" and attribute_value(participant, "Sector") == "NGO"
+    assert attribute_value(participant, "Age") is None
 
 
 def test_an_owner_records_a_withdrawal_and_a_new_contact(adam, participant):
@@ -45,7 +82,7 @@ def test_an_owner_renames_the_code(adam, participant):
 
 
 def test_it_refuses_a_code_taken_in_the_study(adam, participant, study):
-    Participant.objects.create(study=study, code="K", sector="public", gender="female")
+    participant_make(study=study, code="K", sector="public", gender="female")
     response = client_for(adam).post(url(participant), data(code="K"))
     assert response.status_code == 400
     assert "already exists in this study" in response.content.decode()

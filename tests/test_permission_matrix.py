@@ -26,10 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from audit.models import Change
 from coding.models import AutoCodingRun, Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
-from interviews.models import Attribute, Participant, Transcript, TranscriptSource
+from interviews.models import Attribute, Transcript, TranscriptSource
 from studies.models import Membership
 from team.models import Adjudication, Assignment
 from tests.conftest import client_for, failed_job, memo_objects
+from tests.participants import participant_make
 
 USERS = ("anonymous", "stranger", "site_admin", "reviewer", "researcher", "owner")
 LOGIN = "login"  # a redirect to the login page
@@ -329,7 +330,7 @@ def test_each_user_gets_what_the_table_declares(name, user, cast, objects):
 @pytest.fixture
 def foreign(otto, other_study, bob):
     """One of each object in otto's study, made the way `objects` makes them in the cast's."""
-    participant = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="female",
+    participant = participant_make(study=other_study, code="Z", sector="ngo", gender="female",
                                              consent_given=True, consent_scope="quote")
     transcript = Transcript.objects.create(study=other_study, participant=participant, title="Other",
                                            text="Otto's interview text, about other things entirely.")

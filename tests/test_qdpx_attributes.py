@@ -80,7 +80,13 @@ def test_a_round_trip_keeps_every_attribute_value_and_type(described, adam):
     assert after[("participant", "Age")][3] == {"D": Decimal(34)}
     assert after[("participant", "Displaced on")][3] == {"D": datetime.date(2007, 11, 3)}
     assert after[("participant", "Leads a group")][3] == {"D": True}
-    assert report.imported["attribute_values"] == 8
+    # D's organisation, sector and gender come back as typed attributes too
+    assert [after[("participant", name)][:1] + (after[("participant", name)][3],)
+            for name in ("Organisation", "Sector", "Gender")] == [
+        ("text", {"D": "RET"}), ("choice", {"D": "NGO"}), ("choice", {"D": "Male"})]
+    assert after[("participant", "Sector")][2] == [
+        "Private", "Public", "NGO", "Civil society", "International organisation"]
+    assert report.imported["attribute_values"] == 11
 
 
 def test_identifying_attributes_never_leave(described):

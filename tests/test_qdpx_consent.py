@@ -16,6 +16,7 @@ from coding.models import Theme
 from coding.services import excerpt_create
 from interviews.models import Participant, Transcript
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 EXPORT = reverse("exchange:study-export", args=["pasto"])
 PAGE = reverse("exchange:exchange", args=["pasto"])
@@ -27,7 +28,7 @@ def people(study, alice):
     rows = {}
     consents = (("A", True, None), ("W", True, datetime.date(2010, 1, 1)), ("N", False, None))
     for code, given, withdrawn in consents:
-        p = Participant.objects.create(study=study, code=code, sector="ngo", gender="male",
+        p = participant_make(study=study, code=code, sector="ngo", gender="male",
                                        consent_given=given, consent_withdrawn_on=withdrawn,
                                        consent_scope="quote")
         t = Transcript.objects.create(study=study, participant=p, title=f"Interview {code}",

@@ -19,7 +19,8 @@ from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create
 from exchange.qdpx_export import study_export
 from exchange.refi import GUID_NAMESPACE, guid
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
+from tests.participants import participant_make
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "refi-qda"
 VALIDATOR = SHARED / "validate.py"
@@ -50,10 +51,10 @@ def study_build(study, alice, bob):
     recruitment = Theme.objects.create(study=study, name="Recruitment", parent=youth, colour="#123abc",
                                        order=0)
     analytic = Theme.objects.create(study=study, name="Analytic themes", colour="#495057", order=1)
-    d = Participant.objects.create(study=study, code="D", organisation="RET", sector="ngo", gender="male",
+    d = participant_make(study=study, code="D", organisation="RET", sector="ngo", gender="male",
                                    full_name="Secret Realname", contact="secret@example.org",
                                    notes="Admin-only note", consent_given=True, consent_scope="quote_named")
-    Participant.objects.create(study=study, code="I", sector="public", gender="female", consent_given=True)
+    participant_make(study=study, code="I", sector="public", gender="female", consent_given=True)
     interview = Transcript.objects.create(study=study, participant=d, title="Interview D", text=TEXT_D,
                                           interview_date=date(2009, 4, 8), language="es",
                                           source_filename="d.docx", created_by=alice)
@@ -112,7 +113,7 @@ def elsewhere(other_study, otto):
     """Another study's rows, with names, codes and titles that clash with `built`'s: none may
     reach the export of `study`."""
     theme = Theme.objects.create(study=other_study, name="Youth", colour="#000000")
-    p = Participant.objects.create(study=other_study, code="D", organisation="Other org", sector="public",
+    p = participant_make(study=other_study, code="D", organisation="Other org", sector="public",
                                    gender="female", consent_given=True)
     t = Transcript.objects.create(study=other_study, participant=p, title="Interview D",
                                   text="Another study's secret words.")
@@ -205,7 +206,8 @@ def test_it_writes_participants_as_cases_linked_to_their_transcripts(built):
     assert set(cases) == {"D", "I"}
     values = {variables[v.find("q:VariableRef", NS).get("targetGUID")]: v[1].text
               for v in cases["D"].findall("q:VariableValue", NS)}
-    assert values == {"organisation": "RET", "sector": "ngo", "gender": "male",
+    # Organisation, Sector and Gender are the study's attributes: ordinary variables, typed
+    assert values == {"Organisation": "RET", "Sector": "NGO", "Gender": "Male",
                       "consent_given": "true", "consent_scope": "quote_named"}
     assert [r.get("targetGUID") for r in cases["D"].findall("q:SourceRef", NS)] == [
         guid("transcript", t.pk) for t in built["transcripts"]]

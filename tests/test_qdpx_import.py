@@ -16,7 +16,7 @@ from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create
 from exchange.qdpx_import import study_import
 from exchange.textmap import SourceText
-from interviews.models import AttributeValue, Participant, Transcript
+from interviews.models import Attribute, AttributeValue, Participant, Transcript
 from memos.models import Memo
 from studies.models import Membership, Role, Study
 
@@ -312,12 +312,13 @@ def test_it_turns_cases_into_participants_with_their_attributes_and_transcripts(
             + source(20, selection(30, 0, 5, coding(40, 12))))
     report = run(qdpx(project(body), {f"sources/{g(20)}.txt": "alpha beta"}))
     participant = Participant.objects.get()
-    assert (participant.code, participant.sector, participant.gender, participant.organisation) == (
-        "P01", "ngo", "female", "RET")
+    assert participant.code == "P01"
+    # every variable becomes the study's own attribute, named and typed as the file says
+    values = {v.attribute.name: (v.attribute.type, v.value) for v in
+              AttributeValue.objects.select_related("attribute").filter(participant=participant)}
+    assert values == {"Sector": ("text", "NGO"), "gender": ("text", "Female"),
+                      "organization": ("text", "RET"), "age": ("number", 40)}
     assert Transcript.objects.get().participant == participant
-    # a variable that is no participant field becomes the study's own attribute, typed
-    age = AttributeValue.objects.select_related("attribute").get(participant=participant)
-    assert (age.attribute.name, age.attribute.type, age.number) == ("age", "number", 40)
     assert "variable" not in report.unmapped
     assert report.skipped["case_source"].count == 1
 
@@ -328,15 +329,21 @@ def test_it_gives_a_source_no_case_claims_a_participant_named_after_it(db):
             f'<TextValue>public</TextValue></VariableValue><SourceRef targetGUID="{g(20)}"/></Case></Cases>'
             + source(20, name="Mayor's office, 2009"))
     run(qdpx(project(body), {f"sources/{g(20)}.txt": "alpha beta"}))
-    participant = Transcript.objects.get().participant
-    assert (participant.code, participant.sector, participant.gender) == (
-        "Mayor's office, 2009", "public", "undisclosed")
+    transcript = Transcript.objects.get()
+    assert transcript.participant.code == "Mayor's office, 2009"
+    # a nameless case's variables are its documents' (MAXQDA): an attribute of the transcript
+    values = transcript.attribute_values.select_related("attribute")
+    assert [(v.attribute.name, v.attribute.applies_to, v.value) for v in values] == [
+        ("sector", "transcript", "public")]
+    assert not transcript.participant.attribute_values.exists()
 
 
-def test_it_leaves_an_unknown_sector_empty_and_says_so(db):
+def test_it_gives_a_participant_no_attribute_the_file_does_not_have(db):
+    """Nothing is invented: no sector or gender where the file says none."""
     report = run(qdpx(project(USERS + CODES + source(20)), {f"sources/{g(20)}.txt": "alpha beta"}))
-    assert Participant.objects.get().sector == ""
-    assert report.unmapped["sector"].examples == ["Interview"]
+    assert Participant.objects.get().code == "Interview"
+    assert not Attribute.objects.exists() and not AttributeValue.objects.exists()
+    assert "sector" not in report.unmapped
 
 
 def test_it_codes_a_whole_source(db):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from interviews.models import Transcript, WordForm
 from reports.search import parse_query, search, transcripts_for_search, word_forms
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 URL = reverse("reports:search", args=["pasto"])
 ES = (
@@ -94,9 +95,8 @@ def test_the_word_forms_follow_a_change_of_the_text(alice, entrevista):
 
 def test_the_word_forms_are_the_studys_own(alice, entrevista, other_study, otto):
     """A form seen only in another study's transcripts widens nothing here."""
-    from interviews.models import Participant
 
-    z = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="female",
+    z = participant_make(study=other_study, code="Z", sector="ngo", gender="female",
                                    consent_given=True, consent_scope="quote")
     Transcript.objects.create(study=other_study, participant=z, title="Otra", language="es",
                               text="Las muchachas llegaron.")

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import Participant
+from interviews.services import attribute_create, attribute_value_set
 from reports.queries import Counts
 from tests.conftest import client_for
 from tests.reports_study import code, interview, noise, person, theme, twin_study
@@ -48,15 +49,31 @@ def test_it_counts_each_theme_with_its_sub_themes_once(rita, data):
     assert row_for(response, data["parent"]).total == Counts(4, 3)  # not 3 + 2: one excerpt has both
 
 
-def test_it_crosses_themes_with_sector_and_gender(rita, data):
+def test_it_crosses_themes_with_each_choice_attribute(rita, data):
+    """Sector and Gender are the study's choice attributes of participants: one group of
+    columns each, every choice in its list's order."""
     response = client_for(rita).get(URL)
     parent = row_for(response, data["parent"])
-    # Sectors in Sector.choices order: private, public, ngo, civil society, international.
-    assert pairs(parent.sectors) == [[0, 0], [1, 1], [2, 1], [1, 1], [0, 0]]
-    # Genders: female, male, non-binary, undisclosed.
-    assert pairs(parent.genders) == [[1, 1], [3, 2], [0, 0], [0, 0]]
+    assert [(a.name, labels) for a, labels in response.context["columns"]] == [
+        ("Sector", ["Private", "Public", "NGO", "Civil society", "International organisation"]),
+        ("Gender", ["Female", "Male", "Non-binary", "Not disclosed"]),
+    ]
+    sectors, genders = parent.groups
+    assert pairs(sectors) == [[0, 0], [1, 1], [2, 1], [1, 1], [0, 0]]
+    assert pairs(genders) == [[1, 1], [3, 2], [0, 0], [0, 0]]
     body = response.content.decode()
     assert "2 <span class=\"text-body-secondary\">(1)</span>" in body
+    assert "By Sector" in body and "By Gender" in body
+
+
+def test_it_leaves_identifying_attributes_out_of_the_crosstab(rita, adam, study, data):
+    """Not even for owners: a report's columns are the same for every member."""
+    birthplace = attribute_create(study=study, applies_to="participant", name="Birthplace", type="choice",
+                                  choices=["Tumaco"], identifying=True)
+    attribute_value_set(attribute=birthplace, obj=Participant.objects.get(code="D"), raw="Tumaco")
+    for user in (rita, adam):
+        body = client_for(user).get(URL).content.decode()
+        assert "Birthplace" not in body and "Tumaco" not in body
 
 
 def test_it_draws_the_frequencies_as_an_svg_with_a_text_alternative(rita, data):
@@ -74,7 +91,7 @@ def test_it_counts_a_participant_with_two_transcripts_once(rita, alice, data):
     code(second, "eta", [data["a"]], alice)
     row = row_for(client_for(rita).get(URL), data["a"])
     assert row.total == Counts(4, 2)  # D's three excerpts and I's one; D once among participants
-    assert pairs(row.sectors)[2] == [3, 1]
+    assert pairs(row.groups[0])[2] == [3, 1]  # NGO
 
 
 def test_it_says_who_is_left_out(rita, data):
@@ -130,9 +147,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "words", [child], alice)
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the study's themes, transcripts with their
-    # participants' attributes, the excerpt-theme links per transcript (direct and per-parent
-    # counts, one query), participants left out, the coders of the layer select
-    with django_assert_num_queries(10):
+    # menu), the study's choice attributes, their choices and the participants' values of them,
+    # the study's themes, transcripts with their participants, direct counts per theme and
+    # transcript, distinct counts over each parent's subtree, participants left out, the coders
+    # of the layer select
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert row_for(response, parents[-1]).total == Counts(1, 1)

@@ -62,8 +62,10 @@ def test_the_crosstabs_export_the_overview(rita, data):
     assert rows[0][:3] == ["Theme", "All: excerpts", "All: participants"]
     results = [row for row in rows if row[0] == "Results"][0]
     assert results[1:3] == ["3", "2"]
-    ngo = rows[0].index("NGO: excerpts")
+    ngo = rows[0].index("Sector: NGO: excerpts")
     assert results[ngo : ngo + 2] == ["2", "1"]
+    male = rows[0].index("Gender: Male: participants")
+    assert results[male] == "1"
 
 
 @pytest.mark.parametrize("measure, d, j", [  # columns: Results, Impact, Planning (codebook order)
@@ -73,10 +75,11 @@ def test_the_crosstabs_export_the_overview(rita, data):
 ])
 def test_the_case_by_theme_table_holds_each_participant_with_their_attributes(rita, data, measure, d, j):
     rows = csv_rows(get(client_for(rita), "case-theme-export", "csv", measure=measure))
-    assert rows[0] == ["Participant", "Sector", "Gender", "Organisation", "Consent scope", "Results",
+    # the study's attributes of participants in their order (Organisation, Sector, Gender here)
+    assert rows[0] == ["Participant", "Organisation", "Sector", "Gender", "Consent scope", "Results",
                        "Impact", "Planning"]
-    assert rows[1] == ["D", "NGO", "Male", "RET", "May be quoted with organisation named"] + d
-    assert rows[2][:3] == ["J", "Public", "Female"] and rows[2][5:] == j
+    assert rows[1] == ["D", "RET", "NGO", "Male", "May be quoted with organisation named"] + d
+    assert rows[2][:4] == ["J", "", "Public", "Female"] and rows[2][5:] == j
     assert len(rows) == 3
 
 
@@ -132,11 +135,11 @@ def test_the_case_table_runs_a_fixed_number_of_queries(rita, alice, otto, study,
     client = client_for(rita)
     url = reverse("reports:case-theme-export", args=[SLUG, "csv"])
     # session, user, membership with its study; the themes, the participants, the transcripts'
-    # owners, the excerpt-theme links (streamed)
-    with django_assert_num_queries(7):
+    # owners, the excerpt-theme links (streamed); the participants' attributes and their values
+    with django_assert_num_queries(9):
         assert len(csv_rows(client.get(url, {"measure": "characters"}))) == people + 1
-    # counts: the themes, participants, owners, then direct and per-parent counts (one query)
-    with django_assert_num_queries(7):
+    # counts: the themes, participants, owners, then direct and per-parent counts in one query; the attributes
+    with django_assert_num_queries(9):
         assert len(csv_rows(client.get(url, {"measure": "count"}))) == people + 1
 
 
@@ -154,8 +157,8 @@ def test_the_matrix_and_crosstabs_exports_run_a_fixed_number_of_queries(rita, al
     # the matrix page's filter offers (issue 12), which the export takes too
     with django_assert_num_queries(8):
         csv_rows(get(client, "theme-matrix-export", "csv"))
-    # the overview's three
-    with django_assert_num_queries(6):
+    # the overview's four, and its choice attributes, their choices and values
+    with django_assert_num_queries(9):
         csv_rows(get(client, "crosstabs-export", "csv"))
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from interviews.models import Attribute
 from tests.conftest import client_for
 from tests.reports_study import code, interview, noise, person, theme, twin_study
 
@@ -67,15 +68,18 @@ def test_it_shows_the_definition_and_criteria(rita, data):
     assert "Passages on the expected impacts (4.5)." in text
 
 
-def test_it_counts_excerpts_and_participants_by_sector_and_gender(rita, data):
+def test_it_counts_excerpts_and_participants_by_each_choice_attribute(rita, data):
+    """Sector and Gender are the study's choice attributes of participants: one breakdown each,
+    choices in their list's order, those with no excerpts left out."""
     response = client_for(rita).get(url(data["plan"]))
     report = response.context["report"]
     # D, J and I count (I consented to the interview only); W withdrew and counts nowhere.
     assert (report.totals.excerpts, report.totals.participants) == (3, 3)
-    assert [(str(label), c.excerpts, c.participants) for label, c in report.by_sector] == [
-        ("Public", 1, 1), ("NGO", 1, 1), ("Civil society", 1, 1)]
-    assert [(str(label), c.excerpts, c.participants) for label, c in report.by_gender] == [
-        ("Female", 1, 1), ("Male", 2, 2)]
+    assert [(attribute.name, [(label, c.excerpts, c.participants) for label, c in counts])
+            for attribute, counts in report.by_attribute] == [
+        ("Sector", [("Public", 1, 1), ("NGO", 1, 1), ("Civil society", 1, 1)]),
+        ("Gender", [("Female", 1, 1), ("Male", 2, 2)]),
+    ]
     text = text_of(response)
     assert "3 excerpts from 3 participants." in text
     assert "Male 2 2" in text
@@ -162,8 +166,10 @@ def test_it_pages_quotes_and_prints_them_all(rita, data, study, alice):
 def test_it_draws_the_breakdowns_as_labelled_svg(rita, data):
     body = client_for(rita).get(url(data["plan"])).content.decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in body
-    assert '<title id="sector-chart-title">Excerpts by sector</title>' in body
-    assert '<desc id="gender-chart-desc">Female: 1 excerpt; Male: 2 excerpts</desc>' in body
+    sector, gender = (Attribute.objects.get(study=data["plan"].study, name=name).pk
+                      for name in ("Sector", "Gender"))
+    assert f'<title id="attribute-{sector}-chart-title">Excerpts by Sector</title>' in body
+    assert f'<desc id="attribute-{gender}-chart-desc">Female: 1 excerpt; Male: 2 excerpts</desc>' in body
 
 
 def test_it_refuses_an_unknown_participant(rita, data):
@@ -240,22 +246,27 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
     # menu), the theme, the study's themes (tree), the counts
-    # grouped by participant (totals, sector, gender, quotes, who is left out), the quotes with
+    # grouped by participant (totals, quotes, who is left out), the quotes with
     # transcript and participant, their themes, the study's transcript numbers and the quoted
     # transcripts' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
-    # 13); the theme's memos, its comment threads (issue 14); the attributes to count by (issue 12)
-    with django_assert_num_queries(16):
+    # 13); the theme's memos, its comment threads (issue 14); the attributes to count by (issue 12);
+    # the choice attributes the counts are split by, their choices and values (three), the
+    # participants' attributes the quotes' headings show and their values (two)
+    with django_assert_num_queries(21):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
 
 def test_the_heading_leaves_out_an_unknown_sector():
-    from interviews.models import Participant
+    from types import SimpleNamespace
+
     from reports.queries import participant_heading
 
-    assert participant_heading(Participant(code="B", sector="", gender="undisclosed")) == (
-        "Participant B · Not disclosed"
-    )
+    quote = SimpleNamespace(code="B", choice_values=["", "Not disclosed"], organisation="Arca",
+                            consent_given=True, consent_withdrawn_on=None, consent_scope="quote")
+    assert participant_heading(quote) == "Participant B · Not disclosed"
+    quote.consent_scope = "quote_named"
+    assert participant_heading(quote) == "Participant B · Not disclosed · Arca"
 
 
 def test_the_header_names_the_study_the_reader_the_filters_and_the_consent_exclusions(rita, study, data):
@@ -318,8 +329,9 @@ def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, 
         transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
         code(transcript, "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the paged report (16: i16's 12, plus issues 12-14's layer coders, memos, comments and
-    # attributes), the quotes read once in chunks of 1,000
-    with django_assert_num_queries(16):
+    # as the paged report (21: i16's 12, plus issues 12-14's layer coders, memos, comments and
+    # attributes, the counts' choice attributes (3) and the headings' attributes (2)), the quotes
+    # read once in chunks of 1,000
+    with django_assert_num_queries(21):
         body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
     assert body.count('<blockquote class="mb-2') == people

@@ -60,6 +60,7 @@ class Printed:
 
     def __init__(self, response):
         from coding.models import CodedExcerpt
+        from interviews.attributes import participant_profiles
         from reports.queries import citation, participant_heading
 
         self.status_code = response.status_code
@@ -70,8 +71,11 @@ class Printed:
         ids = [int(pk) for pk in re.findall(r'id="quote-(\d+)"', self.content.decode())]
         by_id = CodedExcerpt.objects.select_related("transcript__participant").in_bulk(ids)
         quotes = [by_id[pk] for pk in ids]
+        profiles = participant_profiles(quotes[0].study_id) if quotes else None
         for excerpt in quotes:
             participant = excerpt.transcript.participant
+            participant.choice_values = profiles.choice_row(participant.pk)  # as the report reads them
+            participant.organisation = profiles.organisation(participant.pk)
             excerpt.heading = participant_heading(participant)
             excerpt.citation = citation(participant.code, excerpt.transcript.interview_date)
         self.context = {"report": response.context["report"], "page": quotes}

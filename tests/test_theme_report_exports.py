@@ -183,9 +183,11 @@ def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [parent], alice)
     client = client_for(rita)
     # session, user, membership with its study, the theme, the study's themes, the counts grouped
-    # by participant, the quotes with transcript and participant, their themes, the study's
-    # transcript numbers and the quoted transcripts' texts (references)
-    with django_assert_num_queries(10):
+    # by participant, the choice attributes the counts are split by (with their choices and
+    # values: three), the quotes with transcript and participant, their themes, the study's
+    # transcript numbers, the participants' attributes and values (two) and the quoted
+    # transcripts' texts (references)
+    with django_assert_num_queries(15):
         response = client.get(reverse("reports:theme-report-csv", args=[SLUG, parent.pk]))
     assert len(csv_rows(response)) == people + 1
 

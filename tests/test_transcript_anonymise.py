@@ -10,9 +10,10 @@ from django.utils import timezone
 from coding.models import CodedExcerpt
 from coding.services import excerpt_create
 from coding.transcript_text import transcript_anonymise
-from interviews.models import Participant, Transcript, TranscriptVersion
+from interviews.models import Transcript, TranscriptVersion
 from studies.models import Study
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 TEXT = ("Interviewer: Juan Pérez told us about the youth office.\n\n"
         "D: Yes, Juan Pérez and Anabel ran it. juan pérez left in 2010.")
@@ -115,12 +116,12 @@ def test_whole_words_leave_longer_names_alone(alice, coded):
 
 def test_it_replaces_the_name_in_every_transcript_of_the_study(alice, participant, other_study):
     study = participant.study
-    other = Participant.objects.create(study=study, code="E", sector="public", gender="female")
+    other = participant_make(study=study, code="E", sector="public", gender="female")
     first = Transcript.objects.create(study=study, participant=participant, title="D",
                                       text="Juan Pérez spoke.")
     second = Transcript.objects.create(study=study, participant=other, title="E", text="I met Juan Pérez.")
     untouched = Transcript.objects.create(study=study, participant=other, title="F", text="Nobody named.")
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     elsewhere = Transcript.objects.create(study=other_study, participant=theirs, title="Z",
                                           text="Juan Pérez, in another study.")
     client = client_for(alice)
@@ -199,7 +200,7 @@ def test_it_answers_404_for_another_studys_transcript(otto, coded, other_study):
 
 def test_the_service_refuses_transcripts_of_two_studies(alice, coded, other_study):
     transcript, _ = coded
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     elsewhere = Transcript.objects.create(study=other_study, participant=theirs, title="Z",
                                           text="Juan Pérez.")
     with pytest.raises(ValidationError) as info:
@@ -220,7 +221,7 @@ def test_it_sends_anonymous_users_to_login(client, coded):
 def test_its_preview_runs_a_fixed_number_of_queries(alice, participant, other_study, count,
                                                     django_assert_num_queries):
     """Guards against an N+1 over transcripts: each one's participant code fetched one by one."""
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     for i in range(count):
         Transcript.objects.create(study=participant.study, participant=participant, title=f"T{i}",
                                   text="Juan Pérez spoke.")

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from coding.models import Theme
 from coding.services import excerpt_create
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from studies.models import Membership, Role, Study
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 
 def url(study):
@@ -50,7 +51,7 @@ def test_an_uncoded_transcript_shows_zeros(alice, transcript):
 
 
 def test_it_lists_only_the_studys_own_transcripts(alice, otto, transcript, other_study):
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     Transcript.objects.create(study=other_study, participant=theirs, title="Their interview", text="Hi")
     response = client_for(alice).get(url(transcript.study))
     assert [t.title for t in response.context["transcripts"]] == ["Interview D"]
@@ -100,7 +101,7 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, other_stu
         excerpt_create(transcript=t, start=0, end=4, themes=[themes["youth"]], coder=alice)
         other = Study.objects.create(name=f"S{i}", slug=f"s{i}")
         Membership.objects.create(study=other, user=alice, role=Role.RESEARCHER)
-        p = Participant.objects.create(study=other, code="X", sector="ngo", gender="male")
+        p = participant_make(study=other, code="X", sector="ngo", gender="male")
         ot = Transcript.objects.create(study=other, participant=p, title="Other", text="Other words")
         theme = Theme.objects.create(study=other, name="Other theme")
         excerpt_create(transcript=ot, start=0, end=5, themes=[theme], coder=alice)

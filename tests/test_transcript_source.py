@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from interviews.models import Participant, Transcript, TranscriptSource
+from interviews.models import Transcript, TranscriptSource
 from studies.models import Study
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 DATA = "Interviewer: ¿Cómo?\r\nD: Juan Pérez.".encode("cp1252")
 
@@ -69,7 +70,7 @@ def test_an_owner_of_another_study_cannot_reach_it_through_his_own(otto, alice, 
 
 
 def test_an_owner_gets_404_for_another_studys_transcript(adam, otto, other_study):
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     transcript = Transcript.objects.create(study=other_study, participant=theirs, title="T", text="Hi")
     TranscriptSource.objects.create(transcript=transcript, name="z.txt", content_type="text/plain",
                                     format="txt", size=2, sha256="0" * 64, data=b"Hi")

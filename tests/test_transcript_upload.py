@@ -10,6 +10,7 @@ from interviews.models import Participant, Transcript, TranscriptSource, Transcr
 from studies.models import Study
 from tests.conftest import client_for
 from tests.import_files import BILLION_LAUGHS, SRT, VTT, make_docx, make_pdf, make_zip_bomb, replace_part
+from tests.participants import participant_make
 
 URL = reverse("interviews:transcript-upload", args=["pasto"])
 
@@ -234,7 +235,7 @@ def test_it_answers_404_to_non_members(who, request, participant):
 def test_it_refuses_a_participant_of_another_study(alice, participant, other_study):
     """The menu offers only the study's participants; another study's id sent by hand is a
     form error, and nothing is saved."""
-    theirs = Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    theirs = participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     before = counts()
     response = client_for(alice).post(URL, rows({"file": upload("d.txt", b"D: hi"),
                                                  "participant": theirs.pk}))
@@ -244,13 +245,13 @@ def test_it_refuses_a_participant_of_another_study(alice, participant, other_stu
 
 
 def test_it_offers_only_the_studys_participants(alice, participant, other_study):
-    Participant.objects.create(study=other_study, code="Z", sector="ngo", gender="male")
+    participant_make(study=other_study, code="Z", sector="ngo", gender="male")
     body = client_for(alice).get(URL).content.decode()
     assert ">D</option>" in body and ">Z</option>" not in body
 
 
 def test_a_new_code_taken_in_another_study_is_fine(adam, participant, other_study):
-    Participant.objects.create(study=other_study, code="N1", sector="ngo", gender="male")
+    participant_make(study=other_study, code="N1", sector="ngo", gender="male")
     response = client_for(adam).post(URL, rows({"file": upload("a.txt", b"D: one"), "new_code": "N1",
                                                 "new_sector": "ngo", "new_gender": "female"}))
     assert response.status_code == 302
@@ -273,8 +274,8 @@ def test_the_study_page_links_to_it_for_those_who_may_import(alice, rita):
 def test_it_runs_a_fixed_number_of_queries(alice, study, other_study, count, django_assert_num_queries):
     """Guards against an N+1 over rows: each row's participant menu querying participants."""
     for i in range(count):
-        Participant.objects.create(study=study, code=f"P{i}", sector="ngo", gender="female")
-        Participant.objects.create(study=other_study, code=f"Q{i}", sector="ngo", gender="female")
+        participant_make(study=study, code=f"P{i}", sector="ngo", gender="female")
+        participant_make(study=other_study, code=f"Q{i}", sector="ngo", gender="female")
     client = client_for(alice)
     # session, user, membership with study, participants (once, for every row);
     # the menu's user and group permissions
@@ -319,7 +320,7 @@ def test_it_warns_when_the_same_interview_comes_again_in_another_format(alice, p
 
 
 def test_it_does_not_warn_for_another_participants_same_text(adam, participant, study):
-    other = Participant.objects.create(study=study, code="E", sector="ngo", gender="male")
+    other = participant_make(study=study, code="E", sector="ngo", gender="male")
     client = client_for(adam)
     client.post(URL, rows({"file": upload("d.txt", b"D: hi there"), "participant": participant.pk}))
     response = client.post(URL, rows({"file": upload("e.txt", b"D: hi there\n"), "participant": other.pk}),

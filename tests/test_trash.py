@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from coding.models import Theme
 from coding.services import excerpt_create, excerpt_delete, theme_delete
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from studies.models import Role, Study
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 URL = reverse("audit:trash", args=["pasto"])
 
@@ -16,7 +17,7 @@ URL = reverse("audit:trash", args=["pasto"])
 def removed_elsewhere(study, user, n=1):
     """`n` removed excerpts and themes in `study`."""
     theme = Theme.objects.create(study=study, name="Kept")
-    p = Participant.objects.create(study=study, code="Z", sector="ngo", gender="male")
+    p = participant_make(study=study, code="Z", sector="ngo", gender="male")
     t = Transcript.objects.create(study=study, participant=p, title="Elsewhere", text="Secret other words.")
     for i in range(n):
         e = excerpt_create(transcript=t, start=0, end=6, themes=[theme], coder=user)

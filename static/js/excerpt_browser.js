@@ -1,5 +1,5 @@
-// Excerpt browser: suggestions for the typed filters (participant, transcript, coder,
-// organisation) from reports:excerpt-choices, "N more", and "Show context" on each card (also
+// Excerpt browser: suggestions for the typed filters (participant, transcript, coder) from
+// reports:excerpt-choices, "N more", and "Show context" on each card (also
 // on the theme and codebook reports' quotes).
 (function () {
   "use strict";

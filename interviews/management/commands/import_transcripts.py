@@ -22,8 +22,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from interviews.attributes import parse_value
 from interviews.importers import MB, ImportRefused, check_size, parse_file
-from interviews.models import Participant
+from interviews.models import Attribute, AttributeTarget, Participant
 from interviews.services import duplicate_warning, transcript_import
 from studies.cli import TranslatedCommand
 from studies.models import Study
@@ -45,7 +46,8 @@ class Command(TranslatedCommand):
     help = gettext_lazy(
         "Import transcripts (.txt, .docx, .vtt, .srt, .pdf) from files or folders. A CSV maps file "
         "names to participants: columns file and participant, optionally title, interview_date "
-        "(YYYY-MM-DD), language, and sector, gender and organisation to create a participant."
+        "(YYYY-MM-DD), language, and columns named as the study's participant attributes (such as "
+        "Sector or Gender) to create a participant with those values."
     )
 
     def add_arguments(self, parser):
@@ -68,13 +70,15 @@ class Command(TranslatedCommand):
         self.study = self._study(options["study"])
         mapping_path = Path(options["mapping"]).resolve() if options["mapping"] else None
         mapping = self._mapping_read(mapping_path) if mapping_path else {}
-        # Any row may describe a new participant; files are imported in path order, not CSV order.
+        # Any row that gives attribute values may describe a new participant; files are imported
+        # in path order, not CSV order.
+        self.attributes = {a.name.casefold(): a for a in Attribute.objects.visible(
+            self.study, AttributeTarget.PARTICIPANT, identifying=True)}
         self.new_participants = {}
         for row in mapping.values():
-            if row.get("participant") and row.get("sector") and row.get("gender"):
-                self.new_participants.setdefault(row["participant"], {
-                    "code": row["participant"], "sector": row["sector"], "gender": row["gender"],
-                    "organisation": row.get("organisation", "")})
+            given = {self.attributes[k]: v for k, v in row.items() if k in self.attributes and v}
+            if row.get("participant") and given:
+                self.new_participants.setdefault(row["participant"], given)
         report = Report()
         files = self._files_collect(options["paths"], mapping_path, report)
         user = self._user(options["user"])
@@ -116,7 +120,7 @@ class Command(TranslatedCommand):
                     )
                 rows = {}
                 for row in reader:
-                    row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                    row = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items()}
                     if row.get("file"):
                         rows[row["file"].replace("\\", "/")] = row
                 return rows
@@ -202,10 +206,13 @@ class Command(TranslatedCommand):
             return {"participant": participant}
         if code not in self.new_participants:
             raise ValidationError(
-                _("participant %(code)s does not exist; give its sector and gender in the CSV to "
-                  "create it.") % {"code": code}, code="no_participant",
+                _("participant %(code)s does not exist; give some of its attributes in the CSV (a "
+                  "column named as the attribute, such as Sector) to create it.") % {"code": code},
+                code="no_participant",
             )
-        return {"new_participant": self.new_participants[code]}
+        given = self.new_participants[code].items()
+        values = {attribute: parse_value(attribute, raw) for attribute, raw in given}
+        return {"new_participant": {"code": code, "attribute_values": values}}
 
     def _date(self, path, row):
         value = row.get("interview_date")
