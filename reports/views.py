@@ -143,8 +143,9 @@ QUICK_WIDGETS = {forms.Select: QuickSelect, forms.TextInput: QuickTextInput, for
 class LookupField(forms.IntegerField):
     """A filter naming a row of the study by id, typed with help from the browser's type-ahead
     (reports:excerpt-choices) instead of a select listing every row: the form costs the same
-    with 10 participants or 10,000. `lookup(study, pk)` returns the row's label, or None when
-    the study has no such row (one query, only when the filter is set)."""
+    with 10 participants or 10,000. `lookup(study, pk, membership)` returns the row's label, or
+    None when the study has no such row the member may see (one query, only when the filter is
+    set)."""
 
     def __init__(self, label, missing, source, lookup):
         super().__init__(label=label, required=False, min_value=1,
@@ -154,18 +155,19 @@ class LookupField(forms.IntegerField):
         self.missing, self.lookup = missing, lookup
 
 
-def _participant_label(study, pk):
+def _participant_label(study, pk, _membership):
     return Participant.objects.filter(counts_q(""), study=study, pk=pk).values_list("code", flat=True).first()
 
 
-def _transcript_label(study, pk):
+def _transcript_label(study, pk, _membership):
     row = counted_transcripts(study).filter(pk=pk).values_list("participant__code", "title").first()
     return row and f"{row[0]} · {row[1]}"
 
 
-def _coder_label(study, pk):
+def _coder_label(study, pk, membership):
+    coded = study_excerpts(study).filter(blind_q(membership), coder_id=pk)  # blind coding: own only
     return get_user_model().objects.filter(
-        pk=pk, pk__in=study_excerpts(study).filter(coder_id=pk).values("coder_id")[:1]
+        pk=pk, pk__in=coded.values("coder_id")[:1]
     ).values_list("username", flat=True).first()
 
 
@@ -199,9 +201,9 @@ class ExcerptFilterForm(forms.Form):
         ("oldest", _("Oldest coded")), ("longest", _("Longest first")),
     ])
 
-    def __init__(self, data, *, study, identifying=False):
+    def __init__(self, data, *, study, identifying=False, membership=None):
         super().__init__(data)
-        self.study, self.tree = study, ThemeTree(study)
+        self.study, self.tree, self.membership = study, ThemeTree(study), membership
         anything = [("", _("Any"))]
         self.labels = {}  # a typed filter's label, shown beside it
         # identifying attributes only for owners (`identifying`), as on every page
@@ -226,7 +228,7 @@ class ExcerptFilterForm(forms.Form):
         for name, field in self.fields.items():
             pk = data.get(name) if isinstance(field, LookupField) else None
             if pk is not None:
-                label = field.lookup(self.study, pk)
+                label = field.lookup(self.study, pk, self.membership)
                 if label is None:
                     self.add_error(name, ValidationError(field.missing, code="not_in_study"))
                 else:
@@ -304,7 +306,8 @@ def excerpt_browser(request, study):
     cards are built in Python (reports.cards)."""
     membership = get_membership(request, study)
     study = membership.study
-    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields,
+                             membership=membership)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     visible = counted_excerpts(study).filter(blind_q(membership))  # blind coding: own layer only
@@ -390,11 +393,13 @@ CONTEXT_LIMIT = 2000
 def excerpt_export_csv(request, study):
     membership = get_membership(request, study)
     study = membership.study
-    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields)
+    form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields,
+                             membership=membership)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     profiles = participant_profiles(study)  # non-identifying attributes, as on every report
-    rows = excerpts_for_export(study, form.filter(study_excerpts(study).filter(blind_q(membership))), profiles)
+    seen = study_excerpts(study).filter(blind_q(membership))  # blind coding: the member's own layer
+    rows = excerpts_for_export(study, form.filter(seen), profiles)
     return exports.excerpts_csv(rows, filename=f"excerpts-{study.slug}.csv", attributes=profiles.attributes)
 
 

@@ -14,12 +14,13 @@ from django.urls import reverse
 
 from coding.models import CodedExcerpt, blind_q
 from coding.services import excerpt_create, excerpt_delete
-from interviews.models import Participant, Transcript
+from interviews.models import Transcript
 from memos.services import memo_create
 from studies.models import BlindMode, Membership
 from team.models import Assignment
 from team.services import study_blind_set, study_layers_reveal
 from tests.conftest import client_for
+from tests.participants import participant_make
 
 TEXT = ("Interviewer: Tell me about the work.\n\n"
         "E: ALPHAMARK youth office work started early.\n\nInterviewer: And then?\n\n"
@@ -30,8 +31,8 @@ ALPHA, BRAVO = "ALPHAMARK youth office work started early.", "BRAVOMARK gender t
 @pytest.fixture
 def coded(study, alice, bob, adam, rita, themes):
     """A blind study: alice's and bob's excerpts on one transcript, both assigned to it."""
-    participant = Participant.objects.create(study=study, code="E", sector="ngo", gender="female",
-                                             consent_given=True, consent_scope="quote_named")
+    participant = participant_make(study=study, code="E", sector="ngo", gender="female",
+                               consent_given=True, consent_scope="quote_named")
     transcript = Transcript.objects.create(study=study, participant=participant, title="Interview E",
                                            text=TEXT)
     a = excerpt_create(transcript=transcript, start=TEXT.index(ALPHA), end=TEXT.index(ALPHA) + len(ALPHA),
@@ -232,6 +233,17 @@ def test_a_count_that_would_include_another_coders_excerpt_shows_the_coders_own(
 def test_the_layer_select_offers_no_other_coder(coded, alice):
     response = client_for(alice).get(reverse("reports:study-overview", args=[coded["study"].slug]))
     assert [name for value, name, _s in response.context["layers"][2:]] == ["alice"]
+
+
+def test_the_excerpt_browsers_coder_filter_does_not_name_another_coder_typed_by_id(coded, alice, bob, adam):
+    url = reverse("reports:excerpt-browser", args=[coded["study"].slug])
+    refused = client_for(alice).get(url, {"coder": bob.pk})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "No one by that id has coded in this study." in body
+    assert ">bob<" not in body and "BRAVOMARK" not in body
+    # the owner sees every layer: the filter names bob
+    assert client_for(adam).get(url, {"coder": bob.pk}).status_code == 200
 
 
 def test_the_excerpt_browsers_coder_choices_name_no_other_coder(coded, alice):

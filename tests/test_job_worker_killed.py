@@ -138,7 +138,7 @@ from studies.models import Membership, Study
 user = get_user_model().objects.create_user("alice")
 study = Study.objects.create(name="Killed", slug="killed")
 Membership.objects.create(study=study, user=user, role="researcher")
-person = Participant.objects.create(study=study, code="D", sector="ngo", gender="male")
+person = Participant.objects.create(study=study, code="D")
 rows = [{"parsed": parse_file(f"t{i}.txt", f"D: turn {i}".encode(), max_bytes=10**6), "title": f"t{i}",
          "participant": person, "new_participant": None, "interview_date": None, "language": "en"}
         for i in range(20)]
