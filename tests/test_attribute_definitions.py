@@ -76,7 +76,8 @@ def test_deleting_removes_the_values(alice, study, participant):
     attribute_value_set(attribute=age, obj=participant, raw="3")
     response = client_for(alice).post(reverse("interviews:attribute-delete", args=[study.slug, age.pk]))
     assert response.status_code == 302
-    assert not Attribute.objects.exists() and not AttributeValue.objects.exists()
+    assert not Attribute.objects.filter(pk=age.pk).exists()
+    assert not AttributeValue.objects.filter(attribute_id=age.pk).exists()
 
 
 def test_another_studys_attribute_is_a_404(otto, study, other_study):

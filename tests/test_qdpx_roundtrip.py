@@ -10,7 +10,7 @@ from coding.services import excerpt_create, excerpt_update
 from demo.loader import demo_load
 from exchange.qdpx_export import study_export
 from exchange.qdpx_import import study_import
-from interviews.models import Participant, Transcript
+from interviews.models import AttributeValue, Participant, Transcript
 from studies.models import Membership, Role
 from tests.test_qdpx_export import study_build
 from tests.test_qdpx_import import study_rows
@@ -33,8 +33,14 @@ def study_snapshot(study):
         "transcript__participant", "coder").prefetch_related("themes")
     return {
         "study": (study.name, study.description, study.language),
-        "participants": {p.code: {f: getattr(p, f) for f in Participant.PSEUDONYMOUS_FIELDS}
-                         for p in Participant.objects.filter(study=study)},
+        "participants": sorted(Participant.objects.filter(study=study).values_list("code", flat=True)),
+        # organisation, sector and gender among them (ordinary attributes since interviews 0011)
+        "attributes": sorted(
+            (v.participant.code if v.participant_id else None, v.transcript.title if v.transcript_id else None,
+             v.attribute.name, v.attribute.type, v.text, v.number, v.date, v.boolean,
+             v.choice.label if v.choice_id else None)
+            for v in AttributeValue.objects.filter(study=study).select_related(
+                "participant", "transcript", "attribute", "choice")),
         "transcripts": {
             (t.participant.code, t.title): (t.text, t.interview_date, t.language, t.source_filename,
                                             t.created_by.username if t.created_by else None, t.created_at)
