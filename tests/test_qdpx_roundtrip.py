@@ -36,9 +36,9 @@ def study_snapshot(study):
         "participants": sorted(Participant.objects.filter(study=study).values_list("code", flat=True)),
         # organisation, sector and gender among them (ordinary attributes since interviews 0011)
         "attributes": sorted(
-            (v.participant.code if v.participant_id else None, v.transcript.title if v.transcript_id else None,
-             v.attribute.name, v.attribute.type, v.text, v.number, v.date, v.boolean,
-             v.choice.label if v.choice_id else None)
+            (v.participant.code if v.participant_id else None,
+             v.transcript.title if v.transcript_id else None, v.attribute.name, v.attribute.type,
+             v.text, v.number, v.date, v.boolean, v.choice.label if v.choice_id else None)
             for v in AttributeValue.objects.filter(study=study).select_related(
                 "participant", "transcript", "attribute", "choice")),
         "transcripts": {
