@@ -14,8 +14,7 @@ from django_tasks import task
 from exchange.qdpx_export import study_export
 from exchange.qdpx_import import study_import
 from exchange.qdpx_read import ExchangeError
-from jobs.services import JobError, job_start, run_job
-from studies.models import Membership
+from jobs.services import JobError, job_membership, job_start, run_job
 
 STAGES = {"reading": gettext_lazy("Reading the file"), "sources": gettext_lazy("Importing the transcripts")}
 
@@ -71,11 +70,7 @@ def _study_export(job, progress):
     progress(0, None, _("Writing the file"))
     with tempfile.TemporaryFile() as archive:
         # Blind coding applies as the file is written: the member's own layer where blind.
-        membership = (Membership.objects.select_related("study")
-                      .filter(study=job.study, user=job.started_by).first())
-        if membership is None:
-            raise JobError(_("You are no longer a member of this study."))
-        study_export(archive, study=job.study, membership=membership)
+        study_export(archive, study=job.study, membership=job_membership(job))
         progress(1, 1, _("Saving the file"))
         archive.seek(0)
         name = f"{job.study.slug}-{timezone.localdate():%Y-%m-%d}.qdpx"

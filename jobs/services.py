@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from jobs import progress as live
 from jobs.models import ACTIVE, Job, JobStatus
+from studies.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,16 @@ class JobCancelled(Exception):
 class JobError(Exception):
     """A failure to show as it is (bad input, a refused operation); anything else is logged and
     shown as an unexpected error."""
+
+
+def job_membership(job):
+    """The membership of the job's starter in its study, with the study (for blind coding as the
+    job writes its file); JobError when they have left the study meanwhile."""
+    membership = (Membership.objects.select_related("study")
+                  .filter(study=job.study, user=job.started_by).first())
+    if membership is None:
+        raise JobError(_("You are no longer a member of this study."))
+    return membership
 
 
 def _worker_name():

@@ -56,7 +56,8 @@ def get_membership_comment(request, slug):
 def _thread(request, slug, pk):
     """A thread (a comment that is no reply) of the study, with the member's membership; 404 for
     one on an excerpt that blind coding hides from them, as on the comments page."""
-    membership, comment = get_in_study(request, slug, Comment.objects.filter(parent__isnull=True), pk=pk)
+    threads = Comment.objects.filter(parent__isnull=True).select_related("excerpt__transcript")
+    membership, comment = get_in_study(request, slug, threads, pk=pk)
     if comment.excerpt_id and excerpt_hidden(membership, comment.excerpt):
         raise Http404
     return membership, comment

@@ -17,12 +17,11 @@ from django_tasks import task
 from coding.models import Theme, seen_layer
 from coding.services import excerpts_auto_code
 from interviews.models import Participant
-from jobs.services import JobError, job_start, run_job
+from jobs.services import JobError, job_membership, job_start, run_job
 from memos.models import Memo
 from reports import exports
 from reports.queries import excerpts_for_theme_report, quote_rows, report_language, theme_report
 from reports.search import parse_query, search, transcripts_for_search
-from studies.models import Membership
 
 
 def auto_code_job_start(*, study, user, query, theme, scope, speaker, hits):
@@ -106,11 +105,7 @@ def _theme_report_export(job, progress):
     language = report_language(job.study, params.get("report_language", ""))
     layer = params.get("layer") or None
     # Blind coding applies as the file is written: the member's own layer where blind.
-    membership = (Membership.objects.select_related("study")
-                  .filter(study=job.study, user=job.started_by).first())
-    if membership is None:
-        raise JobError(_("You are no longer a member of this study."))
-    seen = seen_layer(membership, layer)
+    seen = seen_layer(job_membership(job), layer)
     report = theme_report(job.study, theme, include_subthemes=params["subthemes"], participant=participant,
                           layer=seen, language=language)
     report.language, report.layer = language, layer
