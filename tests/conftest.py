@@ -5,6 +5,8 @@ Cast (healthchecks style): each user says what they may reach.
 
 import os
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 # Playwright's sync API keeps an event loop in the main thread; without this, creating the
@@ -13,6 +15,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.signals import request_finished, request_started  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -314,6 +317,47 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# The live server's requests in flight, by the thread serving each (request_finished is sent
+# from the same thread, when the server closes the response). The test client's own requests
+# (SERVER_NAME "testserver") are not counted.
+_serving = set()
+_serving_changed = threading.Condition()
+
+
+def _live_request_started(sender, environ=None, **kwargs):
+    if environ is not None and environ.get("SERVER_NAME") != "testserver":
+        with _serving_changed:
+            _serving.add(threading.get_ident())
+
+
+def _live_request_finished(sender, **kwargs):
+    with _serving_changed:
+        _serving.discard(threading.get_ident())
+        _serving_changed.notify_all()
+
+
+request_started.connect(_live_request_started, dispatch_uid="tests-live-request-started")
+request_finished.connect(_live_request_finished, dispatch_uid="tests-live-request-finished")
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settles(request):
+    """A browser test ends with its tab closed but perhaps a request of that tab still being
+    served (a save the page fired, a fragment it fetched). The test's tables are then emptied
+    (TRUNCATE, transactional_db's flush) while that request writes: on PostgreSQL the two can
+    deadlock, the flush fails, and every later test finds the last one's rows. Set up after
+    transactional_db (pytest-django's own autouse helper requests it first) and before the
+    test's `page`, this waits, after the tab has closed, until the live server serves nothing."""
+    yield
+    if "live_server" not in request.fixturenames:
+        return
+    deadline = time.monotonic() + 30
+    with _serving_changed:
+        while _serving and time.monotonic() < deadline:
+            _serving_changed.wait(0.1)
+    assert not _serving, "the live server was still serving a request 30 s after the test"
 
 
 @pytest.fixture
