@@ -15,8 +15,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.signals import request_finished, request_started  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
+from django.core.signals import request_finished, request_started  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
