@@ -245,14 +245,15 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the theme, the study's themes (tree), the counts
-    # grouped by participant (totals, quotes, who is left out), the quotes with
+    # menu), the theme, the study's themes (tree), the study's transcripts with their
+    # participants' consent and the counts grouped by transcript (totals, quotes, who is left
+    # out), the quotes with
     # transcript and participant, their themes, the study's transcripts (their numbers) with the
     # quoted ones' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
     # 13); the theme's memos, its comment threads (issue 14); the study's attributes, read once
     # for the select to count by, the counts' choice columns and the quotes' headings, the
     # participants' values (the headings, and which choice each has) and the choices (three)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -329,9 +330,9 @@ def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, 
         transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
         code(transcript, "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the paged report (17: i16's 11, plus issues 12-14's layer coders, memos, comments, and the
+    # as the paged report (18: i16's 12, plus issues 12-14's layer coders, memos, comments, and the
     # attributes, values and choices (3)), the quotes read once in chunks of 1,000
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
     assert body.count('<blockquote class="mb-2') == people
 
@@ -406,3 +407,20 @@ def test_the_printable_report_streams_its_quotes_chunk_by_chunk(rita, alice, stu
     assert response.streaming and read == []
     body = b"".join(response.streaming_content).decode()
     assert len(read) == 3 and body.count('<blockquote class="mb-2') == 3
+
+
+def test_a_participant_with_two_interviews_counts_once_with_the_excerpts_of_both(rita, data, alice):
+    """The counts are read per transcript and summed per participant: D's second interview adds
+    its excerpts to D's, not a participant, in the totals and in each breakdown."""
+    client = client_for(rita)
+    before = client.get(url(data["plan"])).context["report"]
+    second = interview(data["d"], "D: Plans again, later.", title="Second interview")
+    code(second, "Plans again", [data["plan"]], alice)
+    after = client.get(url(data["plan"])).context["report"]
+    assert (after.totals.excerpts, after.totals.participants) == (before.totals.excerpts + 1,
+                                                                   before.totals.participants)
+    assert after.quotes == before.quotes + 1
+    sector = dict(after.by_attribute[0][1])
+    assert sector["NGO"].excerpts == 2 and sector["NGO"].participants == 1
+    only_d = client.get(url(data["plan"], participant=data["d"].pk)).context["report"]
+    assert (only_d.totals.excerpts, only_d.totals.participants, only_d.quotes) == (2, 1, 2)
