@@ -1,5 +1,5 @@
 """Benchmark: the printable theme report at exactly 2,000 and 20,000 quotes, and the theme
-report page on the demo study (issue 16, issue 17's load test).
+report page of those themes and of the demo study (issue 16, issue 17's load test).
 
     .venv/bin/python bench/printable.py              # builds var/bench_printable.sqlite3, measures
     .venv/bin/python bench/printable.py --reuse      # measures the database built last time
@@ -202,6 +202,10 @@ def printable(runs):
             size, peak = peak_memory(client, url)
             print(f"printable report, {quoted:,} quotes: {size / 1e6:.1f} MB sent, "
                   f"peak Python memory {peak / 1e6:.1f} MB")
+        page = url.removesuffix("?print=on")  # the same report, 50 quotes a page
+        wall, cpu, queries, _body = timed(client, page, runs)
+        print(f"theme report page (first 50 of {n:,} quotes): wall {spread(wall)}, CPU {spread(cpu)}, "
+              f"{queries} queries")
     load_average("after measuring")
 
 
