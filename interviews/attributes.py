@@ -169,16 +169,22 @@ class Profiles:
         return next((values[a.pk] for a in self.attributes if is_organisation(a) and a.pk in values), "")
 
 
-def participant_profiles(study, participant_ids=None, *, identifying=False):
+def participant_profiles(study, participant_ids=None, *, identifying=False, attributes=None):
     """Profiles of `study`'s participants (only `participant_ids`, if given); identifying
     attributes only with `identifying` (owners' participants page and export, never a report).
-    Two queries: the attributes, then the values with their choices' labels."""
+    Two queries: the attributes, then the values with their choices' labels; one given
+    `attributes`, the study's attributes read already (any order, any kind: the participants'
+    are kept)."""
     from interviews.models import Attribute, AttributeTarget, AttributeValue
 
-    attributes = Attribute.objects.filter(study=study, applies_to=AttributeTarget.PARTICIPANT)
-    if not identifying:
-        attributes = attributes.filter(identifying=False)
-    attributes = list(attributes.order_by("order", "name"))
+    if attributes is not None:
+        attributes = sorted((a for a in attributes if a.applies_to == AttributeTarget.PARTICIPANT
+                             and (identifying or not a.identifying)), key=lambda a: (a.order, a.name))
+    else:
+        attributes = Attribute.objects.filter(study=study, applies_to=AttributeTarget.PARTICIPANT)
+        if not identifying:
+            attributes = attributes.filter(identifying=False)
+        attributes = list(attributes.order_by("order", "name"))
     values = {}
     if attributes:
         rows = AttributeValue.objects.filter(study=study, attribute__in=attributes, participant__isnull=False)

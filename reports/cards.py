@@ -76,6 +76,14 @@ def excerpt_cards(study, excerpts):
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
+class KeyedEscape(dict):
+    """escape(value), worked out once per distinct value (a report's few coders)."""
+
+    def __missing__(self, value):
+        self[value] = escape(value)
+        return self[value]
+
+
 def quote_blocks(study, rows, *, group_by="participant", tree=None, language=None, memos=False,
                  can_comment=False, can_code=False):
     """A theme report's quotes as HTML, group by group (participant, or theme with `tree`): a
@@ -95,29 +103,41 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None, language=Non
     comment = reverse("memos:comment-create", args=[study.slug]) + "?excerpt="
     write_memo = reverse("memos:memo-create", args=[study.slug]) + "?excerpt="
     context = reverse("reports:excerpt-context", args=[study.slug, 0])[: -len("0/context/")]
-    dates, cites, group, first = {}, {}, None, True
+    # What repeats from quote to quote (coders, dates, citations, theme names) is escaped or
+    # formatted once.
+    tz = timezone.get_current_timezone()
+    dates, cites, names, group, first = {}, {}, {}, None, True
+    coders = KeyedEscape()
+    by_theme = group_by == "theme"
+    also = f' · {words["also"] if by_theme else ""} '
 
-    def date(value):
-        if value not in dates:
-            dates[value] = escape(formats.date_format(value))
-        return dates[value]
+    def date(value):  # the day it was coded, in the study's time zone
+        day = value.astimezone(tz).date()
+        if day not in dates:
+            dates[day] = escape(formats.date_format(day))
+        return dates[day]
 
     def cite(code, interview_date):  # one participant's interview is cited the same way each time
         if (code, interview_date) not in cites:
             cites[code, interview_date] = escape(citation(code, interview_date, language))
         return cites[code, interview_date]
 
+    def theme_name(pk, name):
+        if pk not in names:
+            names[pk] = f"<bdi>{escape(name)}</bdi>"
+        return names[pk]
+
     for x in rows:
-        key = x.group_theme if group_by == "theme" else x.participant_id
+        key = x.group_theme if by_theme else x.participant_id
         head = ""
         if key != group:
             head = "" if first else "</article>"
-            title = tree.by_id[key].name if group_by == "theme" else participant_heading(x)
+            title = tree.by_id[key].name if by_theme else participant_heading(x)
             head += (f'<article class="mb-3" aria-label="{escape(title)}">'
                      f'<h3 class="h6 border-bottom pb-1"><bdi>{escape(title)}</bdi></h3>')
             group, first = key, False
-        shown = x.group_theme if group_by == "theme" else None
-        others = ", ".join(f"<bdi>{escape(name)}</bdi>" for pk, name in x.themes if pk != shown)
+        shown = x.group_theme if by_theme else None
+        others = ", ".join([theme_name(pk, name) for pk, name in x.themes if pk != shown])
         notes = ""
         if memos:
             if x.memo:
@@ -125,8 +145,13 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None, language=Non
             notes += "".join(
                 f'<div class="small excerpt-memo"><a href="{escape(m.get_absolute_url())}"><bdi>'
                 f'{escape(m.title)}</bdi></a>: {m.body_html}</div>' for m in x.report_memos)
+        pk, actions = x.pk, ""
+        if can_comment:
+            actions += f' · <a class="d-print-none" href="{comment}{pk}">{words["comment"]}</a>'
+        if can_code:
+            actions += f' · <a class="d-print-none" href="{write_memo}{pk}">{words["memo"]}</a>'
         yield (
-            f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{x.pk}" '
+            f'{head}<blockquote class="mb-2 ps-3 border-start border-3 quote" id="quote-{pk}" '
             f'data-context-root>'
             f'<p class="mb-0 excerpt-text" style="white-space: pre-wrap">'
             f'<span class="text-body-secondary" data-before></span>«{escape(x.quote)}»'
@@ -134,18 +159,12 @@ def quote_blocks(study, rows, *, group_by="participant", tree=None, language=Non
             f'<cite class="fst-normal">{cite(x.code, x.interview_date)}</cite></p>'
             f'<footer class="small text-body-secondary">'
             f'<strong class="quote-ref" title="{words["reference"]}">'
-            f'{escape(x.reference)}</strong> · {words["coded_by"]} <bdi>{escape(x.coder)}</bdi>, '
-            f'{date(timezone.localdate(x.created_at))}'
-            + (f' · {words["also"] if group_by == "theme" else ""} {others}' if others else "")
-            + f' · <button type="button" class="btn btn-link btn-sm p-0 align-baseline d-print-none" '
-            f'data-context="{context}{x.pk}/context/">{words["context"]}</button>'
-            f' · <a class="d-print-none" href="{coding}{x.transcript_id}/#x{x.pk}">'
-            f'{words["in_context"]}</a>'
-            + (f' · <a class="d-print-none" href="{comment}{x.pk}">{words["comment"]}</a>'
-               if can_comment else "")
-            + (f' · <a class="d-print-none" href="{write_memo}{x.pk}">{words["memo"]}</a>'
-               if can_code else "")
-            + f'</footer>{notes}</blockquote>'
+            f'{escape(x.reference)}</strong> · {words["coded_by"]} <bdi>{coders[x.coder]}</bdi>, '
+            f'{date(x.created_at)}{also + others if others else ""}'
+            f' · <button type="button" class="btn btn-link btn-sm p-0 align-baseline d-print-none" '
+            f'data-context="{context}{pk}/context/">{words["context"]}</button>'
+            f' · <a class="d-print-none" href="{coding}{x.transcript_id}/#x{pk}">'
+            f'{words["in_context"]}</a>{actions}</footer>{notes}</blockquote>'
         )
     if not first:
         yield "</article>"

@@ -60,16 +60,16 @@ class Variable:
         return dict(rows)
 
 
-def variables_for(study, *, identifying, with_choices=True):
+def variables_for(study, *, identifying, with_choices=True, attributes=None):
     """Every variable of `study` a member may cross by: identifying attributes for owners only.
     Two queries (attributes and their choices), one `with_choices=False` (a list to pick from;
-    `with_choices_of` completes the one picked)."""
+    `with_choices_of` completes the one picked), none given `attributes`: the study's, read
+    already in this order (study_attributes)."""
     found = []
-    attributes = Attribute.objects.filter(study=study).order_by("applies_to", "order", "name")
-    if with_choices:
-        attributes = attributes.prefetch_related("choices")
-    if not identifying:
-        attributes = attributes.filter(identifying=False)
+    if attributes is None:
+        attributes = study_attributes(study, identifying=identifying, with_choices=with_choices)
+    elif not identifying:
+        attributes = [attribute for attribute in attributes if not attribute.identifying]
     for attribute in attributes:
         choices = list(attribute.choices.all()) if with_choices else []
         kind = _("participant") if attribute.applies_to == AttributeTarget.PARTICIPANT else _("transcript")
@@ -77,6 +77,17 @@ def variables_for(study, *, identifying, with_choices=True):
             f"a{attribute.pk}", f"{attribute.name} ({kind})", attribute.type, attribute.applies_to, attribute,
             labels={c.pk: c.label for c in choices}, order={c.pk: i for i, c in enumerate(choices)}))
     return found
+
+
+def study_attributes(study, *, identifying, with_choices=False):
+    """The attributes of `study` a member may see (identifying ones for owners only), in the
+    order variables_for lists them. One query, two `with_choices`."""
+    attributes = Attribute.objects.filter(study=study).order_by("applies_to", "order", "name")
+    if with_choices:
+        attributes = attributes.prefetch_related("choices")
+    if not identifying:
+        attributes = attributes.filter(identifying=False)
+    return list(attributes)
 
 
 def with_choices_of(variable):

@@ -44,7 +44,7 @@ from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
 from reports.cards import excerpt_cards, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
-from reports.crosstab import group_filter_ids, theme_breakdown, variables_for
+from reports.crosstab import group_filter_ids, study_attributes, theme_breakdown, variables_for
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.queries import (
@@ -654,9 +654,14 @@ def _theme_report_for(request, slug, pk):
     data = form.cleaned_data
     language = report_language(study, data["language"])
     seen = seen_layer(membership, data["layer"])  # blind coding: the member's own layer where blind
+    # The study's attributes and participants' values, read once for the counts' columns, the
+    # quotes' headings and the "count by" select (two queries, not six).
+    attributes = study_attributes(study, identifying=membership.can_see_identifying_fields)
+    profiles = participant_profiles(study, attributes=attributes)
     report = theme_report(study, theme, include_subthemes=data["subthemes"], participant=data["participant"],
-                          transcript=data["transcript"], layer=seen, language=language)
+                          transcript=data["transcript"], layer=seen, language=language, profiles=profiles)
     report.language, report.layer = language, data["layer"]
+    report.attributes, report.profiles = attributes, profiles
     # The theme's name, definition and criteria in that language, falling back to the other.
     report.texts = theme.texts(report.language, study.language)
     quotes = excerpts_for_theme_report(study, report.theme_ids, data["participant"], layer=seen,
@@ -734,7 +739,8 @@ def theme_report_view(request, study, pk):
         ctx["quotes_html"] = QUOTES_MARK
         # partition: a report with no quote to show (blind coding can leave none) has no mark
         head, _mark, tail = render_to_string("reports/theme_report.html", ctx, request).partition(QUOTES_MARK)
-        rows = quote_rows(study, quotes.iterator(chunk_size=1000), tree=report.tree, memos_for=memos_for)
+        rows = quote_rows(study, quotes.iterator(chunk_size=1000), tree=report.tree, memos_for=memos_for,
+                          profiles=report.profiles)
         blocks = quote_blocks(study, rows, **quote_options)
         return StreamingHttpResponse(_html_stream(head, blocks, tail), status=status,
                                      content_type="text/html; charset=utf-8")
@@ -743,7 +749,8 @@ def theme_report_view(request, study, pk):
     else:  # once per sub-theme it is coded with: counted by the database
         paginator = Paginator(quotes, QUOTES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = list(quote_rows(study, page.object_list, tree=report.tree, memos_for=memos_for))
+    page.object_list = list(quote_rows(study, page.object_list, tree=report.tree, memos_for=memos_for,
+                                       profiles=report.profiles))
     ctx["page"] = page
     ctx["quotes_html"] = mark_safe("".join(quote_blocks(study, page.object_list,  # noqa: S308
                                                         **quote_options)))
@@ -755,7 +762,7 @@ def _theme_breakdown_by(request, study, theme, report):
     the form, and the rows or None when none is picked. Identifying attributes for owners only."""
     membership = get_membership(request, study)
     variables = variables_for(membership.study, identifying=membership.can_see_identifying_fields,
-                              with_choices=False)
+                              with_choices=False, attributes=report.attributes)
     data = None
     if request.GET.get("by"):
         data = {"attribute": request.GET["by"], "ranges": request.GET.get("ranges", "")}
@@ -789,7 +796,8 @@ def _export(request, study, pk, build, content_type, extension):
     study = request.membership.study
     memos = (list(Memo.objects.for_object_panel(study, request.user, themes=theme))
              if form.cleaned_data["memos"] else None)
-    rows = quote_rows(study, quotes, tree=report.tree, memos_for=request.user if memos is not None else None)
+    rows = quote_rows(study, quotes, tree=report.tree, memos_for=request.user if memos is not None else None,
+                      profiles=report.profiles)
     with translation.override(report.language):  # headings, labels and citations
         meta = exports.Meta(title=study.name, author=request.user.get_username(), created=timezone.now(),
                             header=report_header(request, study, report, form))

@@ -245,14 +245,15 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
     # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the theme, the study's themes (tree), the counts
-    # grouped by participant (totals, quotes, who is left out), the quotes with
-    # transcript and participant, their themes, the study's transcript numbers and the quoted
-    # transcripts' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
-    # 13); the theme's memos, its comment threads (issue 14); the attributes to count by (issue 12);
-    # the choice attributes the counts are split by, their choices and values (three), the
-    # participants' attributes the quotes' headings show and their values (two)
-    with django_assert_num_queries(21):
+    # menu), the theme, the study's themes (tree), the study's transcripts with their
+    # participants' consent and the counts grouped by transcript (totals, quotes, who is left
+    # out), the quotes with
+    # transcript and participant, their themes, the study's transcripts (their numbers) with the
+    # quoted ones' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
+    # 13); the theme's memos, its comment threads (issue 14); the study's attributes, read once
+    # for the select to count by, the counts' choice columns and the quotes' headings, the
+    # participants' values (the headings, and which choice each has) and the choices (three)
+    with django_assert_num_queries(18):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -329,9 +330,97 @@ def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, 
         transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
         code(transcript, "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the paged report (21: i16's 12, plus issues 12-14's layer coders, memos, comments and
-    # attributes, the counts' choice attributes (3) and the headings' attributes (2)), the quotes
-    # read once in chunks of 1,000
-    with django_assert_num_queries(21):
+    # as the paged report (18: i16's 12, plus issues 12-14's layer coders, memos, comments, and the
+    # attributes, values and choices (3)), the quotes read once in chunks of 1,000
+    with django_assert_num_queries(18):
         body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
     assert body.count('<blockquote class="mb-2') == people
+
+
+def test_each_quote_cites_its_paragraph_and_cue_time_in_print_on_the_page_and_in_the_csv(rita, alice, study):
+    """References are worked out once per transcript (its paragraph breaks and cue offsets), not
+    once per quote: each quote still gets its own paragraph and the cue of its own line."""
+    plan = theme(study, "Planning")
+    subtitled = interview(person(study, "S", scope="quote"),
+                          "S: first line.\nS: second line here.\n\n\nS: third line, plans.")
+    subtitled.cues = [{"offset": 0, "time": 3.5}, {"offset": 15, "time": 754.2}, {"offset": 38, "time": 3600}]
+    subtitled.save()
+    plain = interview(person(study, "T", scope="quote"), "T: plans one.\nT: plans two.")
+    quotes = [code(subtitled, "first line", [plan], alice), code(subtitled, "second line", [plan], alice),
+              code(subtitled, "third line", [plan], alice), code(plain, "plans two", [plan], alice)]
+    expected = ["T1:1 \u00b61 00:00:03", "T1:2 \u00b62 00:12:34", "T1:3 \u00b63 01:00:00", "T2:1 \u00b62"]
+    client = client_for(rita)
+    page = client.get(url(plan)).context["page"]
+    assert [(q.pk, q.reference) for q in page] == list(zip([q.pk for q in quotes], expected, strict=True))
+    printed = b"".join(client.get(url(plan, print="on")).streaming_content).decode()
+    found = re.findall(r'id="quote-(\d+)".*?<strong class="quote-ref"[^>]*>([^<]*)</strong>', printed)
+    assert found == [(str(q.pk), reference) for q, reference in zip(quotes, expected, strict=True)]
+    csv_body = client.get(reverse("reports:theme-report-csv", args=[SLUG, plan.pk])).content.decode()
+    assert all(reference in csv_body for reference in expected)
+
+
+def test_quotes_read_chunk_by_chunk_have_the_same_references_headings_and_themes(rita, alice, study):
+    """quote_rows keeps what it read of each transcript from chunk to chunk: a report read one
+    quote at a time says exactly what it says read at once."""
+    from reports.queries import ThemeTree, excerpts_for_theme_report, quote_rows
+
+    plan, other = theme(study, "Planning"), theme(study, "Alliances")
+    for i, scope in enumerate(["quote_named", "quote", "interview_only", "quote"]):
+        t = interview(person(study, f"P{i}", scope=scope, organisation=f"Org {i}"),
+                      "plans here.\n\nplans there.\nmore plans.")
+        code(t, "plans", [plan], alice)
+        code(t, "plans", [plan, other], alice, occurrence=2)
+    tree = ThemeTree(study)
+    rows = list(excerpts_for_theme_report(study, [plan.pk], tree=tree))
+
+    def seen(chunk):
+        return [(x.pk, x.reference, x.themes, x.choice_values, x.organisation_named)
+                for x in quote_rows(study, iter(rows), chunk=chunk, tree=tree)]
+
+    one_by_one = seen(1)
+    assert one_by_one == seen(1000)
+    assert len(one_by_one) == 6  # P2 may not be quoted
+    assert [ref for _pk, ref, *_rest in one_by_one] == [
+        "T1:1 \u00b61", "T1:2 \u00b63", "T2:1 \u00b61", "T2:2 \u00b63", "T4:1 \u00b61", "T4:2 \u00b63"]
+    assert one_by_one[1][2] == [(other.pk, "Alliances"), (plan.pk, "Planning")]
+    assert [x[4] for x in one_by_one] == ["Org 0", "Org 0", "", "", "", ""]
+
+
+def test_the_printable_report_streams_its_quotes_chunk_by_chunk(rita, alice, study, monkeypatch):
+    """The page around the quotes goes first; the quotes follow, read a chunk at a time (so that
+    20,000 of them never sit in memory at once): before the body is read, no quote is."""
+    from reports import views
+
+    plan = theme(study, "Planning")
+    for i in range(3):
+        code(interview(person(study, f"P{i}"), "Plans and plans."), "Plans", [plan], alice)
+    read = []
+    real = views.quote_rows
+
+    def counting(*args, **kwargs):
+        for row in real(*args, **kwargs):
+            read.append(row.pk)
+            yield row
+
+    monkeypatch.setattr(views, "quote_rows", counting)
+    response = client_for(rita).get(url(plan, print="on"))
+    assert response.streaming and read == []
+    body = b"".join(response.streaming_content).decode()
+    assert len(read) == 3 and body.count('<blockquote class="mb-2') == 3
+
+
+def test_a_participant_with_two_interviews_counts_once_with_the_excerpts_of_both(rita, data, alice):
+    """The counts are read per transcript and summed per participant: D's second interview adds
+    its excerpts to D's, not a participant, in the totals and in each breakdown."""
+    client = client_for(rita)
+    before = client.get(url(data["plan"])).context["report"]
+    second = interview(data["d"], "D: Plans again, later.", title="Second interview")
+    code(second, "Plans again", [data["plan"]], alice)
+    after = client.get(url(data["plan"])).context["report"]
+    assert (after.totals.excerpts, after.totals.participants) == (before.totals.excerpts + 1,
+                                                                   before.totals.participants)
+    assert after.quotes == before.quotes + 1
+    sector = dict(after.by_attribute[0][1])
+    assert sector["NGO"].excerpts == 2 and sector["NGO"].participants == 1
+    only_d = client.get(url(data["plan"], participant=data["d"].pk)).context["report"]
+    assert (only_d.totals.excerpts, only_d.totals.participants, only_d.quotes) == (2, 1, 2)
