@@ -244,15 +244,14 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "Plans", [leaf], alice)
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the theme, the study's themes (tree), the counts
+    # user, membership with its study, the theme, the study's themes (tree), the counts
     # grouped by participant (totals, quotes, who is left out), the quotes with
     # transcript and participant, their themes, the study's transcript numbers and the quoted
     # transcripts' texts (references: T1:2 ¶3) (issue 16); the coders of the layer select (issue
     # 13); the theme's memos, its comment threads (issue 14); the attributes to count by (issue 12);
     # the choice attributes the counts are split by, their choices and values (three), the
     # participants' attributes the quotes' headings show and their values (two)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -329,9 +328,9 @@ def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, 
         transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
         code(transcript, "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the paged report (21: i16's 12, plus issues 12-14's layer coders, memos, comments and
+    # as the paged report (18: i16's 9, plus issues 12-14's layer coders, memos, comments and
     # attributes, the counts' choice attributes (3) and the headings' attributes (2)), the quotes
     # read once in chunks of 1,000
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
     assert body.count('<blockquote class="mb-2') == people

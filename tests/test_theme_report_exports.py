@@ -182,12 +182,12 @@ def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_
     for i in range(people):
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [parent], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the theme, the study's themes, the counts grouped
+    # user, membership with its study, the theme, the study's themes, the counts grouped
     # by participant, the choice attributes the counts are split by (with their choices and
     # values: three), the quotes with transcript and participant, their themes, the study's
     # transcript numbers, the participants' attributes and values (two) and the quoted
     # transcripts' texts (references)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(reverse("reports:theme-report-csv", args=[SLUG, parent.pk]))
     assert len(csv_rows(response)) == people + 1
 

@@ -106,8 +106,8 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, other_stu
         theme = Theme.objects.create(study=other, name="Other theme")
         excerpt_create(transcript=ot, start=0, end=5, themes=[theme], coder=alice)
     client = client_for(alice)
-    # session, user, membership with study, transcripts with participants and lengths,
-    # excerpt spans, distinct themes per transcript; the menu's user and group permissions
-    with django_assert_num_queries(8):
+    # user, membership with study, transcripts with participants and lengths, excerpt spans,
+    # distinct themes per transcript
+    with django_assert_num_queries(5):
         response = client.get(url(study))
     assert len(response.context["transcripts"]) == count
