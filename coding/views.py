@@ -231,8 +231,11 @@ def excerpt_create_view(request, study, pk):
 
 @login_required
 @require_POST
+@transaction.atomic
 def excerpt_update_view(request, study, pk):
-    excerpt = get_excerpt_for_user_rw(request, study, pk)
+    # One transaction from the access check to the history row, as the save's: the excerpt is
+    # read under its row lock with its transcript, and the update does not read it again.
+    excerpt = get_excerpt_for_user_rw(request, study, pk, lock=True)
     form = ExcerptForm(request.POST, transcript=excerpt.transcript)
     if not form.is_valid():
         return _error_response(request, excerpt.transcript, form.errors)
@@ -240,7 +243,7 @@ def excerpt_update_view(request, study, pk):
     try:
         excerpt = excerpt_update(excerpt=excerpt, version=data["version"] or excerpt.version,
                                  start=data["start"], end=data["end"], themes=data["themes"],
-                                 memo=data["memo"])
+                                 memo=data["memo"], locked=True)
     except ExcerptConflict as conflict:
         message = _("Someone else changed this excerpt after you loaded the page.")
         if _wants_json(request):
@@ -252,7 +255,7 @@ def excerpt_update_view(request, study, pk):
         return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
     except ValidationError as exc:
         return _error_response(request, excerpt.transcript, _errors(exc))
-    return _saved_response(request, excerpt, _("Excerpt updated."))
+    return _saved_response(request, excerpt, _("Excerpt updated."), themes=excerpt.linked_themes)
 
 
 @login_required
