@@ -63,7 +63,7 @@ def _wants_json(request):
 
 
 def _excerpts_json(excerpts, transcript):
-    """API excerpts (coding.highlight.excerpt_json). Four queries for any number."""
+    """API excerpts (coding.highlight.excerpt_json). Three queries for any number."""
     rows, notes = excerpts.for_coding_page(transcript)
     page_excerpts(rows, notes, codepoint_to_utf16_converter(transcript.text))
     quotes = dict(excerpts.filter(pk__in=[row[0] for row in rows]).values_list("pk", "quote")) if rows else {}
@@ -120,7 +120,7 @@ def _page_data(request, transcript, to_utf16, speakers):
     """What the page's script reads (json_script "coding-data"): the excerpts as rows
     (coding.highlight.page_excerpts), the theme tree, coders' names, the speakers, the layer
     asked for with ?coder=mine or ?coder=<id>, the time the data was read, and what the user may
-    do. Five queries whatever the number of excerpts."""
+    do. Four queries whatever the number of excerpts."""
     membership = request.membership  # fetched by the page's access helper
     rows, notes = CodedExcerpt.objects.visible_to(membership).for_coding_page(transcript)
     coder = request.GET.get("coder", "")

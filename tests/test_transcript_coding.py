@@ -194,9 +194,9 @@ def test_its_query_count_does_not_grow_with_excerpts_themes_or_the_study(
                            themes=[themes["youth"], extra[i % len(extra)]], coder=(alice, bob)[i % 2])
     client = client_for(alice)
     # user, transcript with participant, study and the user's membership (one query),
-    # excerpts, their memos and review quotes, excerpt-theme links, themes for the picker,
+    # excerpts with their memos and review quotes, excerpt-theme links, themes for the picker,
     # coders' names
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url(transcript))
     assert len(page_data(response)["excerpts"]["rows"]) == count
     assert CodedExcerpt.objects.filter(study=study).count() == 2 * count
