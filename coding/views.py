@@ -146,6 +146,19 @@ def _themes_key(themes):
     return hashlib.sha256(json.dumps([translation.get_language(), themes]).encode()).hexdigest()
 
 
+def _page_key(ctx, study):
+    """The cache key of the page's parts that are the same for every member with the same
+    rights ({% cache %} ... page_key in the template: the toolbar, the picker, the memo tab,
+    the shortcuts; about a hundred translated strings and thirty URLs): a hash of every value
+    those parts show, so an edit to any of them renders them anew. No part holds a CSRF token,
+    the user's name, the coders or the excerpts: those are rendered on every page."""
+    transcript = ctx["transcript"]
+    return hashlib.sha256(json.dumps([
+        translation.get_language(), study.slug, study.is_archived, transcript.pk, transcript.text_version,
+        ctx["length_utf16"], ctx["can_code"], ctx["speakers"], ctx["themes_key"], ctx["id_token"],
+    ]).encode()).hexdigest()
+
+
 @login_required
 def transcript_coding(request, study, pk):
     transcript = get_transcript_for_user(request, study, pk)
@@ -169,6 +182,7 @@ def transcript_coding(request, study, pk):
         "can_code": data["canCode"],
         "id_token": ID_TOKEN,
     }
+    ctx["page_key"] = _page_key(ctx, request.membership.study)
     return render(request, "coding/transcript_coding.html", ctx)
 
 
