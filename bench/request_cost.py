@@ -5,9 +5,11 @@
     .venv/bin/python bench/request_cost.py --runs 200 --profile "coding page"
 
 Makes a fresh database (migrate, `load_demo`, DEBUG off), adds researchers to the demo's Pasto
-study as bench/load.py does, logs them in, and then, in this one process and through Django's
-full request stack (the test client: every middleware, the session, the templates), sends the
-load test's requests as it sends them: the coding page of a random transcript, an excerpt save
+study as bench/load.py does, saves --preload excerpts over its transcripts (2,000: the middle
+of a 200-researcher run at the target's pace), logs the researchers in, and then, in this one
+process and through Django's full request stack (the test client: every middleware, the
+session, the templates), sends the load test's requests to its URLs (load.page_urls) as it
+sends them: the coding page of a random transcript, an excerpt save
 (JSON), a memo edit of an excerpt saved before (JSON), the home page, the transcript list, and
 a theme report (only measured; other branches own it). The requests are interleaved, round
 after round, with the researchers taking turns, so what a page caches between requests is as
@@ -16,8 +18,9 @@ warm or cold as under load: saves between two coding pages change the transcript
 Per request type it prints the median CPU time of this process (time.process_time: Django's
 work and the test client's small share; wall time beside it), the queries (median), and on
 PostgreSQL the CPU of the connection's backend (read from /proc, clock ticks, so given as the
-mean over the runs). Then the load average. --profile NAME runs cProfile over that request
-type and prints the top functions by cumulative time.
+mean over the runs). Then the load average. --profile NAME runs cProfile (CPU time) over that
+request type and prints the top functions by cumulative time (PROFILE_SORT=tottime: by own
+time); --sql prints each request type's statements.
 """
 
 import argparse
@@ -136,7 +139,7 @@ def preload_excerpts(study, users, count, rng):
 def setup(researchers, seed, preload):
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.urls import reverse
+    from load import page_urls
 
     from coding.models import Theme
     from interviews.models import Transcript
@@ -154,13 +157,7 @@ def setup(researchers, seed, preload):
         users.append(user)
     transcripts = list(Transcript.objects.filter(study=study).values_list("pk", "text"))
     themes = list(Theme.objects.filter(study=study, is_codable=True).values_list("pk", flat=True))
-    urls = {
-        "coding": lambda pk: reverse("coding:transcript-coding", args=[STUDY, pk]),
-        "excerpt-create": lambda pk: reverse("coding:excerpt-create", args=[STUDY, pk]),
-        "excerpt-update": lambda pk: reverse("coding:excerpt-update", args=[STUDY, pk]),
-        "theme-report": lambda pk: reverse("reports:theme-report", args=[STUDY, pk]),
-        "transcript-list": reverse("transcripts:transcript-list", args=[STUDY]),
-    }
+    urls = page_urls()  # bench/load.py's own
     rng = random.Random(seed)
     preload_excerpts(study, users, preload, rng)
     return [Researcher(u, urls, transcripts, themes, random.Random(rng.random())) for u in users]
@@ -240,7 +237,7 @@ def main():
 
     url = database_url(args.postgres)
     fresh_database(url)
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="pasto_coop.settings", DEBUG="false",
                       ALLOWED_HOSTS="testserver")
     import django
