@@ -5,8 +5,9 @@ SQL) send no model signals: the REFI-QDA import's batched excerpts and re-anchor
 shifts are such writes in the app itself, not only in benchmarks, so those code paths send
 studies.signals.study_event and a summary row is recorded here (_study_event).
 
-Cost: one extra SELECT before each update of a tracked row (to know what changed) and one
-INSERT per recorded change.
+Cost: one extra SELECT before each update of a tracked row (to know what changed; none when
+the writer hands over the row it read under lock, STORED_COPY) and one INSERT per recorded
+change.
 """
 
 import hashlib
@@ -25,6 +26,11 @@ SKIPPED_FIELDS = {"updated_at", "version"}
 # (coding.services.excerpt_create), sets this attribute on it: its create row is then written
 # with the themes when they are linked, one row instead of a create and a themes update.
 LINKS_FOLLOW = "_links_follow"
+# A writer that read the row FOR UPDATE in the transaction it saves in, and then changed the
+# instance, may keep an unchanged copy of it in this attribute (coding.services.excerpt_update):
+# the diff is taken against that copy, which no one else can have changed meanwhile, instead of
+# reading the row again.
+STORED_COPY = "_stored_copy"
 LONG_TEXT = 500
 # Kept whole however long: a memo's history page shows a readable diff of its words.
 KEPT_WHOLE = {"title", "body"}
@@ -79,7 +85,9 @@ def _before_save(sender, instance, raw=False, **kwargs):
     if raw or instance._state.adding or instance.pk is None:
         instance._audit_old = None
         return
-    old = sender._base_manager.filter(pk=instance.pk).first()
+    old = instance.__dict__.pop(STORED_COPY, None)
+    if old is None:
+        old = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_old = _snapshot(old) if old is not None else None
 
 

@@ -99,6 +99,19 @@ def prepare(env, clients):
     run([PY, "manage.py", "shell", "-c", script], env)
 
 
+def page_urls():
+    """The URLs a researcher's actions ask for (bench/request_cost.py measures the same ones)."""
+    from django.urls import reverse
+
+    return {
+        "coding": lambda pk: reverse("coding:transcript-coding", args=[STUDY, pk]),
+        "excerpt-create": lambda pk: reverse("coding:excerpt-create", args=[STUDY, pk]),
+        "excerpt-update": lambda pk: reverse("coding:excerpt-update", args=[STUDY, pk]),
+        "theme-report": lambda pk: reverse("reports:theme-report", args=[STUDY, pk]),
+        "transcript-list": reverse("transcripts:transcript-list", args=[STUDY]),
+    }
+
+
 def multipart(fields, files):
     """A multipart/form-data body (urllib has no encoder): ({name: value}, {name: (filename, bytes)})."""
     boundary = secrets.token_hex(16)
@@ -412,8 +425,6 @@ def main():
     import django
 
     django.setup()
-    from django.urls import reverse
-
     from coding.models import CodedExcerpt, Theme
     from interviews.models import Transcript
     from studies.models import Study
@@ -421,13 +432,7 @@ def main():
     transcripts = list(Transcript.objects.filter(study__slug=STUDY).values_list("pk", "text"))
     before = set(CodedExcerpt.objects.values_list("pk", flat=True))
     themes = list(Theme.objects.filter(study__slug=STUDY, is_codable=True).values_list("pk", flat=True))
-    urls = {
-        "coding": lambda pk: reverse("coding:transcript-coding", args=[STUDY, pk]),
-        "excerpt-create": lambda pk: reverse("coding:excerpt-create", args=[STUDY, pk]),
-        "excerpt-update": lambda pk: reverse("coding:excerpt-update", args=[STUDY, pk]),
-        "theme-report": lambda pk: reverse("reports:theme-report", args=[STUDY, pk]),
-        "transcript-list": reverse("transcripts:transcript-list", args=[STUDY]),
-    }
+    urls = page_urls()
     results = {"requests": [], "errors": [], "themes": themes}
     qdpx = ROOT / "var" / "load-demo.qdpx"
     if args.qdpx_import:

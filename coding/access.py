@@ -33,11 +33,16 @@ def get_excerpt_for_user(request, slug, pk):
     return _visible(*get_in_study(request, slug, CodedExcerpt.objects.select_related("transcript"), pk=pk))
 
 
-def get_excerpt_for_user_rw(request, slug, pk):
+def get_excerpt_for_user_rw(request, slug, pk, *, lock=False):
     """An excerpt to change or delete. The consensus layer's are written only by adjudication
-    (team): asked for here they are a 404, like an id that does not exist (one join)."""
-    membership, excerpt = get_in_study(
-        request, slug, CodedExcerpt.objects.select_related("transcript").filter(layer_q(ALL_CODERS)), pk=pk)
+    (team): asked for here they are a 404, like an id that does not exist (one join). With
+    `lock` (inside a transaction): the excerpt's row is read FOR UPDATE (PostgreSQL; SQLite's
+    write transaction already holds the database), so it stays as read until the transaction
+    ends (coding.services.excerpt_update(locked=True))."""
+    excerpts = CodedExcerpt.objects.select_related("transcript").filter(layer_q(ALL_CODERS))
+    if lock:
+        excerpts = excerpts.select_for_update(of=("self",))
+    membership, excerpt = get_in_study(request, slug, excerpts, pk=pk)
     require_rw(membership)
     return _visible(membership, excerpt)
 

@@ -6,6 +6,7 @@ against white (WCAG 1.4.11). `ink` darkens a colour just enough for the latter, 
 yellow theme still gets a visible stripe and underline, in its own hue.
 """
 
+import functools
 import re
 
 WHITE = "#ffffff"
@@ -49,6 +50,7 @@ def text_on(background):
     return BLACK if contrast(background, BLACK) >= contrast(background, WHITE) else WHITE
 
 
+@functools.lru_cache(maxsize=4096)  # a page asks for each theme's: computed once per colour
 def ink(colour, *, against=WHITE, ratio=3.0):
     """`colour`, darkened towards black in small steps until it reaches `ratio` against
     `against`: for stripes, borders and underlines drawn in a theme's colour. Anything but

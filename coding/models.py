@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.backends.signals import connection_created
-from django.db.models import Count, F, Q, Window
+from django.db.models import Case, Count, F, Q, When, Window
 from django.db.models.functions import RowNumber, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -331,15 +331,20 @@ class CodedExcerptQuerySet(models.QuerySet):
         excerpt its colour. `notes` are {id: (memo, old quote or None)} for the few excerpts
         with a memo or a review flag (the quote only where it no longer matches the text).
         Lists, not dicts or instances, and no quotes: the page reads a quote from its own text,
-        and 8,000 excerpts cost little more than their offsets. Three queries whatever the
-        number of excerpts: the rows, the notes, the theme links.
+        and 8,000 excerpts cost little more than their offsets. Two queries whatever the
+        number of excerpts: the rows with their memos (and old quotes, only where flagged), the
+        theme links.
         """
         excerpts = self.filter(transcript=transcript)
-        rows = [
-            [pk, start, end, [], coder_id, version]
-            for pk, start, end, coder_id, version in excerpts.order_by("start", "end", "pk")
-            .values_list("id", "start", "end", "coder_id", "version")
-        ]
+        rows, notes = [], {}
+        for pk, start, end, coder_id, version, memo, old_quote in (
+            excerpts.order_by("start", "end", "pk")
+            .annotate(old_quote=Case(When(needs_review=True, then="quote"), default=None))
+            .values_list("id", "start", "end", "coder_id", "version", "memo", "old_quote")
+        ):
+            rows.append([pk, start, end, [], coder_id, version])
+            if memo or old_quote is not None:
+                notes[pk] = (memo, old_quote)
         themes = {row[0]: row[3] for row in rows}
         for excerpt_id, theme_id in (
             CodedExcerpt.themes.through.objects.filter(codedexcerpt__in=excerpts.values("pk"))
@@ -350,11 +355,6 @@ class CodedExcerptQuerySet(models.QuerySet):
             # but no row yet: it arrives with the page's next refresh.
             if excerpt_id in themes:
                 themes[excerpt_id].append(theme_id)
-        notes = {
-            pk: (memo, quote if flagged else None)
-            for pk, memo, flagged, quote in excerpts.filter(Q(needs_review=True) | ~Q(memo=""))
-            .values_list("id", "memo", "needs_review", "quote")
-        }
         return rows, notes
 
 

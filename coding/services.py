@@ -1,5 +1,7 @@
 """Writes that span models: an excerpt and its theme links change together or not at all."""
 
+import copy
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -146,21 +148,33 @@ def excerpt_create_in_vivo(*, transcript, start, end, parent, colour, coder, the
 
 
 @transaction.atomic
-def excerpt_update(*, excerpt, version, start, end, themes, memo):
+def excerpt_update(*, excerpt, version, start, end, themes, memo, locked=False):
     """Change an excerpt's span, themes and memo, unless someone saved it since `version`.
 
     The row is locked for the duration (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
     transactions already serialise writers), so two concurrent saves cannot both pass the check.
+    `locked`: the caller read `excerpt`, with its transcript, under that lock in the transaction
+    this runs in (coding.access.get_excerpt_for_user_rw(lock=True)), so it is not read again.
+
+    Returns the excerpt with `linked_themes`: its themes in the order linked (the first gives
+    its colour), what the coding page's data holds (CodedExcerptQuerySet.for_coding_page).
     """
-    current = (
+    current = excerpt if locked else (
         CodedExcerpt.objects.select_for_update()
         .select_related("transcript")
         .get(pk=excerpt.pk)
     )
     if current.version != version:
         raise ExcerptConflict(current)
-    had = set(current.themes.all())
+    if start < 0 or end <= start:
+        raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
+                              code="excerpt_start_before_end")
+    had = [link.theme for link in Link.objects.filter(codedexcerpt_id=current.pk).select_related("theme")
+           .order_by("pk")]
     _require_themes(themes, current.study_id, kept=had)
+    # The row as stored, read under the lock: the history log diffs against it instead of
+    # reading the row again (audit.signals.STORED_COPY).
+    current._stored_copy = copy.copy(current)
     text = current.transcript.text
     current.start, current.end = start, end
     current.quote = text[start:end]
@@ -168,12 +182,15 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo):
     current.needs_review = False
     current.review_reason = ""
     current.version += 1
-    current.full_clean(exclude=["transcript", "coder"])
+    # The transcript, its study and the coder are rows in hand, and the span is checked above
+    # (the database holds the check constraints too): full_clean skips their queries, seven.
+    current.full_clean(exclude=["transcript", "coder", "study"], validate_constraints=False)
     current.save()
     # Links kept keep their ids (and so the excerpt its colour); new ones follow in order.
     wanted = list(dict.fromkeys(themes))
     current.themes.remove(*[t for t in had if t not in wanted])
     _add_themes(current, [t for t in wanted if t not in had])
+    current.linked_themes = [t for t in had if t in wanted] + [t for t in wanted if t not in had]
     return current
 
 

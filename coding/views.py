@@ -63,7 +63,7 @@ def _wants_json(request):
 
 
 def _excerpts_json(excerpts, transcript):
-    """API excerpts (coding.highlight.excerpt_json). Four queries for any number."""
+    """API excerpts (coding.highlight.excerpt_json). Three queries for any number."""
     rows, notes = excerpts.for_coding_page(transcript)
     page_excerpts(rows, notes, codepoint_to_utf16_converter(transcript.text))
     quotes = dict(excerpts.filter(pk__in=[row[0] for row in rows]).values_list("pk", "quote")) if rows else {}
@@ -120,7 +120,7 @@ def _page_data(request, transcript, to_utf16, speakers):
     """What the page's script reads (json_script "coding-data"): the excerpts as rows
     (coding.highlight.page_excerpts), the theme tree, coders' names, the speakers, the layer
     asked for with ?coder=mine or ?coder=<id>, the time the data was read, and what the user may
-    do. Five queries whatever the number of excerpts."""
+    do. Four queries whatever the number of excerpts."""
     membership = request.membership  # fetched by the page's access helper
     rows, notes = CodedExcerpt.objects.visible_to(membership).for_coding_page(transcript)
     coder = request.GET.get("coder", "")
@@ -146,6 +146,19 @@ def _themes_key(themes):
     return hashlib.sha256(json.dumps([translation.get_language(), themes]).encode()).hexdigest()
 
 
+def _page_key(ctx, study):
+    """The cache key of the page's parts that are the same for every member with the same
+    rights ({% cache %} ... page_key in the template: the toolbar, the picker, the memo tab,
+    the shortcuts; about a hundred translated strings and thirty URLs): a hash of every value
+    those parts show, so an edit to any of them renders them anew. No part holds a CSRF token,
+    the user's name, the coders or the excerpts: those are rendered on every page."""
+    transcript = ctx["transcript"]
+    return hashlib.sha256(json.dumps([
+        translation.get_language(), study.slug, study.is_archived, transcript.pk, transcript.text_version,
+        ctx["length_utf16"], ctx["can_code"], ctx["speakers"], ctx["themes_key"], ctx["id_token"],
+    ]).encode()).hexdigest()
+
+
 @login_required
 def transcript_coding(request, study, pk):
     transcript = get_transcript_for_user(request, study, pk)
@@ -169,6 +182,7 @@ def transcript_coding(request, study, pk):
         "can_code": data["canCode"],
         "id_token": ID_TOKEN,
     }
+    ctx["page_key"] = _page_key(ctx, request.membership.study)
     return render(request, "coding/transcript_coding.html", ctx)
 
 
@@ -231,8 +245,11 @@ def excerpt_create_view(request, study, pk):
 
 @login_required
 @require_POST
+@transaction.atomic
 def excerpt_update_view(request, study, pk):
-    excerpt = get_excerpt_for_user_rw(request, study, pk)
+    # One transaction from the access check to the history row, as the save's: the excerpt is
+    # read under its row lock with its transcript, and the update does not read it again.
+    excerpt = get_excerpt_for_user_rw(request, study, pk, lock=True)
     form = ExcerptForm(request.POST, transcript=excerpt.transcript)
     if not form.is_valid():
         return _error_response(request, excerpt.transcript, form.errors)
@@ -240,7 +257,7 @@ def excerpt_update_view(request, study, pk):
     try:
         excerpt = excerpt_update(excerpt=excerpt, version=data["version"] or excerpt.version,
                                  start=data["start"], end=data["end"], themes=data["themes"],
-                                 memo=data["memo"])
+                                 memo=data["memo"], locked=True)
     except ExcerptConflict as conflict:
         message = _("Someone else changed this excerpt after you loaded the page.")
         if _wants_json(request):
@@ -252,7 +269,7 @@ def excerpt_update_view(request, study, pk):
         return redirect(_page_url(study, excerpt.transcript_id, excerpt.pk))
     except ValidationError as exc:
         return _error_response(request, excerpt.transcript, _errors(exc))
-    return _saved_response(request, excerpt, _("Excerpt updated."))
+    return _saved_response(request, excerpt, _("Excerpt updated."), themes=excerpt.linked_themes)
 
 
 @login_required

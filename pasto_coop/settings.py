@@ -194,6 +194,21 @@ CACHES = {
     ),
 }
 JOBS_CACHE = "jobs"
+# Sessions are read from a cache every worker shares (a file cache, or Redis with REDIS_URL) and
+# written through to the database (cached_db): a page costs no session query, and a logout, which
+# deletes the session from both, ends it for every worker at once. A per-process cache would not
+# do: another worker would go on accepting a session logged out elsewhere.
+CACHES["sessions"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+     "KEY_PREFIX": "sessions"}
+    if env("REDIS_URL") else
+    {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+     "LOCATION": env("SESSIONS_CACHE_DIR", str(BASE_DIR / "var" / "sessions-cache")),
+     # culling (a third of the entries, at random) only sends a session back to the database
+     "OPTIONS": {"MAX_ENTRIES": 20_000}}
+)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 # A running job whose worker has not reported for this long (seconds) is taken as lost and marked
 # failed (a worker on this machine is checked directly: its process is gone).
 JOBS_STALE_SECONDS = envint("JOBS_STALE_SECONDS", "600")

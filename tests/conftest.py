@@ -49,7 +49,9 @@ def _test_settings():
         SECURE_SSL_REDIRECT=False,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-                "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}},
+                "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"},
+                "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                             "LOCATION": "sessions"}},
         MEDIA_ROOT=str(Path(tempfile.gettempdir()) / f"pasto-coop-test-media-{os.getpid()}"),
     ):
         yield
@@ -69,12 +71,15 @@ def _language_reset():
 @pytest.fixture(autouse=True)
 def _jobs_cache():
     """Job progress, cancel requests and notices live in a cache keyed by job id; ids repeat
-    between tests (each rolls back), so each test starts with it empty."""
+    between tests (each rolls back), so each test starts with it empty. So does the sessions'
+    cache (settings.SESSION_ENGINE is cached_db): a session read from it outlives the rows."""
     from django.core.cache import caches
 
     caches["jobs"].clear()
+    caches["sessions"].clear()
     yield
     caches["jobs"].clear()
+    caches["sessions"].clear()
 
 
 @pytest.fixture

@@ -216,10 +216,10 @@ def test_the_compare_page_runs_a_fixed_number_of_queries(layers, transcript, the
     post(adam, transcript, themes["youth"], 35, 52, "both", [alice, bob])
     post(adam, transcript, themes["gender"], 60, 66, f"accept-{alice.pk}", [alice, bob])
     client = client_for(adam)
-    # session, user, transcript with membership, coders chosen, links, consensus layer, themes,
-    # adjudications with their users, the two permission reads of a site admin's menu (adam),
-    # the coders select drawn
-    with django_assert_num_queries(11):
+    # user (with whether they hold permissions), transcript with membership, coders chosen, links,
+    # consensus layer, themes, adjudications with their users, the group permission read of a
+    # site admin's menu (adam: none of his own, so that read is skipped), the coders select drawn
+    with django_assert_num_queries(9):
         assert client.get(compare_url(transcript, alice, bob)).status_code == 200
 
 

@@ -91,10 +91,10 @@ def test_it_reads_a_constant_number_of_queries(coded, alice, bob, study, partici
             excerpt_create(transcript=t, start=0, end=4 + n, themes=[themes["youth"], themes["gender"]],
                            coder=user)
     client = client_for(alice)
-    # session, user, membership with study; the coders chosen (validation); the report:
-    # transcripts with lengths, assignments, codings, themes, transcript count (5); the user's and
-    # groups' permissions (the menu's "Users" link) (2); the form's coder, transcript and theme
-    # choices as rendered (3)
-    with django_assert_num_queries(14):
+    # user, membership with study; the coders chosen (validation); the report:
+    # transcripts with lengths, assignments, codings, themes, transcript count (5); the group
+    # permissions of a site admin (the menu's "Users" link; none of his own: skipped) (1); the
+    # form's coder, transcript and theme choices as rendered (3)
+    with django_assert_num_queries(11):
         response = client.get(url(study, coders=[alice.pk, bob.pk]))
     assert response.context["report"].transcripts == 5

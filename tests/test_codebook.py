@@ -187,10 +187,9 @@ def test_it_runs_a_fixed_number_of_queries(study, alice, bob, participant, size,
     theme_delete(theme=Theme.objects.create(study=study, name="Gone"), user=alice, codings="remove")
     _other_studies(django_user_model, size)
     client = client_for(alice)
-    # session, user, membership with study, themes, links counted per theme and coder, excerpts
-    # counted per coder, example quotes, recently removed themes with who removed them, user
-    # and group permissions (base.html's menu)
-    with django_assert_num_queries(10):
+    # user, membership with study, themes, links counted per theme and coder, excerpts counted
+    # per coder, example quotes, recently removed themes with who removed them
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert len(response.context["rows"]) == 2 * size
     assert [c["coder__username"] for c in response.context["coders"]] == [c.username for c in coders]

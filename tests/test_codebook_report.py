@@ -85,12 +85,12 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     for i in range(people):
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (menu);
+    # user, membership with its study;
     # the overview's counts (themes, transcripts, direct and per-parent counts); the themes
     # again (tree); the quotes, their themes, the study's transcripts (their numbers) with the
     # quoted ones' texts, the participants' attributes and values (the quotes' headings); who is
     # left out
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         client.get(URL)
 
 
@@ -102,6 +102,6 @@ def test_the_docx_runs_a_fixed_number_of_queries(rita, alice, otto, study, other
     for i in range(people):
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the page (15), without the menu's two permission queries
-    with django_assert_num_queries(13):
+    # as the page (12): the menu's permission check was free already
+    with django_assert_num_queries(12):
         client.get(reverse("reports:codebook-report-docx", args=[SLUG]), {"quotes": "all"})

@@ -126,9 +126,9 @@ def test_the_comment_list_runs_a_fixed_number_of_queries(rita, alice, study, the
         comment_create(study=study, author=rita, body=f"t{i}", theme=themes["youth"])
         Comment.objects.create(study=study, parent=thread, author=alice, body="reply")
     client = client_for(alice)
-    # session, user, membership with its study, permissions (user's, groups'); threads with
-    # targets and authors; replies with their authors
-    with django_assert_num_queries(7):
+    # user, membership with its study; threads with targets and authors; replies with their
+    # authors
+    with django_assert_num_queries(4):
         response = client.get(reverse("memos:comment-list", args=["pasto"]))
     assert len(response.context["threads"]) == 2 * count
 

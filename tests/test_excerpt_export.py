@@ -121,11 +121,11 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
              alice)
     noise(other_study, otto, count)
     client = client_for(rita)
-    # session, user, membership with its study; the theme filter's themes, the attribute filter's
+    # user, membership with its study; the theme filter's themes, the attribute filter's
     # attributes (issue 12); the participants' attributes and their values (the columns); the
     # transcripts' paragraph breaks (texts streamed) and numbers; the excerpts (streamed in
     # chunks of 5,000), each chunk's theme names
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         exported = rows(client.get(URL))
     assert len(exported) == count
 

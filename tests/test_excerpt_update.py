@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from coding.models import CodedExcerpt
+from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, excerpt_update
 from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
@@ -116,3 +116,49 @@ def test_it_keeps_a_theme_made_grouping_only_since(alice, excerpt, themes):
     excerpt.refresh_from_db()
     assert excerpt.memo == "still editable"
     assert list(excerpt.themes.all()) == [themes["youth"]]
+
+
+def test_its_answer_matches_what_the_page_reads_next(alice, excerpt, themes):
+    """The answer is built from the rows in hand, not read back: it must still equal the page's
+    own data for the excerpt, theme order included (kept links first, new ones after them), and
+    the change must show on the very next page."""
+    environment = Theme.objects.create(study=excerpt.study, name="Environment", parent=themes["parent"])
+    client = client_for(alice)
+    post(client, excerpt, themes=[themes["youth"].pk, themes["gender"].pk])
+    excerpt.refresh_from_db()
+    response = post(client, excerpt, themes=[environment.pk, themes["gender"].pk], memo="n2")
+    answer = response.json()["excerpt"]
+    assert answer["t"] == [themes["gender"].pk, environment.pk]
+    page = client.get(reverse("coding:transcript-coding", args=["pasto", excerpt.transcript_id]))
+    data = page.context["page_data"]["excerpts"]
+    row = next(r for r in data["rows"] if r[0] == excerpt.pk)
+    assert row == [answer["id"], answer["s"], answer["e"], answer["t"], answer["c"], answer["v"]]
+    assert data["memos"][excerpt.pk] == answer["m"] == "n2"
+
+
+def test_it_records_the_change_in_the_history_against_the_row_as_it_was(alice, excerpt):
+    from audit.models import Change
+
+    post(client_for(alice), excerpt, memo="revised")
+    change = Change.objects.filter(model="coding.codedexcerpt", action="update").get()
+    assert change.data == {"memo": ["m", "revised"]}
+    assert change.user == alice
+
+
+def test_a_memo_edit_costs_a_fixed_number_of_queries(alice, excerpt, themes, django_assert_num_queries):
+    """Guards against reading the excerpt again after the access check (under the lock, for the
+    history's diff, for the answer) and against full_clean's existence and constraint queries."""
+    client = client_for(alice)
+    url = reverse("coding:excerpt-update", args=["pasto", excerpt.pk])
+    payload = {"start_utf16": 35, "end_utf16": 49, "version": 1, "themes": [themes["youth"].pk],
+               "memo": "cheap"}
+    # user; the view's transaction; the excerpt FOR UPDATE with its transcript and the user's
+    # membership; the form's themes; the update's savepoint (it may run inside a caller's
+    # transaction, and a conflict must leave that usable); the excerpt's theme links with their
+    # themes; UPDATE; the history row; the savepoint's release; the end of the transaction (in a
+    # test, a savepoint and its release)
+    with django_assert_num_queries(10):
+        response = client.post(url, payload, **JSON)
+    assert response.status_code == 200
+    excerpt.refresh_from_db()
+    assert excerpt.memo == "cheap"

@@ -91,9 +91,9 @@ def test_it_runs_a_fixed_number_of_queries(adam, bob, count, studies, django_ass
         for i in range(count):
             Theme.objects.create(study=study, name=f"T{i}")
     client = client_for(adam)
-    # session, user, membership with its study, count, page of changes with users, users for
-    # the filter menu, user and group permissions (the site menu)
-    with django_assert_num_queries(8):
+    # user, membership with its study, count, page of changes with users, users for the
+    # filter menu
+    with django_assert_num_queries(6):
         client.get(URL)
 
 

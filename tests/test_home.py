@@ -91,9 +91,10 @@ def test_it_runs_a_fixed_number_of_queries(adam, alice, transcript, django_user_
         Membership.objects.create(study=mine, user=alice, role=Role.OWNER)
         Study.objects.create(name=f"Not mine {i}", slug=f"n{i}")
     client = client_for(adam)
-    # session, user, user permissions, group permissions (can_create_study / is_site_admin),
-    # the user's studies with role and counts, the other live studies
-    with django_assert_num_queries(6):
+    # user (with whether they hold permissions), group permissions (can_create_study /
+    # is_site_admin: adam holds none of his own, so that read is skipped), the user's studies
+    # with role and counts, the other live studies
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert len(response.context["studies"]) == 1 + extra_studies
     assert len(response.context["other_studies"]) == extra_studies

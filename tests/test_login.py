@@ -3,6 +3,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.models import LoginFailure
+from studies import roles
 
 URL = reverse("login")
 
@@ -167,3 +168,57 @@ def test_the_lockout_message_is_translated(alice, settings):
     assert "Espere 1 minuto" in attempt(client, "alice", "pw").content.decode()
     settings.LOGIN_FAILURE_WINDOW = 300
     assert "Espere 5 minutos" in attempt(client, "alice", "pw").content.decode()
+
+
+# ----- sessions read from a shared cache (cached_db), permissions read with the user -----
+
+
+def test_a_session_is_read_from_the_cache_not_the_database(alice, django_assert_num_queries):
+    client = Client()
+    attempt(client, "alice", "pw")
+    # the user (with whether they hold permissions): no session query, no permission query
+    with django_assert_num_queries(1):
+        assert client.get(reverse("help:keyboard")).status_code == 200
+
+
+def test_a_logged_out_session_is_refused_everywhere_at_once(alice):
+    """A logout deletes the session from the shared cache as well as the database, so a copy
+    of the cookie (another tab, a stolen one) is logged out too, on every worker."""
+    client = Client()
+    attempt(client, "alice", "pw")
+    stolen = Client()
+    stolen.cookies = client.cookies.__class__(client.cookies)
+    assert stolen.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert stolen.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_changed_password_ends_the_other_sessions_even_when_cached(alice):
+    client = Client()
+    attempt(client, "alice", "pw")
+    assert client.get(reverse("home")).status_code == 200
+    alice.set_password("a-new-passphrase-2026")
+    alice.save()
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_permission_given_counts_on_the_next_page(alice, site_groups):
+    """The menu's "Users" link follows the groups at once: whether a user holds permissions is
+    read with the user on every request, never kept between requests."""
+    client = Client()
+    attempt(client, "alice", "pw")
+    users_link = f'href="{reverse("accounts:user-list")}"'
+    assert users_link not in client.get(reverse("home")).content.decode()
+    alice.groups.add(site_groups[roles.SITE_ADMIN])
+    assert users_link in client.get(reverse("home")).content.decode()
+    alice.groups.clear()
+    assert users_link not in client.get(reverse("home")).content.decode()
+
+
+def test_a_permission_of_the_users_own_counts_too(alice):
+    from django.contrib.auth.models import Permission
+
+    client = Client()
+    attempt(client, "alice", "pw")
+    alice.user_permissions.add(*Permission.objects.filter(codename__in=["change_user", "change_study"]))
+    assert f'href="{reverse("accounts:user-list")}"' in client.get(reverse("home")).content.decode()

@@ -99,9 +99,9 @@ def test_it_runs_a_fixed_number_of_queries(study, alice, other_study, otto, tran
                     themes=[themes["youth"]], participants=[participant], spans=[(transcript, 0, 11)])
         memo_create(study=other_study, author=otto, title=f"O{i}")
     client = client_for(alice)
-    # session, user, membership with its study, permissions (base.html's menu: user's, groups');
+    # user, membership with its study;
     # filter choices: authors, transcripts, themes, participants; the page: count, memos with
     # authors; prefetched transcripts, themes, participants, linked memos, spans with transcripts
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert len(response.context["page"]) == count

@@ -72,8 +72,8 @@ def test_the_transcript_panel_runs_a_fixed_number_of_queries(study, alice, trans
                     spans=[(transcript, 0, 11)])
         comment_create(study=study, author=alice, body=f"c{i}", transcript=transcript, start=0, end=11)
     client = client_for(alice)
-    # session, user, transcript with the membership, permissions (user's, groups'); memos with
-    # authors, their spans; comment threads, their replies
-    with django_assert_num_queries(9):
+    # user, transcript with the membership; memos with authors, their spans; comment threads,
+    # their replies
+    with django_assert_num_queries(6):
         response = client.get(reverse("memos:transcript-memos", args=["pasto", transcript.pk]))
     assert len(response.context["memos"]) == count

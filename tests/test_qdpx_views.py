@@ -75,9 +75,8 @@ def test_it_sends_anonymous_users_to_login(study, client):
 def test_it_runs_a_fixed_number_of_queries_for_the_page(alice, django_assert_num_queries):
     """The page reads nothing per row; this guards against it starting to."""
     client = client_for(alice)
-    # session, user, membership with its study; user and group permissions (the site menu);
-    # the participants withheld for consent
-    with django_assert_num_queries(6):
+    # user, membership with its study; the participants withheld for consent
+    with django_assert_num_queries(3):
         client.get(PAGE)
 
 
@@ -138,10 +137,10 @@ def test_it_exports_in_a_fixed_number_of_queries(alice, participant, themes, tra
     for i in range(studies - 1):
         Study.objects.create(name=f"S{i}", slug=f"s{i}").memberships.create(user=alice, role=Role.OWNER)
     client = client_for(alice)
-    # session, user, membership with its study; then the export's ten reads (themes,
+    # user, membership with its study; then the export's ten reads (themes,
     # participants, attributes, their choices, attribute values, excerpt-theme links, excerpts,
     # transcripts, coders, journal memos)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         b"".join(client.get(EXPORT).streaming_content)
 
 
@@ -222,6 +221,6 @@ def test_it_refuses_other_methods(creator):
 
 def test_it_runs_a_fixed_number_of_queries_for_the_import_form(creator, django_assert_num_queries):
     client = client_for(creator)
-    # session, user, user permissions, group permissions
-    with django_assert_num_queries(4):
+    # user, group permissions (a study creator; none of their own: skipped)
+    with django_assert_num_queries(2):
         client.get(IMPORT)

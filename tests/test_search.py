@@ -206,10 +206,9 @@ def test_it_runs_a_fixed_number_of_queries(rita, otto, study, other_study, count
         interview(person(study, f"P{i}"), f"Una migración número {i}. Otra migración.")
     noise(other_study, otto, count)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the word forms of the query word's lemma, transcripts with participants and texts,
-    # count of transcripts not searched (consent); the attributes to filter by
-    with django_assert_num_queries(9):
+    # user, membership with its study, the word forms of the query word's lemma, transcripts
+    # with participants and texts, count of transcripts not searched (consent); the attributes to filter by
+    with django_assert_num_queries(6):
         response = client.get(URL, {"q": "migracion"})
     assert response.context["hit_count"] == 2 * count
 

@@ -146,11 +146,10 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         t = interview(person(study, f"P{i}", sector="ngo" if i % 2 else "public"), "words here")
         code(t, "words", [child], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the study's choice attributes, their choices and the participants' values of them,
-    # the study's themes, transcripts with their participants, direct counts per theme and
-    # transcript, distinct counts over each parent's subtree, participants left out, the coders
-    # of the layer select
-    with django_assert_num_queries(13):
+    # user, membership with its study, the study's choice attributes, their choices and the
+    # participants' values of them, the study's themes, transcripts with their participants,
+    # direct counts per theme and transcript, distinct counts over each parent's subtree,
+    # participants left out, the coders of the layer select
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert row_for(response, parents[-1]).total == Counts(1, 1)

@@ -134,12 +134,12 @@ def test_the_case_table_runs_a_fixed_number_of_queries(rita, alice, otto, study,
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
     client = client_for(rita)
     url = reverse("reports:case-theme-export", args=[SLUG, "csv"])
-    # session, user, membership with its study; the themes, the participants, the transcripts'
+    # user, membership with its study; the themes, the participants, the transcripts'
     # owners, the excerpt-theme links (streamed); the participants' attributes and their values
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(csv_rows(client.get(url, {"measure": "characters"}))) == people + 1
     # counts: the themes, participants, owners, then direct and per-parent counts in one query; the attributes
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(csv_rows(client.get(url, {"measure": "count"}))) == people + 1
 
 
@@ -152,13 +152,13 @@ def test_the_matrix_and_crosstabs_exports_run_a_fixed_number_of_queries(rita, al
     for i in range(people):
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [leaf], alice)
     client = client_for(rita)
-    # session, user, membership with its study; the themes, the participants, the transcripts'
+    # user, membership with its study; the themes, the participants, the transcripts'
     # owners, direct and per-parent counts in one query (the matrix page's four); the attributes
     # the matrix page's filter offers (issue 12), which the export takes too
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         csv_rows(get(client, "theme-matrix-export", "csv"))
     # the overview's four, and its choice attributes, their choices and values
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         csv_rows(get(client, "crosstabs-export", "csv"))
 
 

@@ -58,8 +58,8 @@ def test_it_reads_a_constant_number_of_queries(assigned, study, participant, ali
         for user in (alice, bob):
             Assignment.objects.create(study=study, transcript=t, coder=user)
     client = client_for(alice)
-    # session, user, membership with study, the assignments with transcripts and coders, the
-    # excerpt spans, and the user's and groups' permissions (the menu's "Users" link)
-    with django_assert_num_queries(7):
+    # user, membership with study, the assignments with transcripts and coders, the excerpt
+    # spans
+    with django_assert_num_queries(4):
         response = client.get(url(study))
     assert len(response.context["assignments"]) == 12

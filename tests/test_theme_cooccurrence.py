@@ -88,9 +88,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "one two", [themes[i], themes[i + 1]], alice)
         code(t, "two three", [themes[i]], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the study's themes, same-excerpt pairs,
+    # user, membership with its study, the study's themes, same-excerpt pairs,
     # overlapping pairs, participants left out, the coders of the layer select
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert len(response.context["rows"]) == size

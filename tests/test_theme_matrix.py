@@ -118,12 +118,11 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     for i in range(size):
         code(interview(person(study, f"P{i}"), "words here"), "words", [children[i]], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the study's themes, its participants who count,
+    # user, membership with its study, the study's themes, its participants who count,
     # their transcripts, direct counts per theme and transcript with distinct counts over each
     # parent's subtree (one query), participants left out, the coders of the layer select; the
     # attributes to filter by
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(URL)
     assert len(response.context["matrix"].participants) == size
 

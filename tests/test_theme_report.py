@@ -244,8 +244,7 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "Plans", [leaf], alice)
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the user's and the group permissions (base.html's
-    # menu), the theme, the study's themes (tree), the study's transcripts with their
+    # user, membership with its study, the theme, the study's themes (tree), the study's transcripts with their
     # participants' consent and the counts grouped by transcript (totals, quotes, who is left
     # out), the quotes with
     # transcript and participant, their themes, the study's transcripts (their numbers) with the
@@ -253,7 +252,7 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
     # 13); the theme's memos, its comment threads (issue 14); the study's attributes, read once
     # for the select to count by, the counts' choice columns and the quotes' headings, the
     # participants' values (the headings, and which choice each has) and the choices (three)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = client.get(url(parent))
     assert response.context["report"].totals.excerpts == 2 * people
 
@@ -330,9 +329,9 @@ def test_the_printable_report_runs_a_fixed_number_of_queries(rita, alice, otto, 
         transcript = interview(person(study, f"P{i}", scope="quote_named"), "Plans and plans.")
         code(transcript, "Plans", [leaf], alice)
     client = client_for(rita)
-    # as the paged report (18: i16's 12, plus issues 12-14's layer coders, memos, comments, and the
+    # as the paged report (15: i16's 9, plus issues 12-14's layer coders, memos, comments, and the
     # attributes, values and choices (3)), the quotes read once in chunks of 1,000
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         body = b"".join(client.get(url(leaf, print="on")).streaming_content).decode()
     assert body.count('<blockquote class="mb-2') == people
 

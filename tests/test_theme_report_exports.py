@@ -182,13 +182,13 @@ def test_the_csv_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_
     for i in range(people):
         code(interview(person(study, f"P{i}"), "Plans."), "Plans", [parent], alice)
     client = client_for(rita)
-    # session, user, membership with its study, the theme, the study's attributes and the
+    # user, membership with its study, the theme, the study's attributes and the
     # participants' values (read once for the counts' columns and the quotes' headings), the
     # study's themes, the choices the counts are split by, the study's transcripts with their
     # participants' consent and the counts grouped by transcript, the quotes with transcript and
     # participant, their themes, and the study's transcripts (their numbers) with the quoted
     # ones' texts (references)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("reports:theme-report-csv", args=[SLUG, parent.pk]))
     assert len(csv_rows(response)) == people + 1
 

@@ -156,10 +156,10 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, count, dj
                                       text="Some words here")
         excerpt_create(transcript=t, start=0, end=4, themes=[themes["youth"], themes["gender"]], coder=alice)
     client = client_for(alice)
-    # session, user, the theme with the user's membership and study (one query), the palette
+    # user, the theme with the user's membership and study (one query), the palette
     # colour (the study's theme count), excerpts with transcript, participant and coder, their
-    # other themes, user and group permissions (base.html's menu)
-    with django_assert_num_queries(8):
+    # other themes
+    with django_assert_num_queries(5):
         response = client.get(url(themes["youth"]))
     assert len(response.context["excerpts"]) == count
     assert CodedExcerpt.objects.count() == count

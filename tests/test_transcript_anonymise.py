@@ -227,8 +227,7 @@ def test_its_preview_runs_a_fixed_number_of_queries(alice, participant, other_st
                                   text="Juan Pérez spoke.")
         Transcript.objects.create(study=other_study, participant=theirs, title=f"T{i}", text="Juan Pérez.")
     client = client_for(alice)
-    # session, user, membership with study, transcripts with participant codes;
-    # the menu's user and group permissions
-    with django_assert_num_queries(6):
+    # user, membership with study, transcripts with participant codes
+    with django_assert_num_queries(3):
         response = client.post(ALL, form(confirm=False))
     assert len(response.context["preview"]) == count

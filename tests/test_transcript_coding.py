@@ -1,12 +1,16 @@
 import json
+import re
 
 import pytest
+from django.middleware.csrf import _unmask_cipher_token
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import CodedExcerpt, Theme
 from coding.services import excerpt_create, excerpt_delete, excerpt_update
+from coding.transcript_text import transcript_text_update
 from interviews.models import Transcript
-from studies.models import Membership, Role
+from studies.models import Membership, Role, Study
 from tests.codebook_state import other_study_objects
 from tests.conftest import client_for
 
@@ -193,10 +197,10 @@ def test_its_query_count_does_not_grow_with_excerpts_themes_or_the_study(
             excerpt_create(transcript=target, start=start, end=start + 10,
                            themes=[themes["youth"], extra[i % len(extra)]], coder=(alice, bob)[i % 2])
     client = client_for(alice)
-    # session, user, transcript with participant, study and the user's membership (one query),
-    # excerpts, their memos and review quotes, excerpt-theme links, themes for the picker,
-    # coders' names, user and group permissions (base.html's menu)
-    with django_assert_num_queries(10):
+    # user, transcript with participant, study and the user's membership (one query),
+    # excerpts with their memos and review quotes, excerpt-theme links, themes for the picker,
+    # coders' names
+    with django_assert_num_queries(6):
         response = client.get(url(transcript))
     assert len(page_data(response)["excerpts"]["rows"]) == count
     assert CodedExcerpt.objects.filter(study=study).count() == 2 * count
@@ -286,3 +290,58 @@ def test_its_theme_lists_follow_a_changed_theme_and_the_language(alice, transcri
     assert body.count(">Housing</option>") == 3  # the theme filter, the speaker's theme, "under"
     assert "Fijar «Housing»" in picker(HTTP_ACCEPT_LANGUAGE="es")
     assert "Pin «Housing»" in picker()
+
+
+# ----- the page's parts rendered once per worker ({% cache %} ... page_key) follow every change -----
+
+
+def test_the_parts_kept_between_pages_follow_a_role_change_at_once(alice, transcript):
+    client = client_for(alice)
+    assert 'id="picker-form"' in client.get(url(transcript)).content.decode()
+    Membership.objects.filter(user=alice, study=transcript.study).update(role=Role.REVIEWER)
+    page = client.get(url(transcript)).content.decode()
+    assert 'id="picker-form"' not in page
+    assert 'id="annotate-button"' not in page
+    assert "data-create-url" not in page
+
+
+def test_they_follow_archiving_at_once(alice, transcript):
+    client = client_for(alice)
+    assert 'id="comment-button"' in client.get(url(transcript)).content.decode()
+    Study.objects.filter(pk=transcript.study_id).update(archived_at=timezone.now())
+    page = client.get(url(transcript)).content.decode()
+    assert 'id="comment-button"' not in page
+    assert 'id="picker-form"' not in page
+
+
+def test_they_follow_a_text_correction_at_once(alice, transcript):
+    client = client_for(alice)
+    before = client.get(url(transcript)).content.decode()
+    assert f'name="text_version" value="{transcript.text_version}"' in before
+    transcript_text_update(transcript=transcript, text=transcript.text + "\n\nD: One more line.", user=alice)
+    transcript.refresh_from_db()
+    after = client.get(url(transcript)).content.decode()
+    assert f'name="text_version" value="{transcript.text_version}"' in after
+    assert f'data-length-utf16="{len(transcript.text)}"' in after
+    assert "One more line." in after
+
+
+def test_they_follow_a_theme_change_and_the_language_at_once(alice, transcript, themes):
+    client = client_for(alice)
+    assert "Youth" in client.get(url(transcript)).content.decode()
+    themes["youth"].name = "Juventud y trabajo"
+    themes["youth"].save()
+    page = client.get(url(transcript)).content.decode()
+    assert "Juventud y trabajo" in page and ">Youth<" not in page
+    spanish = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(url(transcript)).content.decode()
+    assert "Guardar" in spanish and 'id="picker-save">Save<' not in spanish
+
+
+def test_they_never_hold_another_members_csrf_token(alice, bob, transcript):
+    """Every form on the page carries the token of the member it is rendered for."""
+    pages = [client_for(user).get(url(transcript)) for user in (alice, bob)]
+    for response in pages:
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()))
+        assert len(tokens) >= 1
+        secret = response.client.cookies["csrftoken"].value
+        assert {_unmask_cipher_token(t) for t in tokens} == {secret}

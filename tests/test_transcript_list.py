@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.models import Theme
 from coding.services import excerpt_create
@@ -106,8 +107,25 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, other_stu
         theme = Theme.objects.create(study=other, name="Other theme")
         excerpt_create(transcript=ot, start=0, end=5, themes=[theme], coder=alice)
     client = client_for(alice)
-    # session, user, membership with study, transcripts with participants and lengths,
-    # excerpt spans, distinct themes per transcript; the menu's user and group permissions
-    with django_assert_num_queries(8):
+    # user, membership with study, transcripts with participants and lengths, excerpt spans,
+    # distinct themes per transcript
+    with django_assert_num_queries(5):
         response = client.get(url(study))
     assert len(response.context["transcripts"]) == count
+
+
+def test_the_study_menu_follows_a_role_a_name_archiving_and_the_language_at_once(alice, study):
+    """base.html's study menu is rendered once per worker under a key of what it shows."""
+    client = client_for(alice)
+    page = client.get(reverse("transcripts:transcript-list", args=[study.slug])).content.decode()
+    trash = f'href="{reverse("audit:trash", args=[study.slug])}"'
+    assert trash in page
+    Membership.objects.filter(user=alice, study=study).update(role=Role.REVIEWER)
+    page = client.get(reverse("transcripts:transcript-list", args=[study.slug])).content.decode()
+    assert trash not in page and "Reviewer" in page
+    Study.objects.filter(pk=study.pk).update(name="Pasto, renamed", archived_at=timezone.now())
+    page = client.get(reverse("transcripts:transcript-list", args=[study.slug])).content.decode()
+    assert "Pasto, renamed" in page and ">archived<" in page
+    spanish = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(
+        reverse("transcripts:transcript-list", args=[study.slug])).content.decode()
+    assert ">Transcripciones<" in spanish

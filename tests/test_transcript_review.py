@@ -99,9 +99,9 @@ def test_it_runs_a_fixed_number_of_queries(alice, participant, themes, count, dj
     transcript_text_update(transcript=transcript, text="WORD " * 40 + "end", user=alice)
     assert CodedExcerpt.objects.filter(needs_review=True).count() == count
     client = client_for(alice)
-    # session, user, transcript with participant, study and the user's membership (one query),
-    # flagged excerpts with coders, their themes; the menu's user and group permissions
-    with django_assert_num_queries(7):
+    # user, transcript with participant, study and the user's membership (one query),
+    # flagged excerpts with coders, their themes
+    with django_assert_num_queries(4):
         response = client.get(url(transcript))
     assert len(response.context["rows"]) == count
 

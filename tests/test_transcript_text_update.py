@@ -228,9 +228,9 @@ def test_its_version_list_runs_a_fixed_number_of_queries(alice, bob, coded, edit
     for i in range(edits):
         transcript_text_update(transcript=transcript, text=TEXT + f"\n\nEnd {i}.", user=bob)
     client = client_for(alice)
-    # session, user, transcript with participant, study and the user's membership (one query),
-    # versions with authors; the menu's user and group permissions
-    with django_assert_num_queries(6):
+    # user, transcript with participant, study and the user's membership (one query),
+    # versions with authors
+    with django_assert_num_queries(3):
         response = client.get(url(transcript))
     assert len(response.context["versions"]) == edits + 1
 

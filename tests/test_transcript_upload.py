@@ -277,9 +277,8 @@ def test_it_runs_a_fixed_number_of_queries(alice, study, other_study, count, dja
         participant_make(study=study, code=f"P{i}", sector="ngo", gender="female")
         participant_make(study=other_study, code=f"Q{i}", sector="ngo", gender="female")
     client = client_for(alice)
-    # session, user, membership with study, participants (once, for every row);
-    # the menu's user and group permissions
-    with django_assert_num_queries(6):
+    # user, membership with study, participants (once, for every row)
+    with django_assert_num_queries(3):
         response = client.get(URL)
     assert response.content.decode().count(">P0</option>") == 4  # three rows and the template
 

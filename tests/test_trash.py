@@ -85,9 +85,9 @@ def test_it_runs_a_fixed_number_of_queries(alice, transcript, themes, count, stu
         theme_delete(theme=Theme.objects.create(study=transcript.study, name=f"Old {i}"), user=alice,
                      codings="remove")
     client = client_for(alice)
-    # session, user, membership with its study, count, page with transcripts and removers,
-    # removed themes with removers, user and group permissions (the site menu)
-    with django_assert_num_queries(8):
+    # user, membership with its study, count, page with transcripts and removers, removed
+    # themes with removers
+    with django_assert_num_queries(5):
         client.get(URL)
 
 

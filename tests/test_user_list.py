@@ -47,7 +47,7 @@ def test_it_runs_a_fixed_number_of_queries(adam, django_user_model, extra, djang
         Membership.objects.create(study=study, user=user, role=Role.OWNER)
         Membership.objects.create(study=study, user=adam, role=Role.REVIEWER)
     client = client_for(adam)
-    # session, user, user permissions, group permissions, users, their groups (prefetch),
-    # their memberships with studies (prefetch)
-    with django_assert_num_queries(7):
+    # user, group permissions (adam's; none of his own: skipped), users, their groups
+    # (prefetch), their memberships with studies (prefetch)
+    with django_assert_num_queries(5):
         client.get(URL)
