@@ -251,7 +251,8 @@ def browse_pages(client, url, theme, n):
         later = cpu[1:] or cpu
         print(f"excerpt browser, every excerpt of one theme ({n:,}) by {label}, {page} requests: "
               f"wall median {statistics.median(wall):.1f} ms, CPU median {statistics.median(cpu):.1f} ms "
-              f"(after the first: {statistics.median(later):.1f} ms, p95 {sorted(cpu)[int(len(cpu) * .95)]:.1f} ms), "
+              f"(after the first: {statistics.median(later):.1f} ms, "
+              f"p95 {sorted(cpu)[int(len(cpu) * .95)]:.1f} ms), "
               f"total wall {sum(wall):,.0f} ms, queries: first {counts[0]}, then {sorted(set(counts[1:]))}; "
               f"{shown:,} shown")
 
