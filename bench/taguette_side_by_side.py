@@ -35,6 +35,7 @@ import html
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -268,19 +269,21 @@ def list_taguette(server, project, path):
 
 
 def list_pasto(server, url, theme, fragment):
-    """Every excerpt of the theme through the excerpt browser: by page links, or by "N more"."""
-    base = f"{url}?theme={theme}"
-    walls, cpus, shown, page = [], [], 0, 1
+    """Every excerpt of the theme through the excerpt browser: by page links, or by "N more",
+    each request following the link the page before gave (its cursor)."""
+    link = re.compile(r'data-more="\?([^"]*)"' if fragment else r'href="\?([^"]*)" rel="next"')
+    page_url = f"{url}?theme={theme}"
+    walls, cpus, shown = [], [], 0
     while True:
-        extra = f"&page={page}" + ("&fragment=1" if fragment else "") if page > 1 else ""
-        body, wall, cpu = server.fetch(base + extra)
+        body, wall, cpu = server.fetch(page_url)
         text = body.decode()
         shown += text.count('<li class="card mb-2" id="excerpt-')
         walls.append(wall)
         cpus.append(cpu)
-        if 'rel="next"' not in text:
+        following = link.search(text)
+        if following is None:
             return walls, cpus, shown
-        page += 1
+        page_url = f"{url}?{html.unescape(following.group(1))}"
 
 
 def summarise(label, runs):
