@@ -322,7 +322,8 @@ def pasto_build(bench_reports, corpus):
 
     from coding.models import CodedExcerpt, Theme
     from interviews.lemmas import word_forms_update
-    from interviews.models import Participant, Transcript
+    from interviews.models import AttributeValue, Participant, Transcript
+    from interviews.services import attribute_create
     from studies.models import Membership, Role, Study
 
     bench_reports.fresh_database()
@@ -333,8 +334,12 @@ def pasto_build(bench_reports, corpus):
     Membership.objects.create(study=study, user=reviewer, role=Role.REVIEWER)
     Membership.objects.bulk_create([Membership(study=study, user=c, role=Role.RESEARCHER) for c in coders])
     people = Participant.objects.bulk_create([Participant(
-        study=study, code=f"P{t:03}", organisation=f"Organisation {t % 40}", consent_given=True,
-        consent_scope="quote_named") for t in range(TRANSCRIPTS)])
+        study=study, code=f"P{t:03}", consent_given=True, consent_scope="quote_named")
+        for t in range(TRANSCRIPTS)])
+    organisation = attribute_create(study=study, applies_to="participant", name="Organisation", type="text")
+    AttributeValue.objects.bulk_create([AttributeValue(study=study, attribute=organisation, participant=p,
+                                                       text=f"Organisation {t % 40}")
+                                        for t, p in enumerate(people)])
     transcripts = Transcript.objects.bulk_create(
         [Transcript(study=study, participant=p, title=f"Interview {p.code}", text=text, language="es",
                     interview_date="2009-05-01") for p, text in zip(people, corpus["texts"], strict=True)],
