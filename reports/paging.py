@@ -73,20 +73,21 @@ def after_q(ordering, values):
 class KeysetPage:
     """One page of an ordered queryset, read as one query of per_page + 1 rows (the extra row
     says whether a next page exists, so no COUNT): the rows after `after` (key values) with a
-    cursor ordering, else at `number`'s OFFSET. `ids` are the page's primary keys; `cursor` is
-    the last row's, for the next page's link."""
+    cursor ordering, else at `number`'s OFFSET. `rows` are the page's `fields` (the primary key
+    first), `ids` its primary keys; `cursor` is the last row's, for the next page's link."""
 
-    def __init__(self, excerpts, ordering, *, number, per_page, after=None, keyset=True):
+    def __init__(self, excerpts, ordering, *, number, per_page, fields=("pk",), after=None, keyset=True):
         self.number, self.per_page = number, per_page
         keys = [_key_name(field) for field in ordering] if keyset else []
-        rows = excerpts.order_by(*ordering).values_list("pk", *keys)
+        rows = excerpts.order_by(*ordering).values_list(*fields, *keys)
         offset = (number - 1) * per_page
         if after is not None:
             rows = list(rows.filter(after_q(ordering, after))[: per_page + 1])
         else:
             rows = list(rows[offset : offset + per_page + 1])
-        self.ids, self.more = [row[0] for row in rows[:per_page]], len(rows) > per_page
-        self.cursor = cursor_encode(rows[per_page - 1][1:]) if keyset and self.more else None
+        self.rows, self.more = [row[: len(fields)] for row in rows[:per_page]], len(rows) > per_page
+        self.ids = [row[0] for row in self.rows]
+        self.cursor = cursor_encode(rows[per_page - 1][len(fields) :]) if keyset and self.more else None
         self.start_index = offset + 1 if self.ids else 0
         self.end_index = offset + len(self.ids)
 

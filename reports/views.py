@@ -50,6 +50,7 @@ from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.paging import BadCursor, KeysetPage, cursor_decode
 from reports.queries import (
+    BROWSER_FIELDS,
     Link,
     ThemeTree,
     choice_columns,
@@ -335,9 +336,10 @@ def excerpt_browser(request, study):
     walk = _walks_in_order(form, sort)
     visible = (_walked_excerpts(study) if walk else counted_excerpts(study)).filter(blind_q(membership))
     matches = form.filter(visible, walk=walk).annotate(length=F("end") - F("start"))
-    page = KeysetPage(matches, SORTS[sort], number=_page_number(request.GET.get("page")),
-                      per_page=EXCERPTS_PER_PAGE, after=after, keyset=sort in CURSOR_KINDS)
-    excerpts = excerpts_for_browser(study, page.ids)
+    number = _page_number(request.GET.get("page"))
+    page = KeysetPage(matches, SORTS[sort], number=number, per_page=EXCERPTS_PER_PAGE, fields=BROWSER_FIELDS,
+                      after=after, keyset=sort in CURSOR_KINDS)
+    excerpts = excerpts_for_browser(study, page.rows)
     query = _query_string(request, page=None, fragment=None, after=None)
     if request.GET.get("fragment") == "1":  # "More": the next cards and pager, appended by the page
         return render(request, "reports/excerpt_cards.html",

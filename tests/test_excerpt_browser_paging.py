@@ -164,16 +164,16 @@ def test_page_one_and_page_twenty_run_the_same_queries(alice, study, themes, cor
         url = URL + "?" + html.unescape(re.search(r'data-more="\?([^"]*)"', body).group(1))
     assert "page=20" in urls[-1]
     # session, user, membership with its study; the theme select's themes, the attribute
-    # select's attributes; the theme's first WALK_MIN links (walk or sort); the page's ids (one
-    # more than a page), its excerpts, their themes, their participants' attributes and values,
-    # their transcripts' texts and numbers
+    # select's attributes; the theme's first WALK_MIN links (walk or sort); the page's excerpts
+    # (one more than a page), their themes, their participants' attributes and values, their
+    # transcripts' texts and numbers
     for number in (1, 2, 20):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             client.get(urls[number - 1] + ("&fragment=1" if number == 1 else ""))
     # a whole page: + the user's and the group permissions (the menu); page 1 also counts the
     # matches, shown and hidden, once
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         client.get(urls[0])
     for number in (2, 20):
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(13):
             client.get(urls[number - 1].replace("&fragment=1", ""))
