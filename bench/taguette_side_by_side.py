@@ -35,6 +35,7 @@ import html
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -268,19 +269,21 @@ def list_taguette(server, project, path):
 
 
 def list_pasto(server, url, theme, fragment):
-    """Every excerpt of the theme through the excerpt browser: by page links, or by "N more"."""
-    base = f"{url}?theme={theme}"
-    walls, cpus, shown, page = [], [], 0, 1
+    """Every excerpt of the theme through the excerpt browser: by page links, or by "N more",
+    each request following the link the page before gave (its cursor)."""
+    link = re.compile(r'data-more="\?([^"]*)"' if fragment else r'href="\?([^"]*)" rel="next"')
+    page_url = f"{url}?theme={theme}"
+    walls, cpus, shown = [], [], 0
     while True:
-        extra = f"&page={page}" + ("&fragment=1" if fragment else "") if page > 1 else ""
-        body, wall, cpu = server.fetch(base + extra)
+        body, wall, cpu = server.fetch(page_url)
         text = body.decode()
         shown += text.count('<li class="card mb-2" id="excerpt-')
         walls.append(wall)
         cpus.append(cpu)
-        if 'rel="next"' not in text:
+        following = link.search(text)
+        if following is None:
             return walls, cpus, shown
-        page += 1
+        page_url = f"{url}?{html.unescape(following.group(1))}"
 
 
 def summarise(label, runs):
@@ -319,7 +322,8 @@ def pasto_build(bench_reports, corpus):
 
     from coding.models import CodedExcerpt, Theme
     from interviews.lemmas import word_forms_update
-    from interviews.models import Participant, Transcript
+    from interviews.models import AttributeValue, Participant, Transcript
+    from interviews.services import attribute_create
     from studies.models import Membership, Role, Study
 
     bench_reports.fresh_database()
@@ -330,8 +334,12 @@ def pasto_build(bench_reports, corpus):
     Membership.objects.create(study=study, user=reviewer, role=Role.REVIEWER)
     Membership.objects.bulk_create([Membership(study=study, user=c, role=Role.RESEARCHER) for c in coders])
     people = Participant.objects.bulk_create([Participant(
-        study=study, code=f"P{t:03}", organisation=f"Organisation {t % 40}", consent_given=True,
-        consent_scope="quote_named") for t in range(TRANSCRIPTS)])
+        study=study, code=f"P{t:03}", consent_given=True, consent_scope="quote_named")
+        for t in range(TRANSCRIPTS)])
+    organisation = attribute_create(study=study, applies_to="participant", name="Organisation", type="text")
+    AttributeValue.objects.bulk_create([AttributeValue(study=study, attribute=organisation, participant=p,
+                                                       text=f"Organisation {t % 40}")
+                                        for t, p in enumerate(people)])
     transcripts = Transcript.objects.bulk_create(
         [Transcript(study=study, participant=p, title=f"Interview {p.code}", text=text, language="es",
                     interview_date="2009-05-01") for p, text in zip(people, corpus["texts"], strict=True)],

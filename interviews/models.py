@@ -247,6 +247,9 @@ class Transcript(models.Model):
         ordering = ["participant__code", "title"]
         verbose_name = _("transcript")
         verbose_name_plural = _("transcripts")
+        # a participant's transcripts in the excerpt browser's order, without reading their
+        # rows (whose text would make every lookup walk its overflow pages)
+        indexes = [models.Index(fields=["participant", "title", "id"], name="transcript_participant_title")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(text__contains="\r"),

@@ -786,17 +786,16 @@ BROWSER_FIELDS = (
 )
 
 
-def excerpts_for_browser(study, ids):
-    """Excerpt browser: the study's excerpts `ids` (one page) as BrowserRows, in that order,
-    with their context, quote reference numbers, themes and participants' attributes
-    (choice_values, organisation). `context_before` and `context_after` are up to
-    CONTEXT_CHARS code points of the text on each side of the quote. Five queries: the rows,
-    their themes, their participants' attributes (two), the texts and numbers of their transcripts (each
-    once: a page covers a few transcripts, and slicing a text in Python is cheaper than having
-    the database cut each excerpt's context out of its transcript's whole text)."""
-    by_id = {}
-    for row in study_excerpts(study).filter(pk__in=ids).order_by().values_list(*BROWSER_FIELDS):
-        by_id[row[0]] = BrowserRow(*row, themes=[])
+def excerpts_for_browser(study, rows):
+    """Excerpt browser: one page's excerpts, `rows` of BROWSER_FIELDS read by the page's own
+    query (reports.paging.KeysetPage), as BrowserRows in that order, with their context, quote
+    reference numbers, themes and participants' attributes (choice_values, organisation).
+    `context_before` and `context_after` are up to CONTEXT_CHARS code points of the text on
+    each side of the quote. Four queries: their themes, their participants' attributes (two),
+    the texts and numbers of their transcripts (each once: a page covers a few transcripts, and
+    slicing a text in Python is cheaper than having the database cut each excerpt's context,
+    or count its paragraph, out of its transcript's whole text)."""
+    by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
     for excerpt_id, name, colour in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
         .values_list("codedexcerpt_id", "theme__name", "theme__colour")
@@ -817,7 +816,7 @@ def excerpts_for_browser(study, ids):
         x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
         x.context_after = text[x.end : x.end + CONTEXT_CHARS]
         x.paragraph = paragraph_at(breaks[x.transcript_id], x.start)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return list(by_id.values())
 
 
 def text_contains(excerpts, text):

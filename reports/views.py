@@ -10,6 +10,7 @@ reports/queries.py's consent rules.
 """
 
 import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.forms.utils import flatatt
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -47,7 +48,10 @@ from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.crosstab import group_filter_ids, study_attributes, theme_breakdown, variables_for
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
+from reports.paging import BadCursor, KeysetPage, cursor_decode
 from reports.queries import (
+    BROWSER_FIELDS,
+    Link,
     ThemeTree,
     choice_columns,
     coded_with,
@@ -85,12 +89,18 @@ def _excerpts_word(n):
 # ----- Excerpt browser -----
 
 SORTS = {
-    "position": ("transcript__participant__code", "transcript__title", "start", "pk"),
+    "position": ("transcript__participant__code", "transcript__title", "transcript_id", "start", "pk"),
     "date": ("transcript__interview_date", "transcript__participant__code", "transcript__title", "start",
              "pk"),
     "newest": ("-created_at", "-pk"),
     "oldest": ("created_at", "pk"),
     "longest": ("-length", "pk"),
+}
+# What each ordering's key holds, for its page links' cursors (reports.paging). "date" has none:
+# an interview date may be empty, so it pages by number (OFFSET).
+CURSOR_KINDS = {
+    "position": (str, str, int, int, int), "newest": (datetime, int), "oldest": (datetime, int),
+    "longest": (int, int),
 }
 
 
@@ -239,11 +249,42 @@ class ExcerptFilterForm(forms.Form):
             data["attribute_ids"] = group_filter_ids(self, data)
         return data
 
-    def filter(self, excerpts):
+    def fields_html(self):
+        """The filters as the page shows them, each with its label, suggestions list, typed
+        row's label, help and errors: built in Python, as the cards are (through the template,
+        eleven fields cost more than the page's queries)."""
+        parts = []
+        for field in self:
+            listed = field.field.widget.attrs.get("list")
+            html = [f'<div class="col-sm-6 col-md-4 col-xl-2"><label class="form-label small mb-0" '
+                    f'for="{escape(field.id_for_label or "")}">{escape(field.label)}</label>{field}']
+            if listed:
+                html.append(f'<datalist id="{escape(listed)}"></datalist>')
+            if field.name in self.labels:
+                html.append(f'<div class="form-text"><bdi>{escape(self.labels[field.name])}</bdi></div>')
+            if field.help_text:
+                html.append(f'<div class="form-text small mt-0" id="{escape(field.auto_id)}_helptext">'
+                            f'{escape(field.help_text)}</div>')
+            html += [f'<div class="invalid-feedback d-block">{escape(error)}</div>' for error in field.errors]
+            parts.append("".join(html) + "</div>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped or a widget's HTML
+
+    def theme_ids(self):
         data = self.cleaned_data
-        if data.get("theme"):
-            ids = self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
-            excerpts = excerpts.filter(pk__in=coded_with(self.study, ids))
+        if not data.get("theme"):
+            return []
+        return self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
+
+    def filter(self, excerpts, *, walk=False):
+        """The matching excerpts. With `walk`, the theme is checked excerpt by excerpt (EXISTS),
+        for a page read in order from an index; else its excerpts are listed once (IN)."""
+        data = self.cleaned_data
+        if ids := self.theme_ids():
+            coded = coded_with(self.study, ids)
+            if walk:
+                excerpts = excerpts.filter(Exists(coded.filter(codedexcerpt_id=OuterRef("pk"))))
+            else:
+                excerpts = excerpts.filter(pk__in=coded)
         simple = {
             "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",
             "date_from": "transcript__interview_date__gte", "date_to": "transcript__interview_date__lte",
@@ -270,31 +311,6 @@ def _query_string(request, **changes):
     return params.urlencode()
 
 
-class SlicePage:
-    """One page of an ordered queryset of ids, read as one LIMIT/OFFSET query of per_page + 1
-    rows: the extra row says whether a next page exists, so no COUNT over the whole result."""
-
-    def __init__(self, ids, number, per_page):
-        self.number, self.per_page = number, per_page
-        offset = (number - 1) * per_page
-        rows = list(ids[offset : offset + per_page + 1])
-        self.ids, self.more = rows[:per_page], len(rows) > per_page
-        self.start_index = offset + 1 if self.ids else 0
-        self.end_index = offset + len(self.ids)
-
-    def has_next(self):
-        return self.more
-
-    def has_previous(self):
-        return self.number > 1
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def previous_page_number(self):
-        return self.number - 1
-
-
 def _page_number(value):
     return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else 1
 
@@ -302,36 +318,80 @@ def _page_number(value):
 @login_required
 def excerpt_browser(request, study):
     """Listing excerpts page by page costs the same on every page, whatever the study's size:
-    no select lists every participant (LookupField), no COUNT runs past the first page, and the
-    cards are built in Python (reports.cards)."""
+    the page links carry the last row's ordering key (reports.paging), no select lists every
+    participant (LookupField), no COUNT runs past the first page, and the cards are built in
+    Python (reports.cards)."""
     membership = get_membership(request, study)
     study = membership.study
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields,
                              membership=membership)
     if not form.is_valid():
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
-    visible = counted_excerpts(study).filter(blind_q(membership))  # blind coding: own layer only
-    ids = form.filter(visible).alias(length=F("end") - F("start")).order_by(*form.ordering())
+    sort = form.cleaned_data.get("sort") or "position"
+    try:
+        after = _cursor(request.GET.get("after"), sort)
+    except BadCursor:
+        form.add_error(None, ValidationError(BAD_CURSOR, code="bad_cursor"))
+        return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
+    walk = _walks_in_order(form, sort)
+    visible = (_walked_excerpts(study) if walk else counted_excerpts(study)).filter(blind_q(membership))
+    matches = form.filter(visible, walk=walk).annotate(length=F("end") - F("start"))
     number = _page_number(request.GET.get("page"))
-    page = SlicePage(ids.values_list("pk", flat=True), number, EXCERPTS_PER_PAGE)
-    excerpts = excerpts_for_browser(study, page.ids)
+    page = KeysetPage(matches, SORTS[sort], number=number, per_page=EXCERPTS_PER_PAGE, fields=BROWSER_FIELDS,
+                      after=after, keyset=sort in CURSOR_KINDS)
+    excerpts = excerpts_for_browser(study, page.rows)
+    query = _query_string(request, page=None, fragment=None, after=None)
     if request.GET.get("fragment") == "1":  # "More": the next cards and pager, appended by the page
-        ctx = {"page": page, "cards": excerpt_cards(study, excerpts),
-               "query": _query_string(request, page=None, fragment=None)}
-        return render(request, "reports/excerpt_cards.html", ctx)
+        return render(request, "reports/excerpt_cards.html",
+                      {"page": page, "cards": excerpt_cards(study, excerpts), "query": query})
     counts = None
-    if page.number == 1:  # the totals, once: one pass over the matches, those hidden for consent too
+    if page.number == 1 and after is None:  # the totals, once: one pass over the matches, hidden ones too
         counts = form.filter(study_excerpts(study).filter(blind_q(membership))).aggregate(
             shown=Count("pk", filter=counts_q()), hidden=Count("pk", filter=~counts_q()))
-    ctx = {
-        "form": form,
-        "page": page,
-        "excerpts": excerpts,
-        "cards": excerpt_cards(study, excerpts),
-        "counts": counts,
-        "query": _query_string(request, page=None, fragment=None),
-    }
+    ctx = {"form": form, "page": page, "excerpts": excerpts, "cards": excerpt_cards(study, excerpts),
+           "counts": counts, "query": query}
     return render(request, "reports/excerpt_browser.html", ctx)
+
+
+# A theme with fewer excerpts than this is listed and sorted whole for each page (its
+# excerpts are few); with more, the page walks the study's excerpts in page order from an
+# index, checking each, and stops at the page's last: at 100,000 excerpts 0.5 ms of SQLite a
+# page for a theme of 4,400, against 20 ms to sort them. A walk reads about 50 ÷ the theme's
+# share of the study's excerpts: 20,000 for a theme of 250 in 100,000 (7 ms), every excerpt
+# of the study for a theme that matches none, hence the sort below this.
+WALK_MIN = 250
+
+
+def _walks_in_order(form, sort):
+    """Whether a transcript-order page is read by walking the index (excerpt_browser). Not for
+    a text filter, whose check costs more than a sort of the few it keeps. One query (a count
+    of up to WALK_MIN rows of an index) with a theme filter."""
+    if sort != "position" or form.cleaned_data.get("text"):
+        return False
+    ids = form.theme_ids()
+    return not ids or Link.objects.filter(theme_id__in=ids)[:WALK_MIN].count() == WALK_MIN
+
+
+def _walked_excerpts(study):
+    """counted_excerpts(study) for a walk: scoped by the participant's study, not the
+    excerpt's (the same rows: triggers keep an excerpt, its transcript and its participant in
+    one study), so that the database starts from the participants' index on (study, code),
+    then each one's transcripts by title (transcript_participant_title) and each one's excerpts
+    by position (excerpt_transcript_start), rather than from the excerpts' study index."""
+    return CodedExcerpt.objects.filter(transcript__participant__study=study).filter(counts_q())
+
+
+BAD_CURSOR = _("This page link is damaged or was made for another sort order. "
+               "Start again from the first page.")
+
+
+def _cursor(value, sort):
+    """The key values of a page link's `after`, or None without one. Raises BadCursor."""
+    if not value:
+        return None
+    if sort not in CURSOR_KINDS or len(value) > 2000:
+        raise BadCursor(value)
+    return cursor_decode(value, CURSOR_KINDS[sort])
 
 
 @login_required

@@ -307,18 +307,18 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     noise(other_study, otto, count)
     client = client_for(alice)
     # user, membership with its study; the theme select's themes, the attribute select's
-    # attributes (issue 12); the page: ids in order (one row more than a page), the excerpts
-    # with their reference numbers, their themes, their participants' attributes and values
-    # (two: the cards' "NGO · Female"), their transcripts' texts (context); on the first page
-    # only, one count of the shown and the hidden (consent) matches. No filter lists
-    # participants, transcripts or coders.
-    with django_assert_num_queries(11):
+    # attributes (issue 12); the page:
+    # its excerpts in order with their reference numbers (one row more than a page), their
+    # themes, their participants' attributes and values (two: the cards' "NGO · Female"), their
+    # transcripts' texts (context); on the first page only, one count of the shown and the
+    # hidden (consent) matches. No filter lists participants, transcripts or coders.
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 50)
-    with django_assert_num_queries(10):  # "More": the cards alone: no count, no menu permissions
+    with django_assert_num_queries(9):  # "More": the cards alone: no count, no menu permissions
         client.get(URL, {"page": 1, "fragment": 1})
-    # page 2: + the participant filter's label, - the count (an empty page reads no rows or themes)
-    with django_assert_num_queries(11 if count > 50 else 6):
+    # page 2: + the participant filter's label, - the count (an empty page reads no themes or texts)
+    with django_assert_num_queries(10 if count > 50 else 6):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 

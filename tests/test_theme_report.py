@@ -244,7 +244,8 @@ def test_it_runs_a_fixed_number_of_queries(rita, alice, otto, study, other_study
         code(t, "Plans", [leaf], alice)
         code(t, "plans", [parent, leaf], alice)
     client = client_for(rita)
-    # user, membership with its study, the theme, the study's themes (tree), the study's transcripts with their
+    # user, membership with its study, the theme, the study's themes (tree), the study's transcripts
+    # with their
     # participants' consent and the counts grouped by transcript (totals, quotes, who is left
     # out), the quotes with
     # transcript and participant, their themes, the study's transcripts (their numbers) with the
