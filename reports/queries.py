@@ -16,8 +16,9 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+import threading
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -786,15 +787,84 @@ BROWSER_FIELDS = (
 )
 
 
+class TranscriptTexts:
+    """A per-process cache of transcript texts and their paragraph breaks, bounded by the
+    characters it holds (least recently used out first). Keyed by (database, id, text_version,
+    updated_at): every text correction raises text_version (coding.transcript_text), and any
+    save of the row moves updated_at, so a changed text is never served from here; the key's
+    updated_at also tells apart two rows given the same id and version (a restored database,
+    a rolled-back test). The excerpt browser reads its transcripts' versions, not their texts:
+    a 40,000-character text, its overflow pages and its breaks cost about as much as the rest
+    of a page's cards."""
+
+    def __init__(self, max_chars):
+        self.max_chars, self.chars = max_chars, 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """(text, breaks), or None."""
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, text):
+        """(text, breaks) for `text`, kept unless it alone is more than the cache holds."""
+        value = (text, paragraph_breaks(text))
+        if len(text) > self.max_chars:
+            return value
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = value
+                self.chars += len(text)
+            while self.chars > self.max_chars:
+                _key, (old, _breaks) = self.entries.popitem(last=False)
+                self.chars -= len(old)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.chars = 0
+
+
+# About 400 transcripts of 40,000 characters (about 40 MB with their breaks) per process
+TRANSCRIPT_TEXTS = TranscriptTexts(16_000_000)
+
+
+def transcript_texts(ids):
+    """{id: (text, paragraph breaks, number in its study)} of the transcripts `ids`: one query
+    of their numbers and versions, and one more of the texts not in TRANSCRIPT_TEXTS (none
+    when every text is there), each keyed by what that query read, so that a text corrected
+    in between is the new one."""
+    rows = Transcript.objects.filter(pk__in=ids).annotate(n=transcript_number())
+    db = rows.db
+    found, missing = {}, {}
+    for pk, version, updated, number in rows.values_list("pk", "text_version", "updated_at", "n"):
+        cached = TRANSCRIPT_TEXTS.get((db, pk, version, updated))
+        if cached is None:
+            missing[pk] = number
+        else:
+            found[pk] = (*cached, number)
+    if missing:
+        for pk, version, updated, text in (Transcript.objects.filter(pk__in=list(missing))
+                                           .values_list("pk", "text_version", "updated_at", "text")):
+            found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text), missing[pk])
+    return found
+
+
 def excerpts_for_browser(study, rows):
     """Excerpt browser: one page's excerpts, `rows` of BROWSER_FIELDS read by the page's own
     query (reports.paging.KeysetPage), as BrowserRows in that order, with their context, quote
     reference numbers, themes and participants' attributes (choice_values, organisation).
     `context_before` and `context_after` are up to CONTEXT_CHARS code points of the text on
     each side of the quote. Four queries: their themes, their participants' attributes (two),
-    the texts and numbers of their transcripts (each once: a page covers a few transcripts, and
-    slicing a text in Python is cheaper than having the database cut each excerpt's context,
-    or count its paragraph, out of its transcript's whole text)."""
+    their transcripts' numbers and versions; a fifth reads the texts not yet in
+    TRANSCRIPT_TEXTS (each once: a page covers a few transcripts, and slicing a text in Python
+    is cheaper than having the database cut each excerpt's context, or count its paragraph,
+    out of its transcript's whole text)."""
     by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
     for excerpt_id, name, colour in (
         Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
@@ -805,17 +875,12 @@ def excerpts_for_browser(study, rows):
     for x in by_id.values():
         x.choice_values = profiles.choice_row(x.participant_id)
         x.organisation = profiles.organisation(x.participant_id)
-    texts, numbers = {}, {}
-    for pk, text, number in (Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
-                             .annotate(n=transcript_number()).values_list("pk", "text", "n")):
-        texts[pk], numbers[pk] = text, number
-    breaks = {pk: paragraph_breaks(text) for pk, text in texts.items()}
+    texts = transcript_texts({x.transcript_id for x in by_id.values()}) if by_id else {}
     for x in by_id.values():
-        text = texts[x.transcript_id]
-        x.transcript_no = numbers[x.transcript_id]
+        text, breaks, x.transcript_no = texts[x.transcript_id]
         x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
         x.context_after = text[x.end : x.end + CONTEXT_CHARS]
-        x.paragraph = paragraph_at(breaks[x.transcript_id], x.start)
+        x.paragraph = paragraph_at(breaks, x.start)
     return list(by_id.values())
 
 

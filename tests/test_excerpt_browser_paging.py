@@ -166,7 +166,7 @@ def test_page_one_and_page_twenty_run_the_same_queries(alice, study, themes, cor
     # user, membership with its study; the theme select's themes, the attribute
     # select's attributes; the theme's first WALK_MIN links (walk or sort); the page's excerpts
     # (one more than a page), their themes, their participants' attributes and values, their
-    # transcripts' texts and numbers
+    # transcripts' numbers and versions (their texts were read by the walk above and kept)
     for number in (1, 2, 20):
         with django_assert_num_queries(10):
             client.get(urls[number - 1] + ("&fragment=1" if number == 1 else ""))
