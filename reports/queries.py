@@ -22,6 +22,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from operator import itemgetter
 
+from django.db import connections, router
 from django.db.models import (
     Aggregate,
     Case,
@@ -834,28 +835,47 @@ class TranscriptTexts:
 TRANSCRIPT_TEXTS = TranscriptTexts(16_000_000)
 
 
+def _raw_rows(model, sql, params):
+    """Rows of `sql` on `model`'s database, {table} being its table: for the browser's small
+    reads by id, whose building through the ORM cost more than running them."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=connection.ops.quote_name(model._meta.db_table)), params)
+        return db, cursor.fetchall()
+
+
+def _in(values):
+    return ", ".join(["%s"] * len(values))
+
+
 def transcript_texts(ids):
     """{id: (text, paragraph breaks, number in its study)} of the transcripts `ids`: one query
     of their numbers and versions, and one more of the texts not in TRANSCRIPT_TEXTS (none
     when every text is there), each keyed by what that query read, so that a text corrected
     in between is the new one."""
-    rows = Transcript.objects.filter(pk__in=ids).annotate(n=transcript_number())
-    db = rows.db
+    ids = list(ids)
+    db, rows = _raw_rows(
+        Transcript,
+        "SELECT t.id, t.text_version, t.updated_at, (SELECT COUNT(*) FROM {table} e "
+        f"WHERE e.study_id = t.study_id AND e.id <= t.id) FROM {{table}} t WHERE t.id IN ({_in(ids)})",
+        ids)
     found, missing = {}, {}
-    for pk, version, updated, number in rows.values_list("pk", "text_version", "updated_at", "n"):
+    for pk, version, updated, number in rows:
         cached = TRANSCRIPT_TEXTS.get((db, pk, version, updated))
         if cached is None:
             missing[pk] = number
         else:
             found[pk] = (*cached, number)
     if missing:
-        for pk, version, updated, text in (Transcript.objects.filter(pk__in=list(missing))
-                                           .values_list("pk", "text_version", "updated_at", "text")):
+        db, rows = _raw_rows(Transcript, f"SELECT id, text_version, updated_at, text FROM {{table}} "
+                                         f"WHERE id IN ({_in(missing)})", list(missing))
+        for pk, version, updated, text in rows:
             found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text), missing[pk])
     return found
 
 
-def excerpts_for_browser(study, rows):
+def excerpts_for_browser(study, rows, tree):
     """Excerpt browser: one page's excerpts, `rows` of BROWSER_FIELDS read by the page's own
     query (reports.paging.KeysetPage), as BrowserRows in that order, with their context, quote
     reference numbers, themes and participants' attributes (choice_values, organisation).
@@ -864,13 +884,18 @@ def excerpts_for_browser(study, rows):
     their transcripts' numbers and versions; a fifth reads the texts not yet in
     TRANSCRIPT_TEXTS (each once: a page covers a few transcripts, and slicing a text in Python
     is cheaper than having the database cut each excerpt's context, or count its paragraph,
-    out of its transcript's whole text)."""
+    out of its transcript's whole text). The themes' names (in the page's language) and colours
+    come from `tree`, the study's ThemeTree the filter form has read already."""
     by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
-    for excerpt_id, name, colour in (
-        Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
-        .values_list("codedexcerpt_id", "theme__name", "theme__colour")
-    ):
-        by_id[excerpt_id].themes.append((name, colour))
+    if by_id:
+        _db, links = _raw_rows(Link, f"SELECT codedexcerpt_id, theme_id FROM {{table}} "
+                                     f"WHERE codedexcerpt_id IN ({_in(by_id)})", list(by_id))
+        themes = tree.by_id
+        for excerpt_id, theme_id in links:
+            if theme_id in themes:  # (services never link another study's theme; not shown here)
+                by_id[excerpt_id].themes.append((themes[theme_id].name, themes[theme_id].colour))
+        for x in by_id.values():
+            x.themes.sort()
     profiles = participant_profiles(study, {x.participant_id for x in by_id.values()}) if by_id else None
     for x in by_id.values():
         x.choice_values = profiles.choice_row(x.participant_id)
