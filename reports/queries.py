@@ -875,17 +875,19 @@ def transcript_texts(ids):
     return found
 
 
-def excerpts_for_browser(study, rows, tree):
+def excerpts_for_browser(study, rows, tree, attributes):
     """Excerpt browser: one page's excerpts, `rows` of BROWSER_FIELDS read by the page's own
     query (reports.paging.KeysetPage), as BrowserRows in that order, with their context, quote
     reference numbers, themes and participants' attributes (choice_values, organisation).
     `context_before` and `context_after` are up to CONTEXT_CHARS code points of the text on
-    each side of the quote. Four queries: their themes, their participants' attributes (two),
-    their transcripts' numbers and versions; a fifth reads the texts not yet in
+    each side of the quote. Three queries: their themes, their participants' values, their
+    transcripts' numbers and versions; a fourth reads the texts not yet in
     TRANSCRIPT_TEXTS (each once: a page covers a few transcripts, and slicing a text in Python
     is cheaper than having the database cut each excerpt's context, or count its paragraph,
     out of its transcript's whole text). The themes' names (in the page's language) and colours
-    come from `tree`, the study's ThemeTree the filter form has read already."""
+    come from `tree`, the study's ThemeTree the filter form has read already, and the
+    participants' attributes are among `attributes`, the study's the form has read (so one
+    query reads the participants' values)."""
     by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
     if by_id:
         _db, links = _raw_rows(Link, f"SELECT codedexcerpt_id, theme_id FROM {{table}} "
@@ -896,7 +898,8 @@ def excerpts_for_browser(study, rows, tree):
                 by_id[excerpt_id].themes.append((themes[theme_id].name, themes[theme_id].colour))
         for x in by_id.values():
             x.themes.sort()
-    profiles = participant_profiles(study, {x.participant_id for x in by_id.values()}) if by_id else None
+    profiles = (participant_profiles(study, {x.participant_id for x in by_id.values()}, attributes=attributes)
+                if by_id else None)
     for x in by_id.values():
         x.choice_values = profiles.choice_row(x.participant_id)
         x.organisation = profiles.organisation(x.participant_id)

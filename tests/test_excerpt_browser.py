@@ -330,17 +330,17 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     # user, membership with its study; the theme select's themes, the attribute select's
     # attributes (issue 12); the page:
     # its excerpts in order with their reference numbers (one row more than a page), their
-    # themes, their participants' attributes and values (two: the cards' "NGO · Female"), their
-    # transcripts' numbers and versions, and (not yet read by this process) their texts
-    # (context); on the first page only, one count of the shown and the hidden (consent)
-    # matches. No filter lists participants, transcripts or coders.
-    with django_assert_num_queries(11):
+    # themes, their participants' values (the cards' "NGO · Female", of the attributes the
+    # form read), their transcripts' numbers and versions, and (not yet read by this process)
+    # their texts (context); on the first page only, one count of the shown and the hidden
+    # (consent) matches. No filter lists participants, transcripts or coders.
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 50)
-    with django_assert_num_queries(9):  # "More": the cards alone: no count, no menu permissions, texts kept
+    with django_assert_num_queries(8):  # "More": the cards alone: no count, no menu permissions, texts kept
         client.get(URL, {"page": 1, "fragment": 1})
     # page 2: + the participant filter's label, - the count (an empty page reads no themes or texts)
-    with django_assert_num_queries(10 if count > 50 else 6):
+    with django_assert_num_queries(9 if count > 50 else 6):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 
