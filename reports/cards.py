@@ -28,7 +28,7 @@ def excerpt_cards(study, excerpts):
         "review": escape(_("needs review")), "context": escape(_("Show context")),
         "reference": escape(_("Quote reference: transcript number, excerpt number, paragraph")),
     }
-    dates = {}
+    dates, tz = {}, timezone.get_current_timezone()
 
     def date(value):
         if value not in dates:
@@ -48,7 +48,7 @@ def excerpt_cards(study, excerpts):
         head.append(f"<bdi>{escape(x.title)}</bdi>")
         if x.interview_date:
             head.append(date(x.interview_date))
-        coded_on = date(timezone.localdate(x.created_at))
+        coded_on = date(x.created_at.astimezone(tz).date())  # timezone.localdate, without its checks
         head.append(f'{words["coded_by"]} <bdi>{escape(x.coder)}</bdi>, {coded_on}')
         badges = "".join(
             f'<span class="badge theme-badge" style="--c: {escape(colour)}"><bdi>{escape(name)}</bdi></span>'

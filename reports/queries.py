@@ -16,11 +16,13 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+import threading
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from operator import itemgetter
 
+from django.db import connections, router
 from django.db.models import (
     Aggregate,
     Case,
@@ -786,36 +788,127 @@ BROWSER_FIELDS = (
 )
 
 
-def excerpts_for_browser(study, rows):
+class TranscriptTexts:
+    """A per-process cache of transcript texts and their paragraph breaks, bounded by the
+    characters it holds (least recently used out first). Keyed by (database, id, text_version,
+    updated_at): every text correction raises text_version (coding.transcript_text), and any
+    save of the row moves updated_at, so a changed text is never served from here; the key's
+    updated_at also tells apart two rows given the same id and version (a restored database,
+    a rolled-back test). The excerpt browser reads its transcripts' versions, not their texts:
+    a 40,000-character text, its overflow pages and its breaks cost about as much as the rest
+    of a page's cards."""
+
+    def __init__(self, max_chars):
+        self.max_chars, self.chars = max_chars, 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """(text, breaks), or None."""
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, text):
+        """(text, breaks) for `text`, kept unless it alone is more than the cache holds."""
+        value = (text, paragraph_breaks(text))
+        if len(text) > self.max_chars:
+            return value
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = value
+                self.chars += len(text)
+            while self.chars > self.max_chars:
+                _key, (old, _breaks) = self.entries.popitem(last=False)
+                self.chars -= len(old)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.chars = 0
+
+
+# About 400 transcripts of 40,000 characters (about 40 MB with their breaks) per process
+TRANSCRIPT_TEXTS = TranscriptTexts(16_000_000)
+
+
+def _raw_rows(model, sql, params):
+    """Rows of `sql` on `model`'s database, {table} being its table: for the browser's small
+    reads by id, whose building through the ORM cost more than running them."""
+    db = router.db_for_read(model)
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=connection.ops.quote_name(model._meta.db_table)), params)
+        return db, cursor.fetchall()
+
+
+def _in(values):
+    return ", ".join(["%s"] * len(values))
+
+
+def transcript_texts(ids):
+    """{id: (text, paragraph breaks, number in its study)} of the transcripts `ids`: one query
+    of their numbers and versions, and one more of the texts not in TRANSCRIPT_TEXTS (none
+    when every text is there), each keyed by what that query read, so that a text corrected
+    in between is the new one."""
+    ids = list(ids)
+    db, rows = _raw_rows(
+        Transcript,
+        "SELECT t.id, t.text_version, t.updated_at, (SELECT COUNT(*) FROM {table} e "
+        f"WHERE e.study_id = t.study_id AND e.id <= t.id) FROM {{table}} t WHERE t.id IN ({_in(ids)})",
+        ids)
+    found, missing = {}, {}
+    for pk, version, updated, number in rows:
+        cached = TRANSCRIPT_TEXTS.get((db, pk, version, updated))
+        if cached is None:
+            missing[pk] = number
+        else:
+            found[pk] = (*cached, number)
+    if missing:
+        db, rows = _raw_rows(Transcript, f"SELECT id, text_version, updated_at, text FROM {{table}} "
+                                         f"WHERE id IN ({_in(missing)})", list(missing))
+        for pk, version, updated, text in rows:
+            found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text), missing[pk])
+    return found
+
+
+def excerpts_for_browser(study, rows, tree, attributes):
     """Excerpt browser: one page's excerpts, `rows` of BROWSER_FIELDS read by the page's own
     query (reports.paging.KeysetPage), as BrowserRows in that order, with their context, quote
     reference numbers, themes and participants' attributes (choice_values, organisation).
     `context_before` and `context_after` are up to CONTEXT_CHARS code points of the text on
-    each side of the quote. Four queries: their themes, their participants' attributes (two),
-    the texts and numbers of their transcripts (each once: a page covers a few transcripts, and
-    slicing a text in Python is cheaper than having the database cut each excerpt's context,
-    or count its paragraph, out of its transcript's whole text)."""
+    each side of the quote. Three queries: their themes, their participants' values, their
+    transcripts' numbers and versions; a fourth reads the texts not yet in
+    TRANSCRIPT_TEXTS (each once: a page covers a few transcripts, and slicing a text in Python
+    is cheaper than having the database cut each excerpt's context, or count its paragraph,
+    out of its transcript's whole text). The themes' names (in the page's language) and colours
+    come from `tree`, the study's ThemeTree the filter form has read already, and the
+    participants' attributes are among `attributes`, the study's the form has read (so one
+    query reads the participants' values)."""
     by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
-    for excerpt_id, name, colour in (
-        Link.objects.filter(codedexcerpt_id__in=list(by_id)).order_by("theme__name")
-        .values_list("codedexcerpt_id", "theme__name", "theme__colour")
-    ):
-        by_id[excerpt_id].themes.append((name, colour))
-    profiles = participant_profiles(study, {x.participant_id for x in by_id.values()}) if by_id else None
+    if by_id:
+        _db, links = _raw_rows(Link, f"SELECT codedexcerpt_id, theme_id FROM {{table}} "
+                                     f"WHERE codedexcerpt_id IN ({_in(by_id)})", list(by_id))
+        themes = tree.by_id
+        for excerpt_id, theme_id in links:
+            if theme_id in themes:  # (services never link another study's theme; not shown here)
+                by_id[excerpt_id].themes.append((themes[theme_id].name, themes[theme_id].colour))
+        for x in by_id.values():
+            x.themes.sort()
+    profiles = (participant_profiles(study, {x.participant_id for x in by_id.values()}, attributes=attributes)
+                if by_id else None)
     for x in by_id.values():
         x.choice_values = profiles.choice_row(x.participant_id)
         x.organisation = profiles.organisation(x.participant_id)
-    texts, numbers = {}, {}
-    for pk, text, number in (Transcript.objects.filter(pk__in={x.transcript_id for x in by_id.values()})
-                             .annotate(n=transcript_number()).values_list("pk", "text", "n")):
-        texts[pk], numbers[pk] = text, number
-    breaks = {pk: paragraph_breaks(text) for pk, text in texts.items()}
+    texts = transcript_texts({x.transcript_id for x in by_id.values()}) if by_id else {}
     for x in by_id.values():
-        text = texts[x.transcript_id]
-        x.transcript_no = numbers[x.transcript_id]
+        text, breaks, x.transcript_no = texts[x.transcript_id]
         x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
         x.context_after = text[x.end : x.end + CONTEXT_CHARS]
-        x.paragraph = paragraph_at(breaks[x.transcript_id], x.start)
+        x.paragraph = paragraph_at(breaks, x.start)
     return list(by_id.values())
 
 

@@ -339,7 +339,8 @@ def excerpt_browser(request, study):
     number = _page_number(request.GET.get("page"))
     page = KeysetPage(matches, SORTS[sort], number=number, per_page=EXCERPTS_PER_PAGE, fields=BROWSER_FIELDS,
                       after=after, keyset=sort in CURSOR_KINDS)
-    excerpts = excerpts_for_browser(study, page.rows)
+    excerpts = excerpts_for_browser(study, page.rows, form.tree,
+                                    [variable.attribute for variable in form.variables.values()])
     query = _query_string(request, page=None, fragment=None, after=None)
     if request.GET.get("fragment") == "1":  # "More": the next cards and pager, appended by the page
         return render(request, "reports/excerpt_cards.html",

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from coding.models import CodedExcerpt
-from interviews.models import Attribute
+from interviews.models import Attribute, Transcript
 from tests.conftest import client_for
 from tests.reports_study import code, interview, noise, person, theme, twin_study
 
@@ -154,6 +154,27 @@ def test_it_shows_each_quote_in_its_paragraph_with_a_link_to_it(alice, data):
     assert f'href="{link}"' in body
     rural = client_for(alice).get(URL, {"theme": data["rural"].pk}).context["excerpts"][0]
     assert rural.before == "A: "  # the paragraph before it is not context
+
+
+def test_it_shows_a_corrected_text_on_the_next_page_at_once(alice, data):
+    """The texts are kept per process (reports.queries.TRANSCRIPT_TEXTS): a correction must
+    show at once, in the context and in the quote's paragraph number."""
+    from coding.transcript_text import transcript_text_update
+
+    client = client_for(alice)
+    rural = client.get(URL, {"theme": data["rural"].pk}).context["excerpts"][0]
+    assert (rural.before, rural.paragraph) == ("A: ", 2)
+    again = client.get(URL, {"theme": data["rural"].pk}).context["excerpts"][0]  # from the cache
+    assert again.before == "A: "
+    transcript_text_update(transcript=data["ta"], user=alice,
+                           text="A: La migración de jóvenes.\n\nB: Yes.\n\nB: Rural youth leave the farms.")
+    rural = client.get(URL, {"theme": data["rural"].pk}).context["excerpts"][0]
+    assert (rural.before, rural.paragraph) == ("B: ", 3)
+    Transcript.objects.filter(pk=data["ta"].pk).update(text_version=1)  # even back to an old version
+    data["ta"].refresh_from_db()
+    data["ta"].text = data["ta"].text.replace("B: Rural", "C: Rural")
+    data["ta"].save()  # a save that leaves the version alone: updated_at moves
+    assert client.get(URL, {"theme": data["rural"].pk}).context["excerpts"][0].before == "C: "
 
 
 def test_it_cuts_long_context_with_an_ellipsis(alice, participant, themes):
@@ -309,16 +330,17 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     # user, membership with its study; the theme select's themes, the attribute select's
     # attributes (issue 12); the page:
     # its excerpts in order with their reference numbers (one row more than a page), their
-    # themes, their participants' attributes and values (two: the cards' "NGO · Female"), their
-    # transcripts' texts (context); on the first page only, one count of the shown and the
-    # hidden (consent) matches. No filter lists participants, transcripts or coders.
+    # themes, their participants' values (the cards' "NGO · Female", of the attributes the
+    # form read), their transcripts' numbers and versions, and (not yet read by this process)
+    # their texts (context); on the first page only, one count of the shown and the hidden
+    # (consent) matches. No filter lists participants, transcripts or coders.
     with django_assert_num_queries(10):
         response = client.get(URL)
     assert len(response.context["excerpts"]) == min(count, 50)
-    with django_assert_num_queries(9):  # "More": the cards alone: no count, no menu permissions
+    with django_assert_num_queries(8):  # "More": the cards alone: no count, no menu permissions, texts kept
         client.get(URL, {"page": 1, "fragment": 1})
     # page 2: + the participant filter's label, - the count (an empty page reads no themes or texts)
-    with django_assert_num_queries(10 if count > 50 else 6):
+    with django_assert_num_queries(9 if count > 50 else 6):
         client.get(URL, {"page": 2, "participant": participant.pk})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 

@@ -129,6 +129,17 @@ def test_the_report_pages_name_themes_in_the_interface_language(rita, alice, juv
         assert "Juventud" in client_for(rita, HTTP_ACCEPT_LANGUAGE="es").get(url).content.decode(), name
 
 
+def test_the_excerpt_browsers_cards_name_their_themes_in_the_interface_language(rita, alice, juventud, study):
+    d = person(study, "D")
+    code(interview(d, "D: Los jóvenes primero."), "Los jóvenes primero", [juventud], alice)
+    url = reverse("reports:excerpt-browser", args=["pasto"])
+    badge = '<span class="badge theme-badge" style="--c: {}"><bdi>{}</bdi></span>'
+    english = client_for(rita).get(url).content.decode()
+    spanish = client_for(rita, HTTP_ACCEPT_LANGUAGE="es").get(url).content.decode()
+    assert badge.format(juventud.colour, "Youth") in english and "<bdi>Juventud</bdi>" not in english
+    assert badge.format(juventud.colour, "Juventud") in spanish
+
+
 def test_the_report_csv_names_the_quotes_themes_in_the_report_language(rita, alice, juventud, study):
     d = person(study, "D", scope="quote")
     code(interview(d, "D: Los jóvenes primero."), "Los jóvenes primero", [juventud], alice)
