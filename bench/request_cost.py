@@ -40,7 +40,8 @@ KINDS = ("coding page", "excerpt save", "memo edit", "home", "transcript list", 
 
 def database_url(postgres):
     if postgres:
-        return "postgres://postgres@127.0.0.1:5432/pasto_request_cost"
+        name = os.environ.get("REQUEST_COST_DB", "pasto_request_cost")  # one per concurrent run
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
     return f"sqlite:///{ROOT / 'var' / 'request_cost.sqlite3'}"
 
 
