@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/request_cost.py               # SQLite (var/request_cost.sqlite3)
     .venv/bin/python bench/request_cost.py --postgres    # PostgreSQL database pasto_request_cost
+    REQUEST_COST_DB=pasto_mine .venv/bin/python bench/request_cost.py --postgres  # another one
     .venv/bin/python bench/request_cost.py --runs 200 --profile "coding page"
 
 Makes a fresh database (migrate, `load_demo`, DEBUG off), adds researchers to the demo's Pasto
 study as bench/load.py does, saves --preload excerpts over its transcripts (2,000: the middle
-of a 200-researcher run at the target's pace), logs the researchers in, and then, in this one
+of a 200-researcher run at the target's pace; on PostgreSQL then ANALYZE, as autovacuum does
+under load), logs the researchers in, and then, in this one
 process and through Django's full request stack (the test client: every middleware, the
 session, the templates), sends the load test's requests to its URLs (load.page_urls) as it
 sends them: the coding page of a random transcript, an excerpt save
@@ -40,7 +42,8 @@ KINDS = ("coding page", "excerpt save", "memo edit", "home", "transcript list", 
 
 def database_url(postgres):
     if postgres:
-        return "postgres://postgres@127.0.0.1:5432/pasto_request_cost"
+        name = os.environ.get("REQUEST_COST_DB", "pasto_request_cost")  # one per concurrent run
+        return f"postgres://postgres@127.0.0.1:5432/{name}"
     return f"sqlite:///{ROOT / 'var' / 'request_cost.sqlite3'}"
 
 
@@ -139,6 +142,7 @@ def preload_excerpts(study, users, count, rng):
 def setup(researchers, seed, preload):
     from django.contrib.auth.models import User
     from django.core.management import call_command
+    from django.db import connection
     from load import page_urls
 
     from coding.models import Theme
@@ -160,6 +164,11 @@ def setup(researchers, seed, preload):
     urls = page_urls()  # bench/load.py's own
     rng = random.Random(seed)
     preload_excerpts(study, users, preload, rng)
+    if connection.vendor == "postgresql":
+        # As autovacuum does a minute into a load run: without it PostgreSQL plans the reports
+        # for the demo's 42 excerpts, not 2,000 (the theme report's quotes took 3 times longer).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return [Researcher(u, urls, transcripts, themes, random.Random(rng.random())) for u in users]
 
 

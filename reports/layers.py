@@ -6,10 +6,11 @@ study simply counts nothing: the filter runs inside the study."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 
-from coding.models import ALL_CODERS, CONSENSUS, blind_q
+from coding.models import ALL_CODERS, CONSENSUS, CodedExcerpt, blind_q
 
 
 def parse_layer(value):
@@ -38,10 +39,12 @@ def kept(request, *names):
 
 def layer_choices(study, layer, membership=None):
     """The layer select: (value, label, selected), every coder, the consensus layer, then each
-    coder who coded in the study (blind coding: only those `membership` may see). One query."""
-    coders = (get_user_model().objects
-              .filter(blind_q(membership, "coded_excerpts__"), coded_excerpts__study=study)
-              .exclude(consensus_layer__study=study).distinct()
+    coder who coded in the study (blind coding: only those `membership` may see). One query:
+    per account, whether one excerpt of theirs exists (an index probe on the coder), not every
+    excerpt of the study joined and made distinct."""
+    coded = CodedExcerpt.objects.filter(blind_q(membership), study=study, coder=OuterRef("pk"))
+    coders = (get_user_model().objects.filter(Exists(coded))
+              .exclude(consensus_layer__study=study)
               .order_by("username").values_list("pk", "username"))
     return [(ALL_CODERS, _("Every coder"), layer == ALL_CODERS),
             (CONSENSUS, _("Consensus layer"), layer == CONSENSUS)] + [

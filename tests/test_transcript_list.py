@@ -129,3 +129,26 @@ def test_the_study_menu_follows_a_role_a_name_archiving_and_the_language_at_once
     spanish = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(
         reverse("transcripts:transcript-list", args=[study.slug])).content.decode()
     assert ">Transcripciones<" in spanish
+
+
+def test_the_share_coded_is_the_union_of_the_spans_as_coverage_sweeps_it(alice, bob, transcript, themes):
+    """The list's share is counted by the database: the same figure as interviews' `coverage`
+    over the spans, whatever they nest, touch, repeat or overlap."""
+    import random
+
+    from interviews.models import coverage
+
+    rng, spans = random.Random(5), []
+    length = len(transcript.text)
+    for start, end in [(0, 3), (0, 3), (3, 9), (2, 5), (10, 40), (12, 15), (39, 41), (60, length)]:
+        spans.append((start, end))
+    for _ in range(25):
+        start = rng.randrange(0, length - 1)
+        spans.append((start, rng.randint(start + 1, min(length, start + 12))))
+    for start, end in spans:
+        excerpt_create(transcript=transcript, start=start, end=end, themes=[themes["youth"]],
+                       coder=rng.choice([alice, bob]))
+    (row,) = client_for(alice).get(url(transcript.study)).context["transcripts"]
+    assert row.excerpt_count == len(spans)
+    assert row.coverage == pytest.approx(coverage(spans, length))
+    assert 0 < row.coverage < 1
