@@ -44,11 +44,14 @@ def cursor_decode(text, kinds):
     decoded = []
     for value, kind in zip(values, kinds, strict=True):
         if kind is datetime:
-            value = parse_datetime(value) if isinstance(value, str) else None
+            try:  # parse_datetime raises ValueError for a well-formed impossible date
+                value = parse_datetime(value) if isinstance(value, str) else None
+            except ValueError:
+                value = None
         elif kind is int and (isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63):
             value = None
-        elif kind is str and not isinstance(value, str):
-            value = None
+        elif kind is str and (not isinstance(value, str) or "\x00" in value):
+            value = None  # PostgreSQL's text cannot hold NUL: the query would fail, not find nothing
         if value is None:
             raise BadCursor(text)
         decoded.append(value)

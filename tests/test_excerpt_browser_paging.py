@@ -2,7 +2,9 @@
 ordering key of the last excerpt shown, and the next page starts after it. Walking every page
 by those links lists each matching excerpt once, in order, whatever is added meanwhile."""
 
+import base64
 import html
+import json
 import re
 
 import pytest
@@ -140,6 +142,21 @@ def test_it_refuses_a_damaged_cursor_with_a_message(alice, corpus, after):
         response = client_for(alice).get(URL, params)
         assert response.status_code == 400
         assert "This page link is damaged" in response.content.decode()
+
+
+def _cursor(values):
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("sort, after", [
+    ("newest", ["2026-13-45T00:00:00", 1]),  # well formed, but no such date
+    ("position", ["D\x00", "Interview", 1, 0, 1]),  # NUL: PostgreSQL's text cannot hold it
+    ("position", ["D", "Interview", 2**63, 0, 1]),
+])
+def test_it_refuses_a_well_formed_cursor_with_impossible_values(alice, corpus, sort, after):
+    response = client_for(alice).get(URL, {"sort": sort, "after": _cursor(after)})
+    assert response.status_code == 400
+    assert "This page link is damaged" in response.content.decode()
 
 
 def test_it_refuses_a_cursor_made_for_another_sort_order(alice, corpus, small_pages):
