@@ -83,6 +83,14 @@ class TextChanged(Exception):
 # two statements fewer per excerpt, and an error rolls back the caller's whole transaction,
 # which every caller lets happen (none goes on writing after catching it).
 @transaction.atomic(savepoint=False)
+def _require_span(start, end):
+    """The check constraint excerpt_start_before_end, in Python: the writers below skip
+    full_clean's query per check constraint, and the database enforces it again on save."""
+    if start < 0 or end <= start:
+        raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
+                              code="excerpt_start_before_end")
+
+
 def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_version=None, locked=False):
     """Save `transcript.text[start:end]` (code points) as an excerpt tagged with `themes`.
 
@@ -94,9 +102,7 @@ def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_versi
     not read again.
     """
     _require_themes(themes, transcript.study_id)
-    if start < 0 or end <= start:
-        raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
-                              code="excerpt_start_before_end")
+    _require_span(start, end)
     if locked:
         current = transcript.text_version
     else:  # lock the row but read only its version: the text in hand is current if the version is
@@ -166,9 +172,7 @@ def excerpt_update(*, excerpt, version, start, end, themes, memo, locked=False):
     )
     if current.version != version:
         raise ExcerptConflict(current)
-    if start < 0 or end <= start:
-        raise ValidationError(_("An excerpt must start at 0 or later and end after it starts."),
-                              code="excerpt_start_before_end")
+    _require_span(start, end)
     had = [link.theme for link in Link.objects.filter(codedexcerpt_id=current.pk).select_related("theme")
            .order_by("pk")]
     _require_themes(themes, current.study_id, kept=had)
