@@ -79,10 +79,6 @@ class TextChanged(Exception):
     """The transcript's text changed after the coder loaded the page: offsets are stale."""
 
 
-# No savepoint when called inside a transaction (the save view's, auto-coding's, an adjudication's):
-# two statements fewer per excerpt, and an error rolls back the caller's whole transaction,
-# which every caller lets happen (none goes on writing after catching it).
-@transaction.atomic(savepoint=False)
 def _require_span(start, end):
     """The check constraint excerpt_start_before_end, in Python: the writers below skip
     full_clean's query per check constraint, and the database enforces it again on save."""
@@ -91,6 +87,10 @@ def _require_span(start, end):
                               code="excerpt_start_before_end")
 
 
+# No savepoint when called inside a transaction (the save view's, auto-coding's, an adjudication's):
+# two statements fewer per excerpt, and an error rolls back the caller's whole transaction,
+# which every caller lets happen (none goes on writing after catching it).
+@transaction.atomic(savepoint=False)
 def excerpt_create(*, transcript, start, end, themes, coder, memo="", text_version=None, locked=False):
     """Save `transcript.text[start:end]` (code points) as an excerpt tagged with `themes`.
 
