@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 
 from accounts.throttle import client_ip, login_blocked, login_failure_record, login_failures_clear
+from studies.prepared import Prepared
 
 
 class ProfileBackend(ModelBackend):
@@ -17,7 +18,11 @@ class ProfileBackend(ModelBackend):
     (`perms.auth.change_user` in base.html) then costs no query instead of Django's two."""
 
     def get_user(self, user_id):
-        user = self.user_model_queryset().filter(pk=user_id).first()
+        if type(user_id) is int:
+            found = self.USER.run(user_id=user_id)
+        else:
+            found = list(self._user((), user_id=user_id))
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         # ModelBackend._get_permissions reads these caches before asking the database.
@@ -27,6 +32,9 @@ class ProfileBackend(ModelBackend):
             user._group_perm_cache = set()
         return user
 
+    def _user(self, _shape, *, user_id):
+        return self.user_model_queryset().filter(pk=user_id)[:1]
+
     def user_model_queryset(self):
         from django.contrib.auth import get_user_model
 
@@ -35,6 +43,10 @@ class ProfileBackend(ModelBackend):
             has_own_permissions=Exists(User.user_permissions.through.objects.filter(user_id=OuterRef("pk"))),
             has_group_permissions=Exists(Group.permissions.through.objects.filter(group__user=OuterRef("pk"))),
         )
+
+
+# Read on every request: compiled once per process (studies.prepared), not on each request.
+ProfileBackend.USER = Prepared(ProfileBackend()._user)
 
 
 class ThrottledModelBackend(ProfileBackend):

@@ -560,10 +560,23 @@ def blind_q(membership, prefix="", coder="coder_id"):
 
     Every page, export and API that reads excerpts for a member goes through this (or
     `excerpt_hidden`, its one-object twin)."""
+    return blind_q_for(blind_scope(membership), membership and membership.user_id, prefix, coder)
+
+
+def blind_scope(membership):
+    """What blind coding hides from `membership`, as blind_q_for takes it: None when nothing
+    (owners, studies not blind), else the study's BlindMode."""
     if membership is None or membership.sees_every_layer:
+        return None
+    return membership.study.blind
+
+
+def blind_q_for(scope, user_id, prefix="", coder="coder_id"):
+    """blind_q from its parts: `scope` (blind_scope) and the member's user id."""
+    if scope is None:
         return Q()
-    own = Q(**{prefix + coder: membership.user_id})
-    if membership.study.blind == BlindMode.STUDY:
+    own = Q(**{prefix + coder: user_id})
+    if scope == BlindMode.STUDY:
         return own
     return own | Q(**{prefix + "transcript__is_blind": False})
 

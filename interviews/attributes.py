@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from interviews.models import VALUE_COLUMNS, AttributeType
+from studies.prepared import Prepared
 
 YES = {"yes", "y", "true", "1", "sí", "si", "s"}
 NO = {"no", "n", "false", "0"}
@@ -169,13 +170,29 @@ class Profiles:
         return next((values[a.pk] for a in self.attributes if is_organisation(a) and a.pk in values), "")
 
 
+def _participant_values(_shape, *, study, attributes, participants=None):
+    from interviews.models import AttributeValue
+
+    rows = AttributeValue.objects.filter(study_id=study, attribute_id__in=attributes,
+                                         participant__isnull=False)
+    if participants is not None:
+        rows = rows.filter(participant_id__in=participants)
+    return rows.values_list("participant_id", "attribute_id", "text", "number", "date", "boolean",
+                            "choice__label")
+
+
+# Read for every page of the excerpt browser: compiled once per process and shape
+# (studies.prepared).
+PARTICIPANT_VALUES = Prepared(_participant_values)
+
+
 def participant_profiles(study, participant_ids=None, *, identifying=False, attributes=None):
     """Profiles of `study`'s participants (only `participant_ids`, if given); identifying
     attributes only with `identifying` (owners' participants page and export, never a report).
     Two queries: the attributes, then the values with their choices' labels; one given
     `attributes`, the study's attributes read already (any order, any kind: the participants'
     are kept)."""
-    from interviews.models import Attribute, AttributeTarget, AttributeValue
+    from interviews.models import Attribute, AttributeTarget
 
     if attributes is not None:
         attributes = sorted((a for a in attributes if a.applies_to == AttributeTarget.PARTICIPANT
@@ -187,12 +204,11 @@ def participant_profiles(study, participant_ids=None, *, identifying=False, attr
         attributes = list(attributes.order_by("order", "name"))
     values = {}
     if attributes:
-        rows = AttributeValue.objects.filter(study=study, attribute__in=attributes, participant__isnull=False)
-        if participant_ids is not None:
-            rows = rows.filter(participant_id__in=participant_ids)
+        ids = {"participants": sorted(participant_ids)} if participant_ids is not None else {}
+        rows = PARTICIPANT_VALUES.run(study=getattr(study, "pk", study),
+                                      attributes=[a.pk for a in attributes], **ids)
         types = {attribute.pk: attribute.type for attribute in attributes}
-        for pk, attribute_id, text, number, date, boolean, label in rows.values_list(
-                "participant_id", "attribute_id", "text", "number", "date", "boolean", "choice__label"):
+        for pk, attribute_id, text, number, date, boolean, label in rows:
             kind = types[attribute_id]
             value = {AttributeType.TEXT: text, AttributeType.NUMBER: number, AttributeType.DATE: date,
                      AttributeType.BOOLEAN: boolean, AttributeType.CHOICE: label}[kind]

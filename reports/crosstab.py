@@ -32,6 +32,7 @@ from reports.queries import (
     counted_transcripts,
     theme_transcript_counts,
 )
+from studies.prepared import Prepared
 
 
 @dataclass
@@ -82,12 +83,19 @@ def variables_for(study, *, identifying, with_choices=True, attributes=None):
 def study_attributes(study, *, identifying, with_choices=False):
     """The attributes of `study` a member may see (identifying ones for owners only), in the
     order variables_for lists them. One query, two `with_choices`."""
-    attributes = Attribute.objects.filter(study=study).order_by("applies_to", "order", "name")
-    if with_choices:
-        attributes = attributes.prefetch_related("choices")
-    if not identifying:
-        attributes = attributes.filter(identifying=False)
-    return list(attributes)
+    if not with_choices:
+        return ATTRIBUTES.run((identifying,), study=study.pk)
+    return list(_attributes((identifying,), study=study.pk).prefetch_related("choices"))
+
+
+def _attributes(shape, *, study):
+    (identifying,) = shape
+    attributes = Attribute.objects.filter(study_id=study).order_by("applies_to", "order", "name")
+    return attributes if identifying else attributes.filter(identifying=False)
+
+
+# Read by the excerpt browser's filter form on every page: compiled once per process.
+ATTRIBUTES = Prepared(_attributes)
 
 
 def with_choices_of(variable):

@@ -73,24 +73,28 @@ def after_q(ordering, values):
     return Q(**{f"{names[0]}__{first}": values[0]}) & later
 
 
-class KeysetPage:
-    """One page of an ordered queryset, read as one query of per_page + 1 rows (the extra row
-    says whether a next page exists, so no COUNT): the rows after `after` (key values) with a
-    cursor ordering, else at `number`'s OFFSET. `rows` are the page's `fields` (the primary key
-    first), `ids` its primary keys; `cursor` is the last row's, for the next page's link."""
+def keyset_query(excerpts, ordering, *, offset, per_page, fields=("pk",), after=None, keyset=True):
+    """The query of one page of `excerpts` in `ordering`: per_page + 1 rows (the extra row says
+    whether a next page exists, so no COUNT), each `fields` then, with a cursor ordering
+    (`keyset`), the ordering's key; the rows after `after` (key values) when given, else from
+    `offset`. KeysetPage reads what it returns."""
+    keys = [_key_name(field) for field in ordering] if keyset else []
+    rows = excerpts.order_by(*ordering).values_list(*fields, *keys)
+    if after is not None:
+        return rows.filter(after_q(ordering, after))[: per_page + 1]
+    return rows[offset : offset + per_page + 1]
 
-    def __init__(self, excerpts, ordering, *, number, per_page, fields=("pk",), after=None, keyset=True):
+
+class KeysetPage:
+    """One page, from the rows keyset_query's query returned (`rows`, of `width` fields, the
+    primary key first, then the ordering's key with `keyset`): `rows` are the page's fields,
+    `ids` its primary keys; `cursor` is the last row's key, for the next page's link."""
+
+    def __init__(self, rows, *, number, per_page, width, offset, keyset=True):
         self.number, self.per_page = number, per_page
-        keys = [_key_name(field) for field in ordering] if keyset else []
-        rows = excerpts.order_by(*ordering).values_list(*fields, *keys)
-        offset = (number - 1) * per_page
-        if after is not None:
-            rows = list(rows.filter(after_q(ordering, after))[: per_page + 1])
-        else:
-            rows = list(rows[offset : offset + per_page + 1])
-        self.rows, self.more = [row[: len(fields)] for row in rows[:per_page]], len(rows) > per_page
+        self.rows, self.more = [row[:width] for row in rows[:per_page]], len(rows) > per_page
         self.ids = [row[0] for row in self.rows]
-        self.cursor = cursor_encode(rows[per_page - 1][len(fields) :]) if keyset and self.more else None
+        self.cursor = cursor_encode(rows[per_page - 1][width:]) if keyset and self.more else None
         self.start_index = offset + 1 if self.ids else 0
         self.end_index = offset + len(self.ids)
 

@@ -16,6 +16,7 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+import json
 import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
@@ -61,6 +62,7 @@ from interviews.models import (
 )
 from interviews.text import fold
 from memos.models import Memo
+from studies.prepared import Prepared
 
 Link = CodedExcerpt.themes.through
 CONTEXT_CHARS = 160
@@ -181,6 +183,14 @@ def left_out(study):
     return summary
 
 
+def _study_themes(_shape, *, study):
+    return Theme.objects.filter(study_id=study).order_by()
+
+
+# Read by every report page: compiled once per process (studies.prepared).
+STUDY_THEMES = Prepared(_study_themes)
+
+
 class ThemeTree:
     """Every theme of a study, loaded in one query: tree order, depth and sub-trees without
     further queries. Themes are named in `language` (default: the page's): the second-language
@@ -188,7 +198,7 @@ class ThemeTree:
 
     def __init__(self, study, language=None):
         self.study = study
-        self.rows = theme_tree(list(Theme.objects.filter(study=study).order_by()))
+        self.rows = theme_tree(STUDY_THEMES.run(study=study.pk))
         language = language or translation.get_language()
         for theme, _depth in self.rows:  # for display only: these rows are never saved
             theme.name = theme.texts(language, study.language).name
@@ -768,7 +778,6 @@ class BrowserRow:
     coder: str
     title: str
     interview_date: object
-    cues: list
     participant_id: int
     code: str
     consent_scope: str
@@ -779,11 +788,12 @@ class BrowserRow:
     context_before: str = ""
     context_after: str = ""
     paragraph: int = 0
+    cues: list = None  # the transcript's subtitle cues, read with its text
 
 
 BROWSER_FIELDS = (
     "pk", "transcript_id", "start", "end", "quote", "number", "needs_review", "created_at", "coder__username",
-    "transcript__title", "transcript__interview_date", "transcript__cues", PARTICIPANT + "id",
+    "transcript__title", "transcript__interview_date", PARTICIPANT + "id",
     PARTICIPANT + "code", PARTICIPANT + "consent_scope",
 )
 
@@ -804,16 +814,17 @@ class TranscriptTexts:
         self.lock = threading.Lock()
 
     def get(self, key):
-        """(text, breaks), or None."""
+        """(text, breaks, cues), or None."""
         with self.lock:
             value = self.entries.get(key)
             if value is not None:
                 self.entries.move_to_end(key)
             return value
 
-    def put(self, key, text):
-        """(text, breaks) for `text`, kept unless it alone is more than the cache holds."""
-        value = (text, paragraph_breaks(text))
+    def put(self, key, text, cues=None):
+        """(text, breaks, cues) for `text` and its subtitle `cues`, kept unless the text alone
+        is more than the cache holds."""
+        value = (text, paragraph_breaks(text), cues)
         if len(text) > self.max_chars:
             return value
         with self.lock:
@@ -821,7 +832,7 @@ class TranscriptTexts:
                 self.entries[key] = value
                 self.chars += len(text)
             while self.chars > self.max_chars:
-                _key, (old, _breaks) = self.entries.popitem(last=False)
+                _key, (old, _breaks, _cues) = self.entries.popitem(last=False)
                 self.chars -= len(old)
         return value
 
@@ -850,7 +861,7 @@ def _in(values):
 
 
 def transcript_texts(ids):
-    """{id: (text, paragraph breaks, number in its study)} of the transcripts `ids`: one query
+    """{id: (text, paragraph breaks, subtitle cues, number in its study)} of the transcripts `ids`: one query
     of their numbers and versions, and one more of the texts not in TRANSCRIPT_TEXTS (none
     when every text is there), each keyed by what that query read, so that a text corrected
     in between is the new one."""
@@ -868,10 +879,11 @@ def transcript_texts(ids):
         else:
             found[pk] = (*cached, number)
     if missing:
-        db, rows = _raw_rows(Transcript, f"SELECT id, text_version, updated_at, text FROM {{table}} "
+        db, rows = _raw_rows(Transcript, f"SELECT id, text_version, updated_at, text, cues FROM {{table}} "
                                          f"WHERE id IN ({_in(missing)})", list(missing))
-        for pk, version, updated, text in rows:
-            found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text), missing[pk])
+        for pk, version, updated, text, cues in rows:
+            cues = json.loads(cues) if isinstance(cues, str) else cues  # JSON text, or decoded
+            found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text, cues), missing[pk])
     return found
 
 
@@ -905,7 +917,7 @@ def excerpts_for_browser(study, rows, tree, attributes):
         x.organisation = profiles.organisation(x.participant_id)
     texts = transcript_texts({x.transcript_id for x in by_id.values()}) if by_id else {}
     for x in by_id.values():
-        text, breaks, x.transcript_no = texts[x.transcript_id]
+        text, breaks, x.cues, x.transcript_no = texts[x.transcript_id]
         x.context_before = text[max(x.start - CONTEXT_CHARS, 0) : x.start]
         x.context_after = text[x.end : x.end + CONTEXT_CHARS]
         x.paragraph = paragraph_at(breaks, x.start)

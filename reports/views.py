@@ -35,7 +35,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coding.access import get_theme_for_user
-from coding.models import ALL_CODERS, AutoCodingRun, AutoCodingScope, CodedExcerpt, Theme, blind_q, seen_layer
+from coding.models import (
+    ALL_CODERS,
+    AutoCodingRun,
+    AutoCodingScope,
+    CodedExcerpt,
+    Theme,
+    blind_q,
+    blind_q_for,
+    blind_scope,
+    seen_layer,
+)
 from coding.services import auto_coding_undo, excerpts_auto_code
 from interviews.attributes import participant_profiles
 from interviews.models import Participant, Transcript
@@ -48,7 +58,7 @@ from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.crosstab import group_filter_ids, study_attributes, theme_breakdown, variables_for
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
 from reports.layers import kept, layer_choices, layer_or_400, parse_layer
-from reports.paging import BadCursor, KeysetPage, cursor_decode
+from reports.paging import BadCursor, KeysetPage, cursor_decode, keyset_query
 from reports.queries import (
     BROWSER_FIELDS,
     Link,
@@ -75,6 +85,7 @@ from reports.queries import (
 from reports.search import kwic, paragraph_starts, parse_query, search, transcripts_for_search, word_forms
 from reports.tasks import REPORT_FORMATS, auto_code_job_start, theme_report_export_job_start
 from studies.access import get_membership, get_membership_rw
+from studies.prepared import Prepared
 
 EXCERPTS_PER_PAGE = 50
 HITS_PER_PAGE = 50
@@ -120,14 +131,15 @@ class QuickWidget:
     cost. Same HTML, same attributes."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
-        given = {k: v for k, v in context["attrs"].items() if v is not False}
-        kind = given.pop("type", context.get("type"))  # attrs={"type": "date"} overrides the input's own
+        # What get_context would give, without a select's option dicts (optgroups), unused here.
+        given = {k: v for k, v in self.build_attrs(self.attrs, attrs).items() if v is not False}
+        value = self.format_value(value)
+        kind = given.pop("type", getattr(self, "input_type", None))  # attrs={"type": "date"} overrides
         attrs = flatatt(given)
         if not isinstance(self, forms.Select):
-            value = "" if context["value"] is None else f' value="{escape(context["value"])}"'
+            value = "" if value is None else f' value="{escape(value)}"'
             return mark_safe(f'<input type="{escape(kind)}" name="{escape(name)}"{value}{attrs}>')
-        chosen = {str(v) for v in context["value"]}
+        chosen = {str(v) for v in value}
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
             for v, label in self.choices
@@ -222,16 +234,6 @@ class ExcerptFilterForm(forms.Form):
         self.fields["theme"].choices = anything + [
             (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
         ]
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            quick = QUICK_WIDGETS.get(type(field.widget))  # other widgets render as Django renders them
-            if quick is not None:
-                extra = {"choices": field.widget.choices} if select else {}
-                old, field.widget = field.widget, quick(attrs=field.widget.attrs, **extra)
-                if hasattr(old, "input_type"):
-                    field.widget.input_type = old.input_type  # DateInput(attrs={"type": "date"})
-            css = "form-select form-select-sm" if select else "form-control form-control-sm"
-            field.widget.attrs["class"] = css
 
     def clean(self):
         data = super().clean()
@@ -276,30 +278,56 @@ class ExcerptFilterForm(forms.Form):
         return self.tree.subtree_ids(data["theme"]) if data["subthemes"] else [data["theme"]]
 
     def filter(self, excerpts, *, walk=False):
-        """The matching excerpts. With `walk`, the theme is checked excerpt by excerpt (EXISTS),
-        for a page read in order from an index; else its excerpts are listed once (IN)."""
-        data = self.cleaned_data
-        if ids := self.theme_ids():
-            coded = coded_with(self.study, ids)
-            if walk:
-                excerpts = excerpts.filter(Exists(coded.filter(codedexcerpt_id=OuterRef("pk"))))
-            else:
-                excerpts = excerpts.filter(pk__in=coded)
-        simple = {
-            "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",
-            "date_from": "transcript__interview_date__gte", "date_to": "transcript__interview_date__lte",
-        }
-        for name, lookup in simple.items():
-            if data.get(name) not in (None, ""):
-                excerpts = excerpts.filter(**{lookup: data[name]})
-        if data.get("attribute_ids"):
-            target, ids = data["attribute_ids"]
-            lookup = "transcript__participant_id__in" if target == "participant" else "transcript_id__in"
-            excerpts = excerpts.filter(**{lookup: ids})
-        return text_contains(excerpts, data.get("text", ""))
+        """The matching excerpts among `excerpts` (filter_excerpts)."""
+        return filter_excerpts(excerpts, self.study, self.cleaned_data, self.theme_ids(), walk=walk)
 
     def ordering(self):
         return SORTS[self.cleaned_data.get("sort") or "position"]
+
+
+FILTERS = {
+    "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",
+    "date_from": "transcript__interview_date__gte", "date_to": "transcript__interview_date__lte",
+}
+
+
+def filter_excerpts(excerpts, study, data, theme_ids, *, walk=False):
+    """The excerpts among `excerpts` matching the browser's filters: `data` (the form's
+    cleaned data: FILTERS, attribute_ids, text) and `theme_ids`. With `walk`, the themes are
+    checked excerpt by excerpt (EXISTS), for a page read in order from an index; else their
+    excerpts are listed once (IN). `study` is the study or its id."""
+    if theme_ids:
+        coded = coded_with(study, theme_ids)
+        if walk:
+            excerpts = excerpts.filter(Exists(coded.filter(codedexcerpt_id=OuterRef("pk"))))
+        else:
+            excerpts = excerpts.filter(pk__in=coded)
+    for name, lookup in FILTERS.items():
+        if data.get(name) not in (None, ""):
+            excerpts = excerpts.filter(**{lookup: data[name]})
+    if data.get("attribute_ids"):
+        target, ids = data["attribute_ids"]
+        lookup = "transcript__participant_id__in" if target == "participant" else "transcript_id__in"
+        excerpts = excerpts.filter(**{lookup: ids})
+    return text_contains(excerpts, data.get("text") or "")
+
+
+def _quick_widgets(form_class):
+    """`form_class`'s fields with QuickWidgets and Bootstrap's classes, set once on the class
+    (each form copies its class's fields), not for every form."""
+    for field in form_class.base_fields.values():
+        select = isinstance(field.widget, forms.Select)
+        quick = QUICK_WIDGETS.get(type(field.widget))  # other widgets render as Django renders them
+        if quick is not None:
+            extra = {"choices": field.widget.choices} if select else {}
+            old, field.widget = field.widget, quick(attrs=field.widget.attrs, **extra)
+            if hasattr(old, "input_type"):
+                field.widget.input_type = old.input_type  # DateInput(attrs={"type": "date"})
+        css = "form-select form-select-sm" if select else "form-control form-control-sm"
+        field.widget.attrs["class"] = css
+
+
+_quick_widgets(ExcerptFilterForm)
 
 
 def _query_string(request, **changes):
@@ -334,11 +362,24 @@ def excerpt_browser(request, study):
         form.add_error(None, ValidationError(BAD_CURSOR, code="bad_cursor"))
         return render(request, "reports/excerpt_browser.html", {"form": form}, status=400)
     walk = _walks_in_order(form, sort)
-    visible = (_walked_excerpts(study) if walk else counted_excerpts(study)).filter(blind_q(membership))
-    matches = form.filter(visible, walk=walk).annotate(length=F("end") - F("start"))
     number = _page_number(request.GET.get("page"))
-    page = KeysetPage(matches, SORTS[sort], number=number, per_page=EXCERPTS_PER_PAGE, fields=BROWSER_FIELDS,
-                      after=after, keyset=sort in CURSOR_KINDS)
+    offset = (number - 1) * EXCERPTS_PER_PAGE
+    data = form.cleaned_data
+    values = {name: data[name] for name in (*FILTERS, "text") if data.get(name) not in (None, "")}
+    if ids := form.theme_ids():
+        values["theme_ids"] = ids
+    target = None
+    if data.get("attribute_ids"):
+        target, values["attribute_ids"] = data["attribute_ids"][0], list(data["attribute_ids"][1])
+    if after is not None:
+        values["after"] = after
+    scope = blind_scope(membership)
+    if scope is not None:
+        values["user"] = membership.user_id
+    shape = (sort, walk, offset if after is None else 0, EXCERPTS_PER_PAGE, scope, target)
+    page = KeysetPage(PAGE_QUERY.run(shape, study=study.pk, **values), number=number,
+                      per_page=EXCERPTS_PER_PAGE, width=len(BROWSER_FIELDS), offset=offset,
+                      keyset=sort in CURSOR_KINDS)
     excerpts = excerpts_for_browser(study, page.rows, form.tree,
                                     [variable.attribute for variable in form.variables.values()])
     query = _query_string(request, page=None, fragment=None, after=None)
@@ -363,14 +404,41 @@ def excerpt_browser(request, study):
 WALK_MIN = 250
 
 
+def _page_query(shape, *, study, theme_ids=(), attribute_ids=(), user=None, after=None, **filters):
+    """The query of one page of the excerpt browser (PAGE_QUERY): the study's excerpts from
+    participants who count, that the member may see (blind coding: `shape`'s scope, `user`),
+    matching the filters, in `shape`'s sort, `per_page` + 1 from its offset or after `after`.
+    Everything but the values is in `shape`, as studies.prepared requires."""
+    sort, walk, offset, per_page, scope, target = shape
+    excerpts = (_walked_excerpts(study) if walk else counted_excerpts(study)).filter(blind_q_for(scope, user))
+    data = dict(filters, attribute_ids=(target, attribute_ids) if target else None)
+    matches = filter_excerpts(excerpts, study, data, theme_ids, walk=walk)
+    return keyset_query(matches.annotate(length=F("end") - F("start")), SORTS[sort], offset=offset,
+                        per_page=per_page, fields=BROWSER_FIELDS, after=after,
+                        keyset=sort in CURSOR_KINDS)
+
+
+# Built and compiled once per shape and process (studies.prepared): a page's query cost more
+# to build than to run.
+PAGE_QUERY = Prepared(_page_query)
+
+
+def _theme_links(shape, *, theme_ids):
+    (walk_min,) = shape
+    return Link.objects.filter(theme_id__in=theme_ids).values_list("pk")[walk_min - 1 : walk_min]
+
+
+THEME_LINKS = Prepared(_theme_links)
+
+
 def _walks_in_order(form, sort):
     """Whether a transcript-order page is read by walking the index (excerpt_browser). Not for
-    a text filter, whose check costs more than a sort of the few it keeps. One query (a count
-    of up to WALK_MIN rows of an index) with a theme filter."""
+    a text filter, whose check costs more than a sort of the few it keeps. One query with a
+    theme filter: whether the themes' index holds a WALK_MIN-th link (it stops there)."""
     if sort != "position" or form.cleaned_data.get("text"):
         return False
     ids = form.theme_ids()
-    return not ids or Link.objects.filter(theme_id__in=ids)[:WALK_MIN].count() == WALK_MIN
+    return not ids or bool(THEME_LINKS.run((WALK_MIN,), theme_ids=ids))  # a WALK_MIN-th link
 
 
 def _walked_excerpts(study):

@@ -13,20 +13,25 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from studies.models import Membership, Study
+from studies.prepared import Prepared
 from studies.roles import is_site_admin
+
+
+def _membership_query(_shape, *, slug, user_id):
+    return Membership.objects.select_related("study").filter(
+        study__slug=slug, study__deleted_at__isnull=True, user_id=user_id)[:1]
+
+
+# Read on nearly every request: compiled once per process (studies.prepared).
+MEMBERSHIP = Prepared(_membership_query)
 
 
 def _find_membership(user, slug):
     """The user's membership of the live study `slug`, with its study; 404 otherwise."""
-    membership = (
-        Membership.objects.select_related("study")
-        .filter(study__slug=slug, study__deleted_at__isnull=True, user=user)
-        .first()
-        if user.is_authenticated else None
-    )
-    if membership is None:
+    found = MEMBERSHIP.run(slug=slug, user_id=user.pk) if user.is_authenticated else None
+    if not found:
         raise Http404
-    return membership
+    return found[0]
 
 
 def _remember(request, membership):
