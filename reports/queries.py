@@ -183,30 +183,70 @@ def left_out(study):
     return summary
 
 
+THEME_FIELDS = [field.attname for field in Theme._meta.concrete_fields]
+
+
 def _study_themes(_shape, *, study):
-    return Theme.objects.filter(study_id=study).order_by()
+    return Theme.objects.filter(study_id=study).order_by().values_list(*THEME_FIELDS)
 
 
 # Read by every report page: compiled once per process (studies.prepared).
 STUDY_THEMES = Prepared(_study_themes)
 
 
+class ThemeTrees:
+    """Per process, the last tree built for each (database, study, language, study's language),
+    with the theme rows it was built from. A tree is reused only when the study's theme rows,
+    read again by every ThemeTree, are equal to those, field by field: no change is ever
+    missed, and what is saved is making 50 model instances and their names on every page."""
+
+    def __init__(self, size):
+        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, rows):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[0] != rows:
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, rows, built):
+        with self.lock:
+            self.entries[key] = (rows, built)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+THEME_TREES = ThemeTrees(64)
+
+
 class ThemeTree:
     """Every theme of a study, loaded in one query: tree order, depth and sub-trees without
     further queries. Themes are named in `language` (default: the page's): the second-language
-    name where that is the study's second language and the theme has one (Theme.texts)."""
+    name where that is the study's second language and the theme has one (Theme.texts). The
+    themes may be shared with other requests (THEME_TREES): read them, never change or save
+    them."""
 
     def __init__(self, study, language=None):
         self.study = study
-        self.rows = theme_tree(STUDY_THEMES.run(study=study.pk))
+        rows = STUDY_THEMES.run(study=study.pk)
         language = language or translation.get_language()
-        for theme, _depth in self.rows:  # for display only: these rows are never saved
-            theme.name = theme.texts(language, study.language).name
-        self.by_id = {theme.pk: theme for theme, _depth in self.rows}
-        self.depth = {theme.pk: depth for theme, depth in self.rows}
-        self.children = {}
-        for theme, _depth in self.rows:
-            self.children.setdefault(theme.parent_id, []).append(theme.pk)
+        db = router.db_for_read(Theme)
+        key = (db, study.pk, language, study.language)
+        built = THEME_TREES.get(key, rows)
+        if built is None:
+            tree = theme_tree([Theme.from_db(db, THEME_FIELDS, row) for row in rows])
+            for theme, _depth in tree:  # for display only: these rows are never saved
+                theme.name = theme.texts(language, study.language).name
+            children = {}
+            for theme, _depth in tree:
+                children.setdefault(theme.parent_id, []).append(theme.pk)
+            built = (tree, {theme.pk: theme for theme, _depth in tree},
+                     {theme.pk: depth for theme, depth in tree}, children)
+            THEME_TREES.put(key, rows, built)
+        self.rows, self.by_id, self.depth, self.children = built
 
     def subtree_ids(self, pk):
         """`pk` and every theme below it."""
