@@ -37,22 +37,22 @@ def excerpt_cards(study, excerpts):
 
     coding = reverse("coding:transcript-coding", args=[study.slug, 0])[:-2]  # ".../transcripts/"
     context = reverse("reports:excerpt-context", args=[study.slug, 0])[: -len("0/context/")]
+    known = KeyedEscape()  # what repeats from card to card: codes, titles, coders, themes
+    badge = KeyedBadge()
     parts = []
     for x in excerpts:
         x.before, x.after, x.cut_before, x.cut_after = paragraph_context(x)
         x.reference = quote_reference(x.transcript_no, x.number, x.paragraph, cue_time(x.cues, x.start))
-        head = [f'{words["participant"]} <bdi>{escape(x.code)}</bdi>']
-        head += [f"<bdi>{escape(label)}</bdi>" for label in x.choice_values if label]
+        head = [f'{words["participant"]} <bdi>{known[x.code]}</bdi>']
+        head += [f"<bdi>{known[label]}</bdi>" for label in x.choice_values if label]
         if x.consent_scope == ConsentScope.QUOTE_NAMED and x.organisation:
-            head.append(f"<bdi>{escape(x.organisation)}</bdi>")
-        head.append(f"<bdi>{escape(x.title)}</bdi>")
+            head.append(f"<bdi>{known[x.organisation]}</bdi>")
+        head.append(f"<bdi>{known[x.title]}</bdi>")
         if x.interview_date:
             head.append(date(x.interview_date))
         coded_on = date(x.created_at.astimezone(tz).date())  # timezone.localdate, without its checks
-        head.append(f'{words["coded_by"]} <bdi>{escape(x.coder)}</bdi>, {coded_on}')
-        badges = "".join(
-            f'<span class="badge theme-badge" style="--c: {escape(colour)}"><bdi>{escape(name)}</bdi></span>'
-            for name, colour in x.themes)
+        head.append(f'{words["coded_by"]} <bdi>{known[x.coder]}</bdi>, {coded_on}')
+        badges = "".join([badge[theme] for theme in x.themes])
         if x.consent_scope == ConsentScope.INTERVIEW_ONLY:
             badges += f'<span class="badge text-bg-warning">{words["not_quoted"]}</span>'
         if x.needs_review:
@@ -82,6 +82,16 @@ class KeyedEscape(dict):
     def __missing__(self, value):
         self[value] = escape(value)
         return self[value]
+
+
+class KeyedBadge(dict):
+    """A theme's badge, from its (name, colour), made once per theme."""
+
+    def __missing__(self, theme):
+        name, colour = theme
+        self[theme] = (f'<span class="badge theme-badge" style="--c: {escape(colour)}">'
+                       f'<bdi>{escape(name)}</bdi></span>')
+        return self[theme]
 
 
 def quote_blocks(study, rows, *, group_by="participant", tree=None, language=None, memos=False,

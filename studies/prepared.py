@@ -69,6 +69,11 @@ class _Compiled:
                 self.sources.append(False)
         self.complete = (other_sql == self.sql and len(params) == len(other_params)
                          and False not in self.sources and len(used) == len(places[0]))
+        # The row converters, worked out once (results_iter works them out on every run).
+        fields = [column[0] for column in self.compiler.select[0 : self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(fields)
+        if self.compiler.has_composite_fields(fields):
+            self.complete = False
         self.kind = queryset._iterable_class
         if self.kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable) or (
                 queryset._prefetch_related_lookups or queryset._known_related_objects):
@@ -103,9 +108,11 @@ class _Compiled:
         compiler = self.compiler
         if compiler.has_extra_select:  # columns only the ORDER BY needed, as execute_sql drops them
             rows = [row[: compiler.col_count] for row in rows]
+        if self.converters:
+            rows = compiler.apply_converters(rows, self.converters)
         if self.kind is ModelIterable:
             found = []
-            for row in compiler.results_iter([rows]):
+            for row in rows:
                 obj = self.model.from_db(self.db, self.init_list, row[self.model_slice])
                 for populator in self.populators:
                     populator.populate(row, obj)
@@ -113,9 +120,9 @@ class _Compiled:
                     setattr(obj, name, row[position])
                 found.append(obj)
             return found
-        rows = compiler.results_iter([rows], tuple_expected=True)
         if self.kind is FlatValuesListIterable:
             return [row[0] for row in rows]
+        rows = map(tuple, rows)
         return list(map(self.reorder, rows)) if self.reorder else list(rows)
 
 
