@@ -76,6 +76,33 @@ def excerpt_cards(study, excerpts):
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
+def pager_html(page, query):
+    """The pager after a page's cards (reports.paging.KeysetPage `page`; `query` the page's
+    other parameters, URL-encoded): Previous, the page number, Next and "N more" (the next
+    cards, fetched and appended by excerpt_browser.js in the pager's place). "" when there is
+    no other page."""
+    if not (page.has_next() or page.has_previous()):
+        return ""
+    start = f"?{escape(query)}&amp;" if query else "?"
+    items = []
+    if page.has_previous():
+        previous = page.previous_page_number()
+        items.append(f'<li class="page-item"><a class="page-link" href="{start}page={previous}" rel="prev">'
+                     f'{escape(_("Previous"))}</a></li>')
+    number = escape(_("Page %(number)s") % {"number": page.number})
+    items.append(f'<li class="page-item disabled"><span class="page-link">{number}</span></li>')
+    if page.has_next():
+        following = escape(page.next_query())
+        more = escape(_("%(n)s more") % {"n": page.per_page})
+        items.append(f'<li class="page-item"><a class="page-link" href="{start}{following}" rel="next">'
+                     f'{escape(_("Next"))}</a></li>')
+        items.append(f'<li class="page-item"><button type="button" class="page-link" '
+                     f'data-more="{start}{following}&amp;fragment=1">{more}</button></li>')
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<li class="d-print-none list-unstyled" data-pager><nav aria-label="{escape(_("Pages"))}">'
+        f'<ul class="pagination pagination-sm">{"".join(items)}</ul></nav></li>')
+
+
 class KeyedEscape(dict):
     """escape(value), worked out once per distinct value (a report's few coders)."""
 
