@@ -19,7 +19,9 @@ constant of the query) or the same stand-in in both, and every stand-in is there
 Anything else (a value the field transforms, such as `__contains`'s wrapping; a comparison
 Django leaves out for a value beyond the field's range; a constant that happens to equal a
 stand-in) runs through the ORM as usual, each time. So does any call with another kind of
-value (a date, None, a bool). Compiled queries are kept per database connection (so per
+value (a date, None, a bool). On PostgreSQL Django passes an IntegerField's value as psycopg's
+Int4(value): the compiled query makes Int4(value) again, and a value beyond its range goes
+through the ORM. Compiled queries are kept per database connection (so per
 thread), at most MAX_SHAPES of them, least recently used out first. The shape must hold
 everything else the builder reads (a page size, a setting): a compiled query never sees it
 again.
@@ -58,12 +60,12 @@ class _Compiled:
         places = [_places(first), _places(second)]
         self.sources, used = [], set()
         for a, b in zip(params, other_params, strict=False):
-            source_a = places[0].get((type(a), a)) if type(a) in (int, str) else None
-            source_b = places[1].get((type(b), b)) if type(b) in (int, str) else None
+            source_a, source_b = places[0].get(_plain(a)), places[1].get(_plain(b))
             if source_a is None and source_b is None and type(a) is type(b) and a == b:
-                self.sources.append((None, a))  # a constant of the query
-            elif source_a is not None and source_a == source_b:
-                self.sources.append(source_a)
+                self.sources.append((None, a, None))  # a constant of the query
+            elif source_a is not None and source_a == source_b and type(a) is type(b):
+                # psycopg's typed ints (Int4(...) for an IntegerField) are made again for each value
+                self.sources.append((*source_a, None if type(a) in (int, str) else type(a)))
                 used.add(source_a)
             else:
                 self.sources.append(False)
@@ -96,12 +98,23 @@ class _Compiled:
             self.populators = get_related_populators(klass_info, compiler.select, self.db)
             self.annotations = list(compiler.annotation_col_map.items())
 
-    def run(self, values):
-        params = [
-            constant_or_index if name is None
-            else values[name] if constant_or_index is None else values[name][constant_or_index]
-            for name, constant_or_index in self.sources
-        ]
+    def params(self, values):
+        """The parameters for `values`, or None if one does not fit its typed int."""
+        params = []
+        for name, constant_or_index, typed in self.sources:
+            if name is None:
+                params.append(constant_or_index)
+                continue
+            value = values[name] if constant_or_index is None else values[name][constant_or_index]
+            if typed is not None:
+                bits = TYPED_INT_BITS.get(typed.__name__)
+                if bits is None or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                    return None  # the ORM decides what a value beyond the column's range means
+                value = typed(value)
+            params.append(value)
+        return params
+
+    def run(self, params):
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -124,6 +137,20 @@ class _Compiled:
             return [row[0] for row in rows]
         rows = map(tuple, rows)
         return list(map(self.reorder, rows)) if self.reorder else list(rows)
+
+
+# psycopg's ints typed for the column (Django passes Int4(value) for an IntegerField on
+# PostgreSQL), by the bits they hold.
+TYPED_INT_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
+
+
+def _plain(param):
+    """(type, value) of a parameter as a stand-in would be: an int of any int subclass (not a
+    bool) as an int, a str as a str; None for anything else."""
+    if isinstance(param, int) and not isinstance(param, bool) and (
+            type(param) is int or type(param).__name__ in TYPED_INT_BITS):
+        return int, int(param)
+    return (str, param) if type(param) is str else None
 
 
 def _places(stand_ins):
@@ -193,9 +220,10 @@ class Prepared:
                 cache.popitem(last=False)
         else:
             cache.move_to_end(signature)
-        if not compiled or not compiled.complete:
+        params = compiled.params(values) if compiled and compiled.complete else None
+        if params is None:
             return self._direct(shape, values)
-        return compiled.run(values)
+        return compiled.run(params)
 
     def _direct(self, shape, values):
         """Through the ORM, as if nothing were prepared."""
