@@ -312,6 +312,17 @@ FILTERS = {
 }
 
 
+class CheckedExists(Exists):
+    """EXISTS checked row by row, as a walk in page order needs. PostgreSQL otherwise turns an
+    EXISTS into a join, and planned the browser's walk as a join of every transcript with every
+    excerpt of the theme (17 ms a page at 10,000 excerpts, against 2 ms walked). PostgreSQL does
+    not flatten a subquery that has an OFFSET, so `OFFSET 0` keeps it as written. SQLite walks
+    it as written anyway."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context)
+
+
 def filter_excerpts(excerpts, study, data, theme_ids, *, walk=False):
     """The excerpts among `excerpts` matching the browser's filters: `data` (the form's
     cleaned data: FILTERS, attribute_ids, text) and `theme_ids`. With `walk`, the themes are
@@ -320,7 +331,7 @@ def filter_excerpts(excerpts, study, data, theme_ids, *, walk=False):
     if theme_ids:
         coded = coded_with(study, theme_ids)
         if walk:
-            excerpts = excerpts.filter(Exists(coded.filter(codedexcerpt_id=OuterRef("pk"))))
+            excerpts = excerpts.filter(CheckedExists(coded.filter(codedexcerpt_id=OuterRef("pk"))))
         else:
             excerpts = excerpts.filter(pk__in=coded)
     for name, lookup in FILTERS.items():
