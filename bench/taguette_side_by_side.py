@@ -270,7 +270,9 @@ def list_taguette(server, project, path):
 
 def list_pasto(server, url, theme, fragment):
     """Every excerpt of the theme through the excerpt browser: by page links, or by "N more",
-    each request following the link the page before gave (its cursor)."""
+    each request following the link the page before gave (its cursor). Page 1's totals, which
+    its script fetches once the page is shown (`data-counts`), are one request more, counted
+    with the listing as Taguette's count is (its first page carries the number of pages)."""
     link = re.compile(r'data-more="\?([^"]*)"' if fragment else r'href="\?([^"]*)" rel="next"')
     page_url = f"{url}?theme={theme}"
     walls, cpus, shown = [], [], 0
@@ -280,6 +282,11 @@ def list_pasto(server, url, theme, fragment):
         shown += text.count('<li class="card mb-2" id="excerpt-')
         walls.append(wall)
         cpus.append(cpu)
+        counts = re.search(r'data-counts="\?([^"]*)"', text)
+        if counts is not None:
+            _body, wall, cpu = server.fetch(f"{url}?{html.unescape(counts.group(1))}")
+            walls.append(wall)
+            cpus.append(cpu)
         following = link.search(text)
         if following is None:
             return walls, cpus, shown

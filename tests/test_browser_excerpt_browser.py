@@ -2,12 +2,14 @@
 "Show context" widens a quote's context in place, "N more" appends the next page; and the
 codebook report runs under the Content-Security-Policy without errors."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from interviews.models import Transcript
-from tests.reports_study import code
+from tests.reports_study import code, interview, person
 
 SLUG = "pasto"
 
@@ -27,10 +29,16 @@ def test_suggestions_context_and_more(login_page, live_server, rita, alice, part
                                            text="First paragraph.\n\n" + words + "\n\nLast paragraph.")
     for i in range(60):
         code(transcript, f"w{i:02}", [themes["youth"]], alice)
+    withdrew = person(participant.study, "W", withdrawn=datetime.date(2010, 1, 1))
+    withdrawn = interview(withdrew, "Withdrawn words.")
+    code(withdrawn, "Withdrawn", [themes["youth"]], alice)
     page = login_page(rita)
     errors = watch(page)
     page.goto(live_server.url + reverse("reports:excerpt-browser", args=[SLUG]))
     expect(page.locator("#excerpts > li.card")).to_have_count(50)
+    expect(page.locator("#result-count")).to_have_text("60 excerpts")  # the totals, fetched after
+    expect(page.locator("#hidden-count")).to_have_text(
+        "1 more excerpt matches, but is not shown: its participant withdrew consent or never gave it.")
     page.locator("#id_participant").focus()
     expect(page.locator("#participant-choices option")).to_have_count(1)
     assert page.locator("#participant-choices option").first.get_attribute("label") == participant.code

@@ -34,6 +34,22 @@
       });
     });
   }
+  // Page 1's totals (shown, and hidden for consent), fetched once the page is shown: counting
+  // every match costs more than a page.
+  const heading = document.querySelector("[data-counts]");
+  if (heading) {
+    fetch(heading.dataset.counts, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data === null) { return; }
+        heading.textContent = data.heading;
+        const note = document.getElementById("hidden-count");
+        if (note && data.note) {
+          note.textContent = data.note;
+          note.hidden = false;
+        }
+      });
+  }
   const list = document.getElementById("excerpts");
   if (list) {
     // "More": the next page's cards (a fragment of the same page), appended in place of the pager.
