@@ -228,17 +228,28 @@ def browse_pages(client, url, theme, n):
     """Every excerpt of one theme through the excerpt browser, page by page (50 excerpts), as a
     reader would list them: by the page links (whole pages) and by "More" (the next cards
     alone, ?fragment=1), each following the link the page before gave (its cursor). Wall and
-    CPU time of each request (CPU: this process, SQLite included), and its queries."""
+    CPU time of each request (CPU: this process, SQLite included), and its queries. On
+    PostgreSQL also the CPU time of this connection's server process (its /proc schedstat), so
+    that the server's time of a page, Django's and PostgreSQL's, can be told from its wall time
+    (which also holds the waits between the two)."""
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
     for label, link in (("pages", r'href="\?([^"]*)" rel="next"'), ('"More"', r'data-more="\?([^"]*)"')):
-        wall, cpu, counts, page, shown = [], [], [], 1, 0
+        wall, cpu, db_cpu, counts, page, shown = [], [], [], [], 1, 0
         client.get(f"{url}?theme={theme.pk}")  # warm-up
         page_url = f"{url}?theme={theme.pk}"
         while True:
             with CaptureQueriesContext(connection) as captured:
+                b0 = int(backend.read_text().split()[0]) if backend else 0
                 t0, c0 = time.perf_counter(), time.process_time()
                 response = client.get(page_url)
                 wall.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
+                if backend:
+                    db_cpu.append((int(backend.read_text().split()[0]) - b0) / 1e6)
             assert response.status_code == 200, response.status_code
             counts.append(len(captured))
             body = response.content.decode()
@@ -255,6 +266,11 @@ def browse_pages(client, url, theme, n):
             page += 1
         later = cpu[1:] or cpu
         print(f"  page 1's totals (?counts=1), CPU {totals_cpu:.1f} ms")
+        if db_cpu:
+            both = [a + b for a, b in zip(cpu, db_cpu, strict=True)]
+            print(f"  PostgreSQL's server process: CPU median {statistics.median(db_cpu):.1f} ms a page; "
+                  f"Django's and PostgreSQL's together: median {statistics.median(both):.1f} ms, "
+                  f"p95 {sorted(both)[int(len(both) * .95)]:.1f} ms")
         print(f"excerpt browser, every excerpt of one theme ({n:,}) by {label}, {page} requests: "
               f"wall median {statistics.median(wall):.1f} ms, CPU median {statistics.median(cpu):.1f} ms "
               f"(after the first: {statistics.median(later):.1f} ms, "
