@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from interviews.models import VALUE_COLUMNS, AttributeType
-from studies.prepared import Prepared
+from studies.prepared import Prepared, in_list
 
 YES = {"yes", "y", "true", "1", "sí", "si", "s"}
 NO = {"no", "n", "false", "0"}
@@ -204,7 +204,7 @@ def participant_profiles(study, participant_ids=None, *, identifying=False, attr
         attributes = list(attributes.order_by("order", "name"))
     values = {}
     if attributes:
-        ids = {"participants": sorted(participant_ids)} if participant_ids is not None else {}
+        ids = {"participants": in_list(sorted(participant_ids))} if participant_ids is not None else {}
         rows = PARTICIPANT_VALUES.run(study=getattr(study, "pk", study),
                                       attributes=[a.pk for a in attributes], **ids)
         types = {attribute.pk: attribute.type for attribute in attributes}

@@ -16,7 +16,6 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
-import json
 import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
@@ -41,7 +40,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Greatest, Least, RowNumber
+from django.db.models.functions import Cast, Greatest, Least, RowNumber
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -62,7 +61,7 @@ from interviews.models import (
 )
 from interviews.text import fold
 from memos.models import Memo
-from studies.prepared import Prepared
+from studies.prepared import Prepared, in_list
 
 Link = CodedExcerpt.themes.through
 CONTEXT_CHARS = 160
@@ -886,43 +885,49 @@ class TranscriptTexts:
 TRANSCRIPT_TEXTS = TranscriptTexts(16_000_000)
 
 
-def _raw_rows(model, sql, params):
-    """Rows of `sql` on `model`'s database, {table} being its table: for the browser's small
-    reads by id, whose building through the ORM cost more than running them."""
-    db = router.db_for_read(model)
-    connection = connections[db]
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=connection.ops.quote_name(model._meta.db_table)), params)
-        return db, cursor.fetchall()
+def _transcript_versions(_shape, *, ids):
+    return (Transcript.objects.filter(pk__in=ids).order_by()
+            .annotate(saved=_saved_at(), number=transcript_number())
+            .values_list("pk", "text_version", "saved", "number"))
 
 
-def _in(values):
-    return ", ".join(["%s"] * len(values))
+def _transcript_texts(_shape, *, ids):
+    return (Transcript.objects.filter(pk__in=ids).order_by().annotate(saved=_saved_at())
+            .values_list("pk", "text_version", "saved", "text", "cues"))
+
+
+def _saved_at():
+    """A transcript's updated_at as the database writes it, for TRANSCRIPT_TEXTS' key: compared,
+    never shown, so not worth making a datetime of on every page."""
+    return Cast("updated_at", TextField())
+
+
+def _excerpt_links(_shape, *, ids):
+    return Link.objects.filter(codedexcerpt_id__in=ids).order_by().values_list("codedexcerpt_id", "theme_id")
+
+
+# The excerpt browser's small reads by id, on every page: compiled once per process
+# (studies.prepared), their id lists padded to a few lengths (in_list).
+TRANSCRIPT_VERSIONS = Prepared(_transcript_versions)
+TEXTS_BY_ID = Prepared(_transcript_texts)
+EXCERPT_LINKS = Prepared(_excerpt_links)
 
 
 def transcript_texts(ids):
-    """{id: (text, paragraph breaks, subtitle cues, number in its study)} of the transcripts `ids`: one query
-    of their numbers and versions, and one more of the texts not in TRANSCRIPT_TEXTS (none
-    when every text is there), each keyed by what that query read, so that a text corrected
-    in between is the new one."""
-    ids = list(ids)
-    db, rows = _raw_rows(
-        Transcript,
-        "SELECT t.id, t.text_version, t.updated_at, (SELECT COUNT(*) FROM {table} e "
-        f"WHERE e.study_id = t.study_id AND e.id <= t.id) FROM {{table}} t WHERE t.id IN ({_in(ids)})",
-        ids)
+    """{id: (text, paragraph breaks, subtitle cues, number in its study)} of the transcripts
+    `ids`: one query of their numbers and versions, and one more of the texts not in
+    TRANSCRIPT_TEXTS (none when every text is there), each keyed by what that query read, so
+    that a text corrected in between is the new one."""
+    db = router.db_for_read(Transcript)
     found, missing = {}, {}
-    for pk, version, updated, number in rows:
+    for pk, version, updated, number in TRANSCRIPT_VERSIONS.run(ids=in_list(sorted(ids))):
         cached = TRANSCRIPT_TEXTS.get((db, pk, version, updated))
         if cached is None:
             missing[pk] = number
         else:
             found[pk] = (*cached, number)
     if missing:
-        db, rows = _raw_rows(Transcript, f"SELECT id, text_version, updated_at, text, cues FROM {{table}} "
-                                         f"WHERE id IN ({_in(missing)})", list(missing))
-        for pk, version, updated, text, cues in rows:
-            cues = json.loads(cues) if isinstance(cues, str) else cues  # JSON text, or decoded
+        for pk, version, updated, text, cues in TEXTS_BY_ID.run(ids=in_list(sorted(missing))):
             found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text, cues), missing[pk])
     return found
 
@@ -942,10 +947,8 @@ def excerpts_for_browser(study, rows, tree, attributes):
     query reads the participants' values)."""
     by_id = {row[0]: BrowserRow(*row, themes=[]) for row in rows}
     if by_id:
-        _db, links = _raw_rows(Link, f"SELECT codedexcerpt_id, theme_id FROM {{table}} "
-                                     f"WHERE codedexcerpt_id IN ({_in(by_id)})", list(by_id))
         themes = tree.by_id
-        for excerpt_id, theme_id in links:
+        for excerpt_id, theme_id in EXCERPT_LINKS.run(ids=in_list(by_id)):
             if theme_id in themes:  # (services never link another study's theme; not shown here)
                 by_id[excerpt_id].themes.append((themes[theme_id].name, themes[theme_id].colour))
         for x in by_id.values():
@@ -969,7 +972,6 @@ def text_contains(excerpts, text):
     database's pasto_fold on both sides (migration 0006 on PostgreSQL, where a trigram index
     serves it; reports.search.fold on SQLite, where the typed words are folded once here rather
     than once per row)."""
-    from django.db import connections
 
     sqlite = connections[excerpts.db].vendor == "sqlite"
     folded = Func(F("quote"), function="pasto_fold", output_field=TextField())

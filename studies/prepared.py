@@ -28,7 +28,6 @@ again.
 """
 
 import itertools
-import operator
 from collections import OrderedDict
 
 from django.core.exceptions import EmptyResultSet
@@ -80,14 +79,6 @@ class _Compiled:
         if self.kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable) or (
                 queryset._prefetch_related_lookups or queryset._known_related_objects):
             self.complete = False
-        self.reorder = None
-        if self.kind is ValuesListIterable and queryset._fields:  # as ValuesListIterable does
-            query = queryset.query
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            fields = [*queryset._fields, *(f for f in query.annotation_select if f not in queryset._fields)]
-            if fields != names:
-                index = {name: i for i, name in enumerate(names)}
-                self.reorder = operator.itemgetter(*[index[f] for f in fields])
         if self.kind is ModelIterable and self.complete:  # as ModelIterable does
             compiler = self.compiler
             klass_info = compiler.klass_info
@@ -121,6 +112,8 @@ class _Compiled:
         compiler = self.compiler
         if compiler.has_extra_select:  # columns only the ORDER BY needed, as execute_sql drops them
             rows = [row[: compiler.col_count] for row in rows]
+        if not self.converters and self.kind is ValuesListIterable:
+            return rows  # fetchall's tuples, as they are
         if self.converters:
             rows = compiler.apply_converters(rows, self.converters)
         if self.kind is ModelIterable:
@@ -135,8 +128,9 @@ class _Compiled:
             return found
         if self.kind is FlatValuesListIterable:
             return [row[0] for row in rows]
-        rows = map(tuple, rows)
-        return list(map(self.reorder, rows)) if self.reorder else list(rows)
+        # Django 5.2 selects values_list's fields in their order, annotations included (Query.selected):
+        # its ValuesListIterable takes the rows as they come, and so does this.
+        return list(map(tuple, rows))
 
 
 # psycopg's ints typed for the column (Django passes Int4(value) for an IntegerField on
@@ -228,6 +222,20 @@ class Prepared:
     def _direct(self, shape, values):
         """Through the ORM, as if nothing were prepared."""
         return list(self.build(shape, **values))
+
+
+IN_LENGTHS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def in_list(values):
+    """`values` for an IN (...) of a Prepared query, their length rounded up to one of
+    IN_LENGTHS by repeating the last value (the same rows: IN ignores repeats), so that lists
+    of 1 to 50 ids make six shapes, not fifty. Not for a list whose positions mean something."""
+    values = list(values)
+    if not values:
+        return values
+    length = next((n for n in IN_LENGTHS if n >= len(values)), len(values))
+    return values + [values[-1]] * (length - len(values))
 
 
 def _cache_of(db):

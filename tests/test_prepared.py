@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from coding.models import CodedExcerpt
 from studies.models import Membership, Study
-from studies.prepared import STAND_IN_BASES, Prepared
+from studies.prepared import STAND_IN_BASES, Prepared, in_list
 from tests.reports_study import code, interview, person, theme
 
 PHRASES = ["youth", "women", "river", "market", "school"]
@@ -152,3 +152,28 @@ def test_annotations_and_converted_values_are_the_orms(study, alice, excerpts):
     assert found.length == expected.length == len(excerpts[2].quote)
     assert found.created_at == expected.created_at and found.created_at.tzinfo is not None
     assert found.needs_review is expected.needs_review is False
+
+
+def test_an_in_list_is_padded_to_a_few_lengths_with_the_same_rows(study, excerpts):
+    assert in_list([]) == []
+    assert in_list([7]) == [7]
+    assert in_list([3, 1, 2]) == [3, 1, 2, 2, 2]
+    assert len(in_list(range(11))) == 20 and len(in_list(range(50))) == 50
+    prepared = Prepared(by_ids)
+    for chosen in (excerpts[:3], excerpts[2:6], excerpts[:1]):
+        ids = [e.pk for e in chosen]
+        assert prepared.run(ids=in_list(ids), study=study.pk) == sorted((e.pk, e.quote) for e in chosen)
+    assert len(compiled_entries(prepared)) == 2  # lengths 5 (three and four ids) and 1
+
+
+def test_values_with_an_annotation_among_them_come_in_the_order_asked(study, excerpts):
+    from django.db.models import F
+
+    def lengths(shape, *, pk):
+        return (CodedExcerpt.objects.filter(pk=pk).annotate(length=F("end") - F("start"))
+                .values_list("pk", "length", "quote"))
+
+    prepared = Prepared(lengths)
+    for excerpt in excerpts[:3]:
+        expected = [(excerpt.pk, len(excerpt.quote), excerpt.quote)]
+        assert prepared.run(pk=excerpt.pk) == list(lengths((), pk=excerpt.pk)) == expected
