@@ -193,32 +193,50 @@ def _study_themes(_shape, *, study):
 STUDY_THEMES = Prepared(_study_themes)
 
 
-class ThemeTrees:
-    """Per process, the last tree built for each (database, study, language, study's language),
-    with the theme rows it was built from. A tree is reused only when the study's theme rows,
-    read again by every ThemeTree, are equal to those, field by field: no change is ever
-    missed, and what is saved is making 50 model instances and their names on every page."""
+class BoundedCache:
+    """A per-process cache, shared by the threads of a worker, that holds at most `size` of
+    weight (each value's `weight`, 1 by default), least recently used out first. For what
+    every page reads again and the database says when it changed: the callers key or check
+    their entries by that (ThemeTree, transcript_texts)."""
 
-    def __init__(self, size):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size, weight=lambda value: 1):
+        self.size, self.weight, self.held = size, weight, 0
+        self.entries, self.lock = OrderedDict(), threading.Lock()
 
-    def get(self, key, rows):
+    def get(self, key):
         with self.lock:
-            found = self.entries.get(key)
-            if found is None or found[0] != rows:
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
 
-    def put(self, key, rows, built):
+    def put(self, key, value):
+        """Keeps `value` unless it alone weighs more than the cache holds; returns it."""
+        weight = self.weight(value)
+        if weight > self.size:
+            return value
         with self.lock:
-            self.entries[key] = (rows, built)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.held -= self.weight(old)
+            self.entries[key] = value
+            self.held += weight
+            while self.held > self.size:
+                _key, evicted = self.entries.popitem(last=False)
+                self.held -= self.weight(evicted)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.held = 0
 
 
-THEME_TREES = ThemeTrees(64)
+# The last tree built for each (database, study, language, study's language), with the theme
+# rows it was built from: reused only while the study's theme rows, read again by every
+# ThemeTree, are equal to those field by field, so no change is ever missed; what is saved is
+# making 50 model instances and their names on every page.
+THEME_TREES = BoundedCache(64)
 
 
 class ThemeTree:
@@ -234,7 +252,8 @@ class ThemeTree:
         language = language or translation.get_language()
         db = router.db_for_read(Theme)
         key = (db, study.pk, language, study.language)
-        built = THEME_TREES.get(key, rows)
+        kept = THEME_TREES.get(key)
+        built = kept[1] if kept is not None and kept[0] == rows else None
         if built is None:
             tree = theme_tree([Theme.from_db(db, THEME_FIELDS, row) for row in rows])
             for theme, _depth in tree:  # for display only: these rows are never saved
@@ -244,7 +263,7 @@ class ThemeTree:
                 children.setdefault(theme.parent_id, []).append(theme.pk)
             built = (tree, {theme.pk: theme for theme, _depth in tree},
                      {theme.pk: depth for theme, depth in tree}, children)
-            THEME_TREES.put(key, rows, built)
+            THEME_TREES.put(key, (rows, built))
         self.rows, self.by_id, self.depth, self.children = built
 
     def subtree_ids(self, pk):
@@ -837,52 +856,15 @@ BROWSER_FIELDS = (
 )
 
 
-class TranscriptTexts:
-    """A per-process cache of transcript texts and their paragraph breaks, bounded by the
-    characters it holds (least recently used out first). Keyed by (database, id, text_version,
-    updated_at): every text correction raises text_version (coding.transcript_text), and any
-    save of the row moves updated_at, so a changed text is never served from here; the key's
-    updated_at also tells apart two rows given the same id and version (a restored database,
-    a rolled-back test). The excerpt browser reads its transcripts' versions, not their texts:
-    a 40,000-character text, its overflow pages and its breaks cost about as much as the rest
-    of a page's cards."""
-
-    def __init__(self, max_chars):
-        self.max_chars, self.chars = max_chars, 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        """(text, breaks, cues), or None."""
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
-
-    def put(self, key, text, cues=None):
-        """(text, breaks, cues) for `text` and its subtitle `cues`, kept unless the text alone
-        is more than the cache holds."""
-        value = (text, paragraph_breaks(text), cues)
-        if len(text) > self.max_chars:
-            return value
-        with self.lock:
-            if key not in self.entries:
-                self.entries[key] = value
-                self.chars += len(text)
-            while self.chars > self.max_chars:
-                _key, (old, _breaks, _cues) = self.entries.popitem(last=False)
-                self.chars -= len(old)
-        return value
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.chars = 0
-
-
-# About 400 transcripts of 40,000 characters (about 40 MB with their breaks) per process
-TRANSCRIPT_TEXTS = TranscriptTexts(16_000_000)
+# Transcript texts with their paragraph breaks and subtitle cues, (text, breaks, cues), weighed
+# by their characters: about 400 transcripts of 40,000 characters (about 40 MB with their
+# breaks) per process. Keyed by (database, id, text_version, updated_at): every text correction
+# raises text_version (coding.transcript_text), and any save of the row moves updated_at, so a
+# changed text is never served from here; the key's updated_at also tells apart two rows given
+# the same id and version (a restored database, a rolled-back test). The excerpt browser reads
+# its transcripts' versions, not their texts: a 40,000-character text, its overflow pages and
+# its breaks cost about as much as the rest of a page's cards.
+TRANSCRIPT_TEXTS = BoundedCache(16_000_000, weight=lambda value: len(value[0]))
 
 
 def _transcript_versions(_shape, *, ids):
@@ -928,7 +910,8 @@ def transcript_texts(ids):
             found[pk] = (*cached, number)
     if missing:
         for pk, version, updated, text, cues in TEXTS_BY_ID.run(ids=in_list(sorted(missing))):
-            found[pk] = (*TRANSCRIPT_TEXTS.put((db, pk, version, updated), text, cues), missing[pk])
+            kept = TRANSCRIPT_TEXTS.put((db, pk, version, updated), (text, paragraph_breaks(text), cues))
+            found[pk] = (*kept, missing[pk])
     return found
 
 
@@ -972,7 +955,6 @@ def text_contains(excerpts, text):
     database's pasto_fold on both sides (migration 0006 on PostgreSQL, where a trigram index
     serves it; reports.search.fold on SQLite, where the typed words are folded once here rather
     than once per row)."""
-
     sqlite = connections[excerpts.db].vendor == "sqlite"
     folded = Func(F("quote"), function="pasto_fold", output_field=TextField())
     for word in text.split():

@@ -302,9 +302,6 @@ class ExcerptFilterForm(forms.Form):
         """The matching excerpts among `excerpts` (filter_excerpts)."""
         return filter_excerpts(excerpts, self.study, self.cleaned_data, self.theme_ids(), walk=walk)
 
-    def ordering(self):
-        return SORTS[self.cleaned_data.get("sort") or "position"]
-
 
 FILTERS = {
     "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",
@@ -379,8 +376,9 @@ def _page_number(value):
 def excerpt_browser(request, study):
     """Listing excerpts page by page costs the same on every page, whatever the study's size:
     the page links carry the last row's ordering key (reports.paging), no select lists every
-    participant (LookupField), no COUNT runs past the first page, and the cards are built in
-    Python (reports.cards)."""
+    participant (LookupField), no page counts the matches (page 1 asks for its totals in a
+    request of its own, ?counts=1), its queries are compiled once per process
+    (studies.prepared), and the cards are built in Python (reports.cards)."""
     membership = get_membership(request, study)
     study = membership.study
     form = ExcerptFilterForm(request.GET, study=study, identifying=membership.can_see_identifying_fields,
