@@ -244,7 +244,8 @@ class ThemeTree:
     further queries. Themes are named in `language` (default: the page's): the second-language
     name where that is the study's second language and the theme has one (Theme.texts). The
     themes may be shared with other requests (THEME_TREES): read them, never change or save
-    them."""
+    them. `kept` is shared with them too: what a page derives from the tree alone (a select's
+    choices) may be kept there, under a key of its own, for the next page."""
 
     def __init__(self, study, language=None):
         self.study = study
@@ -262,9 +263,9 @@ class ThemeTree:
             for theme, _depth in tree:
                 children.setdefault(theme.parent_id, []).append(theme.pk)
             built = (tree, {theme.pk: theme for theme, _depth in tree},
-                     {theme.pk: depth for theme, depth in tree}, children)
+                     {theme.pk: depth for theme, depth in tree}, children, {})
             THEME_TREES.put(key, (rows, built))
-        self.rows, self.by_id, self.depth, self.children = built
+        self.rows, self.by_id, self.depth, self.children, self.kept = built
 
     def subtree_ids(self, pk):
         """`pk` and every theme below it."""

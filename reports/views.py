@@ -27,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ from reports.layers import kept, layer_choices, layer_or_400, parse_layer
 from reports.paging import BadCursor, KeysetPage, cursor_decode, keyset_query
 from reports.queries import (
     BROWSER_FIELDS,
+    BoundedCache,
     Link,
     ThemeTree,
     choice_columns,
@@ -139,11 +141,31 @@ class QuickWidget:
             value = "" if value is None else f' value="{_escape(value)}"'
             return mark_safe(f'<input type="{_escape(kind)}" name="{_escape(name)}"{value}{attrs}>')
         chosen = {str(v) for v in value}
-        options = "".join([
-            f'<option value="{_escape(v)}"{" selected" if str(v) in chosen else ""}>{_escape(label)}</option>'
-            for v, label in self.choices
-        ])
+        if isinstance(self.choices, KeptChoices):  # escaped once: mark the chosen ones
+            options = self.choices.html
+            for v in chosen:
+                start = f'<option value="{_escape(v)}"'
+                options = options.replace(f"{start}>", f"{start} selected>", 1)
+        else:
+            options = "".join([
+                f'<option value="{_escape(v)}"{" selected" if str(v) in chosen else ""}>'
+                f'{_escape(label)}</option>' for v, label in self.choices
+            ])
         return mark_safe(f'<select name="{_escape(name)}"{attrs}>{options}</select>')
+
+
+class KeptChoices(BaseChoiceIterator):
+    """A select's choices built once and kept for later pages (the theme select's, on its
+    ThemeTree), with their <option>s escaped once: QuickSelect marks the chosen one. Django's
+    fields take a BaseChoiceIterator as it is, without copying it into a list again."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.identity = object()  # for a cache key: unlike the choices, equal only to itself
+        self.html = "".join([f'<option value="{_escape(v)}">{_escape(label)}</option>' for v, label in rows])
+
+    def __iter__(self):
+        return iter(self.rows)
 
 
 def _escape(value):
@@ -251,9 +273,11 @@ class ExcerptFilterForm(forms.Form):
         # identifying attributes only for owners (`identifying`), as on every page
         self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False)}
         self.fields["attribute"].choices = anything + [(v.key, v.label) for v in self.variables.values()]
-        self.fields["theme"].choices = anything + [
-            (t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows
-        ]
+        choices = self.tree.kept.get("browser-themes")
+        if choices is None:  # once for each tree (ThemeTree.kept: the same themes, the same language)
+            choices = self.tree.kept["browser-themes"] = KeptChoices(
+                anything + [(t.pk, "\u2003" * depth + t.name) for t, depth in self.tree.rows])
+        self.fields["theme"].choices = choices
 
     def clean(self):
         data = super().clean()
@@ -274,7 +298,18 @@ class ExcerptFilterForm(forms.Form):
     def fields_html(self):
         """The filters as the page shows them, each with its label, suggestions list, typed
         row's label, help and errors: built in Python, as the cards are (through the template,
-        eleven fields cost more than the page's queries)."""
+        eleven fields cost more than the page's queries). A form without errors is built once
+        for what it shows (FILTERS_HTML): a listing's pages show the same filters."""
+        if self.errors:
+            return self._fields_html()
+        values = tuple((name, field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+                       for name, field in self.fields.items())
+        key = (translation.get_language(), self.fields["theme"].choices.identity,
+               tuple(self.fields["attribute"].choices), tuple(self.labels.items()), values)
+        found = FILTERS_HTML.get(key)
+        return found if found is not None else FILTERS_HTML.put(key, self._fields_html())
+
+    def _fields_html(self):
         parts = []
         for field in self:
             listed = field.field.widget.attrs.get("list")
@@ -302,6 +337,11 @@ class ExcerptFilterForm(forms.Form):
         """The matching excerpts among `excerpts` (filter_excerpts)."""
         return filter_excerpts(excerpts, self.study, self.cleaned_data, self.theme_ids(), walk=walk)
 
+
+# The excerpt browser's filters as HTML, for the last forms shown without errors, keyed by all
+# they show: language, theme select (its KeptChoices, the same object while the study's themes
+# are), attribute choices, typed rows' labels and each field's value.
+FILTERS_HTML = BoundedCache(256)
 
 FILTERS = {
     "participant": "transcript__participant_id", "coder": "coder_id", "transcript": "transcript_id",

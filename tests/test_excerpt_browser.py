@@ -368,3 +368,31 @@ def test_its_filter_form_renders_like_django_would(alice, data):
     assert f'<option value="{params["attribute"]}" selected>' in body
     assert 'name="text" value="a&lt;b"' in body
     assert body.count('type="date"') == 2
+
+
+def test_its_filters_are_built_once_for_what_they_show_and_follow_every_change(alice, data):
+    """The filters' HTML is kept for the next page (FILTERS_HTML), keyed by all it shows: the
+    chosen theme, a renamed theme, the language, a typed row's label, a form with errors."""
+    client = client_for(alice)
+    youth = data["youth"]
+
+    def filters(**params):
+        body = client.get(URL, params).content.decode()
+        start = body.index('<form method="get"')
+        return body[start:body.index("</form>", start)]
+
+    first = filters(theme=youth.pk)
+    assert f'<option value="{youth.pk}" selected>\u2003Youth</option>' in first
+    assert filters(theme=youth.pk, page=2) == first  # the next page shows the same filters
+    other = filters(theme=data["gender"].pk)
+    assert f'<option value="{youth.pk}">\u2003Youth</option>' in other
+    assert f'<option value="{data["gender"].pk}" selected>' in other
+    youth.name = "Young people"
+    youth.save()
+    assert f'<option value="{youth.pk}" selected>\u2003Young people</option>' in filters(theme=youth.pk)
+    assert "Cualquiera" in client.get(URL, {"theme": youth.pk}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<bdi>A</bdi>" in filters(participant=data["a"].pk)
+    data["a"].code = "A2"
+    data["a"].save()
+    assert "<bdi>A2</bdi>" in filters(participant=data["a"].pk)
+    assert "invalid-feedback" in client.get(URL, {"date_from": "never"}).content.decode()
