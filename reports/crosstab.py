@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from interviews.models import (
     AttributeValue,
 )
 from reports.queries import (
+    BoundedCache,
     Counts,
     ThemeTree,
     coded_with,
@@ -61,14 +63,15 @@ class Variable:
         return dict(rows)
 
 
-def variables_for(study, *, identifying, with_choices=True, attributes=None):
+def variables_for(study, *, identifying, with_choices=True, attributes=None, unchanged=False):
     """Every variable of `study` a member may cross by: identifying attributes for owners only.
     Two queries (attributes and their choices), one `with_choices=False` (a list to pick from;
     `with_choices_of` completes the one picked), none given `attributes`: the study's, read
     already in this order (study_attributes)."""
     found = []
     if attributes is None:
-        attributes = study_attributes(study, identifying=identifying, with_choices=with_choices)
+        attributes = study_attributes(study, identifying=identifying, with_choices=with_choices,
+                                      unchanged=unchanged)
     elif not identifying:
         attributes = [attribute for attribute in attributes if not attribute.identifying]
     for attribute in attributes:
@@ -80,12 +83,20 @@ def variables_for(study, *, identifying, with_choices=True, attributes=None):
     return found
 
 
-def study_attributes(study, *, identifying, with_choices=False):
+def study_attributes(study, *, identifying, with_choices=False, unchanged=False):
     """The attributes of `study` a member may see (identifying ones for owners only), in the
-    order variables_for lists them. One query, two `with_choices`."""
-    if not with_choices:
+    order variables_for lists them. One query, two `with_choices`. `unchanged` (a page that
+    changes nothing), without choices: none while the study's setup_token is the one they were
+    read under (as ThemeTree's); they are then shared with other requests, to read only."""
+    if with_choices:
+        return list(_attributes((identifying,), study=study.pk).prefetch_related("choices"))
+    if not unchanged:
         return ATTRIBUTES.run((identifying,), study=study.pk)
-    return list(_attributes((identifying,), study=study.pk).prefetch_related("choices"))
+    key = (router.db_for_read(Attribute), study.pk, identifying)
+    kept = STUDY_ATTRIBUTES.get(key)
+    if kept is not None and kept[0] == study.setup_token:
+        return kept[1]
+    return STUDY_ATTRIBUTES.put(key, (study.setup_token, ATTRIBUTES.run((identifying,), study=study.pk)))[1]
 
 
 def _attributes(shape, *, study):
@@ -94,8 +105,10 @@ def _attributes(shape, *, study):
     return attributes if identifying else attributes.filter(identifying=False)
 
 
-# Read by the excerpt browser's filter form on every page: compiled once per process.
+# Read by the excerpt browser's filter form on every page: compiled once per process, and
+# kept per study under its setup token for pages that change nothing.
 ATTRIBUTES = Prepared(_attributes)
+STUDY_ATTRIBUTES = BoundedCache(64)
 
 
 def with_choices_of(variable):

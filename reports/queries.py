@@ -233,9 +233,11 @@ class BoundedCache:
 
 
 # The last tree built for each (database, study, language, study's language), with the theme
-# rows it was built from: reused only while the study's theme rows, read again by every
-# ThemeTree, are equal to those field by field, so no change is ever missed; what is saved is
-# making 50 model instances and their names on every page.
+# rows it was built from and the study's setup token when a page that changes nothing built or
+# checked it: reused while the study's theme rows, read again by ThemeTree, are equal to those
+# field by field, or, on such a page, while the study's token is the same (the database renews
+# it with any change to the themes), so no change is ever missed; what is saved is making 50
+# model instances and their names on every page, and on such a page reading the themes.
 THEME_TREES = BoundedCache(64)
 
 
@@ -247,25 +249,39 @@ class ThemeTree:
     them. `kept` is shared with them too: what a page derives from the tree alone (a select's
     choices) may be kept there, under a key of its own, for the next page."""
 
-    def __init__(self, study, language=None):
+    def __init__(self, study, language=None, *, unchanged=False):
+        """`unchanged`: the page changes nothing, so the study's setup_token, read with the
+        membership when the request began, still names the study's themes (the database gives
+        the study a new token with any change to them, studies/migrations/0005): a tree kept
+        under the same token is reused without reading the themes. Otherwise the themes are
+        read, and a kept tree reused only if they are equal to those it was built from."""
         self.study = study
-        rows = STUDY_THEMES.run(study=study.pk)
         language = language or translation.get_language()
         db = router.db_for_read(Theme)
         key = (db, study.pk, language, study.language)
-        kept = THEME_TREES.get(key)
-        built = kept[1] if kept is not None and kept[0] == rows else None
-        if built is None:
-            tree = theme_tree([Theme.from_db(db, THEME_FIELDS, row) for row in rows])
-            for theme, _depth in tree:  # for display only: these rows are never saved
-                theme.name = theme.texts(language, study.language).name
-            children = {}
-            for theme, _depth in tree:
-                children.setdefault(theme.parent_id, []).append(theme.pk)
-            built = (tree, {theme.pk: theme for theme, _depth in tree},
-                     {theme.pk: depth for theme, depth in tree}, children, {})
-            THEME_TREES.put(key, (rows, built))
+        kept = THEME_TREES.get(key)  # (rows, built, token or None)
+        token = study.setup_token if unchanged else None
+        if token is not None and kept is not None and kept[2] == token:
+            built = kept[1]
+        else:
+            rows = STUDY_THEMES.run(study=study.pk)
+            if kept is not None and kept[0] == rows:
+                built, token = kept[1], token or kept[2]
+            else:
+                built = self._build(db, rows, language, study.language)
+            THEME_TREES.put(key, (rows, built, token))
         self.rows, self.by_id, self.depth, self.children, self.kept = built
+
+    @staticmethod
+    def _build(db, rows, language, study_language):
+        tree = theme_tree([Theme.from_db(db, THEME_FIELDS, row) for row in rows])
+        for theme, _depth in tree:  # for display only: these rows are never saved
+            theme.name = theme.texts(language, study_language).name
+        children = {}
+        for theme, _depth in tree:
+            children.setdefault(theme.parent_id, []).append(theme.pk)
+        return (tree, {theme.pk: theme for theme, _depth in tree},
+                {theme.pk: depth for theme, depth in tree}, children, {})
 
     def subtree_ids(self, pk):
         """`pk` and every theme below it."""

@@ -267,11 +267,14 @@ class ExcerptFilterForm(forms.Form):
 
     def __init__(self, data, *, study, identifying=False, membership=None):
         super().__init__(data)
-        self.study, self.tree, self.membership = study, ThemeTree(study), membership
+        # The form filters pages that change nothing (GET): the study's setup token, read with
+        # the membership, names its themes and attributes (ThemeTree's `unchanged`).
+        self.study, self.tree, self.membership = study, ThemeTree(study, unchanged=True), membership
         anything = [("", _("Any"))]
         self.labels = {}  # a typed filter's label, shown beside it
         # identifying attributes only for owners (`identifying`), as on every page
-        self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False)}
+        self.variables = {v.key: v for v in variables_for(study, identifying=identifying, with_choices=False,
+                                                          unchanged=True)}
         self.fields["attribute"].choices = anything + [(v.key, v.label) for v in self.variables.values()]
         choices = self.tree.kept.get("browser-themes")
         if choices is None:  # once for each tree (ThemeTree.kept: the same themes, the same language)

@@ -1,6 +1,7 @@
 """The study: the unit of everything. Every participant, transcript, theme and excerpt belongs to
 one study, and who may see or change it is decided by the user's membership of that study."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -75,6 +76,10 @@ class StudyQuerySet(models.QuerySet):
         return self.filter(deleted_at__gte=since).select_related("deleted_by").order_by("-deleted_at")
 
 
+def new_setup_token():
+    return uuid.uuid4().hex
+
+
 class Study(models.Model):
     """A research project with its own team, participants, transcripts, codebook and consent."""
 
@@ -116,6 +121,12 @@ class Study(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("layers revealed by"),
     )
+    # A new random value whenever a theme or an attribute of the study is added, changed or
+    # removed, set by the database itself (triggers: studies/migrations/0005), whatever the code
+    # path. A page that changes nothing reads it with the membership and reuses what it built
+    # from the themes and attributes under the same value, without reading them again
+    # (reports.queries.ThemeTree, reports.crosstab.study_attributes).
+    setup_token = models.CharField(_("setup token"), max_length=32, default=new_setup_token, editable=False)
 
     objects = StudyQuerySet.as_manager()
 

@@ -332,23 +332,28 @@ def test_it_runs_a_fixed_number_of_queries(alice, bob, otto, other_study, partic
     noise(other_study, otto, count)
     client = client_for(alice)
     # user, membership with its study; the theme select's themes, the attribute select's
-    # attributes (issue 12); the page:
+    # attributes (issue 12), read once for the study's setup token; the page:
     # its excerpts in order with their reference numbers (one row more than a page), their
     # themes, their participants' values (the cards' "NGO · Female", of the attributes the
     # form read), their transcripts' numbers and versions, and (not yet read by this process)
     # their texts (context). No filter lists participants, transcripts or coders. The first page
-    # asks for its totals afterwards: user, membership, themes, attributes and one count of the
-    # shown and the hidden (consent) matches.
+    # asks for its totals afterwards: user, membership and one count of the shown and the
+    # hidden (consent) matches; the themes and attributes are kept while the study's setup
+    # token is the same.
     with django_assert_num_queries(9):
         response = client.get(URL)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         assert client.get(URL, {"counts": 1}).json()["shown"] == count
     assert len(response.context["excerpts"]) == min(count, 50)
-    with django_assert_num_queries(8):  # "More": the cards alone: no count, no menu permissions, texts kept
+    with django_assert_num_queries(6):  # "More": the cards alone: no count, no menu permissions, texts kept
         client.get(URL, {"page": 1, "fragment": 1})
     # page 2: + the participant filter's label (an empty page reads no themes or texts)
-    with django_assert_num_queries(9 if count > 50 else 6):
+    with django_assert_num_queries(7 if count > 50 else 4):
         client.get(URL, {"page": 2, "participant": participant.pk})
+    themes["youth"].description = "Changed."
+    themes["youth"].save()  # a new setup token: the themes and attributes are read again
+    with django_assert_num_queries(8):
+        client.get(URL, {"page": 1, "fragment": 1})
     assert CodedExcerpt.objects.filter(study__slug=SLUG).count() == count
 
 

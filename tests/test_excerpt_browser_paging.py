@@ -205,17 +205,18 @@ def test_page_one_and_page_twenty_run_the_same_queries(alice, study, themes, cor
         body = client.get(url).content.decode()
         url = URL + "?" + html.unescape(re.search(r'data-more="\?([^"]*)"', body).group(1))
     assert "page=20" in urls[-1]
-    # user, membership with its study; the theme select's themes, the attribute
-    # select's attributes; the theme's first WALK_MIN links (walk or sort); the page's excerpts
-    # (one more than a page), their themes, their participants' values, their transcripts'
-    # numbers and versions (their texts were read by the walk above and kept)
+    # user, membership with its study (the theme select's themes and the attribute select's
+    # attributes were read for its setup token by the pages above, and kept); the theme's
+    # first WALK_MIN links (walk or sort); the page's excerpts (one more than a page), their
+    # themes, their participants' values, their transcripts' numbers and versions (their
+    # texts were read by the walk above and kept)
     for number in (1, 2, 20):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(7):
             client.get(urls[number - 1] + ("&fragment=1" if number == 1 else ""))
     # a whole page: the same (the menu's permission check comes with the user); page 1 asks for
     # its totals in a request of its own
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(urls[0])
     for number in (2, 20):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(7):
             client.get(urls[number - 1].replace("&fragment=1", ""))
