@@ -410,6 +410,8 @@ def main():
 
     VAR.mkdir(exist_ok=True)
     t0 = time.perf_counter()
+    if "--reuse" in args:
+        call_command("migrate", verbosity=0)  # what was added since the build
     built = Study.objects.filter(slug="bench").exists() if "--reuse" in args else False
     if not (built and TAGUETTE_DB.exists() and CORPUS_FILE.exists()):
         corpus = make_corpus((bench_reports.FUNCTION_WORDS, bench_reports.TOPIC_WORDS))

@@ -79,8 +79,8 @@ def excerpt_cards(study, excerpts):
 def pager_html(page, query):
     """The pager after a page's cards (reports.paging.KeysetPage `page`; `query` the page's
     other parameters, URL-encoded): Previous, the page number, Next and "N more" (the next
-    cards, fetched and appended by excerpt_browser.js in the pager's place). "" when there is
-    no other page."""
+    cards, fetched and appended by excerpt_browser.js in the pager's place; the page links'
+    pages it fetches and shows in place of the list's). "" when there is no other page."""
     if not (page.has_next() or page.has_previous()):
         return ""
     start = f"?{escape(query)}&amp;" if query else "?"
@@ -98,9 +98,12 @@ def pager_html(page, query):
                      f'{escape(_("Next"))}</a></li>')
         items.append(f'<li class="page-item"><button type="button" class="page-link" '
                      f'data-more="{start}{following}&amp;fragment=1">{more}</button></li>')
+    # the page's heading, which excerpt_browser.js shows when a page link brings this page in place
+    heading = escape(_("Excerpts %(first)s–%(last)s") % {"first": page.start_index, "last": page.end_index})
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f'<li class="d-print-none list-unstyled" data-pager><nav aria-label="{escape(_("Pages"))}">'
-        f'<ul class="pagination pagination-sm">{"".join(items)}</ul></nav></li>')
+        f'<li class="d-print-none list-unstyled" data-pager data-heading="{heading}">'
+        f'<nav aria-label="{escape(_("Pages"))}"><ul class="pagination pagination-sm">{"".join(items)}'
+        f'</ul></nav></li>')
 
 
 class KeyedEscape(dict):

@@ -56,3 +56,38 @@ def test_suggestions_context_and_more(login_page, live_server, rita, alice, part
     page.goto(live_server.url + reverse("reports:codebook-report", args=[SLUG]))
     expect(page.locator("main h1")).to_have_text("Codebook report")
     assert errors == []
+
+
+def test_page_links_show_the_page_in_place_with_the_address_history_and_focus(
+        login_page, live_server, rita, alice, participant, themes):
+    """Next and Previous fetch the page's cards and show them in place of the list's: no page
+    load, the address and Back follow, and the focus is on the heading naming the page."""
+    transcript = interview(participant, " ".join(f"w{i:03}" for i in range(120)))
+    for i in range(120):
+        code(transcript, f"w{i:03}", [themes["youth"]], alice)
+    page = login_page(rita)
+    errors = watch(page)
+    url = live_server.url + reverse("reports:excerpt-browser", args=[SLUG])
+    page.goto(url + f"?theme={themes['youth'].pk}")
+    expect(page.locator("#result-count")).to_have_text("120 excerpts")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Next").click()
+    expect(page.locator("#result-count")).to_have_text("Excerpts 51–100")
+    expect(page.locator("#result-count")).to_be_focused()
+    expect(page.locator("#excerpts > li.card")).to_have_count(50)
+    expect(page.locator("#excerpts > li.card").first).to_contain_text("w050")
+    assert "page=2" in page.url and "after=" in page.url
+    page.get_by_role("link", name="Next").focus()  # the keyboard alone
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-count")).to_have_text("Excerpts 101–120")
+    expect(page.locator("#excerpts > li.card")).to_have_count(20)
+    page.go_back()
+    expect(page.locator("#result-count")).to_have_text("Excerpts 51–100")
+    expect(page.locator("#excerpts > li.card").first).to_contain_text("w050")
+    page.get_by_role("link", name="Previous").click()
+    expect(page.locator("#result-count")).to_have_text("Excerpts 1–50")
+    expect(page.locator("#excerpts > li.card").first).to_contain_text("w000")
+    assert page.evaluate("window.notReloaded") is True  # never a whole page load
+    page.reload()  # the address is the page's own: loaded whole, it shows the same page
+    expect(page.locator("#excerpts > li.card").first).to_contain_text("w000")
+    assert errors == []

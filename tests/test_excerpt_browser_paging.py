@@ -130,6 +130,15 @@ def test_the_next_link_carries_a_cursor_and_the_previous_one_a_page_number(alice
     assert "after=" not in previous and "page=1" in previous
 
 
+def test_a_pages_cards_name_the_page_for_the_script_that_shows_them_in_place(alice, corpus, small_pages):
+    """The fragment a page link's script fetches carries the heading it shows, in the page's
+    language."""
+    body = client_for(alice).get(URL, {"page": 2, "fragment": 1}).content.decode()
+    assert 'data-heading="Excerpts 6–10"' in body
+    body = client_for(alice, HTTP_ACCEPT_LANGUAGE="es").get(URL, {"page": 2, "fragment": 1}).content.decode()
+    assert 'data-heading="Fragmentos 6–10"' in body
+
+
 def test_excerpts_added_between_pages_move_nothing(alice, study, themes, corpus, small_pages):
     """One excerpt added before the cursor (not shown: its page is past) and one after it (shown
     in its place); every excerpt there before is shown once, in order, none skipped."""

@@ -1,5 +1,5 @@
 // Excerpt browser: suggestions for the typed filters (participant, transcript, coder) from
-// reports:excerpt-choices, "N more", and "Show context" on each card (also
+// reports:excerpt-choices, "N more", page links shown in place, and "Show context" on each card (also
 // on the theme and codebook reports' quotes).
 (function () {
   "use strict";
@@ -64,6 +64,36 @@
           more.closest("[data-pager]").remove();
           list.insertAdjacentHTML("beforeend", html);
         });
+    });
+    // Page links: the page's cards and pager (the fragment "More" fetches) in place of the
+    // list's, without loading the whole page again; the address and the history follow, and
+    // the focus moves to the heading, which names the page ("Excerpts 51–100"), so that a
+    // screen reader says where it is. A failed fetch loads the whole page instead.
+    const shownHeading = document.getElementById("result-count");
+    let shown = window.location.search;
+    const showPage = function (search, push) {
+      fetch(search + (search ? "&" : "?") + "fragment=1", {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) { window.location.search = search; return; }
+          list.innerHTML = html;
+          shown = search;
+          if (push) { window.history.pushState({excerptPage: true}, "", search); }
+          const pager = list.querySelector("[data-pager]");
+          if (shownHeading && pager) { shownHeading.textContent = pager.dataset.heading; }
+          if (shownHeading) { shownHeading.focus(); }
+        });
+    };
+    list.addEventListener("click", function (event) {
+      const link = event.target.closest("[data-pager] a[href]");
+      if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return;
+      }
+      event.preventDefault();
+      showPage(link.getAttribute("href"), true);
+    });
+    window.addEventListener("popstate", function () {
+      if (window.location.search !== shown) { showPage(window.location.search, false); }
     });
   }
   // "Show context": the paragraphs around the quote, from reports:excerpt-context, in place.
