@@ -25,6 +25,7 @@ from operator import itemgetter
 from django.db import connections, router
 from django.db.models import (
     Aggregate,
+    BigIntegerField,
     Case,
     Count,
     F,
@@ -525,8 +526,11 @@ def cooccurrence_for(study, layer=None):
         .filter(a__lt=F("b"))
         .order_by()
         .values_list("a", "b")
-        # One 64-bit number per pair of excerpt ids (ids stay far below 2**32), counted once.
-        .annotate(n=Count(F("pk") * 2**32 + F("transcript__excerpts__pk"), distinct=True))
+        # One 64-bit number per pair of excerpt ids (ids stay far below 2**32), counted once. The
+        # constant is a bigint: as an integer (Django's default) PostgreSQL, given it as a bound
+        # value (DATABASE_PREPARED_STATEMENTS), would take it as 0.
+        .annotate(n=Count(F("pk") * Value(2**32, output_field=BigIntegerField())
+                          + F("transcript__excerpts__pk"), distinct=True))
     )
     for a, b, n in pairs:
         overlap[a, b] = n
