@@ -177,3 +177,18 @@ def test_values_with_an_annotation_among_them_come_in_the_order_asked(study, exc
     for excerpt in excerpts[:3]:
         expected = [(excerpt.pk, len(excerpt.quote), excerpt.quote)]
         assert prepared.run(pk=excerpt.pk) == list(lengths((), pk=excerpt.pk)) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: prepared statements")
+def test_a_query_every_page_repeats_becomes_a_postgresql_prepared_statement(study, excerpts):
+    """On PostgreSQL a query run five times on a connection is prepared there
+    (settings: DATABASE_PREPARED_STATEMENTS), so that its later runs skip parsing and, after
+    PostgreSQL's first custom plans, planning; its rows stay the ORM's."""
+    prepared = Prepared(by_ids)
+    ids = [excerpts[0].pk, excerpts[3].pk]
+    for _ in range(7):
+        assert prepared.run(ids=ids, study=study.pk) == list(by_ids((), ids=ids, study=study.pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('"coding_codedexcerpt"."quote"' in statement for statement in statements)

@@ -21,7 +21,7 @@ SETTINGS_VARIABLES = {
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "TIME_ZONE",
     "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER",
-    "SESSION_COOKIE_AGE", "LOG_LEVEL", "TRUSTED_PROXIES",
+    "SESSION_COOKIE_AGE", "LOG_LEVEL", "TRUSTED_PROXIES", "DATABASE_PREPARED_STATEMENTS",
 }
 
 
@@ -98,6 +98,22 @@ def test_it_runs_with_no_environment_variables():
     result = manage("check")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("prepared, options", [
+    (None, "{'server_side_binding': True, 'prepare_threshold': 5}"), ("false", "{}")])
+def test_it_prepares_postgresql_statements_unless_told_not_to(prepared, options):
+    """PostgreSQL: server-side binding and statements prepared after five runs, off with
+    DATABASE_PREPARED_STATEMENTS=false (a pooler that does not keep them); nothing on SQLite."""
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/pasto_coop"}
+    if prepared:
+        env["DATABASE_PREPARED_STATEMENTS"] = prepared
+    show = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    result = manage("shell", "-c", show, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == options
+    result = manage("shell", "-c", show)
+    assert "server_side_binding" not in result.stdout
 
 
 def test_it_refuses_a_trusted_proxy_that_is_not_an_address():
