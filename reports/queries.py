@@ -16,10 +16,12 @@ denormalised `study_id` (no join to the transcript), transcripts, participants a
 through their own `study_id`. Nothing of another study reaches a number or a row.
 """
 
+import random
 import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 
 from django.db import connections, router
@@ -198,11 +200,18 @@ class BoundedCache:
     """A per-process cache, shared by the threads of a worker, that holds at most `size` of
     weight (each value's `weight`, 1 by default), least recently used out first. For what
     every page reads again and the database says when it changed: the callers key or check
-    their entries by that (ThemeTree, transcript_texts)."""
+    their entries by that (ThemeTree, transcript_texts).
 
-    def __init__(self, size, weight=lambda value: 1):
+    `random_out`: an entry taken at random goes out instead, for what is read in long runs in
+    one order (a theme's listing reads its transcripts' texts in transcript order): a run
+    longer than the cache holds leaves nothing behind for the next one when the least recently
+    used goes first, and about three fifths of it at random (a run a third longer than the
+    cache)."""
+
+    def __init__(self, size, weight=lambda value: 1, *, random_out=False):
         self.size, self.weight, self.held = size, weight, 0
         self.entries, self.lock = OrderedDict(), threading.Lock()
+        self.chance = random.Random() if random_out else None
 
     def get(self, key):
         with self.lock:
@@ -223,7 +232,11 @@ class BoundedCache:
             self.entries[key] = value
             self.held += weight
             while self.held > self.size:
-                _key, evicted = self.entries.popitem(last=False)
+                if self.chance is None:
+                    _key, evicted = self.entries.popitem(last=False)
+                else:  # any but the one just put, the last
+                    out = next(islice(self.entries, self.chance.randrange(len(self.entries) - 1), None))
+                    evicted = self.entries.pop(out)
                 self.held -= self.weight(evicted)
         return value
 
@@ -884,8 +897,10 @@ BROWSER_FIELDS = (
 # changed text is never served from here; the key's updated_at also tells apart two rows given
 # the same id and version (a restored database, a rolled-back test). The excerpt browser reads
 # its transcripts' versions, not their texts: a 40,000-character text, its overflow pages and
-# its breaks cost about as much as the rest of a page's cards.
-TRANSCRIPT_TEXTS = BoundedCache(16_000_000, weight=lambda value: len(value[0]))
+# its breaks cost about as much as the rest of a page's cards. What goes out when it is full is
+# taken at random (BoundedCache's `random_out`): a listing reads texts in transcript order, and
+# a study's texts may be more than it holds.
+TRANSCRIPT_TEXTS = BoundedCache(16_000_000, weight=lambda value: len(value[0]), random_out=True)
 
 
 def _transcript_versions(_shape, *, ids):

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import router
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -531,7 +532,23 @@ def _walks_in_order(form, sort):
     if sort != "position" or form.cleaned_data.get("text"):
         return False
     ids = form.theme_ids()
-    return not ids or bool(THEME_LINKS.run((WALK_MIN,), theme_ids=ids))  # a WALK_MIN-th link
+    if not ids:
+        return True
+    key = (router.db_for_read(Link), form.study.pk, form.study.setup_token, tuple(ids))
+    if WALKED_THEMES.get(key):
+        return True
+    walk = bool(THEME_LINKS.run((WALK_MIN,), theme_ids=ids))  # a WALK_MIN-th link
+    if walk:
+        WALKED_THEMES.put(key, True)
+    return walk
+
+
+# Themes found to hold WALK_MIN links, per process, under their study's setup token (the ids
+# of a study whose themes changed, or of another study given the same ids, are not these): a
+# listing's later pages walk them without asking again. A theme that fell below WALK_MIN
+# would still list the same excerpts, reading more of the index for them; a theme below it is
+# asked on every page, so that one that grows past it walks from its next page on.
+WALKED_THEMES = BoundedCache(1024)
 
 
 def _walked_excerpts(study):

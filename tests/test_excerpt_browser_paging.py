@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding.models import CodedExcerpt, blind_q
@@ -229,3 +230,31 @@ def test_page_one_and_page_twenty_run_the_same_queries(alice, study, themes, cor
     for number in (2, 20):
         with django_assert_num_queries(7):
             client.get(urls[number - 1].replace("&fragment=1", ""))
+
+
+def test_a_theme_found_to_walk_is_not_asked_again_until_the_studys_themes_change(
+        alice, study, themes, corpus, small_pages, monkeypatch, django_assert_num_queries):
+    """Whether a theme holds WALK_MIN links (walk or sort) is asked on its listing's first page
+    and kept (views.WALKED_THEMES) under the study's setup token; a theme below WALK_MIN is
+    asked on every page, so that it walks once it grows past it."""
+    gender, youth = themes["gender"], themes["youth"]
+    monkeypatch.setattr(views, "WALK_MIN", CodedExcerpt.objects.filter(themes=gender).count())
+    client = client_for(alice)
+    client.get(URL, {"theme": gender.pk})  # the themes and attributes read for the token
+
+    def queries(params):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, params).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    def asked(sql):
+        return sum('FROM "coding_codedexcerpt_themes" WHERE' in q and "OFFSET" in q for q in sql)
+
+    assert asked(queries({"theme": gender.pk, "fragment": 1})) == 0  # found to walk on the page above
+    assert CodedExcerpt.objects.filter(themes=youth).count() < views.WALK_MIN  # sorted, not walked
+    assert asked(queries({"theme": youth.pk})) == 1
+    assert asked(queries({"theme": youth.pk, "page": 2})) == 1  # asked again: it may have grown
+    gender.description = "Changed."
+    gender.save()  # a new setup token: asked again, once
+    assert asked(queries({"theme": gender.pk})) == 1
+    assert asked(queries({"theme": gender.pk, "page": 2})) == 0
