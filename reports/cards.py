@@ -76,6 +76,12 @@ def excerpt_cards(study, excerpts):
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
+def page_heading(page):
+    """A page's heading, "Excerpts 51–100": on the whole page, and in its pager for
+    excerpt_browser.js to show when a page link brings the page in place."""
+    return _("Excerpts %(first)s–%(last)s") % {"first": page.start_index, "last": page.end_index}
+
+
 def pager_html(page, query):
     """The pager after a page's cards (reports.paging.KeysetPage `page`; `query` the page's
     other parameters, URL-encoded): Previous, the page number, Next and "N more" (the next
@@ -98,8 +104,7 @@ def pager_html(page, query):
                      f'{escape(_("Next"))}</a></li>')
         items.append(f'<li class="page-item"><button type="button" class="page-link" '
                      f'data-more="{start}{following}&amp;fragment=1">{more}</button></li>')
-    # the page's heading, which excerpt_browser.js shows when a page link brings this page in place
-    heading = escape(_("Excerpts %(first)s–%(last)s") % {"first": page.start_index, "last": page.end_index})
+    heading = escape(page_heading(page))  # shown by excerpt_browser.js when a page link brings this page
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<li class="d-print-none list-unstyled" data-pager data-heading="{heading}">'
         f'<nav aria-label="{escape(_("Pages"))}"><ul class="pagination pagination-sm">{"".join(items)}'

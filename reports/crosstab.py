@@ -92,11 +92,11 @@ def study_attributes(study, *, identifying, with_choices=False, unchanged=False)
         return list(_attributes((identifying,), study=study.pk).prefetch_related("choices"))
     if not unchanged:
         return ATTRIBUTES.run((identifying,), study=study.pk)
-    key = (router.db_for_read(Attribute), study.pk, identifying)
-    kept = STUDY_ATTRIBUTES.get(key)
-    if kept is not None and kept[0] == study.setup_token:
-        return kept[1]
-    return STUDY_ATTRIBUTES.put(key, (study.setup_token, ATTRIBUTES.run((identifying,), study=study.pk)))[1]
+    key = (router.db_for_read(Attribute), study.pk, study.setup_token, identifying)
+    kept = STUDY_ATTRIBUTES.get(key)  # an older token's list goes out as the least recently used
+    if kept is None:
+        kept = STUDY_ATTRIBUTES.put(key, ATTRIBUTES.run((identifying,), study=study.pk))
+    return kept
 
 
 def _attributes(shape, *, study):

@@ -54,7 +54,7 @@ from interviews.text import fold
 from memos.models import Comment, Memo
 from reports import exports
 from reports.access import get_auto_coding_run_for_user_rw
-from reports.cards import excerpt_cards, pager_html, quote_blocks
+from reports.cards import excerpt_cards, page_heading, pager_html, quote_blocks
 from reports.charts import Bar, bar_chart, heat_style, matrix_body_html
 from reports.crosstab import group_filter_ids, study_attributes, theme_breakdown, variables_for
 from reports.crosstab_views import AttributeGroupForm, CrosstabForm
@@ -467,7 +467,8 @@ def excerpt_browser(request, study):
     counts_url = ""
     if page.number == 1 and after is None:
         counts_url = f"?{query}&counts=1" if query else "?counts=1"
-    ctx = {"form": form, "page": page, "excerpts": excerpts, "cards": excerpt_cards(study, excerpts),
+    ctx = {"form": form, "page": page, "heading": page_heading(page), "excerpts": excerpts,
+           "cards": excerpt_cards(study, excerpts),
            "pager": pager_html(page, query), "counts_url": counts_url, "query": query}
     return render(request, "reports/excerpt_browser.html", ctx)
 

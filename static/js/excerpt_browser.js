@@ -36,8 +36,8 @@
   }
   // Page 1's totals (shown, and hidden for consent), fetched once the page is shown: counting
   // every match costs more than a page.
-  const heading = document.querySelector("[data-counts]");
-  if (heading) {
+  const heading = document.getElementById("result-count");
+  if (heading && heading.dataset.counts) {
     fetch(heading.dataset.counts, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
@@ -69,7 +69,6 @@
     // list's, without loading the whole page again; the address and the history follow, and
     // the focus moves to the heading, which names the page ("Excerpts 51–100"), so that a
     // screen reader says where it is. A failed fetch loads the whole page instead.
-    const shownHeading = document.getElementById("result-count");
     let shown = window.location.search;
     const showPage = function (search, push) {
       fetch(search + (search ? "&" : "?") + "fragment=1", {credentials: "same-origin"})
@@ -80,8 +79,8 @@
           shown = search;
           if (push) { window.history.pushState({excerptPage: true}, "", search); }
           const pager = list.querySelector("[data-pager]");
-          if (shownHeading && pager) { shownHeading.textContent = pager.dataset.heading; }
-          if (shownHeading) { shownHeading.focus(); }
+          if (heading && pager) { heading.textContent = pager.dataset.heading; }
+          if (heading) { heading.focus(); }
         });
     };
     list.addEventListener("click", function (event) {
